@@ -1,0 +1,184 @@
+import os from 'node:os';
+import path from 'node:path';
+
+/**
+ * The only reader of process.env. Parsed once at start, frozen, passed down.
+ * A bad value stops start-up with one error listing every bad key.
+ */
+export type SeparationEngineChoice = 'auto' | 'htdemucs' | 'dsp';
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+export type OnnxProvider = 'cpu' | 'cuda';
+
+export interface RedisConfig {
+  url: string;
+}
+
+export interface AppConfig {
+  host: string;
+  port: number;
+  storageDir: string;
+  modelsDir: string;
+  offline: boolean;
+  redis: RedisConfig | undefined;
+  maxFileSize: number;
+  allowedExtensions: readonly string[];
+  maxDurationS: number;
+  whisperModel: string;
+  demucsModel: string;
+  separationEngine: SeparationEngineChoice;
+  demucsShifts: number;
+  onnxThreads: number;
+  onnxProvider: OnnxProvider;
+  audioSampleRate: number;
+  stemFormat: 's16' | 'f32';
+  maxConcurrentJobs: number;
+  jobTimeoutS: number;
+  cleanupIntervalS: number;
+  jobTtlS: number;
+  apiKeys: readonly string[];
+  corsOrigins: readonly string[];
+  rateLimitPerMinute: number;
+  logLevel: LogLevel;
+  minFreeDiskMb: number;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const KNOWN_EXTENSIONS = ['mp3', 'wav', 'm4a', 'flac', 'ogg', 'opus'];
+const LOG_LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+const WHISPER_SIZES = ['tiny', 'base', 'small', 'medium', 'large-v3-turbo'];
+
+type Env = Record<string, string | undefined>;
+
+export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConfig {
+  const problems: string[] = [];
+  const str = (key: string, def: string): string => {
+    const v = env[key];
+    return v === undefined || v === '' ? def : v.trim();
+  };
+  const int = (key: string, def: number, min: number, max = Number.MAX_SAFE_INTEGER): number => {
+    const raw = env[key];
+    if (raw === undefined || raw === '') return def;
+    const v = Number(raw.trim());
+    if (!Number.isInteger(v) || v < min || v > max) {
+      problems.push(`${key}=${JSON.stringify(raw)}: expected an integer in [${min}, ${max}]`);
+      return def;
+    }
+    return v;
+  };
+  const bool = (key: string, def: boolean): boolean => {
+    const raw = env[key];
+    if (raw === undefined || raw === '') return def;
+    const v = raw.trim().toLowerCase();
+    if (['1', 'true', 'yes', 'on'].includes(v)) return true;
+    if (['0', 'false', 'no', 'off'].includes(v)) return false;
+    problems.push(`${key}=${JSON.stringify(raw)}: expected true/false or 1/0`);
+    return def;
+  };
+  const oneOf = <T extends string>(key: string, def: T, allowed: readonly T[]): T => {
+    const v = str(key, def);
+    if (!(allowed as readonly string[]).includes(v)) {
+      problems.push(`${key}=${JSON.stringify(v)}: expected one of ${allowed.join(', ')}`);
+      return def;
+    }
+    return v as T;
+  };
+  const list = (key: string, def: string[]): string[] => {
+    const raw = env[key];
+    if (raw === undefined || raw.trim() === '') return def;
+    return raw
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
+  };
+  const size = (key: string, defBytes: number): number => {
+    const raw = env[key];
+    if (raw === undefined || raw === '') return defBytes;
+    const m = /^\s*(\d+(?:\.\d+)?)\s*([kmg]?)i?b?\s*$/i.exec(raw);
+    if (!m) {
+      problems.push(`${key}=${JSON.stringify(raw)}: expected a size in bytes, e.g. 104857600 or 100MB`);
+      return defBytes;
+    }
+    const mult = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 }[m[2].toLowerCase() as '' | 'k' | 'm' | 'g'];
+    const v = Math.floor(Number(m[1]) * mult);
+    if (v < 1) problems.push(`${key}: must be positive`);
+    return v;
+  };
+
+  const allowedExtensions = list('ALLOWED_EXTENSIONS', ['mp3', 'wav', 'm4a', 'flac', 'ogg', 'opus']).map((e) =>
+    e.replace(/^\./, '').toLowerCase(),
+  );
+  for (const e of allowedExtensions) {
+    if (!KNOWN_EXTENSIONS.includes(e)) problems.push(`ALLOWED_EXTENSIONS: "${e}" is not a supported format (${KNOWN_EXTENSIONS.join(', ')})`);
+  }
+
+  const whisperModel = str('WHISPER_MODEL', 'base');
+  if (!WHISPER_SIZES.includes(whisperModel) && !whisperModel.includes('/')) {
+    problems.push(`WHISPER_MODEL=${JSON.stringify(whisperModel)}: expected ${WHISPER_SIZES.join(', ')} or a model id like org/name`);
+  }
+
+  const port = int('PORT', 8000, 0, 65535);
+  const redis = redisConfig(env, problems, int);
+  const corsOrigins = list('CORS_ORIGINS', []);
+  for (const o of corsOrigins) {
+    if (o !== '*' && !/^https?:\/\/[^/\s]+$/.test(o)) problems.push(`CORS_ORIGINS: "${o}" is not an origin like https://example.com`);
+  }
+
+  const config: AppConfig = {
+    host: str('HOST', '0.0.0.0'),
+    port,
+    storageDir: path.resolve(cwd, str('STORAGE_DIR', 'storage')),
+    modelsDir: path.resolve(cwd, str('MODELS_DIR', 'models')),
+    offline: bool('OFFLINE', false),
+    redis,
+    maxFileSize: size('MAX_FILE_SIZE', 100 * 1024 * 1024),
+    allowedExtensions,
+    maxDurationS: int('MAX_DURATION_S', 900, 1),
+    whisperModel,
+    demucsModel: str('DEMUCS_MODEL', 'htdemucs'),
+    separationEngine: oneOf<SeparationEngineChoice>('SEPARATION_ENGINE', 'auto', ['auto', 'htdemucs', 'dsp']),
+    demucsShifts: int('DEMUCS_SHIFTS', 0, 0, 10),
+    onnxThreads: int('ONNX_THREADS', Math.max(1, os.availableParallelism()), 1, 256),
+    onnxProvider: oneOf<OnnxProvider>('ONNX_PROVIDER', 'cpu', ['cpu', 'cuda']),
+    audioSampleRate: int('AUDIO_SAMPLE_RATE', 44100, 8000, 192000),
+    stemFormat: oneOf<'s16' | 'f32'>('STEM_FORMAT', 's16', ['s16', 'f32']),
+    maxConcurrentJobs: int('MAX_CONCURRENT_JOBS', 1, 1, 64),
+    jobTimeoutS: int('JOB_TIMEOUT', 3600, 1),
+    cleanupIntervalS: int('CLEANUP_INTERVAL', 3600, 1),
+    jobTtlS: int('JOB_TTL', 7 * 24 * 3600, 1),
+    apiKeys: list('API_KEYS', []),
+    corsOrigins,
+    rateLimitPerMinute: int('RATE_LIMIT', 300, 0),
+    logLevel: oneOf<LogLevel>('LOG_LEVEL', 'info', LOG_LEVELS),
+    minFreeDiskMb: int('MIN_FREE_DISK_MB', 500, 0),
+  };
+  if (problems.length > 0) throw new ConfigError(problems);
+  return Object.freeze(config);
+}
+
+function redisConfig(
+  env: Env,
+  problems: string[],
+  int: (key: string, def: number, min: number, max?: number) => number,
+): RedisConfig | undefined {
+  const url = env.REDIS_URL?.trim();
+  if (url) {
+    if (!/^rediss?:\/\//.test(url)) problems.push(`REDIS_URL=${JSON.stringify(url)}: expected redis://host:port[/db]`);
+    return { url };
+  }
+  const host = env.REDIS_HOST?.trim();
+  if (!host) return undefined;
+  const port = int('REDIS_PORT', 6379, 1, 65535);
+  const db = int('REDIS_DB', 0, 0, 15);
+  return { url: `redis://${host}:${port}/${db}` };
+}
+
+/** A config for tests and the CLI: defaults plus overrides, without reading process.env. */
+export function testConfig(overrides: Partial<AppConfig> = {}): AppConfig {
+  return Object.freeze({ ...loadConfig({}), ...overrides });
+}

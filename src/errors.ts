@@ -1,0 +1,51 @@
+/**
+ * Errors carry a stable code and an HTTP status. Their class is also a signal to the
+ * pipeline: InputError and UnavailableError are never retried; anything else is retried
+ * by the stage's policy.
+ */
+export class AppError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly status = 500,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** The caller's input is wrong (bad file, bad option). Never retried; maps to 4xx. */
+export class InputError extends AppError {
+  constructor(code: string, message: string, status = 400, options?: { cause?: unknown }) {
+    super(code, message, status, options);
+  }
+}
+
+/** An engine cannot run here (model missing, offline, unsupported). Never retried; the stage ends `unavailable`. */
+export class UnavailableError extends AppError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('ENGINE_UNAVAILABLE', message, 503, options);
+  }
+}
+
+/** Work was cancelled by the user or by shutdown. Never retried. */
+export class CancelledError extends AppError {
+  constructor(message = 'cancelled') {
+    super('CANCELLED', message, 409);
+  }
+}
+
+export class NotFoundError extends AppError {
+  constructor(message: string) {
+    super('NOT_FOUND', message, 404);
+  }
+}
+
+export function isPermanent(err: unknown): boolean {
+  return err instanceof InputError || err instanceof UnavailableError || err instanceof CancelledError;
+}
+
+export function throwIfAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw new CancelledError();
+}

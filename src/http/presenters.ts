@@ -1,0 +1,35 @@
+import type { JobRecord } from '../domain/job.js';
+
+/** Job records as the API shows them. */
+export function jobLinks(id: string): Record<string, string> {
+  return {
+    status: `/api/status/${id}`,
+    results: `/api/results/${id}`,
+    events: `/api/jobs/${id}/events`,
+    files: `/api/files/${id}/`,
+  };
+}
+
+export function statusView(job: JobRecord) {
+  return {
+    job_id: job.id,
+    status: job.status,
+    progress: job.progress,
+    current_step: job.current_step,
+    created_at: job.created_at,
+    updated_at: job.updated_at,
+    ...(job.started_at ? { started_at: job.started_at } : {}),
+    ...(job.finished_at ? { finished_at: job.finished_at } : {}),
+    original_filename: job.original_filename,
+    file_size: job.file_size,
+    audio_duration: job.audio_duration,
+    requested_stages: job.options.stages,
+    stages: job.stages,
+    summary: job.summary,
+    // The seed's flat fields, for clients written against it.
+    ...job.summary,
+    warnings: job.warnings,
+    ...(job.error ? { error: job.error } : {}),
+    links: jobLinks(job.id),
+  };
+}

@@ -1,0 +1,89 @@
+import type { JobOptions, StageName } from '../domain/stage.js';
+import { STAGE_NAMES } from '../domain/stage.js';
+import { STAGE_POLICIES } from '../domain/pipeline.js';
+import { InputError } from '../errors.js';
+
+/** Job options from form fields or CLI flags, checked once for both. */
+const STAGE_ALIASES: Record<string, StageName> = {
+  separation: 'separation',
+  stems: 'separation',
+  stem_separation: 'separation',
+  transcription: 'transcription',
+  lyrics: 'transcription',
+  beats: 'beats',
+  beat_analysis: 'beats',
+  rhythm: 'beats',
+};
+
+export const MAX_LYRICS_CHARS = 100_000;
+
+export interface RawOptions {
+  stages?: string;
+  lyrics?: string;
+  language?: string;
+  whisper_model?: string;
+  separation_engine?: string;
+}
+
+export interface ParsedOptions {
+  options: JobOptions;
+  warnings: string[];
+}
+
+export function parseJobOptions(raw: RawOptions): ParsedOptions {
+  const warnings: string[] = [];
+  const stages = parseStages(raw.stages);
+  for (const s of [...stages]) {
+    for (const dep of STAGE_POLICIES[s].dependsOn) {
+      if (!stages.includes(dep)) {
+        stages.push(dep);
+        warnings.push(`${s} needs ${dep}; ${dep} was added`);
+      }
+    }
+  }
+  const options: JobOptions = { stages: STAGE_NAMES.filter((s) => stages.includes(s)) };
+  const lyrics = raw.lyrics?.replace(/\r\n?/g, '\n').trim();
+  if (lyrics) {
+    if (lyrics.length > MAX_LYRICS_CHARS) throw new InputError('LYRICS_TOO_LONG', `lyrics are limited to ${MAX_LYRICS_CHARS} characters`);
+    options.lyrics = lyrics;
+  }
+  const language = raw.language?.trim().toLowerCase();
+  if (language && language !== 'auto') {
+    if (!/^[a-z]{2,3}$/.test(language)) throw new InputError('BAD_LANGUAGE', `language "${raw.language}" is not a 2- or 3-letter code (or "auto")`);
+    options.language = language;
+  }
+  const wm = raw.whisper_model?.trim();
+  if (wm) {
+    if (!/^(tiny|base|small|medium|large-v3-turbo)$/.test(wm)) {
+      throw new InputError('BAD_WHISPER_MODEL', 'whisper_model must be one of tiny, base, small, medium, large-v3-turbo');
+    }
+    options.whisperModel = wm;
+  }
+  const se = raw.separation_engine?.trim();
+  if (se) {
+    if (se !== 'auto' && se !== 'htdemucs' && se !== 'dsp') throw new InputError('BAD_SEPARATION_ENGINE', 'separation_engine must be auto, htdemucs or dsp');
+    options.separationEngine = se;
+  }
+  return { options, warnings };
+}
+
+function parseStages(raw: string | undefined): StageName[] {
+  if (raw === undefined || raw.trim() === '' || raw.trim() === 'all') return [...STAGE_NAMES];
+  let names: string[];
+  const t = raw.trim();
+  if (t.startsWith('[')) {
+    try {
+      names = (JSON.parse(t) as unknown[]).map(String);
+    } catch {
+      throw new InputError('BAD_STAGES', 'stages must be a comma-separated list or a JSON array');
+    }
+  } else names = t.split(',');
+  const out: StageName[] = [];
+  for (const n of names.map((s) => s.trim().toLowerCase()).filter(Boolean)) {
+    const stage = STAGE_ALIASES[n];
+    if (!stage) throw new InputError('BAD_STAGES', `unknown stage "${n}"; use ${STAGE_NAMES.join(', ')}`);
+    if (!out.includes(stage)) out.push(stage);
+  }
+  if (out.length === 0) throw new InputError('BAD_STAGES', 'ask for at least one stage');
+  return out;
+}

@@ -1,0 +1,242 @@
+import fs from 'node:fs/promises';
+import type { Logger } from 'pino';
+import { encodeWav } from '../audio/wav.js';
+import type { AppConfig } from '../config.js';
+import type { JobRecord } from '../domain/job.js';
+import { isTerminalJob, isTerminalStage } from '../domain/job.js';
+import { allStagesDone, blockedStages, finalStatus, overallProgress, readyStages, STAGE_POLICIES } from '../domain/pipeline.js';
+import type { StageHandlers, StageName } from '../domain/stage.js';
+import { STAGE_NAMES } from '../domain/stage.js';
+import { CancelledError, InputError } from '../errors.js';
+import { decodeToPcm, type MediaTools } from '../infra/ffmpeg.js';
+import type { JobQueue, Task, TaskName } from '../queue/job-queue.js';
+import { isStageTask, TASK_NAMES } from '../queue/job-queue.js';
+import { writeFileAtomic, writeJsonAtomic } from '../storage/files.js';
+import { jobPaths } from '../storage/paths.js';
+import type { JobStore } from '../store/job-store.js';
+import { MixCache } from './mix-cache.js';
+import { buildReport } from './report.js';
+import { errorInfo, runStage } from './run-stage.js';
+
+export interface PipelineDeps {
+  config: AppConfig;
+  store: JobStore;
+  queue: JobQueue;
+  handlers: StageHandlers;
+  media: MediaTools;
+  log: Logger;
+  appVersion: string;
+  backoffMs?: (stage: StageName, attempt: number) => number;
+}
+
+/**
+ * Orchestrates jobs over the queue: prepare (decode once) → stages as their dependencies
+ * complete → assemble. Every step reads the job record first, so delivering a task twice,
+ * or again after a crash, does no harm. The same code runs in embedded and distributed mode.
+ */
+export class Pipeline {
+  private readonly mixes = new MixCache();
+
+  constructor(private readonly deps: PipelineDeps) {}
+
+  /** Register task handlers on the queue (all tasks by default; a worker may take a subset). */
+  startWorkers(tasks: readonly TaskName[] = TASK_NAMES, concurrency?: number): void {
+    for (const name of tasks) {
+      const n = concurrency ?? (isStageTask(name) ? STAGE_POLICIES[name].concurrency : this.deps.config.maxConcurrentJobs);
+      this.deps.queue.work(name, n, (task, signal) => this.handle(task, signal));
+    }
+  }
+
+  async submit(job: JobRecord): Promise<void> {
+    await this.deps.store.create(job);
+    await this.deps.queue.enqueue({ jobId: job.id, name: 'prepare' });
+  }
+
+  /** Re-enqueue everything unfinished (after a restart): running stages go back to pending. */
+  async recover(): Promise<number> {
+    const jobs = await this.deps.store.listUnfinished();
+    for (const job of jobs) {
+      await this.deps.store.update(job.id, (j) => {
+        for (const s of STAGE_NAMES) {
+          const st = j.stages[s];
+          if (st.status === 'running' || st.status === 'queued' || st.status === 'retrying') {
+            st.status = 'pending';
+            st.progress = 0;
+            st.message = 'resumed after restart';
+          }
+        }
+      });
+      await this.advance(job.id);
+    }
+    if (jobs.length > 0) this.deps.log.info({ count: jobs.length }, 'resumed unfinished jobs');
+    return jobs.length;
+  }
+
+  /** Cancel an unfinished job: stop its work, keep its record, remove partial outputs. */
+  async cancel(jobId: string): Promise<JobRecord | undefined> {
+    const job = await this.deps.store.update(jobId, (j) => {
+      if (isTerminalJob(j.status)) return false;
+      j.status = 'cancelled';
+      j.current_step = 'cancelled';
+      j.finished_at = new Date().toISOString();
+      for (const s of STAGE_NAMES) {
+        const st = j.stages[s];
+        if (!isTerminalStage(st.status)) {
+          st.status = 'cancelled';
+          st.outputs = {};
+        }
+      }
+    });
+    await this.deps.queue.cancelJob(jobId);
+    this.mixes.release(jobId);
+    if (job?.status === 'cancelled') await this.removeOutputs(jobId, job.file_ext);
+    return job;
+  }
+
+  /** Cancel if needed, then delete the job and all its files. */
+  async remove(jobId: string): Promise<void> {
+    await this.cancel(jobId);
+    await this.deps.store.delete(jobId);
+  }
+
+  private async handle(task: Task, signal: AbortSignal): Promise<void> {
+    const log = this.deps.log.child({ jobId: task.jobId, task: task.name });
+    try {
+      if (task.name === 'prepare') await this.prepare(task.jobId, signal);
+      else if (task.name === 'assemble') await this.assemble(task.jobId);
+      else await this.runStage(task.jobId, task.name, signal);
+    } catch (err) {
+      log.error({ err }, 'task failed');
+      await this.failJob(task.jobId, err);
+      return;
+    }
+    await this.advance(task.jobId);
+  }
+
+  private async runStage(jobId: string, stage: StageName, signal: AbortSignal): Promise<void> {
+    const { config, store, log, backoffMs, handlers } = this.deps;
+    await runStage(
+      { config, store, log, backoffMs, loadMix: (id) => this.mixes.get(id, jobPaths(config.storageDir, id).mix) },
+      jobId,
+      stage,
+      handlers[stage],
+      signal,
+    );
+  }
+
+  /** Enqueue whatever can run now; settle stages that can never run; assemble when all are done. */
+  async advance(jobId: string): Promise<void> {
+    const job = await this.deps.store.get(jobId);
+    if (!job || isTerminalJob(job.status)) return;
+    if (!job.prepared) {
+      await this.deps.queue.enqueue({ jobId, name: 'prepare' });
+      return;
+    }
+    const blocked = blockedStages(job);
+    const ready = readyStages(job);
+    if (blocked.length > 0 || ready.length > 0) {
+      await this.deps.store.update(jobId, (j) => {
+        for (const { stage, dependency } of blocked) {
+          const st = j.stages[stage];
+          st.status = 'skipped';
+          st.error = { code: 'DEPENDENCY_FAILED', message: `needs ${dependency}, which ended ${j.stages[dependency].status}` };
+        }
+        for (const s of ready) {
+          j.stages[s].status = 'queued';
+          j.stages[s].queued_at = new Date().toISOString();
+        }
+        j.progress = Math.max(j.progress, overallProgress(j));
+      });
+      for (const s of ready) await this.deps.queue.enqueue({ jobId, name: s });
+    }
+    const after = blocked.length > 0 ? await this.deps.store.get(jobId) : job;
+    if (after && allStagesDone(after)) await this.deps.queue.enqueue({ jobId, name: 'assemble' });
+  }
+
+  private async prepare(jobId: string, signal: AbortSignal): Promise<void> {
+    const { config, store, media, log } = this.deps;
+    const job = await store.get(jobId);
+    if (!job || job.prepared || isTerminalJob(job.status)) return;
+    await store.update(jobId, (j) => {
+      j.status = 'processing';
+      j.current_step = 'decoding';
+      j.started_at ??= new Date().toISOString();
+    });
+    const paths = jobPaths(config.storageDir, jobId);
+    let audio;
+    try {
+      audio = await decodeToPcm(media, paths.original(job.file_ext), {
+        sampleRate: config.audioSampleRate,
+        channels: 2,
+        signal,
+        maxDurationS: config.maxDurationS + 1,
+      });
+    } catch (err) {
+      if (signal.aborted) throw new CancelledError();
+      throw new InputError('DECODE_FAILED', 'the audio could not be decoded', 422, { cause: err });
+    }
+    const duration = (audio.channels[0]?.length ?? 0) / audio.sampleRate;
+    if (duration <= 0) throw new InputError('EMPTY_AUDIO', 'the audio has no samples', 422);
+    await fs.mkdir(paths.workDir, { recursive: true });
+    await writeFileAtomic(paths.mix, encodeWav(audio, 'f32'));
+    log.info({ jobId, duration }, 'decoded');
+    await store.update(jobId, (j) => {
+      j.prepared = true;
+      j.audio_duration = Math.round(duration * 1000) / 1000;
+      j.current_step = 'analysing';
+      j.progress = Math.max(j.progress, overallProgress(j));
+    });
+  }
+
+  private async assemble(jobId: string): Promise<void> {
+    const { config, store, appVersion } = this.deps;
+    const paths = jobPaths(config.storageDir, jobId);
+    const job = await store.update(jobId, (j) => {
+      if (isTerminalJob(j.status) || !allStagesDone(j)) return false;
+      j.status = finalStatus(j);
+      j.current_step = 'done';
+      j.finished_at = new Date().toISOString();
+      j.progress = 100;
+      if (j.status === 'failed' && !j.error) j.error = { code: 'ALL_STAGES_FAILED', message: 'no stage produced results' };
+    });
+    if (!job || !isTerminalJob(job.status)) return;
+    await writeJsonAtomic(paths.report, buildReport(job, appVersion));
+    this.mixes.release(jobId);
+    await fs.rm(paths.workDir, { recursive: true, force: true });
+    this.deps.log.info({ jobId, status: job.status, wallS: buildReport(job, appVersion).wall_time_s }, 'job finished');
+  }
+
+  private async failJob(jobId: string, err: unknown): Promise<void> {
+    const info = errorInfo(err, this.deps.config);
+    const job = await this.deps.store.update(jobId, (j) => {
+      if (isTerminalJob(j.status)) return false;
+      j.status = err instanceof CancelledError ? 'cancelled' : 'failed';
+      j.error = info;
+      j.current_step = j.status;
+      j.finished_at = new Date().toISOString();
+      for (const s of STAGE_NAMES) {
+        const st = j.stages[s];
+        if (!isTerminalStage(st.status)) {
+          st.status = 'skipped';
+          st.error = { code: 'JOB_FAILED', message: `not run: ${info.message}` };
+        }
+      }
+    });
+    this.mixes.release(jobId);
+    if (job) {
+      const paths = jobPaths(this.deps.config.storageDir, jobId);
+      await writeJsonAtomic(paths.report, buildReport(job, this.deps.appVersion)).catch(() => undefined);
+      await fs.rm(paths.workDir, { recursive: true, force: true });
+    }
+  }
+
+  private async removeOutputs(jobId: string, ext: string): Promise<void> {
+    const paths = jobPaths(this.deps.config.storageDir, jobId);
+    const keep = new Set([paths.jobJson, paths.original(ext)]);
+    const entries = await fs.readdir(paths.dir).catch(() => [] as string[]);
+    for (const name of entries) {
+      const full = `${paths.dir}/${name}`;
+      if (!keep.has(full)) await fs.rm(full, { recursive: true, force: true });
+    }
+  }
+}

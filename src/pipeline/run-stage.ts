@@ -1,0 +1,233 @@
+import type { Logger } from 'pino';
+import type { PcmAudio } from '../audio/pcm.js';
+import type { AppConfig } from '../config.js';
+import type { ErrorInfo, JobRecord } from '../domain/job.js';
+import { STAGE_POLICIES } from '../domain/pipeline.js';
+import type { StageContext, StageHandler, StageName, StageOutcome } from '../domain/stage.js';
+import { AppError, CancelledError, InputError, isPermanent } from '../errors.js';
+import { jobPaths } from '../storage/paths.js';
+import type { JobStore } from '../store/job-store.js';
+
+/**
+ * The one place a stage runs: attempts with exponential backoff for transient errors, the
+ * stage timeout and the job timeout, cancellation, throttled progress, and the stage's
+ * record in the job store. Returns when the stage has reached a terminal state.
+ */
+export interface RunStageDeps {
+  config: AppConfig;
+  store: JobStore;
+  log: Logger;
+  loadMix(jobId: string): Promise<PcmAudio>;
+  /** Test hook: how long to wait before retry n (1-based). */
+  backoffMs?: (stage: StageName, attempt: number) => number;
+}
+
+const PROGRESS_MIN_INTERVAL_MS = 250;
+
+export class StageTimeoutError extends AppError {
+  constructor(what: string, seconds: number) {
+    super('TIMEOUT', `${what} exceeded its time limit of ${seconds} s`, 504);
+  }
+}
+
+export async function runStage(
+  deps: RunStageDeps,
+  jobId: string,
+  stage: StageName,
+  handler: StageHandler,
+  signal: AbortSignal,
+): Promise<void> {
+  const policy = STAGE_POLICIES[stage];
+  const log = deps.log.child({ jobId, stage });
+  const job = await deps.store.get(jobId);
+  if (!job || job.status === 'cancelled' || !['queued', 'pending', 'running', 'retrying'].includes(job.stages[stage].status)) return;
+
+  for (let attempt = job.stages[stage].attempts + 1; ; attempt++) {
+    const started = Date.now();
+    const current = await deps.store.update(jobId, (j) => {
+      if (j.status === 'cancelled') return false;
+      const st = j.stages[stage];
+      st.status = 'running';
+      st.attempts = attempt;
+      st.started_at ??= new Date(started).toISOString();
+      delete st.error;
+      j.status = 'processing';
+      j.current_step = stage;
+    });
+    if (!current || current.status === 'cancelled') return;
+
+    const result = await attemptStage(deps, current, stage, handler, signal, log);
+    if (result.ok) {
+      await deps.store.update(jobId, (j) => recordOutcome(j, stage, result.outcome, started));
+      log.info({ status: result.outcome.status, engine: result.outcome.engine?.name, seconds: (Date.now() - started) / 1000 }, 'stage finished');
+      return;
+    }
+    const err = result.error;
+    const cancelled = err instanceof CancelledError || signal.aborted;
+    const permanent = cancelled || isPermanent(err) || err instanceof StageTimeoutError;
+    if (permanent || attempt >= policy.attempts) {
+      await deps.store.update(jobId, (j) => {
+        const st = j.stages[stage];
+        st.status = cancelled ? 'cancelled' : isUnavailable(err) ? 'unavailable' : 'failed';
+        st.error = errorInfo(err, deps.config);
+        finish(st, started);
+      });
+      if (!cancelled) log.warn({ err, attempt }, 'stage failed');
+      return;
+    }
+    const delay = deps.backoffMs?.(stage, attempt) ?? policy.backoffMs * 2 ** (attempt - 1);
+    log.warn({ err, attempt, retryInMs: delay }, 'stage failed; retrying');
+    await deps.store.update(jobId, (j) => {
+      const st = j.stages[stage];
+      st.status = 'retrying';
+      st.error = errorInfo(err, deps.config);
+      st.message = `attempt ${attempt} failed; retrying in ${Math.round(delay / 100) / 10} s`;
+    });
+    if (!(await sleep(delay, signal))) {
+      await deps.store.update(jobId, (j) => {
+        j.stages[stage].status = 'cancelled';
+        finish(j.stages[stage], started);
+      });
+      return;
+    }
+  }
+}
+
+type AttemptResult = { ok: true; outcome: StageOutcome } | { ok: false; error: unknown };
+
+async function attemptStage(
+  deps: RunStageDeps,
+  job: JobRecord,
+  stage: StageName,
+  handler: StageHandler,
+  outer: AbortSignal,
+  log: Logger,
+): Promise<AttemptResult> {
+  const policy = STAGE_POLICIES[stage];
+  const jobStarted = Date.parse(job.started_at ?? job.created_at);
+  const jobLeftS = deps.config.jobTimeoutS - (Date.now() - jobStarted) / 1000;
+  const limitS = Math.min(policy.timeoutS, jobLeftS);
+  const ctrl = new AbortController();
+  const onOuter = () => ctrl.abort();
+  outer.addEventListener('abort', onOuter, { once: true });
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    const fire = () => {
+      ctrl.abort();
+      reject(limitS < policy.timeoutS ? new StageTimeoutError('the job', deps.config.jobTimeoutS) : new StageTimeoutError(`stage ${stage}`, policy.timeoutS));
+    };
+    if (limitS <= 0) fire();
+    else timer = setTimeout(fire, limitS * 1000);
+  });
+  const cancelled = new Promise<never>((_, reject) => {
+    if (outer.aborted) reject(new CancelledError());
+    outer.addEventListener('abort', () => reject(new CancelledError()), { once: true });
+  });
+  timeout.catch(() => undefined);
+  cancelled.catch(() => undefined);
+  const ctx = stageContext(deps, job, stage, ctrl.signal, log);
+  try {
+    const outcome = await Promise.race([handler(ctx), timeout, cancelled]);
+    await ctx.flush();
+    return { ok: true, outcome };
+  } catch (error) {
+    return { ok: false, error };
+  } finally {
+    clearTimeout(timer);
+    outer.removeEventListener('abort', onOuter);
+  }
+}
+
+function stageContext(
+  deps: RunStageDeps,
+  job: JobRecord,
+  stage: StageName,
+  signal: AbortSignal,
+  log: Logger,
+): StageContext & { flush(): Promise<void> } {
+  let last = 0;
+  let lastWrite = 0;
+  let pending: Promise<unknown> = Promise.resolve();
+  const progress = (percent: number, message?: string) => {
+    const p = Math.max(0, Math.min(100, Number.isFinite(percent) ? percent : 0));
+    if (p <= last && message === undefined) return;
+    last = Math.max(last, p);
+    const now = Date.now();
+    if (now - lastWrite < PROGRESS_MIN_INTERVAL_MS && p < 100) return;
+    lastWrite = now;
+    const value = last;
+    pending = pending.then(() =>
+      deps.store.update(job.id, (j) => {
+        const st = j.stages[stage];
+        if (st.status !== 'running') return false;
+        st.progress = Math.max(st.progress, Math.round(value * 10) / 10);
+        if (message !== undefined) st.message = message;
+      }),
+    );
+  };
+  return {
+    jobId: job.id,
+    paths: jobPaths(deps.config.storageDir, job.id),
+    options: job.options,
+    config: deps.config,
+    signal,
+    log,
+    progress,
+    loadMix: () => deps.loadMix(job.id),
+    flush: async () => {
+      await pending.catch(() => undefined);
+    },
+  };
+}
+
+function recordOutcome(j: JobRecord, stage: StageName, outcome: StageOutcome, started: number): void {
+  const st = j.stages[stage];
+  st.status = outcome.status === 'completed' ? 'completed' : 'unavailable';
+  st.progress = 100;
+  st.outputs = outcome.outputs;
+  st.warnings = outcome.warnings ?? [];
+  if (outcome.engine) st.engine = outcome.engine;
+  if (outcome.status === 'unavailable') st.error = { code: 'ENGINE_UNAVAILABLE', message: outcome.reason ?? 'engine unavailable' };
+  else delete st.error;
+  delete st.message;
+  Object.assign(j.summary, outcome.summary ?? {});
+  finish(st, started);
+}
+
+function finish(st: JobRecord['stages'][StageName], started: number): void {
+  const now = Date.now();
+  st.finished_at = new Date(now).toISOString();
+  st.duration_s = Math.round((now - started) / 10) / 100;
+}
+
+function isUnavailable(err: unknown): boolean {
+  return err instanceof AppError && err.code === 'ENGINE_UNAVAILABLE';
+}
+
+/** What a stage error says in the job record: the message for our own errors, a generic one otherwise. */
+export function errorInfo(err: unknown, config: AppConfig): ErrorInfo {
+  if (err instanceof AppError) return { code: err.code, message: scrub(err.message, config) };
+  if (err instanceof InputError) return { code: err.code, message: err.message };
+  const message = err instanceof Error ? err.message : String(err);
+  return { code: 'STAGE_ERROR', message: scrub(message, config) };
+}
+
+/** Keep absolute server paths out of messages that reach clients. */
+function scrub(message: string, config: AppConfig): string {
+  return message.split(config.storageDir).join('<storage>').split(config.modelsDir).join('<models>');
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<boolean> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve(false);
+    const t = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve(true);
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(t);
+      resolve(false);
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}

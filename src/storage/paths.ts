@@ -1,0 +1,69 @@
+import path from 'node:path';
+import type { StageName } from '../domain/stage.js';
+
+/**
+ * Every path of the job directory is built here, and nowhere else.
+ *
+ * storage/jobs/{job_id}/
+ *   job.json                       (embedded job store)
+ *   original.<ext>
+ *   work/mix.wav                   (decoded once: float32, AUDIO_SAMPLE_RATE, stereo)
+ *   stems/vocals.wav drums.wav bass.wav other.wav instrumental.wav
+ *   transcription/transcription.json lyrics.lrc lyrics.elrc lyrics.srt lyrics.vtt lyrics.ass
+ *   beat_analysis/analysis.json beats.json onsets.json
+ *   report.json
+ */
+export const STEM_NAMES = ['vocals', 'drums', 'bass', 'other'] as const;
+export type StemName = (typeof STEM_NAMES)[number];
+export type StemFile = StemName | 'instrumental';
+
+export const STAGE_DIRS: { [S in StageName]: string } = {
+  separation: 'stems',
+  transcription: 'transcription',
+  beats: 'beat_analysis',
+};
+
+const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export function isJobId(id: string): boolean {
+  return UUID_RE.test(id);
+}
+
+export interface JobPaths {
+  /** Absolute job directory. */
+  dir: string;
+  jobJson: string;
+  original(ext: string): string;
+  mix: string;
+  workDir: string;
+  stageDir(stage: StageName): string;
+  stem(name: StemFile): string;
+  transcription(file: string): string;
+  beats(file: string): string;
+  report: string;
+  /** Path relative to the job directory, with forward slashes (what the API and job records carry). */
+  rel(abs: string): string;
+}
+
+export function jobsRoot(storageDir: string): string {
+  return path.join(storageDir, 'jobs');
+}
+
+export function jobPaths(storageDirOrJobDir: string, jobId?: string): JobPaths {
+  // `jobPaths(storageDir, id)` for service jobs; `jobPaths(dir)` for a CLI --out directory.
+  const dir = path.resolve(jobId === undefined ? storageDirOrJobDir : path.join(jobsRoot(storageDirOrJobDir), jobId));
+  const j = (...p: string[]) => path.join(dir, ...p);
+  return {
+    dir,
+    jobJson: j('job.json'),
+    original: (ext) => j(`original.${ext.replace(/^\./, '')}`),
+    workDir: j('work'),
+    mix: j('work', 'mix.wav'),
+    stageDir: (stage) => j(STAGE_DIRS[stage]),
+    stem: (name) => j('stems', `${name}.wav`),
+    transcription: (file) => j('transcription', file),
+    beats: (file) => j('beat_analysis', file),
+    report: j('report.json'),
+    rel: (abs) => path.relative(dir, abs).split(path.sep).join('/'),
+  };
+}

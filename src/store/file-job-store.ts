@@ -1,0 +1,132 @@
+import { EventEmitter } from 'node:events';
+import fs from 'node:fs/promises';
+import type { Logger } from 'pino';
+import type { JobRecord } from '../domain/job.js';
+import { isTerminalJob } from '../domain/job.js';
+import { readJson, writeJsonAtomic } from '../storage/files.js';
+import { isJobId, jobPaths, jobsRoot } from '../storage/paths.js';
+import type { JobListener, JobMutator, JobStore, ListOptions } from './job-store.js';
+
+/**
+ * Embedded-mode job store: `storage/jobs/{id}/job.json`, written atomically (temp + rename),
+ * with every record also held in memory. A restart (even after kill -9) reloads every job
+ * directory; a torn write can only leave a stray temp file, never a half-written job.json.
+ * Updates of one job are serialised through a promise chain, so concurrent stage
+ * completions never lose each other's changes.
+ */
+export class FileJobStore implements JobStore {
+  private readonly jobs = new Map<string, JobRecord>();
+  private readonly chains = new Map<string, Promise<unknown>>();
+  private readonly events = new EventEmitter();
+
+  private constructor(private readonly storageDir: string) {
+    this.events.setMaxListeners(0);
+  }
+
+  static async open(storageDir: string, log?: Logger): Promise<FileJobStore> {
+    const store = new FileJobStore(storageDir);
+    await store.load(log);
+    return store;
+  }
+
+  private async load(log?: Logger): Promise<void> {
+    const root = jobsRoot(this.storageDir);
+    await fs.mkdir(root, { recursive: true });
+    for (const id of await fs.readdir(root)) {
+      if (!isJobId(id)) continue;
+      try {
+        const job = await readJson<JobRecord>(jobPaths(this.storageDir, id).jobJson);
+        if (job.id === id) this.jobs.set(id, job);
+      } catch (err) {
+        log?.warn({ jobId: id, err }, 'job directory without a readable job.json; ignored');
+      }
+    }
+  }
+
+  async create(job: JobRecord): Promise<void> {
+    if (this.jobs.has(job.id)) throw new Error(`job ${job.id} exists`);
+    await this.serial(job.id, async () => {
+      await writeJsonAtomic(jobPaths(this.storageDir, job.id).jobJson, job);
+      this.jobs.set(job.id, structuredClone(job));
+    });
+    this.emit(job.id);
+  }
+
+  async get(id: string): Promise<JobRecord | undefined> {
+    const job = this.jobs.get(id);
+    return job && structuredClone(job);
+  }
+
+  async update(id: string, mutate: JobMutator): Promise<JobRecord | undefined> {
+    const result = await this.serial(id, async () => {
+      const current = this.jobs.get(id);
+      if (!current) return undefined;
+      const next = structuredClone(current);
+      if (mutate(next) === false) return { job: current, changed: false };
+      next.updated_at = new Date().toISOString();
+      await writeJsonAtomic(jobPaths(this.storageDir, id).jobJson, next);
+      // The job may have been deleted while we were writing: do not resurrect it.
+      if (!this.jobs.has(id)) return undefined;
+      this.jobs.set(id, next);
+      return { job: next, changed: true };
+    });
+    if (!result) return undefined;
+    if (result.changed) this.emit(id);
+    return structuredClone(result.job);
+  }
+
+  async list(opts: ListOptions): Promise<{ jobs: JobRecord[]; total: number }> {
+    const all = [...this.jobs.values()].sort((a, b) => b.created_at.localeCompare(a.created_at));
+    const offset = opts.offset ?? 0;
+    return { jobs: all.slice(offset, offset + opts.limit).map((j) => structuredClone(j)), total: all.length };
+  }
+
+  async listUnfinished(): Promise<JobRecord[]> {
+    return [...this.jobs.values()].filter((j) => !isTerminalJob(j.status)).map((j) => structuredClone(j));
+  }
+
+  async listExpired(before: Date): Promise<string[]> {
+    const cutoff = before.toISOString();
+    return [...this.jobs.values()]
+      .filter((j) => isTerminalJob(j.status) && (j.finished_at ?? j.updated_at) < cutoff)
+      .map((j) => j.id);
+  }
+
+  async delete(id: string): Promise<void> {
+    await this.serial(id, async () => {
+      this.jobs.delete(id);
+      await fs.rm(jobPaths(this.storageDir, id).dir, { recursive: true, force: true });
+    });
+    this.chains.delete(id);
+  }
+
+  subscribe(id: string, listener: JobListener): () => void {
+    this.events.on(id, listener);
+    return () => this.events.off(id, listener);
+  }
+
+  async ping(): Promise<boolean> {
+    return true;
+  }
+
+  async close(): Promise<void> {
+    await Promise.allSettled([...this.chains.values()]);
+    this.events.removeAllListeners();
+  }
+
+  private emit(id: string): void {
+    const job = this.jobs.get(id);
+    if (job) this.events.emit(id, structuredClone(job));
+  }
+
+  private serial<T>(id: string, fn: () => Promise<T>): Promise<T> {
+    const prev = this.chains.get(id) ?? Promise.resolve();
+    const next = prev.then(fn, fn);
+    const settled = next.catch(() => undefined);
+    this.chains.set(id, settled);
+    void settled.then(() => {
+      if (this.chains.get(id) === settled) this.chains.delete(id);
+    });
+    return next;
+  }
+}

@@ -1,0 +1,80 @@
+/**
+ * Known-lyrics alignment on an evaluation corpus: for every song, align truth.json's
+ * lyrics to a vocals stem (the true stem, or separated vocals from a cache directory)
+ * and write <out>/<song>/transcription.json in the scorer's layout. Prints a quick
+ * per-song word-start error (the official numbers come from score_project.sh).
+ *
+ *   npx tsx bench/lyrics/align-corpus.ts --corpus DIR --out DIR [--vocals true|DIR] [--songs a,b]
+ * With --vocals DIR the stem is DIR/<song>/vocals.wav.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { decodeWav } from '../../src/audio/wav.js';
+import { alignLyrics, analyzeVocals } from '../../src/engines/transcription/lyrics-aligner.js';
+import { normalizeWord } from '../../src/engines/transcription/lyrics-text.js';
+import { renderTranscriptionJson } from '../../src/engines/transcription/transcript-json.js';
+
+interface TruthWord {
+  word: string;
+  start: number;
+  end: number;
+}
+
+function arg(name: string, def?: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  if (i >= 0 && i + 1 < process.argv.length) return process.argv[i + 1];
+  if (def === undefined) throw new Error(`missing --${name}`);
+  return def;
+}
+
+const corpus = arg('corpus');
+const out = arg('out');
+const vocals = arg('vocals', 'true');
+const only = arg('songs', '');
+const songs = fs
+  .readdirSync(corpus)
+  .filter((s) => fs.existsSync(path.join(corpus, s, 'truth.json')))
+  .filter((s) => only === '' || only.split(',').includes(s))
+  .sort();
+
+let allErr: number[] = [];
+for (const song of songs) {
+  const truth = JSON.parse(fs.readFileSync(path.join(corpus, song, 'truth.json'), 'utf8')) as {
+    lyrics: string;
+    words: TruthWord[];
+  };
+  const wav =
+    vocals === 'true'
+      ? path.join(corpus, song, 'stems', 'vocals.wav')
+      : path.join(vocals, song, 'vocals.wav');
+  if (!fs.existsSync(wav)) {
+    console.log(`${song}: no vocals at ${wav}, skipped`);
+    continue;
+  }
+  const t0 = performance.now();
+  const analysis = analyzeVocals(decodeWav(fs.readFileSync(wav)));
+  const tr = alignLyrics(analysis, truth.lyrics);
+  const ms = performance.now() - t0;
+  fs.mkdirSync(path.join(out, song), { recursive: true });
+  fs.writeFileSync(path.join(out, song, 'transcription.json'), renderTranscriptionJson(tr, analysis));
+  const errs: number[] = [];
+  const signed: number[] = [];
+  if (tr.words.length === truth.words.length) {
+    tr.words.forEach((w, i) => {
+      if (normalizeWord(w.word) !== normalizeWord(truth.words[i].word)) return;
+      errs.push(Math.abs(w.start - truth.words[i].start) * 1000);
+      signed.push((w.start - truth.words[i].start) * 1000);
+    });
+  }
+  allErr = allErr.concat(errs);
+  const mae = errs.reduce((a, b) => a + b, 0) / Math.max(1, errs.length);
+  const bias = signed.reduce((a, b) => a + b, 0) / Math.max(1, signed.length);
+  const within = errs.filter((e) => e <= 300).length / Math.max(1, truth.words.length);
+  console.log(
+    `${song.padEnd(24)} words ${String(tr.words.length).padStart(4)}/${truth.words.length}  mae ${mae.toFixed(1).padStart(6)} ms  bias ${bias.toFixed(1).padStart(6)} ms  ≤300ms ${(100 * within).toFixed(1)}%  max ${Math.max(0, ...errs).toFixed(0)} ms  (${ms.toFixed(0)} ms)`,
+  );
+}
+const mae = allErr.reduce((a, b) => a + b, 0) / Math.max(1, allErr.length);
+console.log(
+  `all words: mae ${mae.toFixed(1)} ms, ≤300ms ${((100 * allErr.filter((e) => e <= 300).length) / Math.max(1, allErr.length)).toFixed(1)}%`,
+);

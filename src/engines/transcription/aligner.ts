@@ -1,0 +1,294 @@
+import type { VocalFeatures } from '../../audio/lyrics/features.js';
+import type { VoiceActivity } from '../../audio/vad.js';
+import { throwIfAborted } from '../../errors.js';
+import { refineStart } from './refine.js';
+
+/**
+ * Model-free lyric alignment: given words (with syllable counts) and frame features of the
+ * vocals stem, place every word with a segmental dynamic programme that
+ *  - rewards covering voiced frames with words and leaving unvoiced frames between them
+ *    (per-frame log-odds of voice activity),
+ *  - rewards word starts on onsets (spectral-flux peaks) and word ends on offsets,
+ *  - prefers word lengths near syllables × the song's own seconds-per-syllable,
+ *  - keeps the given order, and honours optional anchors (e.g. words Whisper recognised).
+ * Then each start is refined on a finer envelope. Words whose span has no voice are
+ * reported `placed: false` rather than silently invented.
+ */
+export interface AlignWord {
+  syllables: number;
+  /** Start time (s) this word should be near, when another engine recognised it. */
+  anchor?: number;
+}
+
+export interface WordPlacement {
+  start: number;
+  end: number;
+  /** 0–1: how well the span looks like a sung word (voiced, starts on an onset). */
+  confidence: number;
+  /** False when the span has no vocal energy: the word could not be found in the audio. */
+  placed: boolean;
+}
+
+export interface AlignerOptions {
+  signal?: AbortSignal;
+  onProgress?: (fraction: number) => void;
+}
+
+const DECIMATE = 2; // the programme runs on 20 ms frames; refinement restores 10 ms and finer
+const LOG_ODDS_CLIP = 3;
+const MIN_WORD_S = 0.06;
+const MAX_WORD_S = 4;
+const MAX_WORD_SYLLABLE_FACTOR = 4; // a word may last up to 4× its expected length (held notes)
+const ONSET_WEIGHT = 4;
+const OFFSET_WEIGHT = 1;
+const ONSET_NORM_CLIP = 2;
+const ONSET_REF_PERCENTILE = 0.97;
+const DURATION_WEIGHT = 2;
+const DURATION_LOG_SIGMA = 0.5;
+const DEFAULT_SECONDS_PER_SYLLABLE = 0.25;
+const MIN_SECONDS_PER_SYLLABLE = 0.08;
+const MAX_SECONDS_PER_SYLLABLE = 1.2;
+const ANCHOR_WINDOW_S = 0.5;
+const ANCHOR_WEIGHT = 3; // per anchor window width, pulls the start to the anchor
+const BAND_MIN_S = 20; // search band around the proportional guess, at least this wide each side
+const BAND_FRACTION = 0.2;
+const PLACED_MIN_ACTIVITY = 0.3;
+const NEG = -1e30;
+
+export function alignWords(
+  words: readonly AlignWord[],
+  features: VocalFeatures,
+  activity: VoiceActivity,
+  opts: AlignerOptions = {},
+): WordPlacement[] {
+  const W = words.length;
+  if (W === 0) return [];
+  const hop = features.hopS * DECIMATE;
+  const { act, on, off } = coarseFrames(features, activity);
+  const T = act.length;
+  const prefix = new Float64Array(T + 1);
+  for (let t = 0; t < T; t++) prefix[t + 1] = prefix[t] + act[t];
+
+  const secPerSyl = estimateSecondsPerSyllable(words, activity);
+  const dMin = Math.max(1, Math.round(MIN_WORD_S / hop));
+  const mu = words.map((w) => Math.max(dMin, (w.syllables * secPerSyl) / hop));
+  const dMax = mu.map((m) =>
+    Math.max(dMin + 1, Math.min(Math.round(MAX_WORD_S / hop), Math.round(m * MAX_WORD_SYLLABLE_FACTOR))),
+  );
+  const bands = startBands(words, mu, activity, hop, T, dMin);
+
+  // D[i]: best score with word i starting at frame s (band-relative); E[i]: ending at e.
+  const backD: Int32Array[] = []; // for D[i+1][s]: the end frame of word i
+  const backE: Uint16Array[] = []; // for E[i][e]: the duration of word i
+  const eLo: number[] = [];
+  let D = new Float64Array(bands[0].hi - bands[0].lo).fill(0);
+  let E = new Float64Array(0);
+  for (let i = 0; i < W; i++) {
+    throwIfAborted(opts.signal);
+    const { lo, hi } = bands[i];
+    const el = lo + dMin;
+    const eh = Math.min(T, hi - 1 + dMax[i]);
+    eLo.push(el);
+    E = new Float64Array(Math.max(0, eh - el + 1)).fill(NEG);
+    const be = new Uint16Array(E.length);
+    const logMu = Math.log(mu[i]);
+    const anchor = words[i].anchor;
+    for (let s = lo; s < hi; s++) {
+      const base = D[s - lo];
+      if (base <= NEG / 2) continue;
+      let startScore = base + ONSET_WEIGHT * on[s] - prefix[s];
+      if (anchor !== undefined) startScore -= (ANCHOR_WEIGHT * Math.abs(s * hop - anchor)) / ANCHOR_WINDOW_S;
+      const dTop = Math.min(dMax[i], T - s);
+      for (let d = dMin; d <= dTop; d++) {
+        const e = s + d;
+        const ld = Math.log(d) - logMu;
+        const v =
+          startScore +
+          prefix[e] +
+          OFFSET_WEIGHT * off[e - 1] -
+          (DURATION_WEIGHT * ld * ld) / (2 * DURATION_LOG_SIGMA ** 2);
+        const k = e - el;
+        if (v > E[k]) {
+          E[k] = v;
+          be[k] = d;
+        }
+      }
+    }
+    backE.push(be);
+    if (i + 1 < W) {
+      const nb = bands[i + 1];
+      const nd = new Float64Array(nb.hi - nb.lo).fill(NEG);
+      const bd = new Int32Array(nd.length).fill(-1);
+      let best = NEG;
+      let arg = -1;
+      let k = 0; // scans E in order of end frame
+      for (let s = nb.lo; s < nb.hi; s++) {
+        while (k < E.length && el + k <= s) {
+          if (E[k] > best) {
+            best = E[k];
+            arg = el + k;
+          }
+          k++;
+        }
+        nd[s - nb.lo] = best;
+        bd[s - nb.lo] = arg;
+      }
+      backD.push(bd);
+      D = nd;
+    }
+    opts.onProgress?.((i + 1) / W);
+  }
+
+  // Backtrack from the best final end frame.
+  let e = -1;
+  let best = NEG;
+  for (let k = 0; k < E.length; k++) {
+    if (E[k] > best) {
+      best = E[k];
+      e = eLo[W - 1] + k;
+    }
+  }
+  if (e < 0) throw new Error('lyric alignment found no feasible placement');
+  const startsF = new Int32Array(W);
+  const endsF = new Int32Array(W);
+  for (let i = W - 1; i >= 0; i--) {
+    const d = backE[i][e - eLo[i]];
+    const s = e - d;
+    startsF[i] = s;
+    endsF[i] = e;
+    if (i > 0) e = backD[i - 1][s - bands[i].lo];
+  }
+  return finish(startsF, endsF, hop, features, activity, on);
+}
+
+interface CoarseFrames {
+  act: Float32Array;
+  on: Float32Array;
+  off: Float32Array;
+}
+
+function coarseFrames(features: VocalFeatures, activity: VoiceActivity): CoarseFrames {
+  const n = Math.ceil(activity.prob.length / DECIMATE);
+  const act = new Float32Array(n);
+  const on = new Float32Array(n);
+  const off = new Float32Array(n);
+  const onRef = voicedPercentile(features.onset, activity.prob, ONSET_REF_PERCENTILE);
+  const offRef = voicedPercentile(features.offset, activity.prob, ONSET_REF_PERCENTILE);
+  for (let c = 0; c < n; c++) {
+    let a = 0;
+    let cnt = 0;
+    let o = 0;
+    let f = 0;
+    for (let t = c * DECIMATE; t < Math.min(activity.prob.length, (c + 1) * DECIMATE); t++) {
+      const p = Math.min(1 - 1e-6, Math.max(1e-6, activity.prob[t]));
+      a += Math.max(-LOG_ODDS_CLIP, Math.min(LOG_ODDS_CLIP, Math.log(p / (1 - p))));
+      cnt++;
+      o = Math.max(o, features.onset[t]);
+      f = Math.max(f, features.offset[t]);
+    }
+    act[c] = cnt > 0 ? a / cnt : -LOG_ODDS_CLIP;
+    on[c] = Math.min(ONSET_NORM_CLIP, o / onRef);
+    off[c] = Math.min(ONSET_NORM_CLIP, f / offRef);
+  }
+  return { act, on, off };
+}
+
+function voicedPercentile(x: Float32Array, prob: Float32Array, p: number): number {
+  const v: number[] = [];
+  for (let t = 0; t < x.length; t++) if (prob[t] > 0.5) v.push(x[t]);
+  if (v.length === 0) return 1;
+  v.sort((a, b) => a - b);
+  return Math.max(1e-3, v[Math.floor(p * (v.length - 1))]);
+}
+
+function estimateSecondsPerSyllable(words: readonly AlignWord[], activity: VoiceActivity): number {
+  let voiced = 0;
+  for (let t = 0; t < activity.prob.length; t++) voiced += activity.prob[t];
+  voiced *= activity.hopS;
+  let syl = 0;
+  for (const w of words) syl += w.syllables;
+  if (voiced <= 0 || syl === 0) return DEFAULT_SECONDS_PER_SYLLABLE;
+  return Math.min(MAX_SECONDS_PER_SYLLABLE, Math.max(MIN_SECONDS_PER_SYLLABLE, voiced / syl));
+}
+
+interface Band {
+  lo: number;
+  hi: number;
+}
+
+/**
+ * Allowed start frames per word: a wide band around where the word would start if the
+ * syllables were spread evenly over the voiced time, narrowed to the anchor window when
+ * the word has an anchor. Bands stay ordered so the programme can always finish.
+ */
+function startBands(
+  words: readonly AlignWord[],
+  mu: number[],
+  activity: VoiceActivity,
+  hop: number,
+  T: number,
+  dMin: number,
+): Band[] {
+  const W = words.length;
+  const cum = new Float64Array(activity.prob.length + 1);
+  for (let t = 0; t < activity.prob.length; t++) cum[t + 1] = cum[t] + activity.prob[t];
+  const totalVoiced = cum[cum.length - 1];
+  let totalMu = 0;
+  for (const m of mu) totalMu += m;
+  const halfBand = Math.max(BAND_MIN_S, BAND_FRACTION * T * hop) / hop;
+  const bands: Band[] = [];
+  let acc = 0;
+  let f = 0;
+  for (let i = 0; i < W; i++) {
+    const target = totalMu > 0 ? (acc / totalMu) * totalVoiced : 0;
+    while (f < activity.prob.length && cum[f + 1] < target) f++;
+    const guess = (f * activity.hopS) / hop;
+    let lo = Math.max(i * dMin, Math.floor(guess - halfBand));
+    let hi = Math.min(T - (W - i) * dMin + 1, Math.ceil(guess + halfBand));
+    const a = words[i].anchor;
+    if (a !== undefined) {
+      lo = Math.max(lo, Math.floor((a - ANCHOR_WINDOW_S) / hop));
+      hi = Math.min(hi, Math.ceil((a + ANCHOR_WINDOW_S) / hop) + 1);
+    }
+    lo = Math.max(0, lo);
+    if (hi <= lo) hi = lo + 1;
+    bands.push({ lo, hi });
+    acc += mu[i];
+  }
+  return bands;
+}
+
+function finish(
+  startsF: Int32Array,
+  endsF: Int32Array,
+  hop: number,
+  features: VocalFeatures,
+  activity: VoiceActivity,
+  on: Float32Array,
+): WordPlacement[] {
+  const out: WordPlacement[] = [];
+  for (let i = 0; i < startsF.length; i++) {
+    const coarseStart = startsF[i] * hop;
+    const coarseEnd = endsF[i] * hop;
+    const prevEnd = i > 0 ? out[i - 1].end : 0;
+    const start = Math.max(prevEnd, refineStart(features, activity, coarseStart, coarseEnd));
+    const end = Math.max(start + MIN_WORD_S, coarseEnd);
+    const a0 = Math.floor(start / activity.hopS);
+    const a1 = Math.max(a0 + 1, Math.ceil(end / activity.hopS));
+    let sum = 0;
+    for (let t = a0; t < Math.min(a1, activity.prob.length); t++) sum += activity.prob[t];
+    const meanAct = sum / (a1 - a0);
+    const onset = Math.min(1, on[startsF[i]] ?? 0);
+    out.push({
+      start,
+      end,
+      confidence: round3(meanAct * (0.5 + 0.5 * onset)),
+      placed: meanAct >= PLACED_MIN_ACTIVITY,
+    });
+  }
+  return out;
+}
+
+function round3(x: number): number {
+  return Math.round(x * 1000) / 1000;
+}

@@ -1,0 +1,116 @@
+import { maxAround, mean, std } from './stats.js';
+
+/**
+ * Downbeats and meter by scoring bar phases. Every tracked beat gets an accent made of three
+ * z-scored cues — low-band onset strength (kick, bass note), full-band onset strength, and the
+ * change of the spectral envelope from the previous beat to this one (chords and bass lines
+ * change on the bar) — and every bar length B ∈ {2, 3, 4} and phase p is scored by how much
+ * the beats at p, p+B, p+2B… stand out from the others.
+ */
+export const BAR_LENGTHS = [2, 3, 4] as const;
+const PEAK_RADIUS = 2;
+/** Relative weight of the cues in the accent (spectral change is the most bar-specific). */
+const W_LOW = 1;
+const W_ALL = 0.5;
+const W_CHANGE = 1.5;
+/** A longer bar must beat a shorter one it contains (4 vs 2) by this margin of contrast. */
+const LONGER_BAR_MARGIN = 0.05;
+
+export interface MeterInput {
+  beats: Float64Array; // frame positions
+  odf: Float32Array;
+  low: Float32Array;
+  logMel: Float32Array;
+  bands: number;
+}
+
+export interface MeterResult {
+  beatsPerBar: number;
+  /** Index (0..beatsPerBar-1) of the first downbeat among the beats. */
+  phase: number;
+  /** Contrast of the best phase for every bar length. */
+  scores: Record<number, number>;
+  /** 0..1: how clearly the chosen bar length beats the runner-up. */
+  confidence: number;
+}
+
+function zscore(x: Float64Array): void {
+  const m = mean(x);
+  const s = std(x) || 1;
+  for (let i = 0; i < x.length; i++) x[i] = (x[i] - m) / s;
+}
+
+/** Accent of every beat (z-scored mixture of the cues). */
+export function beatAccents(input: MeterInput): Float64Array {
+  const { beats, odf, low, logMel, bands } = input;
+  const k = beats.length;
+  const lowA = new Float64Array(k);
+  const allA = new Float64Array(k);
+  const change = new Float64Array(k);
+  const frames = odf.length;
+  // Mean spectral envelope of every inter-beat span.
+  const env = new Float64Array((k + 1) * bands);
+  for (let i = 0; i <= k; i++) {
+    const a = i === 0 ? 0 : Math.round(beats[i - 1]);
+    const b = i === k ? frames : Math.round(beats[i]);
+    const n = Math.max(1, b - a);
+    for (let t = a; t < b; t++) for (let j = 0; j < bands; j++) env[i * bands + j] += logMel[t * bands + j];
+    for (let j = 0; j < bands; j++) env[i * bands + j] /= n;
+  }
+  for (let i = 0; i < k; i++) {
+    lowA[i] = maxAround(low, beats[i], PEAK_RADIUS);
+    allA[i] = maxAround(odf, beats[i], PEAK_RADIUS);
+    // Span i is before beat i, span i+1 after it.
+    let d = 0;
+    for (let j = 0; j < bands; j++) {
+      const v = env[(i + 1) * bands + j] - env[i * bands + j];
+      d += v * v;
+    }
+    change[i] = i === 0 ? 0 : Math.sqrt(d);
+  }
+  if (k > 1) change[0] = mean(change, 1, k);
+  zscore(lowA);
+  zscore(allA);
+  zscore(change);
+  const acc = new Float64Array(k);
+  for (let i = 0; i < k; i++) acc[i] = W_LOW * lowA[i] + W_ALL * allA[i] + W_CHANGE * change[i];
+  return acc;
+}
+
+/** Best phase and its contrast for bar length `len`. */
+export function barContrast(acc: Float64Array, len: number): { phase: number; contrast: number } {
+  let best = -Infinity;
+  let phase = 0;
+  const total = acc.reduce((s, v) => s + v, 0);
+  for (let p = 0; p < len; p++) {
+    let s = 0;
+    let n = 0;
+    for (let i = p; i < acc.length; i += len, n++) s += acc[i];
+    const rest = acc.length - n;
+    if (n === 0 || rest === 0) continue;
+    const c = s / n - (total - s) / rest;
+    if (c > best) {
+      best = c;
+      phase = p;
+    }
+  }
+  return { phase, contrast: best === -Infinity ? 0 : best };
+}
+
+export function estimateMeter(input: MeterInput): MeterResult {
+  const acc = beatAccents(input);
+  const scores: Record<number, number> = {};
+  const phases: Record<number, number> = {};
+  for (const len of BAR_LENGTHS) {
+    const r = barContrast(acc, len);
+    scores[len] = r.contrast;
+    phases[len] = r.phase;
+  }
+  // 4 contains 2: prefer 2 unless 4 is clearly better (the bar's own accent beats the half-bar).
+  let best: number = scores[3] > Math.max(scores[2], scores[4]) ? 3 : scores[4] > scores[2] + LONGER_BAR_MARGIN ? 4 : 2;
+  if (input.beats.length < 4) best = 4;
+  const others = BAR_LENGTHS.filter((l) => l !== best).map((l) => scores[l]);
+  const margin = scores[best] - Math.max(...others);
+  const confidence = Math.max(0, Math.min(1, margin / Math.max(1e-9, Math.abs(scores[best]))));
+  return { beatsPerBar: best, phase: phases[best], scores, confidence };
+}

@@ -1,0 +1,167 @@
+import FFT from 'fft.js';
+
+/**
+ * Onset strength from a log-mel spectral flux (Böck & Widmer's "SuperFlux" family, without
+ * the vibrato max-filter): the signal is box-car decimated to about 11 kHz, framed at ~100 fps,
+ * and every mel band contributes the rectified rise of its log magnitude.
+ *
+ * Decimating first keeps the FFT small (256 points) so that a 3-minute song costs tens of
+ * milliseconds; the box-car's aliasing folds hi-hat energy down instead of dropping it, which is
+ * what an onset detector wants.
+ */
+export const ANALYSIS_RATE = 11025;
+export const FRAME_RATE = 100;
+const WINDOW_SECONDS = 0.023;
+const MEL_BANDS = 24;
+const MEL_FMIN = 30;
+const MEL_FMAX = 5000;
+/** Bands whose centre is below this carry the kick and the bass (used for meter). */
+const LOW_BAND_MAX_HZ = 200;
+/** Frames between the two spectra whose difference is the flux (~20 ms). */
+const FLUX_LAG = 2;
+/** log(1 + γ·mag): compresses loud and soft passages alike so a fade-in still has onsets. */
+const LOG_GAMMA = 100;
+
+export interface OnsetStrength {
+  /** Frames per second of every envelope below. */
+  frameRate: number;
+  /** Sum over all bands of the rectified log-mel flux, one value per frame. */
+  odf: Float32Array;
+  /** Same flux over the low bands only (kick, bass). */
+  low: Float32Array;
+  /** Log-mel spectrogram, frame-major (frames × bands), for timbre/harmony change. */
+  logMel: Float32Array;
+  bands: number;
+  /** Mean absolute level of each frame (silence detection). */
+  rms: Float32Array;
+}
+
+/** Box-car decimation by an integer factor (a new array). */
+export function decimate(x: Float32Array, factor: number): Float32Array {
+  if (factor <= 1) return x;
+  const n = Math.floor(x.length / factor);
+  const out = new Float32Array(n);
+  const inv = 1 / factor;
+  for (let i = 0, j = 0; i < n; i++) {
+    let acc = 0;
+    for (let k = 0; k < factor; k++, j++) acc += x[j];
+    out[i] = acc * inv;
+  }
+  return out;
+}
+
+const hzToMel = (f: number): number => 2595 * Math.log10(1 + f / 700);
+const melToHz = (m: number): number => 700 * (10 ** (m / 2595) - 1);
+
+/** Triangular mel filters as [firstBin, weights] per band; every band covers at least one bin. */
+function melFilters(nfft: number, rate: number): { first: Int32Array; weights: Float32Array[]; centres: Float32Array } {
+  const bins = nfft / 2 + 1;
+  const binHz = rate / nfft;
+  const fmax = Math.min(MEL_FMAX, rate / 2);
+  const m0 = hzToMel(MEL_FMIN);
+  const m1 = hzToMel(fmax);
+  const edges = new Float64Array(MEL_BANDS + 2);
+  for (let i = 0; i < edges.length; i++) edges[i] = melToHz(m0 + ((m1 - m0) * i) / (MEL_BANDS + 1));
+  const first = new Int32Array(MEL_BANDS);
+  const weights: Float32Array[] = [];
+  const centres = new Float32Array(MEL_BANDS);
+  for (let b = 0; b < MEL_BANDS; b++) {
+    const lo = edges[b];
+    const c = edges[b + 1];
+    const hi = edges[b + 2];
+    centres[b] = c;
+    let k0 = Math.max(0, Math.ceil(lo / binHz));
+    let k1 = Math.min(bins - 1, Math.floor(hi / binHz));
+    if (k1 < k0) k0 = k1 = Math.min(bins - 1, Math.round(c / binHz));
+    const w = new Float32Array(k1 - k0 + 1);
+    for (let k = k0; k <= k1; k++) {
+      const f = k * binHz;
+      w[k - k0] = f <= c ? (f - lo) / Math.max(c - lo, 1e-9) : (hi - f) / Math.max(hi - c, 1e-9);
+      if (!(w[k - k0] > 0)) w[k - k0] = k0 === k1 ? 1 : 0;
+    }
+    first[b] = k0;
+    weights.push(w);
+  }
+  return { first, weights, centres };
+}
+
+/** Analysis parameters for a mono signal at `sampleRate`. */
+export function analysisGeometry(sampleRate: number): { factor: number; rate: number; hop: number; nfft: number } {
+  const factor = Math.max(1, Math.floor(sampleRate / ANALYSIS_RATE));
+  const rate = sampleRate / factor;
+  const hop = rate / FRAME_RATE;
+  let nfft = 64;
+  while (nfft < WINDOW_SECONDS * rate) nfft *= 2;
+  return { factor, rate, hop, nfft };
+}
+
+export function onsetStrength(mono: Float32Array, sampleRate: number): OnsetStrength {
+  const { factor, rate, hop, nfft } = analysisGeometry(sampleRate);
+  const x = decimate(mono, factor);
+  const frames = Math.max(0, Math.floor(x.length / hop) + 1);
+  const { first, weights, centres } = melFilters(nfft, rate);
+  let lowBands = 0;
+  while (lowBands < MEL_BANDS && centres[lowBands] < LOW_BAND_MAX_HZ) lowBands++;
+  lowBands = Math.max(1, lowBands);
+
+  const fft = new FFT(nfft);
+  const window = new Float64Array(nfft);
+  let wsum = 0;
+  for (let i = 0; i < nfft; i++) {
+    window[i] = 0.5 - 0.5 * Math.cos((2 * Math.PI * i) / nfft);
+    wsum += window[i];
+  }
+  const scale = 2 / wsum;
+  const frame = new Float64Array(nfft);
+  const spec: number[] = fft.createComplexArray() as number[];
+  const mag = new Float64Array(nfft / 2 + 1);
+  const logMel = new Float32Array(frames * MEL_BANDS);
+  const rms = new Float32Array(frames);
+  const half = nfft / 2;
+
+  for (let t = 0; t < frames; t++) {
+    // Frames are centred on t·hop so that frame times need no offset.
+    const start = Math.round(t * hop) - half;
+    let energy = 0;
+    for (let i = 0; i < nfft; i++) {
+      const j = start + i;
+      const v = j >= 0 && j < x.length ? x[j] : 0;
+      energy += v * v;
+      frame[i] = v * window[i];
+    }
+    rms[t] = Math.sqrt(energy / nfft);
+    fft.realTransform(spec, frame);
+    for (let k = 0; k <= half; k++) {
+      const re = spec[2 * k];
+      const im = spec[2 * k + 1];
+      mag[k] = Math.sqrt(re * re + im * im) * scale;
+    }
+    const row = t * MEL_BANDS;
+    for (let b = 0; b < MEL_BANDS; b++) {
+      const w = weights[b];
+      const k0 = first[b];
+      let acc = 0;
+      for (let k = 0; k < w.length; k++) acc += w[k] * mag[k0 + k];
+      logMel[row + b] = Math.log1p(LOG_GAMMA * acc);
+    }
+  }
+
+  const odf = new Float32Array(frames);
+  const low = new Float32Array(frames);
+  for (let t = FLUX_LAG; t < frames; t++) {
+    const row = t * MEL_BANDS;
+    const prev = (t - FLUX_LAG) * MEL_BANDS;
+    let all = 0;
+    let lo = 0;
+    for (let b = 0; b < MEL_BANDS; b++) {
+      const d = logMel[row + b] - logMel[prev + b];
+      if (d > 0) {
+        all += d;
+        if (b < lowBands) lo += d;
+      }
+    }
+    odf[t] = all;
+    low[t] = lo;
+  }
+  return { frameRate: rate / hop, odf, low, logMel, bands: MEL_BANDS, rms };
+}

@@ -1,0 +1,135 @@
+import { parabolicOffset } from './stats.js';
+
+/**
+ * Tempo candidates from the autocorrelation of the onset strength. The autocorrelation alone
+ * cannot tell a beat from its half or double (every multiple of the period correlates too), so
+ * each peak is also scored by how the onset energy is distributed around its pulse positions
+ * (see `pulseProfile`); `chooseTempo` in meter-aware code combines both.
+ */
+export const MIN_BPM = 30;
+export const MAX_BPM = 300;
+
+export interface TempoPeak {
+  /** Period in frames (fractional, refined by parabolic interpolation). */
+  period: number;
+  bpm: number;
+  /** Normalised autocorrelation at the peak (1 = perfectly periodic). */
+  acf: number;
+}
+
+/** Normalised, unbiased autocorrelation of the mean-removed signal for lags 0..maxLag. */
+export function autocorrelation(x: Float32Array, maxLag: number): Float64Array {
+  const n = x.length;
+  const L = Math.min(maxLag, n - 1);
+  const out = new Float64Array(Math.max(0, L + 1));
+  if (n < 2) return out;
+  let m = 0;
+  for (let i = 0; i < n; i++) m += x[i];
+  m /= n;
+  const y = new Float64Array(n);
+  for (let i = 0; i < n; i++) y[i] = x[i] - m;
+  for (let lag = 0; lag <= L; lag++) {
+    let s = 0;
+    for (let i = lag; i < n; i++) s += y[i] * y[i - lag];
+    out[lag] = s / (n - lag);
+  }
+  const z = out[0] > 0 ? out[0] : 1;
+  for (let lag = 0; lag <= L; lag++) out[lag] /= z;
+  return out;
+}
+
+/** Local maxima of the autocorrelation between MIN_BPM and MAX_BPM, strongest first. */
+export function tempoPeaks(acf: Float64Array, frameRate: number): TempoPeak[] {
+  const minLag = Math.max(2, Math.floor((60 * frameRate) / MAX_BPM));
+  const maxLag = Math.min(acf.length - 2, Math.ceil((60 * frameRate) / MIN_BPM));
+  const peaks: TempoPeak[] = [];
+  for (let lag = minLag; lag <= maxLag; lag++) {
+    const v = acf[lag];
+    if (v > 0 && v >= acf[lag - 1] && v > acf[lag + 1]) {
+      const period = lag + parabolicOffset(acf[lag - 1], v, acf[lag + 1]);
+      peaks.push({ period, bpm: (60 * frameRate) / period, acf: v });
+    }
+  }
+  return peaks.sort((a, b) => b.acf - a.acf);
+}
+
+/** Autocorrelation at a fractional lag (linear interpolation). */
+export function acfAt(acf: Float64Array, lag: number): number {
+  const i = Math.floor(lag);
+  if (i < 0 || i + 1 >= acf.length) return 0;
+  const f = lag - i;
+  return acf[i] * (1 - f) + acf[i + 1] * f;
+}
+
+/** Highest autocorrelation within ±`tol` (relative) of `lag`. */
+export function acfNear(acf: Float64Array, lag: number, tol = 0.03): number {
+  const a = Math.max(1, Math.floor(lag * (1 - tol)));
+  const b = Math.min(acf.length - 1, Math.ceil(lag * (1 + tol)));
+  let m = 0;
+  for (let i = a; i <= b; i++) if (acf[i] > m) m = acf[i];
+  return m;
+}
+
+/**
+ * Choosing the beat among the metrical levels (the ×½/×2/×3 ambiguity).
+ *
+ * The levels form a lattice of periods P0·2^a·3^b around the strongest autocorrelation peak.
+ * Starting from the slowest plausible level (about a bar or two), we descend to a faster level
+ * while the pulses it adds — half-way (×2) or at the thirds (×3) between the current pulses —
+ * are nearly as strong as the current ones: such a level is a real, even pulse, whereas a
+ * subdivision (eighth notes under quarter beats) adds markedly weaker pulses. Very fast levels
+ * need a stronger case: above FAST_BPM only a near-metronomic pulse is taken as the beat.
+ */
+export interface LevelInfo {
+  period: number;
+  bpm: number;
+  acf: number;
+  /** Strength half-way between pulses relative to the pulses (ratio). */
+  half: number;
+  /** Strength at the thirds between pulses relative to the pulses. */
+  third: number;
+  /** Weaker / stronger of the alternating pulse sets. */
+  even2: number;
+}
+
+/** Descend to the faster level when its added pulses are at least this strong (relative). */
+const DESCEND_RATIO = 0.55;
+/** Beat levels faster than this need metronome-like evidence. */
+export const FAST_BPM = 185;
+const FAST_DESCEND_RATIO = 0.97;
+const FAST_EVENNESS = 0.97;
+/** Levels slower than this are bars, not beats: descend on weaker evidence. */
+const SLOW_BPM = 50;
+const SLOW_DESCEND_RATIO = 0.3;
+/** The walk starts at the slowest lattice level at or above this tempo. */
+const START_BPM = 20;
+
+export function chooseLevel(levels: LevelInfo[]): LevelInfo | undefined {
+  if (levels.length === 0) return undefined;
+  const byBpm = [...levels].sort((a, b) => a.bpm - b.bpm);
+  let cur = byBpm.find((l) => l.bpm >= START_BPM) ?? byBpm[byBpm.length - 1];
+  for (;;) {
+    const find = (k: number): LevelInfo | undefined =>
+      byBpm.find((l) => Math.abs(l.bpm / (cur.bpm * k) - 1) < 0.02);
+    let next: LevelInfo | undefined;
+    let bestR = -1;
+    for (const [k, r] of [
+      [2, cur.half],
+      [3, cur.third],
+    ] as const) {
+      const lv = find(k);
+      if (!lv) continue;
+      const need = lv.bpm > FAST_BPM ? FAST_DESCEND_RATIO : cur.bpm < SLOW_BPM ? SLOW_DESCEND_RATIO : DESCEND_RATIO;
+      const evenOk = lv.bpm <= FAST_BPM || lv.even2 >= FAST_EVENNESS;
+      if (r >= need && evenOk && r > bestR) {
+        bestR = r;
+        next = lv;
+      }
+    }
+    if (!next) return cur;
+    cur = next;
+  }
+}
+
+/** Multipliers of the reference period that make up the metrical lattice. */
+export const LATTICE = [1 / 12, 1 / 8, 1 / 6, 1 / 4, 1 / 3, 1 / 2, 1, 2, 3, 4, 6, 8, 12];

@@ -1,0 +1,33 @@
+/** What the beat-analysis engine reports. Times are seconds from the first sample. */
+export interface TempoCandidate {
+  bpm: number;
+  /** 0..1, relative salience of this metrical level (the chosen beat level is listed first). */
+  score: number;
+}
+
+export interface BeatAnalysis {
+  /** Beats per minute of the beat (in compound meters the dotted quarter); 0 when no pulse. */
+  tempoBpm: number;
+  tempoCandidates: TempoCandidate[];
+  /** "4/4", "3/4", "2/4", "6/8", "9/8", "12/8", or "unknown" when there are too few beats. */
+  timeSignature: string;
+  beatsPerBar: number;
+  /** The beat divides in three (6/8, 9/8, 12/8). */
+  compound: boolean;
+  beats: Float64Array;
+  /** 1..beatsPerBar for every beat. */
+  beatPositions: Int32Array;
+  downbeats: Float64Array;
+  onsets: Float64Array;
+  tempoConfidence: number;
+  beatConfidence: number;
+  meterConfidence: number;
+  /** 0..1: steadiness of the inter-beat intervals times the periodicity of the onsets. */
+  rhythmRegularity: number;
+  duration: number;
+}
+
+export interface AnalyzeOptions {
+  /** Cancellation check, called between phases. */
+  checkAbort?: () => void;
+}

@@ -49,3 +49,17 @@ export function isPermanent(err: unknown): boolean {
 export function throwIfAborted(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw new CancelledError();
 }
+
+/**
+ * The process is shutting down: work stops without recording an outcome, so that it is
+ * resumed (embedded) or handed back to the queue (distributed). Used as an AbortSignal reason.
+ */
+export class ShutdownError extends AppError {
+  constructor() {
+    super('SHUTTING_DOWN', 'the worker is shutting down', 503);
+  }
+}
+
+export function isShutdown(signal: AbortSignal | undefined): boolean {
+  return signal?.aborted === true && signal.reason instanceof ShutdownError;
+}

@@ -7,7 +7,7 @@ import { isTerminalJob, isTerminalStage } from '../domain/job.js';
 import { allStagesDone, blockedStages, finalStatus, overallProgress, readyStages, STAGE_POLICIES } from '../domain/pipeline.js';
 import type { StageHandlers, StageName } from '../domain/stage.js';
 import { STAGE_NAMES } from '../domain/stage.js';
-import { CancelledError, InputError } from '../errors.js';
+import { CancelledError, InputError, isShutdown } from '../errors.js';
 import { decodeToPcm, type MediaTools } from '../infra/ffmpeg.js';
 import type { JobQueue, Task, TaskName } from '../queue/job-queue.js';
 import { isStageTask, TASK_NAMES } from '../queue/job-queue.js';
@@ -106,6 +106,7 @@ export class Pipeline {
       else if (task.name === 'assemble') await this.assemble(task.jobId);
       else await this.runStage(task.jobId, task.name, signal);
     } catch (err) {
+      if (isShutdown(signal)) return; // resumed on the next start
       log.error({ err }, 'task failed');
       await this.failJob(task.jobId, err);
       return;
@@ -172,7 +173,7 @@ export class Pipeline {
         maxDurationS: config.maxDurationS + 1,
       });
     } catch (err) {
-      if (signal.aborted) throw new CancelledError();
+      if (signal.aborted) throw signal.reason instanceof Error ? signal.reason : new CancelledError();
       throw new InputError('DECODE_FAILED', 'the audio could not be decoded', 422, { cause: err });
     }
     const duration = (audio.channels[0]?.length ?? 0) / audio.sampleRate;

@@ -4,7 +4,7 @@ import type { AppConfig } from '../config.js';
 import type { ErrorInfo, JobRecord } from '../domain/job.js';
 import { STAGE_POLICIES } from '../domain/pipeline.js';
 import type { StageContext, StageHandler, StageName, StageOutcome } from '../domain/stage.js';
-import { AppError, CancelledError, InputError, isPermanent } from '../errors.js';
+import { AppError, CancelledError, InputError, isPermanent, isShutdown } from '../errors.js';
 import { jobPaths } from '../storage/paths.js';
 import type { JobStore } from '../store/job-store.js';
 
@@ -63,6 +63,10 @@ export async function runStage(
       return;
     }
     const err = result.error;
+    if (isShutdown(signal)) {
+      log.info('stage interrupted by shutdown; it will be resumed');
+      return;
+    }
     const cancelled = err instanceof CancelledError || signal.aborted;
     const permanent = cancelled || isPermanent(err) || err instanceof StageTimeoutError;
     if (permanent || attempt >= policy.attempts) {
@@ -84,6 +88,7 @@ export async function runStage(
       st.message = `attempt ${attempt} failed; retrying in ${Math.round(delay / 100) / 10} s`;
     });
     if (!(await sleep(delay, signal))) {
+      if (isShutdown(signal)) return;
       await deps.store.update(jobId, (j) => {
         j.stages[stage].status = 'cancelled';
         finish(j.stages[stage], started);
@@ -108,7 +113,7 @@ async function attemptStage(
   const jobLeftS = deps.config.jobTimeoutS - (Date.now() - jobStarted) / 1000;
   const limitS = Math.min(policy.timeoutS, jobLeftS);
   const ctrl = new AbortController();
-  const onOuter = () => ctrl.abort();
+  const onOuter = () => ctrl.abort(outer.reason);
   outer.addEventListener('abort', onOuter, { once: true });
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
@@ -120,8 +125,9 @@ async function attemptStage(
     else timer = setTimeout(fire, limitS * 1000);
   });
   const cancelled = new Promise<never>((_, reject) => {
-    if (outer.aborted) reject(new CancelledError());
-    outer.addEventListener('abort', () => reject(new CancelledError()), { once: true });
+    const reason = () => (outer.reason instanceof AppError ? outer.reason : new CancelledError());
+    if (outer.aborted) reject(reason());
+    outer.addEventListener('abort', () => reject(reason()), { once: true });
   });
   timeout.catch(() => undefined);
   cancelled.catch(() => undefined);

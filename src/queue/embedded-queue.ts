@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { ShutdownError } from '../errors.js';
 import type { JobQueue, QueueCounts, Task, TaskHandler, TaskName } from './job-queue.js';
 import { TASK_NAMES, taskId } from './job-queue.js';
 
@@ -57,7 +58,7 @@ export class EmbeddedQueue implements JobQueue {
     this.closed = true;
     for (const lane of this.lanes.values()) {
       lane.waiting = [];
-      if (opts.abort) for (const ctrl of lane.active.values()) ctrl.abort();
+      if (opts.abort) for (const ctrl of lane.active.values()) ctrl.abort(new ShutdownError());
     }
     await Promise.allSettled([...this.running]);
   }

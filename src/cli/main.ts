@@ -1,0 +1,55 @@
+import { Command, InvalidArgumentError } from 'commander';
+import { appVersion } from '../container.js';
+import { TASK_NAMES, QUEUE_NAMES, type TaskName } from '../queue/job-queue.js';
+import { main as serve } from '../main.js';
+import { processCommand } from './process.js';
+import { modelsCommand } from './models.js';
+
+/** `karaoke serve | worker | process | models`. */
+const program = new Command('karaoke')
+  .description('Karaoke backend: stems, word-timed lyrics and rhythm from any song')
+  .version(appVersion());
+
+program
+  .command('serve')
+  .description('Run the HTTP API (and, with --role all, the workers)')
+  .option('--role <role>', 'all | api (api needs REDIS_URL)', 'all')
+  .option('--port <port>', 'port (default PORT or 8000)', parseIntArg)
+  .option('--host <host>', 'host (default HOST or 0.0.0.0)')
+  .action(async (o: { role: string; port?: number; host?: string }) => {
+    if (o.role !== 'all' && o.role !== 'api') throw new InvalidArgumentError('--role must be all or api');
+    await serve({ role: o.role, port: o.port, host: o.host });
+  });
+
+program
+  .command('worker')
+  .description('Run workers for some queues (distributed mode: needs REDIS_URL)')
+  .option('--queues <names>', `comma-separated: ${[...new Set(Object.values(QUEUE_NAMES))].join(', ')} (default: all)`)
+  .option('--concurrency <n>', 'tasks at once per queue', parseIntArg)
+  .action(async (o: { queues?: string; concurrency?: number }) => {
+    await serve({ role: 'worker', tasks: tasksForQueues(o.queues), concurrency: o.concurrency });
+  });
+
+processCommand(program);
+modelsCommand(program);
+
+function parseIntArg(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('expected a non-negative integer');
+  return n;
+}
+
+function tasksForQueues(list: string | undefined): TaskName[] {
+  if (!list) return [...TASK_NAMES];
+  const wanted = list.split(',').map((s) => s.trim()).filter(Boolean);
+  const known = new Set(Object.values(QUEUE_NAMES));
+  for (const q of wanted) {
+    if (!known.has(q)) throw new InvalidArgumentError(`unknown queue "${q}"; use ${[...known].join(', ')}`);
+  }
+  return TASK_NAMES.filter((t) => wanted.includes(QUEUE_NAMES[t]));
+}
+
+program.parseAsync(process.argv).catch((err: unknown) => {
+  process.stderr.write(`karaoke: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(2);
+});

@@ -1,0 +1,73 @@
+import fs from 'node:fs';
+import type { Logger } from 'pino';
+import { createBackends } from './backends/index.js';
+import type { Backends } from './backends/types.js';
+import type { AppConfig } from './config.js';
+import type { StageHandlers, StageName } from './domain/stage.js';
+import { findMediaTools, type MediaTools } from './infra/ffmpeg.js';
+import { Metrics } from './infra/metrics.js';
+import { Pipeline } from './pipeline/pipeline.js';
+
+/**
+ * Everything the service is made of, built once at the composition root and passed down.
+ * No module-level singletons: tests build their own with fake stage handlers.
+ */
+export interface Services {
+  config: AppConfig;
+  log: Logger;
+  backends: Backends;
+  pipeline: Pipeline;
+  media: MediaTools;
+  metrics: Metrics;
+  appVersion: string;
+  close(opts?: { abort?: boolean }): Promise<void>;
+}
+
+export interface ServiceOptions {
+  handlers: StageHandlers;
+  backoffMs?: (stage: StageName, attempt: number) => number;
+}
+
+export function appVersion(): string {
+  try {
+    const pkg = JSON.parse(fs.readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version?: string };
+    return pkg.version ?? '0.0.0';
+  } catch {
+    return '0.0.0';
+  }
+}
+
+export async function createServices(config: AppConfig, log: Logger, opts: ServiceOptions): Promise<Services> {
+  const backends = await createBackends(config, log);
+  const media = findMediaTools();
+  const version = appVersion();
+  const metrics = new Metrics();
+  const pipeline = new Pipeline({
+    config,
+    store: backends.store,
+    queue: backends.queue,
+    handlers: opts.handlers,
+    media,
+    log,
+    appVersion: version,
+    backoffMs: opts.backoffMs,
+  });
+  const queueDepth = metrics.gauge('karaoke_queue_tasks', 'Tasks per queue and state');
+  metrics.onCollect(async () => {
+    const h = await backends.health();
+    for (const [name, c] of Object.entries(h.queues)) {
+      queueDepth(c.waiting, { task: name, state: 'waiting' });
+      queueDepth(c.active, { task: name, state: 'active' });
+    }
+  });
+  return {
+    config,
+    log,
+    backends,
+    pipeline,
+    media,
+    metrics,
+    appVersion: version,
+    close: (o) => backends.close(o),
+  };
+}

@@ -1,0 +1,68 @@
+import cors from '@fastify/cors';
+import helmet from '@fastify/helmet';
+import multipart from '@fastify/multipart';
+import rateLimit from '@fastify/rate-limit';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Services } from '../container.js';
+import { installAuth } from './auth.js';
+import { installErrorHandler } from './error-handler.js';
+import { fileRoutes } from './routes/files.js';
+import { healthRoutes } from './routes/health.js';
+import { jobRoutes } from './routes/jobs.js';
+import { processRoutes } from './routes/process.js';
+import { webRoutes } from './routes/web.js';
+
+/**
+ * Builds the HTTP app without listening (tests call `app.inject`); server.ts listens.
+ * Every route has a schema; /docs serves the OpenAPI document and Swagger UI.
+ */
+export async function buildApp(services: Services): Promise<FastifyInstance> {
+  const { config } = services;
+  const app = Fastify({
+    loggerInstance: services.log as unknown as FastifyBaseLogger,
+    bodyLimit: 1024 * 1024,
+    trustProxy: true,
+  });
+  installErrorHandler(app);
+  await app.register(helmet, { contentSecurityPolicy: false, crossOriginResourcePolicy: { policy: 'same-site' } });
+  if (config.corsOrigins.length > 0) {
+    await app.register(cors, {
+      origin: config.corsOrigins.includes('*') ? true : [...config.corsOrigins],
+      methods: ['GET', 'HEAD', 'POST', 'DELETE'],
+      exposedHeaders: ['Content-Range', 'Accept-Ranges', 'Content-Length'],
+    });
+  }
+  if (config.rateLimitPerMinute > 0) {
+    await app.register(rateLimit, {
+      max: config.rateLimitPerMinute,
+      timeWindow: '1 minute',
+      allowList: (req) => req.url === '/health' || req.url === '/metrics',
+      errorResponseBuilder: (_req, ctx) => ({
+        statusCode: 429,
+        error: { code: 'RATE_LIMITED', message: `too many requests; retry in ${Math.ceil(ctx.ttl / 1000)} s` },
+      }),
+    });
+  }
+  await app.register(multipart, { limits: { fileSize: config.maxFileSize, files: 1, fieldSize: 1024 * 1024 } });
+  await app.register(swagger, {
+    openapi: {
+      info: {
+        title: 'Karaoke backend API',
+        version: services.appVersion,
+        description: 'Upload a song; get its stems, word-timed lyrics and rhythm. Errors are `{error: {code, message}}`.',
+      },
+      components: config.apiKeys.length > 0 ? { securitySchemes: { apiKey: { type: 'apiKey', name: 'x-api-key', in: 'header' } } } : {},
+      ...(config.apiKeys.length > 0 ? { security: [{ apiKey: [] }] } : {}),
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+  installAuth(app, config.apiKeys);
+  await app.register(healthRoutes(services));
+  await app.register(processRoutes(services));
+  await app.register(jobRoutes(services));
+  await app.register(fileRoutes(services));
+  await app.register(webRoutes());
+  return app;
+}

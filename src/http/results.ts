@@ -1,0 +1,64 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import type { JobRecord } from '../domain/job.js';
+import { STAGE_NAMES } from '../domain/stage.js';
+import { jobPaths } from '../storage/paths.js';
+import { contentTypeOf } from './content-types.js';
+
+/** The results document: every produced file with its download URL, plus the JSON results inline. */
+const INLINE_LIMIT_BYTES = 5 * 1024 * 1024;
+
+export interface FileEntry {
+  path: string;
+  url: string;
+  size: number;
+  content_type: string;
+}
+
+export async function resultsView(job: JobRecord, storageDir: string) {
+  const paths = jobPaths(storageDir, job.id);
+  const entry = async (rel: string): Promise<FileEntry | undefined> => {
+    try {
+      const st = await fs.stat(path.join(paths.dir, rel));
+      if (!st.isFile()) return undefined;
+      return { path: rel, url: `/api/files/${job.id}/${rel}`, size: st.size, content_type: contentTypeOf(rel) };
+    } catch {
+      return undefined;
+    }
+  };
+  const files: FileEntry[] = [];
+  const stems: Record<string, FileEntry> = {};
+  for (const s of STAGE_NAMES) {
+    for (const [name, rel] of Object.entries(job.stages[s].outputs)) {
+      const e = await entry(rel);
+      if (!e) continue;
+      files.push(e);
+      if (s === 'separation') stems[name] = e;
+    }
+  }
+  const report = await entry('report.json');
+  if (report) files.push(report);
+  return {
+    job_id: job.id,
+    status: job.status,
+    summary: job.summary,
+    stems,
+    transcription: await inlineJson(paths.dir, job.stages.transcription.outputs.transcription),
+    beat_analysis: await inlineJson(paths.dir, job.stages.beats.outputs.analysis),
+    files,
+    stages: job.stages,
+    report: await inlineJson(paths.dir, report ? 'report.json' : undefined),
+  };
+}
+
+async function inlineJson(dir: string, rel: string | undefined): Promise<unknown> {
+  if (!rel) return null;
+  try {
+    const file = path.join(dir, rel);
+    const st = await fs.stat(file);
+    if (st.size > INLINE_LIMIT_BYTES) return { too_large_to_inline: true, url: rel };
+    return JSON.parse(await fs.readFile(file, 'utf8')) as unknown;
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,64 @@
+import { createReadStream } from 'node:fs';
+import fs from 'node:fs/promises';
+import type { FastifyPluginAsync } from 'fastify';
+import { Type } from '@sinclair/typebox';
+import type { Services } from '../../container.js';
+import { InputError, NotFoundError } from '../../errors.js';
+import { resolveInside } from '../../storage/safe-path.js';
+import { jobPaths } from '../../storage/paths.js';
+import { contentTypeOf } from '../content-types.js';
+import { findJob } from '../job-lookup.js';
+import { parseRange } from '../range.js';
+import { errorResponses } from '../schemas.js';
+
+const FileParams = Type.Object({
+  job_id: Type.String({ format: 'uuid' }),
+  '*': Type.String({ description: 'Path inside the job directory, e.g. stems/vocals.wav' }),
+});
+
+/** Files the API never serves even though they live in the job directory. */
+const PRIVATE = new Set(['job.json']);
+
+export function fileRoutes(services: Services): FastifyPluginAsync {
+  return async (app) => {
+    app.route({
+      method: ['GET', 'HEAD'],
+      url: '/api/files/:job_id/*',
+      schema: {
+        summary: 'Download a file of a job (supports HEAD and Range requests)',
+        tags: ['files'],
+        params: FileParams,
+        response: { 200: Type.String({ format: 'binary' }), 206: Type.String({ format: 'binary' }), 416: errorResponses[400], ...errorResponses },
+      },
+      exposeHeadRoute: false,
+      handler: async (request, reply) => {
+        const params = request.params as { job_id: string; '*': string };
+        const job = await findJob(services, params.job_id);
+        const rel = params['*'];
+        const root = jobPaths(services.config.storageDir, job.id).dir;
+        const file = PRIVATE.has(rel) || rel.startsWith('work/') ? undefined : await resolveInside(root, rel);
+        if (!file) throw new NotFoundError(`no file "${rel}" in job ${job.id}`);
+        const { size } = await fs.stat(file);
+        reply.header('accept-ranges', 'bytes').header('content-type', contentTypeOf(file));
+        reply.header('content-disposition', `inline; filename="${rel.split('/').pop()?.replace(/"/g, '')}"`);
+        let start = 0;
+        let end = size - 1;
+        const rangeHeader = request.headers.range;
+        if (rangeHeader) {
+          const range = parseRange(rangeHeader, size);
+          if (range === 'unsatisfiable') {
+            reply.header('content-range', `bytes */${size}`);
+            throw new InputError('RANGE_NOT_SATISFIABLE', `the file has ${size} bytes`, 416);
+          }
+          if (range) {
+            ({ start, end } = range);
+            reply.status(206).header('content-range', `bytes ${start}-${end}/${size}`);
+          }
+        }
+        reply.header('content-length', String(Math.max(0, end - start + 1)));
+        if (request.method === 'HEAD' || size === 0) return reply.send();
+        return reply.send(createReadStream(file, { start, end }));
+      },
+    });
+  };
+}

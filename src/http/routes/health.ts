@@ -1,0 +1,49 @@
+import type { FastifyPluginAsync } from 'fastify';
+import { Type } from '@sinclair/typebox';
+import type { Services } from '../../container.js';
+
+const HealthView = Type.Object(
+  {
+    status: Type.String({ description: 'ok | degraded' }),
+    version: Type.String(),
+    mode: Type.String({ description: 'embedded | distributed' }),
+    uptime_s: Type.Number(),
+    redis: Type.Optional(Type.Object({ connected: Type.Boolean(), error: Type.Optional(Type.String()) })),
+    workers: Type.Record(Type.String(), Type.Number()),
+    queues: Type.Record(Type.String(), Type.Object({ waiting: Type.Number(), active: Type.Number() })),
+    active_jobs: Type.Number(),
+  },
+  { additionalProperties: true },
+);
+
+export function healthRoutes(services: Services): FastifyPluginAsync {
+  const started = Date.now();
+  return async (app) => {
+    app.get(
+      '/health',
+      { schema: { summary: 'Service health: run mode, Redis, workers, queue lengths', tags: ['service'], response: { 200: HealthView, 503: HealthView } } },
+      async (_request, reply) => {
+        const h = await services.backends.health();
+        const active = Object.values(h.queues).reduce((n, q) => n + q.active, 0);
+        const body = {
+          status: h.ok ? 'ok' : 'degraded',
+          version: services.appVersion,
+          mode: h.mode,
+          uptime_s: Math.round((Date.now() - started) / 1000),
+          ...(h.redis ? { redis: { connected: h.redis.connected, ...(h.redis.error ? { error: h.redis.error } : {}) } } : {}),
+          workers: h.workers,
+          queues: h.queues,
+          active_jobs: active,
+        };
+        return reply.status(h.ok ? 200 : 503).send(body);
+      },
+    );
+    app.get(
+      '/metrics',
+      { schema: { summary: 'Prometheus metrics', tags: ['service'], response: { 200: Type.String() } } },
+      async (_request, reply) => {
+        return reply.type('text/plain; version=0.0.4').send(await services.metrics.render());
+      },
+    );
+  };
+}

@@ -1,0 +1,108 @@
+import type { FastifyPluginAsync } from 'fastify';
+import { Type } from '@sinclair/typebox';
+import type { Services } from '../../container.js';
+import { isTerminalJob } from '../../domain/job.js';
+import { AppError } from '../../errors.js';
+import { findJob } from '../job-lookup.js';
+import { statusView } from '../presenters.js';
+import { resultsView } from '../results.js';
+import { errorResponses, JobIdParams, JobListView, JobStatusView, ResultsView } from '../schemas.js';
+import { streamJobEvents } from '../sse.js';
+
+const ListQuery = Type.Object({
+  limit: Type.Integer({ minimum: 1, maximum: 200, default: 20 }),
+  offset: Type.Integer({ minimum: 0, default: 0 }),
+});
+
+const Deleted = Type.Object({ job_id: Type.String(), deleted: Type.Boolean() });
+
+export function jobRoutes(services: Services): FastifyPluginAsync {
+  const { pipeline } = services;
+  return async (app) => {
+    app.get(
+      '/api/status/:job_id',
+      { schema: { summary: 'Job status and progress', tags: ['jobs'], params: JobIdParams, response: { 200: JobStatusView, ...errorResponses } } },
+      async (request) => statusView(await findJob(services, (request.params as JobIdParams).job_id)),
+    );
+
+    app.get(
+      '/api/results/:job_id',
+      {
+        schema: {
+          summary: 'Results of a finished job: files with download URLs, transcription and beat analysis inline',
+          tags: ['jobs'],
+          params: JobIdParams,
+          response: { 200: ResultsView, ...errorResponses },
+        },
+      },
+      async (request) => {
+        const job = await findJob(services, (request.params as JobIdParams).job_id);
+        if (!isTerminalJob(job.status)) {
+          throw new AppError('JOB_NOT_FINISHED', `the job is ${job.status} (${job.progress}%); results are ready when it ends`, 409);
+        }
+        return resultsView(job, services.config.storageDir);
+      },
+    );
+
+    app.get(
+      '/api/jobs',
+      { schema: { summary: 'Recent jobs, newest first', tags: ['jobs'], querystring: ListQuery, response: { 200: JobListView, ...errorResponses } } },
+      async (request) => {
+        const { limit, offset } = request.query as { limit: number; offset: number };
+        const { jobs, total } = await services.backends.store.list({ limit, offset });
+        return { jobs: jobs.map(statusView), total, limit, offset };
+      },
+    );
+
+    app.post(
+      '/api/jobs/:job_id/cancel',
+      {
+        schema: {
+          summary: 'Cancel an unfinished job (its record stays, with status cancelled; partial outputs are removed)',
+          tags: ['jobs'],
+          params: JobIdParams,
+          response: { 200: JobStatusView, ...errorResponses },
+        },
+      },
+      async (request) => {
+        const job = await findJob(services, (request.params as JobIdParams).job_id);
+        if (isTerminalJob(job.status)) throw new AppError('JOB_FINISHED', `the job already ended (${job.status})`, 409);
+        return statusView((await pipeline.cancel(job.id)) ?? job);
+      },
+    );
+
+    app.delete(
+      '/api/jobs/:job_id',
+      {
+        schema: {
+          summary: 'Delete a job and all its files (cancelling it first if it is still running)',
+          tags: ['jobs'],
+          params: JobIdParams,
+          response: { 200: Deleted, ...errorResponses },
+        },
+      },
+      async (request) => {
+        const job = await findJob(services, (request.params as JobIdParams).job_id);
+        await pipeline.remove(job.id);
+        return { job_id: job.id, deleted: true };
+      },
+    );
+
+    app.get(
+      '/api/jobs/:job_id/events',
+      {
+        schema: {
+          summary: 'Server-sent events: a `status` event with the job on every change; ends after the final status',
+          tags: ['jobs'],
+          params: JobIdParams,
+          produces: ['text/event-stream'],
+          response: { 200: Type.String({ description: 'text/event-stream' }), ...errorResponses },
+        },
+      },
+      async (request, reply) => {
+        const job = await findJob(services, (request.params as JobIdParams).job_id);
+        streamJobEvents(services, job, request, reply);
+      },
+    );
+  };
+}

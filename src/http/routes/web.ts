@@ -1,0 +1,28 @@
+import fs from 'node:fs/promises';
+import type { FastifyPluginAsync } from 'fastify';
+import { Type } from '@sinclair/typebox';
+import { NotFoundError } from '../../errors.js';
+import { contentTypeOf } from '../content-types.js';
+
+/** The player page: a few static files from web/, talking only to /api. */
+const WEB_DIR = new URL('../../../web/', import.meta.url);
+const FILES = new Set(['index.html', 'app.js', 'style.css']);
+
+export function webRoutes(): FastifyPluginAsync {
+  return async (app) => {
+    const serve = async (name: string, reply: import('fastify').FastifyReply) => {
+      if (!FILES.has(name)) throw new NotFoundError(`no page ${name}`);
+      const body = await fs.readFile(new URL(name, WEB_DIR)).catch(() => undefined);
+      if (!body) throw new NotFoundError(`no page ${name}`);
+      return reply
+        .type(contentTypeOf(name))
+        .header('cache-control', 'no-cache')
+        .header('content-security-policy', "default-src 'self'; media-src 'self' blob:; img-src 'self' data:; style-src 'self'; script-src 'self'")
+        .send(body);
+    };
+    app.get('/', { schema: { hide: true, response: { 200: Type.String() } } }, async (_req, reply) => serve('index.html', reply));
+    app.get('/web/:name', { schema: { hide: true, params: Type.Object({ name: Type.String() }), response: { 200: Type.String() } } }, async (req, reply) =>
+      serve((req.params as { name: string }).name, reply),
+    );
+  };
+}

@@ -1,0 +1,48 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Services } from '../container.js';
+import type { JobRecord } from '../domain/job.js';
+import { isTerminalJob } from '../domain/job.js';
+import { statusView } from './presenters.js';
+
+const HEARTBEAT_MS = 15_000;
+
+/** Sends the job now and on every change as `event: status`, then `event: end` after the final status. */
+export function streamJobEvents(services: Services, job: JobRecord, request: FastifyRequest, reply: FastifyReply): void {
+  reply.hijack();
+  const res = reply.raw;
+  const origin = request.headers.origin;
+  const cors = services.config.corsOrigins;
+  res.writeHead(200, {
+    'content-type': 'text/event-stream; charset=utf-8',
+    'cache-control': 'no-cache, no-transform',
+    connection: 'keep-alive',
+    'x-accel-buffering': 'no',
+    ...(origin && (cors.includes('*') || cors.includes(origin)) ? { 'access-control-allow-origin': origin } : {}),
+  });
+  let lastSent = '';
+  let closed = false;
+  const send = (j: JobRecord) => {
+    if (closed) return;
+    const data = JSON.stringify(statusView(j));
+    if (data === lastSent) return;
+    lastSent = data;
+    res.write(`event: status\ndata: ${data}\n\n`);
+    if (isTerminalJob(j.status)) {
+      res.write(`event: end\ndata: ${JSON.stringify({ status: j.status })}\n\n`);
+      close();
+    }
+  };
+  const unsubscribe = services.backends.store.subscribe(job.id, send);
+  const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), HEARTBEAT_MS);
+  const close = () => {
+    if (closed) return;
+    closed = true;
+    clearInterval(heartbeat);
+    unsubscribe();
+    res.end();
+  };
+  request.raw.on('close', close);
+  send(job);
+  // A change may have landed between the read and the subscription.
+  void services.backends.store.get(job.id).then((j) => j && send(j), () => undefined);
+}

@@ -1,0 +1,138 @@
+import { Redis, type RedisOptions } from 'ioredis';
+import { AppError } from '../errors.js';
+
+/**
+ * Redis connections for distributed mode. Two kinds:
+ *  - command clients for request paths (API routes, job store): no offline queue and a
+ *    command timeout, so a route answers 503 within about a second while Redis is down
+ *    instead of hanging, and works again by itself once the client has reconnected;
+ *  - subscriber clients for pub/sub: they keep retrying and re-subscribe after a reconnect.
+ * BullMQ builds its own connections from `bullmqConnection(url)`.
+ */
+
+/** How long one command may take before the caller gets REDIS_UNAVAILABLE. */
+export const COMMAND_TIMEOUT_MS = 2000;
+/** How long to wait for a TCP connection to Redis. */
+export const CONNECT_TIMEOUT_MS = 2000;
+/** Reconnect delay grows with each attempt up to this ceiling. */
+const MAX_RECONNECT_DELAY_MS = 2000;
+const RECONNECT_STEP_MS = 100;
+
+export interface RedisEndpoint {
+  host: string;
+  port: number;
+  db: number;
+  username?: string;
+  password?: string;
+  tls: boolean;
+}
+
+/** Parse `redis://[user:pass@]host[:port][/db]` (or `rediss://` for TLS). */
+export function parseRedisUrl(url: string): RedisEndpoint {
+  const u = new URL(url);
+  if (u.protocol !== 'redis:' && u.protocol !== 'rediss:') throw new Error(`not a redis URL: ${redactRedisUrl(url)}`);
+  const dbPart = u.pathname.replace(/^\//, '');
+  const db = dbPart === '' ? 0 : Number(dbPart);
+  if (!Number.isInteger(db) || db < 0) throw new Error(`bad database number in ${redactRedisUrl(url)}`);
+  return {
+    host: u.hostname || '127.0.0.1',
+    port: u.port ? Number(u.port) : 6379,
+    db,
+    ...(u.username ? { username: decodeURIComponent(u.username) } : {}),
+    ...(u.password ? { password: decodeURIComponent(u.password) } : {}),
+    tls: u.protocol === 'rediss:',
+  };
+}
+
+/** The URL without its password, for logs and /health. */
+export function redactRedisUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return 'redis://<unparseable>';
+  }
+}
+
+function endpointOptions(e: RedisEndpoint): RedisOptions {
+  return {
+    host: e.host,
+    port: e.port,
+    db: e.db,
+    ...(e.username ? { username: e.username } : {}),
+    ...(e.password ? { password: e.password } : {}),
+    ...(e.tls ? { tls: {} } : {}),
+  };
+}
+
+function reconnectDelay(times: number): number {
+  return Math.min(times * RECONNECT_STEP_MS, MAX_RECONNECT_DELAY_MS);
+}
+
+export type RedisRole = 'command' | 'subscriber';
+
+export function createRedisClient(url: string, role: RedisRole, name?: string): Redis {
+  const base: RedisOptions = {
+    ...endpointOptions(parseRedisUrl(url)),
+    connectTimeout: CONNECT_TIMEOUT_MS,
+    retryStrategy: reconnectDelay,
+    ...(name ? { connectionName: name } : {}),
+  };
+  const client =
+    role === 'command'
+      ? new Redis({
+          ...base,
+          enableOfflineQueue: false,
+          maxRetriesPerRequest: 1,
+          commandTimeout: COMMAND_TIMEOUT_MS,
+        })
+      : new Redis({ ...base, autoResubscribe: true, maxRetriesPerRequest: null });
+  // Without a listener ioredis prints every failed reconnect; the state is reported by /health.
+  client.on('error', () => undefined);
+  return client;
+}
+
+/** Connection options for BullMQ, which creates (and owns) its own clients. */
+export function bullmqConnection(url: string): RedisOptions {
+  return { ...endpointOptions(parseRedisUrl(url)), connectTimeout: CONNECT_TIMEOUT_MS, retryStrategy: reconnectDelay };
+}
+
+/** True for errors that mean "Redis is not reachable right now" (as opposed to a bug or a script error). */
+export function isConnectionError(err: unknown): boolean {
+  if (!(err instanceof Error)) return false;
+  if (err.name === 'ReplyError') return /^(LOADING|READONLY|MASTERDOWN|BUSY)\b/.test(err.message);
+  return (
+    err.name === 'MaxRetriesPerRequestError' ||
+    /Connection is closed|Stream isn't writeable|enableOfflineQueue|Command timed out|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|EHOSTUNREACH|connect ETIMEDOUT|Redis unavailable/i.test(
+      err.message,
+    )
+  );
+}
+
+export function redisUnavailable(cause?: unknown): AppError {
+  return new AppError('REDIS_UNAVAILABLE', 'the job store is unavailable', 503, { cause });
+}
+
+/** Run a Redis operation; connection failures become REDIS_UNAVAILABLE (503). */
+export async function guardRedis<T>(op: () => Promise<T>): Promise<T> {
+  try {
+    return await op();
+  } catch (err) {
+    if (isConnectionError(err)) throw redisUnavailable(err);
+    throw err;
+  }
+}
+
+/** Reject with REDIS_UNAVAILABLE if `p` does not settle within `ms` (for BullMQ calls, which queue while offline). */
+export async function withRedisTimeout<T>(p: Promise<T>, ms = COMMAND_TIMEOUT_MS): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(redisUnavailable(new Error('Redis unavailable: timed out'))), ms);
+  });
+  try {
+    return await Promise.race([guardRedis(() => p), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

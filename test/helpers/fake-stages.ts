@@ -1,0 +1,94 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import type { StageContext, StageHandler, StageHandlers, StageOutcome } from '../../src/domain/stage.js';
+import { InputError, throwIfAborted } from '../../src/errors.js';
+import { encodeWav } from '../../src/audio/wav.js';
+
+/**
+ * Fake engines for driving the pipeline in tests. They write small but real files where the
+ * real stages would, so the HTTP layer and the CLI see the same layout.
+ */
+export const FAKE_ENGINE = { name: 'fake', version: 'test', quality: 'dsp' as const };
+
+async function writeFile(file: string, data: string | Buffer): Promise<void> {
+  await fs.mkdir(path.dirname(file), { recursive: true });
+  await fs.writeFile(file, data);
+}
+
+export function fakeSeparation(): StageHandler {
+  return async (ctx) => {
+    const mix = await ctx.loadMix();
+    const outputs: Record<string, string> = {};
+    for (const name of ['vocals', 'drums', 'bass', 'other', 'instrumental'] as const) {
+      const file = ctx.paths.stem(name);
+      const scale = name === 'instrumental' ? 0.75 : 0.25;
+      await writeFile(file, encodeWav({ sampleRate: mix.sampleRate, channels: mix.channels.map((c) => c.map((v) => v * scale)) }));
+      outputs[name] = ctx.paths.rel(file);
+      ctx.progress(50);
+    }
+    return { status: 'completed', engine: FAKE_ENGINE, outputs, summary: { separation_engine: 'fake' } };
+  };
+}
+
+export function fakeBeats(): StageHandler {
+  return async (ctx) => {
+    const mix = await ctx.loadMix();
+    const duration = mix.channels[0].length / mix.sampleRate;
+    const file = ctx.paths.beats('analysis.json');
+    await writeFile(file, JSON.stringify({ tempo_bpm: 120, duration }));
+    return { status: 'completed', engine: FAKE_ENGINE, outputs: { analysis: ctx.paths.rel(file) }, summary: { tempo_bpm: 120, time_signature: '4/4' } };
+  };
+}
+
+export function fakeTranscription(): StageHandler {
+  return async (ctx) => {
+    await fs.access(ctx.paths.stem('vocals')).catch(() => {
+      throw new InputError('NO_VOCALS', 'no vocals stem');
+    });
+    const file = ctx.paths.transcription('transcription.json');
+    await writeFile(file, JSON.stringify({ language: 'en', text: 'la la', words: [{ word: 'la', start: 0.1, end: 0.3, confidence: 1 }] }));
+    return { status: 'completed', engine: FAKE_ENGINE, outputs: { transcription: ctx.paths.rel(file) }, summary: { language: 'en', word_count: 1 } };
+  };
+}
+
+export function fakeHandlers(overrides: Partial<StageHandlers> = {}): StageHandlers {
+  return { separation: fakeSeparation(), beats: fakeBeats(), transcription: fakeTranscription(), ...overrides };
+}
+
+/** Throws a transient error `failures` times, then delegates. Counts calls. */
+export function flaky(failures: number, inner: StageHandler): StageHandler & { calls: number } {
+  const h = (async (ctx: StageContext): Promise<StageOutcome> => {
+    h.calls++;
+    if (h.calls <= failures) throw new Error(`transient failure ${h.calls}`);
+    return inner(ctx);
+  }) as StageHandler & { calls: number };
+  h.calls = 0;
+  return h;
+}
+
+/** Reports progress in steps until aborted or `steps` are done. */
+export function slow(steps: number, stepMs: number, inner: StageHandler): StageHandler {
+  return async (ctx) => {
+    for (let i = 0; i < steps; i++) {
+      throwIfAborted(ctx.signal);
+      ctx.progress((100 * i) / steps);
+      await new Promise((r) => setTimeout(r, stepMs));
+    }
+    throwIfAborted(ctx.signal);
+    return inner(ctx);
+  };
+}
+
+/** Never finishes on its own; resolves only by abort (cancel, timeout, shutdown). */
+export function hanging(): StageHandler & { started: Promise<void> } {
+  let markStarted!: () => void;
+  const started = new Promise<void>((r) => (markStarted = r));
+  const h = (async (ctx: StageContext): Promise<StageOutcome> => {
+    markStarted();
+    await new Promise<void>((resolve) => ctx.signal.addEventListener('abort', () => resolve(), { once: true }));
+    throwIfAborted(ctx.signal);
+    return { status: 'completed', outputs: {} };
+  }) as StageHandler & { started: Promise<void> };
+  h.started = started;
+  return h;
+}

@@ -10,11 +10,14 @@ import { maxAround, mean, std } from './stats.js';
 export const BAR_LENGTHS = [2, 3, 4] as const;
 const PEAK_RADIUS = 2;
 /** Relative weight of the cues in the accent (spectral change is the most bar-specific). */
-const W_LOW = 1;
-const W_ALL = 0.5;
+const W_LOW = 0.5;
+const W_ALL = 0.25;
 const W_CHANGE = 1.5;
-/** A longer bar must beat a shorter one it contains (4 vs 2) by this margin of contrast. */
-const LONGER_BAR_MARGIN = 0.05;
+/**
+ * Two-beat bars in simple time (2/4) are rare next to 4/4, whose kick on 1 and 3 also makes a
+ * two-beat accent pattern: 2 must beat 4 by this margin of contrast.
+ */
+const SHORT_BAR_MARGIN = 0.25;
 
 export interface MeterInput {
   beats: Float64Array; // frame positions
@@ -97,7 +100,12 @@ export function barContrast(acc: Float64Array, len: number): { phase: number; co
   return { phase, contrast: best === -Infinity ? 0 : best };
 }
 
-export function estimateMeter(input: MeterInput): MeterResult {
+/**
+ * `compound`: the beat divides in three. Then the bar is 2 or 3 beats (6/8, or the rarer 9/8,
+ * which must win by the same margin); a 12/8
+ * bar cannot be told from two 6/8 bars by accents alone and is reported as 6/8.
+ */
+export function estimateMeter(input: MeterInput, compound = false): MeterResult {
   const acc = beatAccents(input);
   const scores: Record<number, number> = {};
   const phases: Record<number, number> = {};
@@ -106,10 +114,11 @@ export function estimateMeter(input: MeterInput): MeterResult {
     scores[len] = r.contrast;
     phases[len] = r.phase;
   }
-  // 4 contains 2: prefer 2 unless 4 is clearly better (the bar's own accent beats the half-bar).
-  let best: number = scores[3] > Math.max(scores[2], scores[4]) ? 3 : scores[4] > scores[2] + LONGER_BAR_MARGIN ? 4 : 2;
-  if (input.beats.length < 4) best = 4;
-  const others = BAR_LENGTHS.filter((l) => l !== best).map((l) => scores[l]);
+  const lengths: readonly number[] = compound ? [2, 3] : BAR_LENGTHS;
+  let best: number;
+  if (compound) best = scores[3] > scores[2] + SHORT_BAR_MARGIN ? 3 : 2;
+  else best = scores[3] > Math.max(scores[2], scores[4]) ? 3 : scores[2] > scores[4] + SHORT_BAR_MARGIN ? 2 : 4;
+  const others = lengths.filter((l) => l !== best).map((l) => scores[l]);
   const margin = scores[best] - Math.max(...others);
   const confidence = Math.max(0, Math.min(1, margin / Math.max(1e-9, Math.abs(scores[best]))));
   return { beatsPerBar: best, phase: phases[best], scores, confidence };

@@ -42,6 +42,11 @@ export function decimate(x: Float32Array, factor: number): Float32Array {
   const n = Math.floor(x.length / factor);
   const out = new Float32Array(n);
   const inv = 1 / factor;
+  if (factor === 4) {
+    // The common case (44.1/48 kHz), unrolled.
+    for (let i = 0, j = 0; i < n; i++, j += 4) out[i] = (x[j] + x[j + 1] + x[j + 2] + x[j + 3]) * inv;
+    return out;
+  }
   for (let i = 0, j = 0; i < n; i++) {
     let acc = 0;
     for (let k = 0; k < factor; k++, j++) acc += x[j];
@@ -123,11 +128,19 @@ export function onsetStrength(mono: Float32Array, sampleRate: number): OnsetStre
     // Frames are centred on t·hop so that frame times need no offset.
     const start = Math.round(t * hop) - half;
     let energy = 0;
-    for (let i = 0; i < nfft; i++) {
-      const j = start + i;
-      const v = j >= 0 && j < x.length ? x[j] : 0;
-      energy += v * v;
-      frame[i] = v * window[i];
+    if (start >= 0 && start + nfft <= x.length) {
+      for (let i = 0; i < nfft; i++) {
+        const v = x[start + i];
+        energy += v * v;
+        frame[i] = v * window[i];
+      }
+    } else {
+      for (let i = 0; i < nfft; i++) {
+        const j = start + i;
+        const v = j >= 0 && j < x.length ? x[j] : 0;
+        energy += v * v;
+        frame[i] = v * window[i];
+      }
     }
     rms[t] = Math.sqrt(energy / nfft);
     fft.realTransform(spec, frame);

@@ -88,10 +88,14 @@ export interface LevelInfo {
   half: number;
   /** Strength at the thirds between pulses relative to the pulses. */
   third: number;
+  /** Strength at the quarter points (¼, ¾) between pulses relative to the pulses. */
+  quarter: number;
   /** Weaker / stronger of the alternating pulse sets. */
   even2: number;
 }
 
+/** Relative tolerance when looking up the level k times faster (levels are snapped to ACF peaks). */
+const LEVEL_MATCH = 0.045;
 /** Descend to the faster level when its added pulses are at least this strong (relative). */
 const DESCEND_RATIO = 0.55;
 /** Beat levels faster than this need metronome-like evidence. */
@@ -110,13 +114,18 @@ export function chooseLevel(levels: LevelInfo[]): LevelInfo | undefined {
   let cur = byBpm.find((l) => l.bpm >= START_BPM) ?? byBpm[byBpm.length - 1];
   for (;;) {
     const find = (k: number): LevelInfo | undefined =>
-      byBpm.find((l) => Math.abs(l.bpm / (cur.bpm * k) - 1) < 0.02);
+      byBpm.find((l) => Math.abs(l.bpm / (cur.bpm * k) - 1) < LEVEL_MATCH);
     let next: LevelInfo | undefined;
     let bestR = -1;
-    for (const [k, r] of [
+    // ×4 (the added pulses at ¼, ½, ¾) only when neither ×2 nor ×3 qualifies: it bridges a weak
+    // third beat, as in a drum'n'bass bar whose kick skips beat 3.
+    const children = [
       [2, cur.half],
       [3, cur.third],
-    ] as const) {
+    ] as [number, number][];
+    const r4 = (cur.half + 2 * cur.quarter) / 3;
+    for (const [k, r] of [...children, [4, r4] as [number, number]]) {
+      if (k === 4 && next) break;
       const lv = find(k);
       if (!lv) continue;
       const need = lv.bpm > FAST_BPM ? FAST_DESCEND_RATIO : cur.bpm < SLOW_BPM ? SLOW_DESCEND_RATIO : DESCEND_RATIO;
@@ -124,6 +133,17 @@ export function chooseLevel(levels: LevelInfo[]): LevelInfo | undefined {
       if (r >= need && evenOk && r > bestR) {
         bestR = r;
         next = lv;
+      }
+    }
+    if (!next && cur.bpm < SLOW_BPM) {
+      // A beat this slow is implausible: take the most even faster level whatever its strength.
+      let best = -1;
+      for (const [k, r] of [...children, [4, r4] as [number, number]]) {
+        const lv = find(k);
+        if (lv && r > best) {
+          best = r;
+          next = lv;
+        }
       }
     }
     if (!next) return cur;

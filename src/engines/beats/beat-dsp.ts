@@ -25,8 +25,10 @@ const REF_MAX_BPM = 240;
 /** How many of the strongest peaks compete to be the reference, and the period multiples that support one. */
 const REF_PEAKS = 8;
 const REF_SUPPORT = [0.5, 2, 4];
-/** Slowest level considered (a long bar); also bounds the autocorrelation length. */
+/** Slowest level considered (a long bar). */
 const LATTICE_MIN_BPM = 8;
+/** The autocorrelation is computed down to this tempo; slower levels are not snapped. */
+const ACF_MIN_BPM = 20;
 const LATTICE_MAX_BPM = 1000;
 /** Lattice levels snap to the autocorrelation peak within this relative distance. */
 const SNAP_TOLERANCE = 0.03;
@@ -55,7 +57,7 @@ export function analyzeBeats(mono: Float32Array, sampleRate: number, opts: Analy
   const empty = emptyAnalysis(duration, onsets);
   if (os.odf.length < 4) return empty;
 
-  const acf = autocorrelation(os.odf, Math.min(os.odf.length - 1, Math.ceil((60 * fr) / LATTICE_MIN_BPM)));
+  const acf = autocorrelation(os.odf, Math.min(os.odf.length - 1, Math.ceil((60 * fr) / ACF_MIN_BPM)));
   const peaks = tempoPeaks(acf, fr);
   const ref = referencePeak(peaks, acf) ?? peaks[0];
   if (!ref) return empty;
@@ -77,7 +79,7 @@ export function analyzeBeats(mono: Float32Array, sampleRate: number, opts: Analy
   const compound = chosen.third > COMPOUND_RATIO * chosen.half && chosen.third > COMPOUND_MIN;
   const meter =
     beatFrames.length >= MIN_BEATS_FOR_METER
-      ? estimateMeter({ beats: beatFrames, odf: os.odf, low: os.low, logMel: os.logMel, bands: os.bands })
+      ? estimateMeter({ beats: beatFrames, odf: os.odf, low: os.low, logMel: os.logMel, bands: os.bands }, compound)
       : undefined;
   const beatsPerBar = meter?.beatsPerBar ?? 0;
   const phase = meter?.phase ?? 0;
@@ -173,6 +175,7 @@ function lattice(os: OnsetStrength, acf: Float64Array, p0: number): LevelInfo[] 
       bpm: (60 * fr) / period,
       acf: acfAt(acf, period),
       half: pp.on > 0 ? pp.half / pp.on : 0,
+      quarter: pp.on > 0 ? pp.quarter / pp.on : 0,
       third: pp.on > 0 ? pp.third / pp.on : 0,
       even2: pp.even2,
     });

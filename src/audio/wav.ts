@@ -37,7 +37,7 @@ export function encodeWav(audio: PcmAudio, format: WavSampleFormat = 's16'): Buf
     for (let c = 0; c < numCh; c++) {
       const ch = audio.channels[c];
       for (let i = 0, j = c; i < n; i++, j += numCh) {
-        const v = ch[i] * 32767;
+        const v = ch[i] * 32768; // the same scale as decoding, so a round trip has no gain error
         out[j] = v >= 32767 ? 32767 : v <= -32768 ? -32768 : Math.round(v);
       }
     }

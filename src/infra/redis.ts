@@ -30,7 +30,8 @@ export interface RedisEndpoint {
 /** Parse `redis://[user:pass@]host[:port][/db]` (or `rediss://` for TLS). */
 export function parseRedisUrl(url: string): RedisEndpoint {
   const u = new URL(url);
-  if (u.protocol !== 'redis:' && u.protocol !== 'rediss:') throw new Error(`not a redis URL: ${redactRedisUrl(url)}`);
+  if (u.protocol !== 'redis:' && u.protocol !== 'rediss:')
+    throw new Error(`not a redis URL: ${redactRedisUrl(url)}`);
   const dbPart = u.pathname.replace(/^\//, '');
   const db = dbPart === '' ? 0 : Number(dbPart);
   if (!Number.isInteger(db) || db < 0) throw new Error(`bad database number in ${redactRedisUrl(url)}`);
@@ -95,7 +96,11 @@ export function createRedisClient(url: string, role: RedisRole, name?: string): 
 
 /** Connection options for BullMQ, which creates (and owns) its own clients. */
 export function bullmqConnection(url: string): RedisOptions {
-  return { ...endpointOptions(parseRedisUrl(url)), connectTimeout: CONNECT_TIMEOUT_MS, retryStrategy: reconnectDelay };
+  return {
+    ...endpointOptions(parseRedisUrl(url)),
+    connectTimeout: CONNECT_TIMEOUT_MS,
+    retryStrategy: reconnectDelay,
+  };
 }
 
 /** True for errors that mean "Redis is not reachable right now" (as opposed to a bug or a script error). */
@@ -114,9 +119,36 @@ export function redisUnavailable(cause?: unknown): AppError {
   return new AppError('REDIS_UNAVAILABLE', 'the job store is unavailable', 503, { cause });
 }
 
-/** Run a Redis operation; connection failures become REDIS_UNAVAILABLE (503). */
-export async function guardRedis<T>(op: () => Promise<T>): Promise<T> {
+/** How long a command waits for a (re)connection in progress before answering REDIS_UNAVAILABLE. */
+export const READY_WAIT_MS = 1000;
+
+/**
+ * Resolve once the client is connected, or reject with REDIS_UNAVAILABLE after `ms`. Without an
+ * offline queue, a command sent while connecting would fail at once; this waits a little instead.
+ */
+export async function whenReady(client: Redis, ms = READY_WAIT_MS): Promise<void> {
+  if (client.status === 'ready') return;
+  if (client.status === 'wait') client.connect().catch(() => undefined);
+  await new Promise<void>((resolve, reject) => {
+    const done = (err?: Error) => {
+      clearTimeout(timer);
+      client.off('ready', onReady);
+      if (err) reject(err);
+      else resolve();
+    };
+    const onReady = () => done();
+    const timer = setTimeout(() => done(redisUnavailable(new Error('Redis unavailable: not connected'))), ms);
+    client.on('ready', onReady);
+  });
+}
+
+/**
+ * Run a Redis operation; connection failures become REDIS_UNAVAILABLE (503). With a client,
+ * first wait briefly for it to be connected.
+ */
+export async function guardRedis<T>(op: () => Promise<T>, client?: Redis): Promise<T> {
   try {
+    if (client) await whenReady(client);
     return await op();
   } catch (err) {
     if (isConnectionError(err)) throw redisUnavailable(err);

@@ -83,7 +83,11 @@ export class BullmqQueue implements JobQueue {
     let q = this.queues.get(name);
     if (!q) {
       q = new Queue<TaskData>(name, {
-        connection: { ...bullmqConnection(this.opts.url), enableOfflineQueue: false, maxRetriesPerRequest: 1 },
+        connection: {
+          ...bullmqConnection(this.opts.url),
+          enableOfflineQueue: false,
+          maxRetriesPerRequest: 1,
+        },
         prefix: this.prefix,
       });
       q.on('error', (err) => this.opts.log?.debug({ err, queue: name }, 'queue connection error'));
@@ -133,7 +137,9 @@ export class BullmqQueue implements JobQueue {
       maxStalledCount: MAX_STALLED,
     });
     worker.on('error', (err) => this.opts.log?.debug({ err, queue: queueName }, 'worker connection error'));
-    worker.on('stalled', (id) => this.opts.log?.warn({ bullJobId: id, queue: queueName }, 'task stalled; handed to another worker'));
+    worker.on('stalled', (id) =>
+      this.opts.log?.warn({ bullJobId: id, queue: queueName }, 'task stalled; handed to another worker'),
+    );
     this.workers.set(queueName, worker);
   }
 
@@ -172,7 +178,9 @@ export class BullmqQueue implements JobQueue {
     if (this.cancelSub) return;
     const sub = createRedisClient(this.opts.url, 'subscriber', 'karaoke:cancel-listener');
     sub.on('message', (_channel: string, jobId: string) => this.abortLocal(jobId));
-    sub.subscribe(this.cancelChannel()).catch((err: unknown) => this.opts.log?.warn({ err }, 'cancel subscription failed'));
+    sub
+      .subscribe(this.cancelChannel())
+      .catch((err: unknown) => this.opts.log?.warn({ err }, 'cancel subscription failed'));
     this.cancelSub = sub;
   }
 
@@ -205,12 +213,15 @@ export class BullmqQueue implements JobQueue {
     const out = {} as Record<TaskName, QueueCounts>;
     for (const name of TASK_NAMES) out[name] = { waiting: 0, active: 0 };
     const byQueue = new Map<string, TaskName[]>();
-    for (const name of TASK_NAMES) byQueue.set(QUEUE_NAMES[name], [...(byQueue.get(QUEUE_NAMES[name]) ?? []), name]);
+    for (const name of TASK_NAMES)
+      byQueue.set(QUEUE_NAMES[name], [...(byQueue.get(QUEUE_NAMES[name]) ?? []), name]);
     await Promise.all(
       [...byQueue].map(async ([queueName, tasks]) => {
         const q = this.queue(queueName);
         if (tasks.length === 1) {
-          const c = await withRedisTimeout(q.getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'paused'));
+          const c = await withRedisTimeout(
+            q.getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'paused'),
+          );
           out[tasks[0]] = { waiting: c.waiting + c.delayed + c.prioritized + c.paused, active: c.active };
           return;
         }

@@ -1,0 +1,268 @@
+import { EventEmitter } from 'node:events';
+import fs from 'node:fs/promises';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { JobRecord } from '../domain/job.js';
+import { isTerminalJob } from '../domain/job.js';
+import { createRedisClient, guardRedis, redisUnavailable } from '../infra/redis.js';
+import { jobPaths } from '../storage/paths.js';
+import type { JobListener, JobMutator, JobStore, ListOptions } from './job-store.js';
+import { decodeJob, encodeJob, REV_FIELD, toArgs, type HashFields } from './redis-codec.js';
+import {
+  DELETE_JOB,
+  runScript,
+  WRITE_CONFLICT,
+  WRITE_EXISTS,
+  WRITE_JOB,
+  WRITE_MISSING,
+} from './redis-scripts.js';
+
+export interface RedisJobStoreOptions {
+  url: string;
+  /** Job directories live under `{storageDir}/jobs/{id}` (shared volume); delete() removes them. */
+  storageDir: string;
+  /** Key prefix, '' in production (keys `job:{id}`, `jobs:index`); tests use a random one. */
+  prefix?: string;
+  /** Seconds a finished job's hash lives on (0 = forever). */
+  ttlS: number;
+  log?: Logger;
+}
+
+/** Optimistic updates that keep losing the race give up after this many tries. */
+const MAX_UPDATE_TRIES = 200;
+const RETRY_JITTER_MS = 5;
+/** When a page of the index holds ids whose hash has expired, prune and read again at most this often. */
+const MAX_LIST_PASSES = 3;
+
+/**
+ * Distributed-mode job store: one hash `job:{id}` per job (fields: see redis-codec.ts), a sorted
+ * index `jobs:index` (by creation time) for listing, a set `jobs:unfinished` for recovery and
+ * a sorted set `jobs:finished` (by finish time) for cleanup. Finished hashes expire after the
+ * TTL; the cleanup sweep still finds them in `jobs:finished` and removes their files.
+ *
+ * `update` is a compare-and-set on the hash's revision, done by a Lua script that also moves
+ * the indexes and publishes the new record on `job-events:{id}`; when two processes update one
+ * job at once, the loser re-reads and re-applies its mutator (which is why mutators must only
+ * depend on the record they are given). Within one process, updates of a job are also
+ * serialised, so frequent progress writes do not fight each other.
+ *
+ * Every call fails fast with REDIS_UNAVAILABLE (503) while Redis is down, and works again once
+ * the client has reconnected.
+ */
+export class RedisJobStore implements JobStore {
+  private readonly client: Redis;
+  private subscriber: Redis | undefined;
+  private readonly prefix: string;
+  private readonly listeners = new EventEmitter();
+  private readonly chains = new Map<string, Promise<unknown>>();
+  private frozen = false;
+
+  constructor(private readonly opts: RedisJobStoreOptions) {
+    this.prefix = opts.prefix ?? '';
+    this.client = createRedisClient(opts.url, 'command', 'karaoke:store');
+    this.listeners.setMaxListeners(0);
+  }
+
+  private key(id: string): string {
+    return `${this.prefix}job:${id}`;
+  }
+
+  private indexKeys(id: string): string[] {
+    const p = this.prefix;
+    return [this.key(id), `${p}jobs:index`, `${p}jobs:unfinished`, `${p}jobs:finished`];
+  }
+
+  private channel(id: string): string {
+    return `${this.prefix}job-events:${id}`;
+  }
+
+  async create(job: JobRecord): Promise<void> {
+    const res = await this.write(job, '');
+    if (res === WRITE_EXISTS) throw new Error(`job ${job.id} exists`);
+  }
+
+  async get(id: string): Promise<JobRecord | undefined> {
+    const fields = await guardRedis(() => this.client.hgetall(this.key(id)), this.client);
+    return decodeJob(fields);
+  }
+
+  async update(id: string, mutate: JobMutator): Promise<JobRecord | undefined> {
+    return this.serial(id, async () => {
+      for (let attempt = 1; ; attempt++) {
+        const fields = await guardRedis(() => this.client.hgetall(this.key(id)), this.client);
+        const current = decodeJob(fields);
+        if (!current) return undefined;
+        const next = structuredClone(current);
+        if (mutate(next) === false) return current;
+        next.updated_at = new Date().toISOString();
+        const res = await this.write(next, fields[REV_FIELD] ?? '0');
+        if (res === WRITE_MISSING) return undefined;
+        if (res !== WRITE_CONFLICT) return next;
+        if (attempt >= MAX_UPDATE_TRIES) throw new Error(`job ${id}: update kept conflicting`);
+        await new Promise((r) => setTimeout(r, Math.random() * RETRY_JITTER_MS));
+      }
+    });
+  }
+
+  private async write(job: JobRecord, expectedRev: string): Promise<number> {
+    if (this.frozen) throw redisUnavailable(new Error('store is shutting down'));
+    const fields: HashFields = encodeJob(job, jobPaths(this.opts.storageDir, job.id).dir);
+    const terminal = isTerminalJob(job.status);
+    const finished = Date.parse(job.finished_at ?? job.updated_at);
+    const args: (string | number)[] = [
+      expectedRev,
+      job.id,
+      Date.parse(job.created_at),
+      terminal ? '1' : '0',
+      Number.isFinite(finished) ? finished : Date.now(),
+      this.opts.ttlS,
+      this.channel(job.id),
+      JSON.stringify(job),
+      ...toArgs(fields),
+    ];
+    const res = await guardRedis(
+      () => runScript(this.client, WRITE_JOB, this.indexKeys(job.id), args),
+      this.client,
+    );
+    return Number(res);
+  }
+
+  async list(opts: ListOptions): Promise<{ jobs: JobRecord[]; total: number }> {
+    const offset = opts.offset ?? 0;
+    const index = `${this.prefix}jobs:index`;
+    for (let pass = 1; ; pass++) {
+      const ids = await guardRedis(
+        () => this.client.zrevrange(index, offset, offset + opts.limit - 1),
+        this.client,
+      );
+      const { jobs, missing } = await this.getMany(ids);
+      if (missing.length > 0) await guardRedis(() => this.client.zrem(index, ...missing), this.client);
+      if (missing.length === 0 || pass >= MAX_LIST_PASSES) {
+        const total = await guardRedis(() => this.client.zcard(index), this.client);
+        return { jobs, total };
+      }
+    }
+  }
+
+  async listUnfinished(): Promise<JobRecord[]> {
+    const key = `${this.prefix}jobs:unfinished`;
+    const ids = await guardRedis(() => this.client.smembers(key), this.client);
+    const { jobs, missing } = await this.getMany(ids);
+    if (missing.length > 0) await guardRedis(() => this.client.srem(key, ...missing), this.client);
+    return jobs.filter((j) => !isTerminalJob(j.status));
+  }
+
+  async listExpired(before: Date): Promise<string[]> {
+    // Exclusive bound, like FileJobStore's `<` comparison.
+    return guardRedis(
+      () => this.client.zrangebyscore(`${this.prefix}jobs:finished`, '-inf', `(${before.getTime()}`),
+      this.client,
+    );
+  }
+
+  private async getMany(ids: string[]): Promise<{ jobs: JobRecord[]; missing: string[] }> {
+    if (ids.length === 0) return { jobs: [], missing: [] };
+    const pipe = this.client.pipeline();
+    for (const id of ids) pipe.hgetall(this.key(id));
+    const replies = (await guardRedis(() => pipe.exec(), this.client)) ?? [];
+    const jobs: JobRecord[] = [];
+    const missing: string[] = [];
+    replies.forEach(([err, fields], i) => {
+      if (err) throw redisUnavailable(err);
+      const job = decodeJob(fields as HashFields);
+      if (job) jobs.push(job);
+      else missing.push(ids[i]);
+    });
+    return { jobs, missing };
+  }
+
+  async delete(id: string): Promise<void> {
+    await this.serial(id, async () => {
+      await guardRedis(() => runScript(this.client, DELETE_JOB, this.indexKeys(id), [id]), this.client);
+      await fs.rm(jobPaths(this.opts.storageDir, id).dir, { recursive: true, force: true });
+    });
+  }
+
+  subscribe(id: string, listener: JobListener): () => void {
+    const channel = this.channel(id);
+    const first = this.listeners.listenerCount(channel) === 0;
+    this.listeners.on(channel, listener);
+    if (first) {
+      this.sub()
+        .subscribe(channel)
+        .catch((err: unknown) => this.opts.log?.warn({ err, jobId: id }, 'job event subscription failed'));
+    }
+    return () => {
+      this.listeners.off(channel, listener);
+      if (this.listeners.listenerCount(channel) === 0 && this.subscriber) {
+        this.subscriber.unsubscribe(channel).catch(() => undefined);
+      }
+    };
+  }
+
+  private sub(): Redis {
+    if (!this.subscriber) {
+      const sub = createRedisClient(this.opts.url, 'subscriber', 'karaoke:store-events');
+      sub.on('message', (channel: string, payload: string) => {
+        let job: JobRecord;
+        try {
+          job = JSON.parse(payload) as JobRecord;
+        } catch {
+          return;
+        }
+        this.listeners.emit(channel, job);
+      });
+      this.subscriber = sub;
+    }
+    return this.subscriber;
+  }
+
+  async ping(): Promise<boolean> {
+    try {
+      return (await guardRedis(() => this.client.ping(), this.client)) === 'PONG';
+    } catch {
+      return false;
+    }
+  }
+
+  /**
+   * Refuse every further write (REDIS_UNAVAILABLE). Used when a worker hands its running tasks
+   * back on shutdown: their handlers must not record the abort as a cancellation.
+   */
+  freezeWrites(): void {
+    this.frozen = true;
+  }
+
+  async close(): Promise<void> {
+    await Promise.allSettled([...this.chains.values()]);
+    this.listeners.removeAllListeners();
+    await Promise.allSettled([
+      quit(this.client),
+      this.subscriber ? quit(this.subscriber) : Promise.resolve(),
+    ]);
+  }
+
+  private serial<T>(id: string, fn: () => Promise<T>): Promise<T> {
+    const prev = this.chains.get(id) ?? Promise.resolve();
+    const next = prev.then(fn, fn);
+    const settled = next.catch(() => undefined);
+    this.chains.set(id, settled);
+    void settled.then(() => {
+      if (this.chains.get(id) === settled) this.chains.delete(id);
+    });
+    return next;
+  }
+}
+
+/** QUIT when connected, otherwise just drop the socket (QUIT would fail without an offline queue). */
+async function quit(client: Redis): Promise<void> {
+  if (client.status === 'ready') {
+    try {
+      await client.quit();
+      return;
+    } catch {
+      // fall through
+    }
+  }
+  client.disconnect();
+}

@@ -6,6 +6,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Services } from '../container.js';
+import { AppError } from '../errors.js';
 import { installAuth } from './auth.js';
 import { installErrorHandler } from './error-handler.js';
 import { fileRoutes } from './routes/files.js';
@@ -39,10 +40,7 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
       max: config.rateLimitPerMinute,
       timeWindow: '1 minute',
       allowList: (req) => req.url === '/health' || req.url === '/metrics',
-      errorResponseBuilder: (_req, ctx) => ({
-        statusCode: 429,
-        error: { code: 'RATE_LIMITED', message: `too many requests; retry in ${Math.ceil(ctx.ttl / 1000)} s` },
-      }),
+      errorResponseBuilder: (_req, ctx) => new AppError('RATE_LIMITED', `too many requests; retry in ${Math.ceil(ctx.ttl / 1000)} s`, 429),
     });
   }
   await app.register(multipart, { limits: { fileSize: config.maxFileSize, files: 1, fieldSize: 1024 * 1024 } });

@@ -100,18 +100,22 @@ const LEVEL_MATCH = 0.045;
 const DESCEND_RATIO = 0.55;
 /** Beat levels faster than this need metronome-like evidence. */
 export const FAST_BPM = 185;
-const FAST_DESCEND_RATIO = 0.97;
-const FAST_EVENNESS = 0.97;
+const FAST_DESCEND_RATIO = 0.9;
+const FAST_EVENNESS = 0.9;
+/** …and no subdivision of their own (a metronome, not sixteenths under a funk groove). */
+const FAST_MAX_HALF = 0.2;
 /** Levels slower than this are bars, not beats: descend on weaker evidence. */
 const SLOW_BPM = 50;
 const SLOW_DESCEND_RATIO = 0.3;
-/** The walk starts at the slowest lattice level at or above this tempo. */
+/** The walk starts at the most periodic level between START_BPM and SLOW_BPM. */
 const START_BPM = 20;
 
 export function chooseLevel(levels: LevelInfo[]): LevelInfo | undefined {
   if (levels.length === 0) return undefined;
   const byBpm = [...levels].sort((a, b) => a.bpm - b.bpm);
+  // Start from the most periodic bar-like level (the bar usually repeats best of all).
   let cur = byBpm.find((l) => l.bpm >= START_BPM) ?? byBpm[byBpm.length - 1];
+  for (const l of byBpm) if (l.bpm >= START_BPM && l.bpm < SLOW_BPM && l.acf > cur.acf) cur = l;
   for (;;) {
     const find = (k: number): LevelInfo | undefined =>
       byBpm.find((l) => Math.abs(l.bpm / (cur.bpm * k) - 1) < LEVEL_MATCH);
@@ -129,7 +133,7 @@ export function chooseLevel(levels: LevelInfo[]): LevelInfo | undefined {
       const lv = find(k);
       if (!lv) continue;
       const need = lv.bpm > FAST_BPM ? FAST_DESCEND_RATIO : cur.bpm < SLOW_BPM ? SLOW_DESCEND_RATIO : DESCEND_RATIO;
-      const evenOk = lv.bpm <= FAST_BPM || lv.even2 >= FAST_EVENNESS;
+      const evenOk = lv.bpm <= FAST_BPM || (lv.even2 >= FAST_EVENNESS && lv.half <= FAST_MAX_HALF);
       if (r >= need && evenOk && r > bestR) {
         bestR = r;
         next = lv;
@@ -151,5 +155,12 @@ export function chooseLevel(levels: LevelInfo[]): LevelInfo | undefined {
   }
 }
 
-/** Multipliers of the reference period that make up the metrical lattice. */
-export const LATTICE = [1 / 12, 1 / 8, 1 / 6, 1 / 4, 1 / 3, 1 / 2, 1, 2, 3, 4, 6, 8, 12];
+/**
+ * Tempo multipliers of the reference level that make up the metrical lattice: 2^a·3^b, so that
+ * a reference that is itself no metrical level (half a 6/8 bar) still spans the true ones.
+ */
+export const LATTICE: readonly number[] = (() => {
+  const out: number[] = [];
+  for (let a = -4; a <= 4; a++) for (let b = -2; b <= 2; b++) out.push(2 ** a * 3 ** b);
+  return out.sort((x, y) => x - y);
+})();

@@ -26,10 +26,10 @@ const REF_MAX_BPM = 240;
 const REF_PEAKS = 8;
 const REF_SUPPORT = [0.5, 2, 4];
 /** Slowest level considered (a long bar). */
-const LATTICE_MIN_BPM = 8;
+const LATTICE_MIN_BPM = 15;
 /** The autocorrelation is computed down to this tempo; slower levels are not snapped. */
 const ACF_MIN_BPM = 20;
-const LATTICE_MAX_BPM = 1000;
+const LATTICE_MAX_BPM = 600;
 /** Lattice levels snap to the autocorrelation peak within this relative distance. */
 const SNAP_TOLERANCE = 0.03;
 /** Mean absolute level below which a frame counts as silent (−60 dBFS). */

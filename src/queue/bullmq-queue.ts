@@ -73,6 +73,7 @@ export class BullmqQueue implements JobQueue {
   private cancelSub: Redis | undefined;
   private publisher: Redis | undefined;
   private closing = false;
+  private closed: Promise<void> | undefined;
   private handingBack = false;
 
   constructor(private readonly opts: BullmqQueueOptions) {
@@ -206,7 +207,7 @@ export class BullmqQueue implements JobQueue {
     this.abortLocal(jobId);
     this.publisher ??= createRedisClient(this.opts.url, 'command', 'karaoke:cancel-publisher');
     const pub = this.publisher;
-    await guardRedis(() => pub.publish(this.cancelChannel(), jobId));
+    await guardRedis(() => pub.publish(this.cancelChannel(), jobId), pub);
   }
 
   async counts(): Promise<Record<TaskName, QueueCounts>> {
@@ -258,12 +259,17 @@ export class BullmqQueue implements JobQueue {
    * their signals and hand them back to the queue for another worker (see class comment).
    */
   async close(opts: { abort?: boolean } = {}): Promise<void> {
-    this.closing = true;
-    const workers = [...this.workers.values()];
     if (opts.abort) {
       this.handingBack = true;
       for (const r of this.running.values()) r.ctrl.abort();
     }
+    this.closed ??= this.shutdown();
+    await this.closed;
+  }
+
+  private async shutdown(): Promise<void> {
+    this.closing = true;
+    const workers = [...this.workers.values()];
     await Promise.allSettled(workers.map((w) => w.close()));
     await Promise.allSettled([...this.queues.values()].map((q) => q.close()));
     for (const c of [this.cancelSub, this.publisher]) c?.disconnect();

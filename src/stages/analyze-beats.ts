@@ -39,9 +39,11 @@ export function createBeatsStage(): StageHandler {
     ctx.progress(100);
 
     const warnings: string[] = [];
-    if (a.duration < SHORT_SECONDS) warnings.push(`audio is only ${a.duration.toFixed(1)} s long: rhythm analysis is unreliable`);
+    if (a.duration < SHORT_SECONDS)
+      warnings.push(`audio is only ${a.duration.toFixed(1)} s long: rhythm analysis is unreliable`);
     if (a.beats.length === 0) warnings.push('no steady pulse found: no beats reported');
-    else if (a.beatConfidence < LOW_CONFIDENCE) warnings.push(`low beat confidence (${a.beatConfidence.toFixed(2)})`);
+    else if (a.beatConfidence < LOW_CONFIDENCE)
+      warnings.push(`low beat confidence (${a.beatConfidence.toFixed(2)})`);
     return {
       status: 'completed',
       engine: BEAT_ENGINE,

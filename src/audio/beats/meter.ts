@@ -117,7 +117,8 @@ export function estimateMeter(input: MeterInput, compound = false): MeterResult 
   const lengths: readonly number[] = compound ? [2, 3] : BAR_LENGTHS;
   let best: number;
   if (compound) best = scores[3] > scores[2] + SHORT_BAR_MARGIN ? 3 : 2;
-  else best = scores[3] > Math.max(scores[2], scores[4]) ? 3 : scores[2] > scores[4] + SHORT_BAR_MARGIN ? 2 : 4;
+  else
+    best = scores[3] > Math.max(scores[2], scores[4]) ? 3 : scores[2] > scores[4] + SHORT_BAR_MARGIN ? 2 : 4;
   const others = lengths.filter((l) => l !== best).map((l) => scores[l]);
   const margin = scores[best] - Math.max(...others);
   const confidence = Math.max(0, Math.min(1, margin / Math.max(1e-9, Math.abs(scores[best]))));

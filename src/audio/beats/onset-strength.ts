@@ -59,7 +59,10 @@ const hzToMel = (f: number): number => 2595 * Math.log10(1 + f / 700);
 const melToHz = (m: number): number => 700 * (10 ** (m / 2595) - 1);
 
 /** Triangular mel filters as [firstBin, weights] per band; every band covers at least one bin. */
-function melFilters(nfft: number, rate: number): { first: Int32Array; weights: Float32Array[]; centres: Float32Array } {
+function melFilters(
+  nfft: number,
+  rate: number,
+): { first: Int32Array; weights: Float32Array[]; centres: Float32Array } {
   const bins = nfft / 2 + 1;
   const binHz = rate / nfft;
   const fmax = Math.min(MEL_FMAX, rate / 2);
@@ -91,7 +94,12 @@ function melFilters(nfft: number, rate: number): { first: Int32Array; weights: F
 }
 
 /** Analysis parameters for a mono signal at `sampleRate`. */
-export function analysisGeometry(sampleRate: number): { factor: number; rate: number; hop: number; nfft: number } {
+export function analysisGeometry(sampleRate: number): {
+  factor: number;
+  rate: number;
+  hop: number;
+  nfft: number;
+} {
   const factor = Math.max(1, Math.floor(sampleRate / ANALYSIS_RATE));
   const rate = sampleRate / factor;
   const hop = rate / FRAME_RATE;

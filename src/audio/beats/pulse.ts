@@ -71,15 +71,36 @@ export function pulseProfile(x: Float32Array, period: number, from = 0, to = x.l
   }
   const on = bestOn;
   const half = combMean(x, refined + period / 2, period, from, to);
-  const third = 0.5 * (combMean(x, refined + period / 3, period, from, to) + combMean(x, refined + (2 * period) / 3, period, from, to));
+  const third =
+    0.5 *
+    (combMean(x, refined + period / 3, period, from, to) +
+      combMean(x, refined + (2 * period) / 3, period, from, to));
   const quarter =
-    0.5 * (combMean(x, refined + period / 4, period, from, to) + combMean(x, refined + (3 * period) / 4, period, from, to));
+    0.5 *
+    (combMean(x, refined + period / 4, period, from, to) +
+      combMean(x, refined + (3 * period) / 4, period, from, to));
   const phase = (((refined - from) % period) + period) % period;
-  return { period, phase: from + phase, on, half, third, quarter, even2: evenness(x, refined, period, 2, from, to), even3: evenness(x, refined, period, 3, from, to) };
+  return {
+    period,
+    phase: from + phase,
+    on,
+    half,
+    third,
+    quarter,
+    even2: evenness(x, refined, period, 2, from, to),
+    even3: evenness(x, refined, period, 3, from, to),
+  };
 }
 
 /** Weakest / strongest mean over the `k` pulse sets taken every k-th pulse. */
-function evenness(x: Float32Array, phase: number, period: number, k: number, from: number, to: number): number {
+function evenness(
+  x: Float32Array,
+  phase: number,
+  period: number,
+  k: number,
+  from: number,
+  to: number,
+): number {
   let lo = Infinity;
   let hi = 0;
   for (let i = 0; i < k; i++) {

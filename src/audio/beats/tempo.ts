@@ -132,7 +132,8 @@ export function chooseLevel(levels: LevelInfo[]): LevelInfo | undefined {
       if (k === 4 && next) break;
       const lv = find(k);
       if (!lv) continue;
-      const need = lv.bpm > FAST_BPM ? FAST_DESCEND_RATIO : cur.bpm < SLOW_BPM ? SLOW_DESCEND_RATIO : DESCEND_RATIO;
+      const need =
+        lv.bpm > FAST_BPM ? FAST_DESCEND_RATIO : cur.bpm < SLOW_BPM ? SLOW_DESCEND_RATIO : DESCEND_RATIO;
       const evenOk = lv.bpm <= FAST_BPM || (lv.even2 >= FAST_EVENNESS && lv.half <= FAST_MAX_HALF);
       if (r >= need && evenOk && r > bestR) {
         bestR = r;

@@ -47,7 +47,11 @@ const ACF_FLOOR = 0.05;
 /** Coefficient of variation of inter-beat intervals at which regularity reaches 0. */
 const CV_IRREGULAR = 0.15;
 
-export function analyzeBeats(mono: Float32Array, sampleRate: number, opts: AnalyzeOptions = {}): BeatAnalysis {
+export function analyzeBeats(
+  mono: Float32Array,
+  sampleRate: number,
+  opts: AnalyzeOptions = {},
+): BeatAnalysis {
   const duration = mono.length / sampleRate;
   const os = onsetStrength(mono, sampleRate);
   opts.checkAbort?.();
@@ -79,7 +83,10 @@ export function analyzeBeats(mono: Float32Array, sampleRate: number, opts: Analy
   const compound = chosen.third > COMPOUND_RATIO * chosen.half && chosen.third > COMPOUND_MIN;
   const meter =
     beatFrames.length >= MIN_BEATS_FOR_METER
-      ? estimateMeter({ beats: beatFrames, odf: os.odf, low: os.low, logMel: os.logMel, bands: os.bands }, compound)
+      ? estimateMeter(
+          { beats: beatFrames, odf: os.odf, low: os.low, logMel: os.logMel, bands: os.bands },
+          compound,
+        )
       : undefined;
   const beatsPerBar = meter?.beatsPerBar ?? 0;
   const phase = meter?.phase ?? 0;
@@ -94,7 +101,8 @@ export function analyzeBeats(mono: Float32Array, sampleRate: number, opts: Analy
   }
 
   const tempoConfidence = clamp01((acfAt(acf, period) - ACF_FLOOR) / (ACF_CONFIDENT - ACF_FLOOR));
-  const beatConfidence = tempoConfidence * clamp01(1 - pulseProfile(os.odf, period).half / contrastBase(os.odf, beatFrames));
+  const beatConfidence =
+    tempoConfidence * clamp01(1 - pulseProfile(os.odf, period).half / contrastBase(os.odf, beatFrames));
   const rhythmRegularity = clamp01(1 - intervalCv(beatFrames) / CV_IRREGULAR) * tempoConfidence;
   return {
     tempoBpm,

@@ -54,7 +54,8 @@ export function clickTrack(o: ClickTrack): { signal: Float32Array; beats: number
       const f = chord[Math.floor(i / bpb) % chord.length];
       addBurst(out, t, sr, f, 0.08, (period * bpb) / 3);
     }
-    for (let k = 1; k < (o.subdivide ?? 1); k++) addBurst(out, t + (k * period) / (o.subdivide ?? 1), sr, 3000, 0.12, 0.004);
+    for (let k = 1; k < (o.subdivide ?? 1); k++)
+      addBurst(out, t + (k * period) / (o.subdivide ?? 1), sr, 3000, 0.12, 0.004);
   }
   return { signal: out, beats };
 }

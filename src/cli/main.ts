@@ -1,7 +1,6 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { appVersion } from '../container.js';
 import { TASK_NAMES, QUEUE_NAMES, type TaskName } from '../queue/job-queue.js';
-import { main as serve } from '../main.js';
 import { processCommand } from './process.js';
 import { modelsCommand } from './models.js';
 
@@ -32,6 +31,12 @@ program
 
 processCommand(program);
 modelsCommand(program);
+
+/** The service is loaded only when asked for, so `karaoke process` starts fast. */
+async function serve(opts: Parameters<typeof import('../main.js').main>[0]): Promise<void> {
+  const { main } = await import('../main.js');
+  await main(opts);
+}
 
 function parseIntArg(v: string): number {
   const n = Number(v);

@@ -1,0 +1,84 @@
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { encodeWav } from '../../src/audio/wav.js';
+import { tmpDir } from '../helpers/audio.js';
+
+const run = promisify(execFile);
+const ROOT = path.resolve(import.meta.dirname, '../..');
+
+/** Runs the CLI from source (the same code `bin/karaoke.js` runs from dist/). */
+async function karaoke(args: string[], env: Record<string, string> = {}) {
+  try {
+    const r = await run(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/cli/main.ts'), ...args], {
+      cwd: ROOT,
+      env: { ...process.env, LOG_LEVEL: 'warn', ...env },
+      timeout: 120_000,
+    });
+    return { code: 0, stdout: r.stdout, stderr: r.stderr };
+  } catch (err) {
+    const e = err as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+/** A click track at 120 BPM with an accent on every 4th beat. */
+function clicks(seconds: number, bpm = 120): Buffer {
+  const sr = 44100;
+  const x = new Float32Array(seconds * sr);
+  const period = (60 / bpm) * sr;
+  for (let b = 0; b * period < x.length; b++) {
+    const at = Math.round(b * period);
+    const amp = b % 4 === 0 ? 0.9 : 0.5;
+    for (let i = 0; i < 400 && at + i < x.length; i++) x[at + i] = amp * Math.exp(-i / 60) * Math.sin(i * 0.9);
+  }
+  return encodeWav({ sampleRate: sr, channels: [x, x] });
+}
+
+let dir: string;
+beforeAll(() => {
+  dir = tmpDir('karaoke-cli-');
+  fs.writeFileSync(path.join(dir, 'clicks.wav'), clicks(12));
+  fs.writeFileSync(path.join(dir, 'notes.mp3'), 'this is not audio\n'.repeat(100));
+});
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+describe('karaoke process', () => {
+  it('writes a job directory layout and a JSON summary', async () => {
+    const out = path.join(dir, 'out');
+    const r = await karaoke(['process', path.join(dir, 'clicks.wav'), '--out', out, '--stages', 'beats', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const summary = JSON.parse(r.stdout);
+    expect(summary.status).toBe('completed');
+    expect(summary.stages.beats.status).toBe('completed');
+    expect(summary.summary.tempo_bpm).toBeGreaterThan(115);
+    expect(summary.summary.tempo_bpm).toBeLessThan(125);
+    expect(fs.readdirSync(out).sort()).toEqual(['beat_analysis', 'report.json']);
+    expect(fs.readdirSync(path.join(out, 'beat_analysis')).sort()).toEqual(['analysis.json', 'beats.json', 'onsets.json']);
+    const report = JSON.parse(fs.readFileSync(path.join(out, 'report.json'), 'utf8'));
+    expect(report.stages.beats.engine.name).toBeTruthy();
+  });
+
+  it('exits 2 with a clear message for input that is not audio', async () => {
+    const r = await karaoke(['process', path.join(dir, 'notes.mp3'), '--out', path.join(dir, 'bad')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('not a recognised audio file');
+    expect(fs.readdirSync(path.join(dir, 'bad'))).toEqual([]);
+  });
+
+  it('exits 2 for a missing file and for a bad option', async () => {
+    expect((await karaoke(['process', path.join(dir, 'nope.wav'), '--out', path.join(dir, 'x')])).code).toBe(2);
+    const r = await karaoke(['process', path.join(dir, 'clicks.wav'), '--out', path.join(dir, 'y'), '--stages', 'dance']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('unknown stage');
+  });
+
+  it('reports bad configuration with every bad key', async () => {
+    const r = await karaoke(['process', path.join(dir, 'clicks.wav'), '--out', path.join(dir, 'z')], { MAX_FILE_SIZE: 'huge', PORT: '-1' });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('MAX_FILE_SIZE');
+    expect(r.stderr).toContain('PORT');
+  });
+});

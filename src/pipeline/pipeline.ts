@@ -237,7 +237,8 @@ export class Pipeline {
     const entries = await fs.readdir(paths.dir).catch(() => [] as string[]);
     for (const name of entries) {
       const full = `${paths.dir}/${name}`;
-      if (!keep.has(full)) await fs.rm(full, { recursive: true, force: true });
+      // job.json's temp files belong to a write in flight.
+      if (!keep.has(full) && !name.startsWith('job.json')) await fs.rm(full, { recursive: true, force: true });
     }
   }
 }

@@ -62,7 +62,7 @@ describe('job routes', () => {
     const job = await waitForJob(svc.services, id, (j) => j.stages.separation.status === 'cancelled');
     expect(job.status).toBe('cancelled');
     const dir = path.join(svc.config.storageDir, 'jobs', id);
-    expect(fs.readdirSync(dir).sort()).toEqual(['job.json', 'original.wav']);
+    expect(fs.readdirSync(dir).filter((f) => !f.endsWith('.tmp')).sort()).toEqual(['job.json', 'original.wav']);
     expect((await svc.app.inject({ method: 'POST', url: `/api/jobs/${id}/cancel` })).statusCode).toBe(409);
   });
 

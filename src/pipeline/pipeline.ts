@@ -106,7 +106,8 @@ export class Pipeline {
       else if (task.name === 'assemble') await this.assemble(task.jobId);
       else await this.runStage(task.jobId, task.name, signal);
     } catch (err) {
-      if (isShutdown(signal)) return; // resumed on the next start
+      // Not finished: embedded mode resumes it on the next start; BullMQ hands it to another worker.
+      if (isShutdown(signal)) throw err;
       log.error({ err }, 'task failed');
       await this.failJob(task.jobId, err);
       return;

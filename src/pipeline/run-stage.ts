@@ -65,7 +65,7 @@ export async function runStage(
     const err = result.error;
     if (isShutdown(signal)) {
       log.info('stage interrupted by shutdown; it will be resumed');
-      return;
+      throw signal.reason as Error; // the queue must see that the task did not finish
     }
     const cancelled = err instanceof CancelledError || signal.aborted;
     const permanent = cancelled || isPermanent(err) || err instanceof StageTimeoutError;
@@ -88,7 +88,7 @@ export async function runStage(
       st.message = `attempt ${attempt} failed; retrying in ${Math.round(delay / 100) / 10} s`;
     });
     if (!(await sleep(delay, signal))) {
-      if (isShutdown(signal)) return;
+      if (isShutdown(signal)) throw signal.reason as Error;
       await deps.store.update(jobId, (j) => {
         j.stages[stage].status = 'cancelled';
         finish(j.stages[stage], started);

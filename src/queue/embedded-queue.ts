@@ -80,6 +80,7 @@ export class EmbeddedQueue implements JobQueue {
       const run: Promise<void> = Promise.resolve()
         .then(() => handler(task, ctrl.signal))
         .catch((err: unknown) => {
+          if (ctrl.signal.reason instanceof ShutdownError) return; // resumed from the job store on the next start
           this.log?.error({ jobId: task.jobId, task: task.name, err }, 'task handler threw');
         })
         .finally(() => {

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import { DelayedError, type Job, Queue, WaitingError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
@@ -71,9 +72,12 @@ export class BullmqQueue implements JobQueue {
   private readonly handlers = new Map<TaskName, { handler: TaskHandler; concurrency: number }>();
   private readonly running = new Map<string, Running>();
   private cancelSub: Redis | undefined;
+  private cancelReady: Promise<unknown> = Promise.resolve();
   private publisher: Redis | undefined;
   private closing = false;
   private closed: Promise<void> | undefined;
+  /** How this process's workers appear in CLIENT LIST (and so in /health): host, pid, instance. */
+  private readonly workerName = `${os.hostname()}:${process.pid}:${randomUUID().slice(0, 4)}`;
   private handingBack = false;
 
   constructor(private readonly opts: BullmqQueueOptions) {
@@ -132,7 +136,7 @@ export class BullmqQueue implements JobQueue {
       connection: bullmqConnection(this.opts.url),
       prefix: this.prefix,
       concurrency: n,
-      name: `${os.hostname()}:${process.pid}`,
+      name: this.workerName,
       lockDuration,
       stalledInterval: this.opts.stalledIntervalMs ?? Math.max(1000, Math.floor(lockDuration / 2)),
       maxStalledCount: MAX_STALLED,
@@ -153,6 +157,8 @@ export class BullmqQueue implements JobQueue {
       throw new DelayedError();
     }
     const task: Task = { jobId: job.data.jobId, name };
+    // A cancel broadcast sent before this process listens would be missed: start work only once it listens.
+    await this.cancelReady;
     const ctrl = new AbortController();
     const id = job.id ?? bullJobId(task);
     this.running.set(id, { task, ctrl });
@@ -228,8 +234,8 @@ export class BullmqQueue implements JobQueue {
         }
         // Several task kinds share this queue: tell them apart by the suffix of their ids.
         const [waiting, active] = await Promise.all([
-          withRedisTimeout(q.getRanges(['waiting', 'delayed', 'prioritized', 'paused'])),
-          withRedisTimeout(q.getRanges(['active'])),
+          withRedisTimeout(q.getRanges(['waiting', 'delayed', 'prioritized', 'paused'], 0, -1)),
+          withRedisTimeout(q.getRanges(['active'], 0, -1)),
         ]);
         for (const id of waiting) {
           const t = taskFromId(id);
@@ -249,7 +255,8 @@ export class BullmqQueue implements JobQueue {
     const out: Record<string, number> = {};
     for (const queueName of new Set(Object.values(QUEUE_NAMES))) {
       const clients = await withRedisTimeout(this.queue(queueName).getWorkers());
-      out[queueName] = new Set(clients.map((c) => c.name)).size;
+      // BullMQ shortens `name`; `rawname` carries the worker name, which is unique per process.
+      out[queueName] = new Set(clients.map((c) => c.rawname ?? c.name)).size;
     }
     return out;
   }

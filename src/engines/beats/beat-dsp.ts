@@ -3,7 +3,7 @@ import { estimateMeter } from '../../audio/beats/meter.js';
 import { onsetStrength, type OnsetStrength } from '../../audio/beats/onset-strength.js';
 import { pickOnsets } from '../../audio/beats/onsets.js';
 import { pulseProfile } from '../../audio/beats/pulse.js';
-import { clamp01, maxAround, median, std } from '../../audio/beats/stats.js';
+import { clamp01, maxAround, mean, median, std } from '../../audio/beats/stats.js';
 import {
   acfAt,
   acfNear,
@@ -44,6 +44,8 @@ const COMPOUND_MIN = 0.15;
 /** Maps the autocorrelation at the beat period to a 0..1 tempo confidence. */
 const ACF_CONFIDENT = 0.5;
 const ACF_FLOOR = 0.05;
+/** Beat onset strength this many times the average makes a fully confident beat. */
+const SALIENCE_CONFIDENT = 4;
 /** Coefficient of variation of inter-beat intervals at which regularity reaches 0. */
 const CV_IRREGULAR = 0.15;
 
@@ -101,8 +103,9 @@ export function analyzeBeats(
   }
 
   const tempoConfidence = clamp01((acfAt(acf, period) - ACF_FLOOR) / (ACF_CONFIDENT - ACF_FLOOR));
-  const beatConfidence =
-    tempoConfidence * clamp01(1 - pulseProfile(os.odf, period).half / contrastBase(os.odf, beatFrames));
+  // How far the onset strength at the beats stands above its average level, times periodicity.
+  const salience = contrastBase(os.odf, beatFrames) / (mean(os.odf) || 1);
+  const beatConfidence = tempoConfidence * clamp01((salience - 1) / (SALIENCE_CONFIDENT - 1));
   const rhythmRegularity = clamp01(1 - intervalCv(beatFrames) / CV_IRREGULAR) * tempoConfidence;
   return {
     tempoBpm,

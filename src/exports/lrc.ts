@@ -6,7 +6,8 @@ import { lrcTime } from './timefmt.js';
  * Line-synced LRC: one `[mm:ss.xx]text` per lyric line, plus a blank time tag when a line
  * ends well before the next starts, so players clear the screen during instrumental parts.
  * Enhanced LRC (the "A2" word-time extension players such as foobar2000/MiniLyrics read)
- * adds `<mm:ss.xx>` before every word and one after the last word.
+ * adds `<mm:ss.xx>` before every word and one after the last word (LRC has no escapes, so
+ * angle brackets inside words are dropped there).
  */
 export interface LrcMeta {
   title?: string;
@@ -32,7 +33,7 @@ function render(t: Transcript, meta: LrcMeta, enhanced: boolean): string {
   const lines = exportLines(t);
   lines.forEach((l, i) => {
     const text = enhanced
-      ? `${l.words.map((w) => `<${lrcTime(w.start)}>${oneLine(w.word)}`).join(' ')} <${lrcTime(l.end)}>`
+      ? `${l.words.map((w) => `<${lrcTime(w.start)}>${oneLine(w.word).replace(/[<>]/g, '')}`).join(' ')} <${lrcTime(l.end)}>`
       : oneLine(l.text);
     out.push(`[${lrcTime(l.start)}]${text}`);
     const next = lines[i + 1];

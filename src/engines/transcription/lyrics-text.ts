@@ -66,6 +66,8 @@ function syllablesOfPart(w: string): number {
   if (/^\d+$/.test(w)) return NUMBER_SYLLABLES * Math.ceil(w.length / 2);
   if (!/[a-z]/.test(w)) return Math.max(1, Math.round(w.length / 2));
   let n = (w.match(/[aeiouy]+/g) ?? []).length;
+  // "fly-ing", "play-er", "buy-ing": this y closes one vowel group and the next vowel opens another.
+  n += (w.match(/[aeiou]y[aeiou]|^[^aeiouy]+y[aeiou]/g) ?? []).length;
   if (n > 1 && /[^aeiouyl]e$/.test(w))
     n--; // silent e: "name", "alone" (but "little" keeps its)
   else if (n > 1 && /[^l]es$/.test(w) && !/(ch|sh|s|x|z|g|c)es$/.test(w)) n--; // "names" but not "roses"

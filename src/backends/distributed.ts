@@ -81,8 +81,6 @@ export async function createDistributedBackends(
       }
     },
     async close(closeOpts) {
-      // Handing tasks back: their aborted handlers must not write "cancelled" into the job records.
-      if (closeOpts?.abort) store.freezeWrites();
       await queue.close(closeOpts);
       await store.close();
     },

@@ -4,6 +4,7 @@ import { DelayedError, type Job, Queue, WaitingError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { STAGE_POLICIES } from '../domain/pipeline.js';
+import { isShutdown, ShutdownError } from '../errors.js';
 import { bullmqConnection, createRedisClient, guardRedis, withRedisTimeout } from '../infra/redis.js';
 import type { JobQueue, QueueCounts, Task, TaskHandler, TaskName } from './job-queue.js';
 import { isStageTask, QUEUE_NAMES, TASK_NAMES } from './job-queue.js';
@@ -62,8 +63,8 @@ function taskFromId(id: string): TaskName | undefined {
  * A worker that dies mid-task stops renewing its lock: after `lockDurationMs` another worker's
  * stalled check puts the task back and it runs again (handlers are idempotent). Cancellation
  * removes waiting tasks and is broadcast on `karaoke:cancel` to abort running ones anywhere.
- * Closing with `abort` hands running tasks back to the queue (they are moved to waiting) rather
- * than finishing them, so another worker picks them up straight away.
+ * Closing with `abort` aborts running tasks with a ShutdownError; a handler that then throws
+ * has its task handed back (moved to waiting), so another worker picks it up straight away.
  */
 export class BullmqQueue implements JobQueue {
   private readonly prefix: string;
@@ -78,7 +79,6 @@ export class BullmqQueue implements JobQueue {
   private closed: Promise<void> | undefined;
   /** How this process's workers appear in CLIENT LIST (and so in /health): host, pid, instance. */
   private readonly workerName = `${os.hostname()}:${process.pid}:${randomUUID().slice(0, 4)}`;
-  private handingBack = false;
 
   constructor(private readonly opts: BullmqQueueOptions) {
     this.prefix = opts.prefix ?? DEFAULT_PREFIX;
@@ -170,7 +170,7 @@ export class BullmqQueue implements JobQueue {
     } finally {
       this.running.delete(id);
     }
-    if (this.handingBack && ctrl.signal.aborted) {
+    if (failure !== undefined && isShutdown(ctrl.signal)) {
       await job.moveToWait(token);
       this.opts.log?.info({ jobId: task.jobId, task: name }, 'task handed back to the queue on shutdown');
       throw new WaitingError();
@@ -263,13 +263,10 @@ export class BullmqQueue implements JobQueue {
 
   /**
    * Stop taking tasks. Without `abort`, wait for running tasks to finish. With `abort`, abort
-   * their signals and hand them back to the queue for another worker (see class comment).
+   * their signals (reason: ShutdownError) and hand back those that did not finish.
    */
   async close(opts: { abort?: boolean } = {}): Promise<void> {
-    if (opts.abort) {
-      this.handingBack = true;
-      for (const r of this.running.values()) r.ctrl.abort();
-    }
+    if (opts.abort) for (const r of this.running.values()) r.ctrl.abort(new ShutdownError());
     this.closed ??= this.shutdown();
     await this.closed;
   }

@@ -55,7 +55,6 @@ export class RedisJobStore implements JobStore {
   private readonly prefix: string;
   private readonly listeners = new EventEmitter();
   private readonly chains = new Map<string, Promise<unknown>>();
-  private frozen = false;
 
   constructor(private readonly opts: RedisJobStoreOptions) {
     this.prefix = opts.prefix ?? '';
@@ -105,7 +104,6 @@ export class RedisJobStore implements JobStore {
   }
 
   private async write(job: JobRecord, expectedRev: string): Promise<number> {
-    if (this.frozen) throw redisUnavailable(new Error('store is shutting down'));
     const fields: HashFields = encodeJob(job, jobPaths(this.opts.storageDir, job.id).dir);
     const terminal = isTerminalJob(job.status);
     const finished = Date.parse(job.finished_at ?? job.updated_at);
@@ -223,14 +221,6 @@ export class RedisJobStore implements JobStore {
     } catch {
       return false;
     }
-  }
-
-  /**
-   * Refuse every further write (REDIS_UNAVAILABLE). Used when a worker hands its running tasks
-   * back on shutdown: their handlers must not record the abort as a cancellation.
-   */
-  freezeWrites(): void {
-    this.frozen = true;
   }
 
   async close(): Promise<void> {

@@ -6,7 +6,7 @@ import type { Task, TaskHandler } from '../../src/queue/job-queue.js';
 import { deleteKeys, TEST_REDIS_URL, testPrefix } from '../contract/redis-env.js';
 import { waitUntil } from '../contract/wait.js';
 
-/** Runs until aborted; records tasks seen and aborted. */
+/** Runs until aborted, then throws like the pipeline does; records tasks seen and aborted. */
 function untilAborted() {
   const seen: Task[] = [];
   const aborted: Task[] = [];
@@ -14,6 +14,7 @@ function untilAborted() {
     seen.push(task);
     await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
     aborted.push(task);
+    throw signal.reason;
   };
   return { handler, seen, aborted };
 }

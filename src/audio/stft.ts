@@ -1,0 +1,172 @@
+import FFT from 'fft.js';
+
+/**
+ * The spectrogram conventions of demucs (`HTDemucs._spec` / `_ispec`), computed without
+ * materialising any of the intermediate padded copies torch makes:
+ *
+ *  - periodic Hann window, n_fft 4096, hop 1024, "normalized" (×1/√n_fft forward, ×√n_fft back);
+ *  - the signal is reflect-padded by 3·hop/2 on the left and up to a whole number of hops plus
+ *    3·hop/2 on the right, then torch.stft's own centre padding adds n_fft/2 more on each side;
+ *  - of the resulting frames, the first two and the last two are dropped and so is the Nyquist bin,
+ *    leaving `frames = ceil(length / hop)` frames of `nFft / 2` bins.
+ *
+ * Frame t therefore starts at sample `t·hop − 3·hop/2` of the unpadded signal, and only the first
+ * reflect padding is ever read. The inverse zero-pads the Nyquist bin and two frames on each side,
+ * overlap-adds with the same window and divides by the window-power envelope, exactly like
+ * torch.istft, and crops the padding away again.
+ *
+ * Layout matches the htdemucs ONNX graph: a spectrogram of C channels is `[C·2][bins][frames]`
+ * with real and imaginary parts as interleaved channels (re0, im0, re1, im1, …).
+ */
+export const DEMUCS_N_FFT = 4096;
+export const DEMUCS_HOP = 1024;
+
+export function hannPeriodic(n: number): Float64Array {
+  const w = new Float64Array(n);
+  for (let i = 0; i < n; i++) w[i] = 0.5 * (1 - Math.cos((2 * Math.PI * i) / n));
+  return w;
+}
+
+/** Index into a signal of length n with one level of reflect padding (torch "reflect", edge not repeated). */
+function reflect(i: number, n: number): number {
+  if (i < 0) return -i;
+  if (i >= n) return 2 * (n - 1) - i;
+  return i;
+}
+
+export class DemucsStft {
+  readonly bins: number;
+  readonly frames: number;
+  /** Start of frame 0 relative to the first sample (negative: it reaches into the left padding). */
+  private readonly firstStart: number;
+  private readonly fft: FFT;
+  private readonly analysisWin: Float64Array;
+  private readonly synthesisWin: Float64Array;
+  /** 1 / Σ window² at each output sample (torch.istft's envelope normalisation). */
+  private readonly invEnvelope: Float64Array;
+  private readonly frameIn: Float64Array;
+  private readonly spectrum: Float64Array;
+  private readonly timeOut: Float64Array;
+
+  constructor(
+    readonly length: number,
+    readonly nFft = DEMUCS_N_FFT,
+    readonly hop = DEMUCS_HOP,
+  ) {
+    const pad = (hop / 2) * 3;
+    if (length <= pad)
+      throw new RangeError(`signal of ${length} samples is too short for reflect padding of ${pad}`);
+    this.bins = nFft / 2;
+    this.frames = Math.ceil(length / hop);
+    this.firstStart = -pad;
+    this.fft = new FFT(nFft);
+    const w = hannPeriodic(nFft);
+    const norm = Math.sqrt(nFft);
+    this.analysisWin = w.map((v) => v / norm);
+    this.synthesisWin = w.map((v) => v * norm);
+    this.invEnvelope = this.envelope(w);
+    this.frameIn = new Float64Array(nFft);
+    this.spectrum = new Float64Array(2 * nFft);
+    this.timeOut = new Float64Array(2 * nFft);
+  }
+
+  /** Size of a spectrogram of `channels` signals in the interleaved layout. */
+  specSize(channels: number): number {
+    return channels * 2 * this.bins * this.frames;
+  }
+
+  /**
+   * Spectrogram of `channels` planar signals stored back to back in `input` (channel c at
+   * `c·length`), written into `out` (`specSize(channels)` floats).
+   */
+  forward(input: Float32Array, channels: number, out: Float32Array): void {
+    const { nFft, hop, bins, frames, length, analysisWin, frameIn, spectrum } = this;
+    const plane = bins * frames;
+    for (let c = 0; c < channels; c++) {
+      const base = c * length;
+      const reBase = 2 * c * plane;
+      const imBase = reBase + plane;
+      for (let t = 0; t < frames; t++) {
+        const start = this.firstStart + t * hop;
+        if (start >= 0 && start + nFft <= length) {
+          for (let i = 0; i < nFft; i++) frameIn[i] = input[base + start + i] * analysisWin[i];
+        } else {
+          for (let i = 0; i < nFft; i++)
+            frameIn[i] = input[base + reflect(start + i, length)] * analysisWin[i];
+        }
+        this.fft.realTransform(spectrum, frameIn);
+        for (let k = 0, o = t; k < bins; k++, o += frames) {
+          out[reBase + o] = spectrum[2 * k];
+          out[imBase + o] = spectrum[2 * k + 1];
+        }
+      }
+    }
+  }
+
+  /**
+   * Inverse of `forward` for `signals` spectrograms in `spec`, *added* to the planar signals in
+   * `out` (signal s at `s·length`). Adding lets htdemucs sum its frequency branch straight into
+   * the time-branch output without another buffer.
+   */
+  inverseAdd(spec: Float32Array, signals: number, out: Float32Array): void {
+    // Two real signals share one complex inverse FFT: ifft(A + iB) = a + ib when A, B are Hermitian.
+    for (let s = 0; s < signals; s += 2) {
+      this.inversePair(spec, s, s + 1 < signals ? s + 1 : -1, out);
+    }
+  }
+
+  private inversePair(spec: Float32Array, a: number, b: number, out: Float32Array): void {
+    const { nFft, hop, bins, frames, length, synthesisWin, invEnvelope, spectrum, timeOut } = this;
+    const plane = bins * frames;
+    const aRe = 2 * a * plane;
+    const aIm = aRe + plane;
+    const bRe = b < 0 ? -1 : 2 * b * plane;
+    const bIm = bRe + plane;
+    const aOut = a * length;
+    const bOut = b * length;
+    for (let t = 0; t < frames; t++) {
+      // Bin 0 and the (dropped, hence zero) Nyquist bin are real for a real signal.
+      for (let k = 0, o = t; k < bins; k++, o += frames) {
+        const ar = spec[aRe + o];
+        const ai = spec[aIm + o];
+        const br = bRe < 0 ? 0 : spec[bRe + o];
+        const bi = bRe < 0 ? 0 : spec[bIm + o];
+        // Z[k] = A[k] + i·B[k];  Z[N−k] = conj(A[k]) + i·conj(B[k])
+        spectrum[2 * k] = ar - bi;
+        spectrum[2 * k + 1] = ai + br;
+        if (k > 0) {
+          const m = 2 * (nFft - k);
+          spectrum[m] = ar + bi;
+          spectrum[m + 1] = br - ai;
+        }
+      }
+      spectrum[nFft] = 0;
+      spectrum[nFft + 1] = 0;
+      this.fft.inverseTransform(timeOut, spectrum);
+      const start = this.firstStart + t * hop;
+      const i0 = start < 0 ? -start : 0;
+      const i1 = Math.min(nFft, length - start);
+      for (let i = i0; i < i1; i++) {
+        const n = start + i;
+        const g = synthesisWin[i] * invEnvelope[n];
+        out[aOut + n] += timeOut[2 * i] * g;
+        if (b >= 0) out[bOut + n] += timeOut[2 * i + 1] * g;
+      }
+    }
+  }
+
+  private envelope(w: Float64Array): Float64Array {
+    const { nFft, hop, frames, length } = this;
+    const env = new Float64Array(length);
+    // The two zero frames padded on each side still count in torch.istft's window envelope.
+    for (let t = -2; t < frames + 2; t++) {
+      const start = this.firstStart + t * hop;
+      for (let i = 0; i < nFft; i++) {
+        const n = start + i;
+        if (n >= 0 && n < length) env[n] += w[i] * w[i];
+      }
+    }
+    for (let n = 0; n < length; n++) env[n] = env[n] > 1e-11 ? 1 / env[n] : 0;
+    return env;
+  }
+}

@@ -1,0 +1,183 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { startTestService, type TestService } from '../helpers/services.js';
+import { tmpDir, toneWav } from '../helpers/audio.js';
+import { launchChromium, watchProblems, type AudioLike, type PageProblems } from './web-helpers/browser.js';
+import {
+  BEATS_PER_BAR,
+  BEAT_PERIOD_S,
+  NO_MODEL_REASON,
+  pageTestHandlers,
+  wordTiming,
+} from './web-helpers/fake-engines.js';
+
+/**
+ * The player page in a real browser against a real server (fake engines): upload, live progress,
+ * downloads, lyric highlighting in sync with the audio, the beat indicator, degraded stages.
+ */
+const SONG_SECONDS = 4;
+const LYRICS = 'hello bright world\nsing along with me';
+const WORDS = LYRICS.split(/\s+/);
+const SCREENSHOT = '/tmp/karaoke-web.png';
+const UI_TIMEOUT_MS = 10_000;
+/** HTMLMediaElement.HAVE_METADATA: duration known, seeking possible. */
+const HAVE_METADATA = 1;
+
+let svc: TestService;
+let browser: Browser;
+let base: string;
+let songFile: string;
+const dir = tmpDir('karaoke-web-');
+
+beforeAll(async () => {
+  browser = await launchChromium();
+  svc = await startTestService({ handlers: pageTestHandlers() });
+  await svc.app.listen({ port: 0, host: '127.0.0.1' });
+  base = `http://127.0.0.1:${(svc.app.server.address() as AddressInfo).port}`;
+  songFile = path.join(dir, 'my song.wav');
+  fs.writeFileSync(songFile, toneWav(SONG_SECONDS));
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await svc?.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+async function openPage(): Promise<{ page: Page; problems: PageProblems }> {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
+  page.setDefaultTimeout(UI_TIMEOUT_MS);
+  const problems = await watchProblems(page);
+  await page.goto(base);
+  return { page, problems };
+}
+
+async function upload(page: Page, opts: { lyrics?: string; engine?: string }): Promise<void> {
+  await page.setInputFiles('#file', songFile);
+  await expect.poll(() => page.textContent('#file-name')).toContain('my song.wav');
+  if (opts.lyrics) await page.fill('#lyrics', opts.lyrics);
+  if (opts.engine) await page.selectOption('#engine', opts.engine);
+  await page.click('#submit');
+}
+
+/** Seeks the player and waits for the seek to land. */
+/** Seeks the player and waits for the seek to land. */
+async function seek(page: Page, t: number): Promise<void> {
+  const audio = page.locator('#audio');
+  await expect
+    .poll(() => audio.evaluate((a: AudioLike) => a.readyState))
+    .toBeGreaterThanOrEqual(HAVE_METADATA);
+  await audio.evaluate(
+    (a: AudioLike, to: number) =>
+      new Promise<void>((resolve) => {
+        a.addEventListener('seeked', () => resolve(), { once: true });
+        a.currentTime = to;
+      }),
+    t,
+  );
+}
+
+const currentTime = (page: Page) => page.locator('#audio').evaluate((a: AudioLike) => a.currentTime);
+
+describe('web page', () => {
+  it('uploads a song with lyrics, follows it to the end, plays it with highlighted words and beats', async () => {
+    const { page, problems } = await openPage();
+    await expect.poll(() => page.title()).toBe('Karaoke');
+    await upload(page, { lyrics: LYRICS });
+
+    await page.locator('#job-badge', { hasText: 'Completed' }).waitFor();
+    expect(await page.textContent('#job-title')).toBe('my song.wav');
+    expect(await page.getAttribute('#job-progress', 'value')).toBe('100');
+    for (const s of ['separation', 'transcription', 'beats']) {
+      expect(await page.textContent(`.stage[data-stage="${s}"] .badge`)).toBe('Completed');
+    }
+    expect(await page.textContent('.stage[data-stage="separation"] .engine')).toContain('htdemucs-onnx');
+    expect(await page.locator('.tag.fallback').count()).toBe(0);
+    // The job list shows it, marked as the open job.
+    await page.locator('.job-item[aria-current="true"]', { hasText: 'my song.wav' }).waitFor();
+
+    // Every stem, the lyrics and the analysis are downloadable, and the links work.
+    await page.locator('#results').waitFor();
+    const links = await page.$$eval('#files a', (as) => as.map((a) => a.getAttribute('href') ?? ''));
+    for (const stem of ['vocals', 'drums', 'bass', 'other', 'instrumental'])
+      expect(links.some((h) => h.endsWith(`stems/${stem}.wav`))).toBe(true);
+    expect(links.some((h) => h.endsWith('transcription/transcription.json'))).toBe(true);
+    expect(links.some((h) => h.endsWith('beat_analysis/beats.json'))).toBe(true);
+    expect(links.some((h) => /original\.wav$/.test(h))).toBe(true);
+    for (const href of links) expect((await fetch(base + href, { method: 'HEAD' })).status, href).toBe(200);
+
+    // The player starts on the instrumental and offers the original and every stem.
+    expect(await page.getAttribute('#audio', 'src')).toMatch(/stems\/instrumental\.wav$/);
+    const tracks = await page.$$eval('#track option', (os) => os.map((o) => o.textContent));
+    expect(tracks).toEqual(['Instrumental', 'Original mix', 'Vocals', 'Drums', 'Bass', 'Other']);
+
+    // Lyrics by line, each word highlighted while it is sung.
+    expect(await page.$$eval('#lyrics-view .line', (ls) => ls.length)).toBe(2);
+    expect(await page.$$eval('#lyrics-view .word', (ws) => ws.map((w) => w.textContent))).toEqual(WORDS);
+    const target = 4; // "sing", the first word of the second line
+    await seek(page, wordTiming(target).start + 0.1);
+    await expect.poll(() => page.textContent('.word.active')).toBe(WORDS[target]);
+    expect(await page.$$eval('.word.sung', (ws) => ws.length)).toBe(target + 1);
+    expect(await page.textContent('.line.current')).toContain('sing along with me');
+
+    // The beat indicator follows the bar position of the beat just passed.
+    await page.locator('#beat').waitFor();
+    expect(await page.$$eval('#beat-dots .dot', (ds) => ds.length)).toBe(BEATS_PER_BAR);
+    const t = wordTiming(target).start + 0.1;
+    const expectedPos = (Math.floor(t / BEAT_PERIOD_S) % BEATS_PER_BAR) + 1;
+    await expect.poll(() => page.textContent('#beat-num')).toBe(String(expectedPos));
+    expect(
+      await page.$$eval('#beat-dots .dot', (ds) => ds.findIndex((d) => d.classList.contains('on'))),
+    ).toBe(expectedPos - 1);
+
+    // Clicking a word seeks to it.
+    await page.click('.word >> nth=1');
+    await expect.poll(() => currentTime(page)).toBeCloseTo(wordTiming(1).start, 1);
+    await expect.poll(() => page.textContent('.word.active')).toBe(WORDS[1]);
+
+    // Switching to the original mix keeps playing the same job.
+    await page.selectOption('#track', { label: 'Original mix' });
+    expect(await page.getAttribute('#audio', 'src')).toMatch(/original\.wav$/);
+
+    // Summary facts from the beat analysis and the lyrics.
+    const summary = await page.textContent('#summary');
+    expect(summary).toContain('120.0 BPM');
+    expect(summary).toContain('4/4');
+
+    await page.screenshot({ path: SCREENSHOT, fullPage: true });
+    expect(problems.list).toEqual([]);
+    await page.close();
+  });
+
+  it('shows an unavailable stage with its reason and labels a fallback engine', async () => {
+    const { page, problems } = await openPage();
+    await upload(page, { engine: 'dsp' });
+
+    await page.locator('#job-badge', { hasText: 'Partly done' }).waitFor();
+    const lyricsStage = page.locator('.stage[data-stage="transcription"]');
+    expect(await lyricsStage.locator('.badge').textContent()).toBe('Unavailable');
+    expect(await lyricsStage.locator('.stage-error').textContent()).toContain(NO_MODEL_REASON);
+    const sep = page.locator('.stage[data-stage="separation"]');
+    expect(await sep.locator('.tag.fallback').textContent()).toBe('fallback');
+    expect(await sep.locator('.warnings').textContent()).toContain('bleed');
+    await page.locator('#no-lyrics').waitFor();
+    expect(await page.textContent('#no-lyrics')).toContain(NO_MODEL_REASON);
+    // Stems are still playable and downloadable.
+    expect(await page.getAttribute('#audio', 'src')).toMatch(/instrumental\.wav$/);
+    expect(await page.locator('#job-live').textContent()).toContain('Partly done');
+
+    // The page reopens the job from its address.
+    const url = page.url();
+    expect(url).toMatch(/#job=[0-9a-f-]{36}$/);
+    const again = await browser.newPage();
+    await again.goto(url);
+    await again.locator('#job-badge', { hasText: 'Partly done' }).waitFor({ timeout: UI_TIMEOUT_MS });
+    await again.close();
+
+    expect(problems.list).toEqual([]);
+    await page.close();
+  });
+});

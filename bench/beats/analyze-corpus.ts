@@ -5,7 +5,6 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { toMono } from '../../src/audio/pcm.js';
 import { decodeWav } from '../../src/audio/wav.js';
 import { analyzeBeats } from '../../src/engines/beats/beat-dsp.js';
 
@@ -22,7 +21,7 @@ for (const song of songs) {
   const t0 = performance.now();
   const pcm = decodeWav(fs.readFileSync(path.join(corpus, song, 'mixture.wav')));
   const t1 = performance.now();
-  const a = analyzeBeats(toMono(pcm), pcm.sampleRate);
+  const a = analyzeBeats(pcm.channels, pcm.sampleRate);
   const t2 = performance.now();
   const out = path.join(results, song);
   fs.mkdirSync(out, { recursive: true });

@@ -1,6 +1,5 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { toMono } from '../audio/pcm.js';
 import type { StageContext, StageHandler, StageOutcome } from '../domain/stage.js';
 import { throwIfAborted } from '../errors.js';
 import { analyzeBeats, BEAT_ENGINE } from '../engines/beats/beat-dsp.js';
@@ -21,8 +20,7 @@ export function createBeatsStage(): StageHandler {
     const mix = await ctx.loadMix();
     throwIfAborted(ctx.signal);
     ctx.progress(20, 'analysing rhythm');
-    const mono = toMono(mix);
-    const a = analyzeBeats(mono, mix.sampleRate, { checkAbort: () => throwIfAborted(ctx.signal) });
+    const a = analyzeBeats(mix.channels, mix.sampleRate, { checkAbort: () => throwIfAborted(ctx.signal) });
     throwIfAborted(ctx.signal);
     ctx.progress(80, 'writing results');
 

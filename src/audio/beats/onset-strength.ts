@@ -36,22 +36,31 @@ export interface OnsetStrength {
   rms: Float32Array;
 }
 
-/** Box-car decimation by an integer factor (a new array). */
-export function decimate(x: Float32Array, factor: number): Float32Array {
-  if (factor <= 1) return x;
-  const n = Math.floor(x.length / factor);
+/**
+ * Box-car decimation by an integer factor of the average of the channels (a new array): mixing
+ * down and decimating in one pass avoids a full-rate mono copy of the song.
+ */
+export function decimate(channels: Float32Array | readonly Float32Array[], factor: number): Float32Array {
+  const chs = channels instanceof Float32Array ? [channels] : channels;
+  const len = chs.length > 0 ? chs[0].length : 0;
+  const f = Math.max(1, factor);
+  const n = Math.floor(len / f);
   const out = new Float32Array(n);
-  const inv = 1 / factor;
-  if (factor === 4) {
-    // The common case (44.1/48 kHz), unrolled.
-    for (let i = 0, j = 0; i < n; i++, j += 4) out[i] = (x[j] + x[j + 1] + x[j + 2] + x[j + 3]) * inv;
-    return out;
+  if (chs.length === 0) return out;
+  const inv = 1 / (f * chs.length);
+  for (const x of chs) {
+    if (f === 4) {
+      // The common case (44.1/48 kHz), unrolled.
+      for (let i = 0, j = 0; i < n; i++, j += 4) out[i] += x[j] + x[j + 1] + x[j + 2] + x[j + 3];
+    } else {
+      for (let i = 0, j = 0; i < n; i++) {
+        let acc = 0;
+        for (let k = 0; k < f; k++, j++) acc += x[j];
+        out[i] += acc;
+      }
+    }
   }
-  for (let i = 0, j = 0; i < n; i++) {
-    let acc = 0;
-    for (let k = 0; k < factor; k++, j++) acc += x[j];
-    out[i] = acc * inv;
-  }
+  for (let i = 0; i < n; i++) out[i] *= inv;
   return out;
 }
 
@@ -108,9 +117,13 @@ export function analysisGeometry(sampleRate: number): {
   return { factor, rate, hop, nfft };
 }
 
-export function onsetStrength(mono: Float32Array, sampleRate: number): OnsetStrength {
+/** Onset strength of a mono signal, or of the mix of several channels (averaged). */
+export function onsetStrength(
+  audio: Float32Array | readonly Float32Array[],
+  sampleRate: number,
+): OnsetStrength {
   const { factor, rate, hop, nfft } = analysisGeometry(sampleRate);
-  const x = decimate(mono, factor);
+  const x = decimate(audio, factor);
   const frames = Math.max(0, Math.floor(x.length / hop) + 1);
   const { first, weights, centres } = melFilters(nfft, rate);
   let lowBands = 0;
@@ -126,7 +139,8 @@ export function onsetStrength(mono: Float32Array, sampleRate: number): OnsetStre
   }
   const scale = 2 / wsum;
   const frame = new Float64Array(nfft);
-  const spec: number[] = fft.createComplexArray() as number[];
+  // fft.js writes interleaved re/im into any indexable array; a typed one keeps it monomorphic.
+  const spec = new Float64Array(2 * nfft);
   const mag = new Float64Array(nfft / 2 + 1);
   const logMel = new Float32Array(frames * MEL_BANDS);
   const rms = new Float32Array(frames);

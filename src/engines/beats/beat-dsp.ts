@@ -49,13 +49,18 @@ const SALIENCE_CONFIDENT = 4;
 /** Coefficient of variation of inter-beat intervals at which regularity reaches 0. */
 const CV_IRREGULAR = 0.15;
 
+/**
+ * Tempo, beats, downbeats, meter and onsets of a song. `audio` is mono, or the channels of a
+ * multichannel signal (analysed as their average, without a full-rate mono copy). Pure: no I/O.
+ */
 export function analyzeBeats(
-  mono: Float32Array,
+  audio: Float32Array | readonly Float32Array[],
   sampleRate: number,
   opts: AnalyzeOptions = {},
 ): BeatAnalysis {
-  const duration = mono.length / sampleRate;
-  const os = onsetStrength(mono, sampleRate);
+  const length = audio instanceof Float32Array ? audio.length : (audio[0]?.length ?? 0);
+  const duration = length / sampleRate;
+  const os = onsetStrength(audio, sampleRate);
   opts.checkAbort?.();
   const fr = os.frameRate;
   const silentFloor = silentFrames(os);

@@ -1,0 +1,16 @@
+import fs from 'node:fs';
+import { toMono } from '../../src/audio/pcm.js';
+import { decodeWav } from '../../src/audio/wav.js';
+import { onsetStrength } from '../../src/audio/beats/onset-strength.js';
+import { analyzeBeats } from '../../src/engines/beats/beat-dsp.js';
+const pcm = decodeWav(fs.readFileSync('/tmp/karaoke-eval/public/corpus/p99_long_120/mixture.wav'));
+let t = performance.now();
+const mono = toMono(pcm);
+const tm = performance.now() - t;
+t = performance.now();
+onsetStrength(mono, 44100);
+const to = performance.now() - t;
+t = performance.now();
+analyzeBeats(mono, 44100);
+const ta = performance.now() - t;
+console.log(`toMono ${tm.toFixed(0)} odf(cold) ${to.toFixed(0)} analyze(warm odf) ${ta.toFixed(0)}`);

@@ -22,7 +22,12 @@ describe('HTTP API in distributed mode while Redis stops and comes back', () => 
 
   const upload = () => {
     const body = multipart([{ name: 'file', value: toneWav(1), filename: 'tone.wav' }]);
-    return svc.app.inject({ method: 'POST', url: '/api/process', payload: body.payload, headers: body.headers });
+    return svc.app.inject({
+      method: 'POST',
+      url: '/api/process',
+      payload: body.payload,
+      headers: body.headers,
+    });
   };
 
   it('answers 503 on routes that need Redis, and recovers by itself', async () => {
@@ -37,14 +42,20 @@ describe('HTTP API in distributed mode while Redis stops and comes back', () => 
     await redis.stop();
     const status = await svc.app.inject({ url: `/api/status/${id}` });
     expect(status.statusCode).toBe(503);
-    expect(status.json()).toEqual({ error: { code: 'REDIS_UNAVAILABLE', message: 'the job store is unavailable' } });
+    expect(status.json()).toEqual({
+      error: { code: 'REDIS_UNAVAILABLE', message: 'the job store is unavailable' },
+    });
     expect((await upload()).statusCode).toBe(503);
     const down = await svc.app.inject({ url: '/health' });
     expect(down.statusCode).toBe(503);
     expect(down.json()).toMatchObject({ status: 'degraded', redis: { connected: false } });
 
     await redis.start();
-    await waitUntil(async () => (await svc.app.inject({ url: `/api/status/${id}` })).statusCode === 200, RECOVERY_MS, 200);
+    await waitUntil(
+      async () => (await svc.app.inject({ url: `/api/status/${id}` })).statusCode === 200,
+      RECOVERY_MS,
+      200,
+    );
     expect((await svc.app.inject({ url: '/health' })).statusCode).toBe(200);
     expect((await upload()).statusCode).toBeLessThan(300);
   }, 60_000);

@@ -288,7 +288,14 @@ async function refreshJobs() {
     return;
   }
   const ul = $('jobs');
-  ul.replaceChildren(...list.jobs.map(jobItem));
+  const shown = [...ul.querySelectorAll('.job-item')];
+  if (shown.map((b) => b.dataset.job).join() === list.jobs.map((j) => j.job_id).join()) {
+    list.jobs.forEach((j, i) => fillJobItem(shown[i], j));
+  } else {
+    const focused = document.activeElement?.closest?.('.job-item')?.dataset.job;
+    ul.replaceChildren(...list.jobs.map(jobItem));
+    if (focused) ul.querySelector(`.job-item[data-job="${CSS.escape(focused)}"]`)?.focus();
+  }
   $('jobs-empty').textContent = 'No jobs yet.';
   $('jobs-empty').hidden = list.jobs.length > 0;
   if (list.jobs.some((j) => !TERMINAL_JOB.has(j.status)))
@@ -296,34 +303,23 @@ async function refreshJobs() {
 }
 
 function jobItem(j) {
-  const current = j.job_id === state.jobId;
+  const button = el('button', { type: 'button', class: 'job-item', 'data-job': j.job_id });
+  button.addEventListener('click', () => openJob(button.dataset.job, { reveal: true }));
+  fillJobItem(button, j);
+  return el('li', {}, button);
+}
+
+/** Fills a job-list button in place, so a live update does not take the keyboard focus away. */
+function fillJobItem(button, j) {
+  if (j.job_id === state.jobId) button.setAttribute('aria-current', 'true');
+  else button.removeAttribute('aria-current');
   const running = !TERMINAL_JOB.has(j.status);
-  return el(
-    'li',
-    {},
-    el(
-      'button',
-      {
-        type: 'button',
-        class: 'job-item',
-        'aria-current': current ? 'true' : undefined,
-        'data-job': j.job_id,
-        onclick: () => openJob(j.job_id, { reveal: true }),
-      },
-      el('span', { class: 'job-name', text: j.original_filename || j.job_id }),
-      badge(j.status),
-      el('span', {
-        class: 'job-when muted',
-        text: `${fmtWhen(j.created_at)} · ${fmtTime(j.audio_duration)}`,
-      }),
-      running
-        ? el('progress', {
-            max: 100,
-            value: pct(j.progress),
-            'aria-label': `${j.original_filename} progress`,
-          })
-        : null,
-    ),
+  const name = j.original_filename || j.job_id;
+  button.replaceChildren(
+    el('span', { class: 'job-name', text: name }),
+    badge(j.status),
+    el('span', { class: 'job-when muted', text: `${fmtWhen(j.created_at)} · ${fmtTime(j.audio_duration)}` }),
+    running ? el('progress', { max: 100, value: pct(j.progress), 'aria-label': `${name} progress` }) : null,
   );
 }
 
@@ -505,8 +501,8 @@ function renderStage(name, st) {
 }
 
 function updateJobListItem(job) {
-  const btn = document.querySelector(`.job-item[data-job="${CSS.escape(job.job_id)}"]`);
-  if (btn) btn.parentElement.replaceWith(jobItem(job));
+  const button = document.querySelector(`.job-item[data-job="${CSS.escape(job.job_id)}"]`);
+  if (button) fillJobItem(button, job);
 }
 
 function initJobActions() {

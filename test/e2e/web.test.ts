@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
+import { slow } from '../helpers/fake-stages.js';
 import { startTestService, type TestService } from '../helpers/services.js';
 import { tmpDir, toneWav } from '../helpers/audio.js';
 import { launchChromium, watchProblems, type AudioLike, type PageProblems } from './web-helpers/browser.js';
@@ -23,6 +24,9 @@ const LYRICS = 'hello bright world\nsing along with me';
 const WORDS = LYRICS.split(/\s+/);
 const SCREENSHOT = '/tmp/karaoke-web.png';
 const UI_TIMEOUT_MS = 10_000;
+/** The slow separation runs SLOW_STEPS × SLOW_STEP_MS: several polls see it part-way. */
+const SLOW_STEPS = 20;
+const SLOW_STEP_MS = 150;
 /** HTMLMediaElement.HAVE_METADATA: duration known, seeking possible. */
 const HAVE_METADATA = 1;
 
@@ -47,11 +51,14 @@ afterAll(async () => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-async function openPage(): Promise<{ page: Page; problems: PageProblems }> {
+async function openPage(
+  opts: { url?: string; before?: (page: Page) => Promise<unknown> } = {},
+): Promise<{ page: Page; problems: PageProblems }> {
   const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
   page.setDefaultTimeout(UI_TIMEOUT_MS);
   const problems = await watchProblems(page);
-  await page.goto(base);
+  await opts.before?.(page);
+  await page.goto(opts.url ?? base);
   return { page, problems };
 }
 
@@ -179,5 +186,30 @@ describe('web page', () => {
 
     expect(problems.list).toEqual([]);
     await page.close();
+  });
+
+  it('falls back to polling when the event stream is blocked, and shows progress on the way', async () => {
+    const handlers = pageTestHandlers();
+    const slowSvc = await startTestService({
+      handlers: { ...handlers, separation: slow(SLOW_STEPS, SLOW_STEP_MS, handlers.separation) },
+    });
+    try {
+      await slowSvc.app.listen({ port: 0, host: '127.0.0.1' });
+      const url = `http://127.0.0.1:${(slowSvc.app.server.address() as AddressInfo).port}`;
+      const { page, problems } = await openPage({
+        url,
+        before: (p) => p.route('**/api/jobs/*/events', (route) => route.abort()),
+      });
+      await upload(page, { lyrics: LYRICS });
+      const stemsPct = page.locator('.stage[data-stage="separation"] .pct');
+      await expect.poll(() => stemsPct.textContent(), { timeout: UI_TIMEOUT_MS }).toMatch(/^[1-9]\d? %$/);
+      await page.locator('#job-badge', { hasText: 'Completed' }).waitFor();
+      expect(await page.locator('#lyrics-view .word').count()).toBe(WORDS.length);
+      // The blocked stream itself is the only error.
+      expect(problems.list.filter((p) => !p.includes('/events'))).toEqual([]);
+      await page.close();
+    } finally {
+      await slowSvc.close();
+    }
   });
 });

@@ -36,7 +36,7 @@ export interface PageProblems {
 export async function watchProblems(page: Page): Promise<PageProblems> {
   const problems: PageProblems = { list: [] };
   page.on('console', (msg) => {
-    if (msg.type() === 'error') problems.list.push(`console: ${msg.text()}`);
+    if (msg.type() === 'error') problems.list.push(`console: ${msg.text()} (${msg.location().url})`);
   });
   page.on('pageerror', (err) => problems.list.push(`exception: ${err.message}`));
   await page.exposeFunction('__reportCsp', (text: string) => problems.list.push(`csp: ${text}`));

@@ -29,6 +29,8 @@ export interface OnsetStrength {
   odf: Float32Array;
   /** Same flux over the low bands only (kick, bass). */
   low: Float32Array;
+  /** Flux weighted towards the high bands (percussive attacks), for onset picking. */
+  high: Float32Array;
   /** Log-mel spectrogram, frame-major (frames × bands), for timbre/harmony change. */
   logMel: Float32Array;
   bands: number;
@@ -183,20 +185,24 @@ export function onsetStrength(
 
   const odf = new Float32Array(frames);
   const low = new Float32Array(frames);
+  const high = new Float32Array(frames);
   for (let t = FLUX_LAG; t < frames; t++) {
     const row = t * MEL_BANDS;
     const prev = (t - FLUX_LAG) * MEL_BANDS;
     let all = 0;
+    let hi = 0;
     let lo = 0;
     for (let b = 0; b < MEL_BANDS; b++) {
       const d = logMel[row + b] - logMel[prev + b];
       if (d > 0) {
         all += d;
+        hi += d * (b + 1);
         if (b < lowBands) lo += d;
       }
     }
     odf[t] = all;
+    high[t] = hi / MEL_BANDS;
     low[t] = lo;
   }
-  return { frameRate: rate / hop, odf, low, logMel, bands: MEL_BANDS, rms };
+  return { frameRate: rate / hop, odf, low, high, logMel, bands: MEL_BANDS, rms };
 }

@@ -7,11 +7,24 @@ import { parabolicOffset } from './stats.js';
  */
 const PEAK_RADIUS = 3;
 const MEAN_RADIUS = 10;
-const DELTA = 0.25;
-const MIN_GAP_SECONDS = 0.03;
+const DELTA = 0.5;
+const MIN_GAP_SECONDS = 0.06;
 
 /** Onset times in seconds; `floor` is an absolute minimum strength (e.g. from silence). */
-export function pickOnsets(odf: Float32Array, frameRate: number, floor = 0): Float64Array {
+export interface PeakOptions {
+  delta?: number;
+  radius?: number;
+  minGapSeconds?: number;
+}
+
+export function pickOnsets(
+  odf: Float32Array,
+  frameRate: number,
+  floor = 0,
+  o: PeakOptions = {},
+): Float64Array {
+  const delta = o.delta ?? DELTA;
+  const radius = o.radius ?? PEAK_RADIUS;
   const n = odf.length;
   let m = 0;
   for (let i = 0; i < n; i++) m += odf[i];
@@ -23,13 +36,13 @@ export function pickOnsets(odf: Float32Array, frameRate: number, floor = 0): Flo
   const cum = new Float64Array(n + 1);
   for (let i = 0; i < n; i++) cum[i + 1] = cum[i] + odf[i];
   const out: number[] = [];
-  const minGap = MIN_GAP_SECONDS * frameRate;
+  const minGap = (o.minGapSeconds ?? MIN_GAP_SECONDS) * frameRate;
   let last = -Infinity;
   for (let i = 1; i < n - 1; i++) {
     const x = odf[i];
     if (x <= floor) continue;
     let isMax = true;
-    for (let j = Math.max(0, i - PEAK_RADIUS); j <= Math.min(n - 1, i + PEAK_RADIUS); j++) {
+    for (let j = Math.max(0, i - radius); j <= Math.min(n - 1, i + radius); j++) {
       if (odf[j] > x || (odf[j] === x && j < i)) {
         isMax = false;
         break;
@@ -39,7 +52,7 @@ export function pickOnsets(odf: Float32Array, frameRate: number, floor = 0): Flo
     const a = Math.max(0, i - MEAN_RADIUS);
     const b = Math.min(n, i + MEAN_RADIUS + 1);
     const local = (cum[b] - cum[a]) / (b - a);
-    if (x < local + DELTA * sd) continue;
+    if (x < local + delta * sd) continue;
     const pos = i + parabolicOffset(odf[i - 1], x, odf[i + 1]);
     if (pos - last < minGap) continue;
     out.push(pos / frameRate);

@@ -64,7 +64,7 @@ export function analyzeBeats(
   opts.checkAbort?.();
   const fr = os.frameRate;
   const silentFloor = silentFrames(os);
-  const onsets = pickOnsets(os.odf, fr, silentFloor);
+  const onsets = pickOnsets(os.high, fr, silentFloor);
   const empty = emptyAnalysis(duration, onsets);
   if (os.odf.length < 4) return empty;
 
@@ -149,10 +149,11 @@ function emptyAnalysis(duration: number, onsets: Float64Array): BeatAnalysis {
   };
 }
 
-/** Onset-strength floor: the largest flux seen in silent frames (so silence yields no onsets). */
+/** Onset-picking floor: the largest (high-weighted) flux seen in silent frames, so silence yields no onsets. */
 function silentFrames(os: OnsetStrength): number {
   let floor = 0;
-  for (let i = 0; i < os.rms.length; i++) if (os.rms[i] < SILENCE_RMS && os.odf[i] > floor) floor = os.odf[i];
+  for (let i = 0; i < os.rms.length; i++)
+    if (os.rms[i] < SILENCE_RMS && os.high[i] > floor) floor = os.high[i];
   return floor;
 }
 

@@ -98,6 +98,13 @@ export interface LevelInfo {
 const LEVEL_MATCH = 0.045;
 /** Descend to the faster level when its added pulses are at least this strong (relative). */
 const DESCEND_RATIO = 0.55;
+/**
+ * Thirds are weaker evidence needed: in simple time they are never a subdivision of the beat,
+ * while the eighths of a compound beat stay well below this (about a third of the beat).
+ */
+const DESCEND_RATIO_3 = 0.45;
+/** Levels whose autocorrelation is below this fraction of the best one are not metrical. */
+const MIN_LEVEL_ACF = 0.3;
 /** Beat levels faster than this need metronome-like evidence. */
 export const FAST_BPM = 185;
 const FAST_DESCEND_RATIO = 0.9;
@@ -113,40 +120,43 @@ const START_BPM = 20;
 export function chooseLevel(levels: LevelInfo[]): LevelInfo | undefined {
   if (levels.length === 0) return undefined;
   const byBpm = [...levels].sort((a, b) => a.bpm - b.bpm);
+  // A metrical level is itself periodic: levels far below the best autocorrelation are not
+  // levels of this song's meter (e.g. 3/8 of a bar), whatever sits at their pulse positions.
+  const maxAcf = Math.max(...levels.map((l) => l.acf));
+  const eligible = (l: LevelInfo): boolean => l.acf >= MIN_LEVEL_ACF * maxAcf;
   // Start from the most periodic bar-like level (the bar usually repeats best of all).
   let cur = byBpm.find((l) => l.bpm >= START_BPM) ?? byBpm[byBpm.length - 1];
   for (const l of byBpm) if (l.bpm >= START_BPM && l.bpm < SLOW_BPM && l.acf > cur.acf) cur = l;
   for (;;) {
+    const at = cur;
     const find = (k: number): LevelInfo | undefined =>
-      byBpm.find((l) => Math.abs(l.bpm / (cur.bpm * k) - 1) < LEVEL_MATCH);
-    let next: LevelInfo | undefined;
-    let bestR = -1;
+      byBpm.find((l) => Math.abs(l.bpm / (at.bpm * k) - 1) < LEVEL_MATCH && eligible(l));
     // ×4 (the added pulses at ¼, ½, ¾) only when neither ×2 nor ×3 qualifies: it bridges a weak
     // third beat, as in a drum'n'bass bar whose kick skips beat 3.
-    const children = [
-      [2, cur.half],
-      [3, cur.third],
-    ] as [number, number][];
-    const r4 = (cur.half + 2 * cur.quarter) / 3;
-    for (const [k, r] of [...children, [4, r4] as [number, number]]) {
+    const steps: [number, number, number][] = [
+      [2, at.half, DESCEND_RATIO],
+      [3, at.third, DESCEND_RATIO_3],
+      [4, (at.half + 2 * at.quarter) / 3, DESCEND_RATIO],
+    ];
+    let next: LevelInfo | undefined;
+    let bestR = -1;
+    for (const [k, r, ratio] of steps) {
       if (k === 4 && next) break;
       const lv = find(k);
       if (!lv) continue;
-      const need =
-        lv.bpm > FAST_BPM ? FAST_DESCEND_RATIO : cur.bpm < SLOW_BPM ? SLOW_DESCEND_RATIO : DESCEND_RATIO;
+      const need = lv.bpm > FAST_BPM ? FAST_DESCEND_RATIO : at.bpm < SLOW_BPM ? SLOW_DESCEND_RATIO : ratio;
       const evenOk = lv.bpm <= FAST_BPM || (lv.even2 >= FAST_EVENNESS && lv.half <= FAST_MAX_HALF);
       if (r >= need && evenOk && r > bestR) {
         bestR = r;
         next = lv;
       }
     }
-    if (!next && cur.bpm < SLOW_BPM) {
-      // A beat this slow is implausible: take the most even faster level whatever its strength.
-      let best = -1;
-      for (const [k, r] of [...children, [4, r4] as [number, number]]) {
+    if (!next && at.bpm < SLOW_BPM) {
+      // A beat this slow is implausible: take the strongest faster level whatever its strength.
+      for (const [k, r] of steps) {
         const lv = find(k);
-        if (lv && r > best) {
-          best = r;
+        if (lv && lv.bpm <= FAST_BPM && r > bestR) {
+          bestR = r;
           next = lv;
         }
       }

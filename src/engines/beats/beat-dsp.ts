@@ -1,5 +1,5 @@
 import { trackBeats } from '../../audio/beats/dp-tracker.js';
-import { estimateMeter } from '../../audio/beats/meter.js';
+import { doubledBeats, estimateMeter } from '../../audio/beats/meter.js';
 import { onsetStrength, type OnsetStrength } from '../../audio/beats/onset-strength.js';
 import { pickOnsets } from '../../audio/beats/onsets.js';
 import { pulseProfile } from '../../audio/beats/pulse.js';
@@ -81,13 +81,18 @@ export function analyzeBeats(
   const norm = new Float32Array(os.odf.length);
   for (let i = 0; i < norm.length; i++) norm[i] = os.odf[i] / sd;
   const raw = trackBeats(norm, chosen.period);
-  const beatFrames = trimWeakEnds(raw, os.odf);
+  let beatFrames = trimWeakEnds(raw, os.odf);
   opts.checkAbort?.();
   if (beatFrames.length < 2) return empty;
 
+  const compound = chosen.third > COMPOUND_RATIO * chosen.half && chosen.third > COMPOUND_MIN;
+  const cues = { odf: os.odf, low: os.low, logMel: os.logMel, bands: os.bands };
+  if (!compound) {
+    const d = doubledBeats({ beats: beatFrames, ...cues });
+    if (d.halve) beatFrames = beatFrames.filter((_, i) => i % 2 === d.parity);
+  }
   const period = fitPeriod(beatFrames) ?? chosen.period;
   const tempoBpm = (60 * fr) / period;
-  const compound = chosen.third > COMPOUND_RATIO * chosen.half && chosen.third > COMPOUND_MIN;
   const meter =
     beatFrames.length >= MIN_BEATS_FOR_METER
       ? estimateMeter(

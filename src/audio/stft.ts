@@ -47,6 +47,8 @@ export class DemucsStft {
   private readonly frameIn: Float64Array;
   private readonly spectrum: Float64Array;
   private readonly timeOut: Float64Array;
+  /** Frame-major scratch planes (`[frame][bin]`): re/im of two signals, for cache-friendly FFT I/O. */
+  private readonly scratch: Float32Array[];
 
   constructor(
     readonly length: number,
@@ -68,6 +70,7 @@ export class DemucsStft {
     this.frameIn = new Float64Array(nFft);
     this.spectrum = new Float64Array(2 * nFft);
     this.timeOut = new Float64Array(2 * nFft);
+    this.scratch = Array.from({ length: 4 }, () => new Float32Array(this.bins * this.frames));
   }
 
   /** Size of a spectrogram of `channels` signals in the interleaved layout. */
@@ -82,10 +85,9 @@ export class DemucsStft {
   forward(input: Float32Array, channels: number, out: Float32Array): void {
     const { nFft, hop, bins, frames, length, analysisWin, frameIn, spectrum } = this;
     const plane = bins * frames;
+    const [re, im] = this.scratch;
     for (let c = 0; c < channels; c++) {
       const base = c * length;
-      const reBase = 2 * c * plane;
-      const imBase = reBase + plane;
       for (let t = 0; t < frames; t++) {
         const start = this.firstStart + t * hop;
         if (start >= 0 && start + nFft <= length) {
@@ -95,11 +97,13 @@ export class DemucsStft {
             frameIn[i] = input[base + reflect(start + i, length)] * analysisWin[i];
         }
         this.fft.realTransform(spectrum, frameIn);
-        for (let k = 0, o = t; k < bins; k++, o += frames) {
-          out[reBase + o] = spectrum[2 * k];
-          out[imBase + o] = spectrum[2 * k + 1];
+        for (let k = 0, o = t * bins; k < bins; k++, o++) {
+          re[o] = spectrum[2 * k];
+          im[o] = spectrum[2 * k + 1];
         }
       }
+      transpose(re, frames, bins, out, 2 * c * plane);
+      transpose(im, frames, bins, out, (2 * c + 1) * plane);
     }
   }
 
@@ -118,20 +122,26 @@ export class DemucsStft {
   private inversePair(spec: Float32Array, a: number, b: number, out: Float32Array): void {
     const { nFft, hop, bins, frames, length, synthesisWin, invEnvelope, spectrum, timeOut } = this;
     const plane = bins * frames;
-    const aRe = 2 * a * plane;
-    const aIm = aRe + plane;
-    const bRe = b < 0 ? -1 : 2 * b * plane;
-    const bIm = bRe + plane;
+    const [aRe, aIm, bRe, bIm] = this.scratch;
+    transposeFrom(spec, 2 * a * plane, bins, frames, aRe);
+    transposeFrom(spec, (2 * a + 1) * plane, bins, frames, aIm);
+    if (b >= 0) {
+      transposeFrom(spec, 2 * b * plane, bins, frames, bRe);
+      transposeFrom(spec, (2 * b + 1) * plane, bins, frames, bIm);
+    } else {
+      bRe.fill(0);
+      bIm.fill(0);
+    }
     const aOut = a * length;
     const bOut = b * length;
     for (let t = 0; t < frames; t++) {
-      // Bin 0 and the (dropped, hence zero) Nyquist bin are real for a real signal.
-      for (let k = 0, o = t; k < bins; k++, o += frames) {
-        const ar = spec[aRe + o];
-        const ai = spec[aIm + o];
-        const br = bRe < 0 ? 0 : spec[bRe + o];
-        const bi = bRe < 0 ? 0 : spec[bIm + o];
-        // Z[k] = A[k] + i·B[k];  Z[N−k] = conj(A[k]) + i·conj(B[k])
+      const row = t * bins;
+      // Z[k] = A[k] + i·B[k];  Z[N−k] = conj(A[k]) + i·conj(B[k]); the dropped Nyquist bin is zero.
+      for (let k = 0; k < bins; k++) {
+        const ar = aRe[row + k];
+        const ai = aIm[row + k];
+        const br = bRe[row + k];
+        const bi = bIm[row + k];
         spectrum[2 * k] = ar - bi;
         spectrum[2 * k + 1] = ai + br;
         if (k > 0) {
@@ -168,5 +178,39 @@ export class DemucsStft {
     }
     for (let n = 0; n < length; n++) env[n] = env[n] > 1e-11 ? 1 / env[n] : 0;
     return env;
+  }
+}
+
+const BLOCK = 32; // transpose tile: 32×32 floats stay in L1 on both sides
+
+/** `src` is rows × cols (row-major); writes its transpose (cols × rows) into `dst` at `offset`. */
+function transpose(src: Float32Array, rows: number, cols: number, dst: Float32Array, offset: number): void {
+  for (let r0 = 0; r0 < rows; r0 += BLOCK) {
+    const r1 = Math.min(rows, r0 + BLOCK);
+    for (let c0 = 0; c0 < cols; c0 += BLOCK) {
+      const c1 = Math.min(cols, c0 + BLOCK);
+      for (let r = r0; r < r1; r++) {
+        for (let c = c0; c < c1; c++) dst[offset + c * rows + r] = src[r * cols + c];
+      }
+    }
+  }
+}
+
+/** Reads a rows × cols matrix stored at `offset` of `src` and writes its transpose into `dst`. */
+function transposeFrom(
+  src: Float32Array,
+  offset: number,
+  rows: number,
+  cols: number,
+  dst: Float32Array,
+): void {
+  for (let r0 = 0; r0 < rows; r0 += BLOCK) {
+    const r1 = Math.min(rows, r0 + BLOCK);
+    for (let c0 = 0; c0 < cols; c0 += BLOCK) {
+      const c1 = Math.min(cols, c0 + BLOCK);
+      for (let r = r0; r < r1; r++) {
+        for (let c = c0; c < c1; c++) dst[c * rows + r] = src[offset + r * cols + c];
+      }
+    }
   }
 }

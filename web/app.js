@@ -26,6 +26,9 @@ const JOBS_POLL_MS = 3000;
 const JOB_LIST_LIMIT = 20;
 // A word stays lit this long after its end so short gaps between words do not flicker.
 const WORD_HOLD_S = 0.25;
+// Media elements round a seek target (to the frame or microsecond): a word counts as started this
+// much early, so seeking to a word's start always lights that word.
+const SEEK_TOLERANCE_S = 0.01;
 // Lyrics without line structure are broken at pauses this long, or after this many words.
 const LINE_GAP_S = 1.2;
 const MAX_WORDS_PER_LINE = 8;
@@ -221,7 +224,8 @@ async function submitUpload(form, showName) {
   if (lyrics) data.append('lyrics', lyrics);
   if (language) data.append('language', language);
   data.append('stages', stages.join(','));
-  data.append('separation_engine', $('engine').value);
+  // Empty means the server's SEPARATION_ENGINE decides.
+  if ($('engine').value) data.append('separation_engine', $('engine').value);
   // The file goes last: the server reads the fields before streaming the file to disk.
   data.append('file', file, file.name);
 
@@ -319,8 +323,9 @@ function fillJobItem(button, j) {
     el('span', { class: 'job-name', text: name }),
     badge(j.status),
     el('span', { class: 'job-when muted', text: `${fmtWhen(j.created_at)} · ${fmtTime(j.audio_duration)}` }),
-    running ? el('progress', { max: 100, value: pct(j.progress), 'aria-label': `${name} progress` }) : null,
   );
+  if (running)
+    button.append(el('progress', { max: 100, value: pct(j.progress), 'aria-label': `${name} progress` }));
 }
 
 // ---------- one job: status ----------
@@ -810,7 +815,7 @@ function sync() {
 function syncLyrics(t) {
   const L = state.lyrics;
   if (L.words.length === 0) return;
-  const k = lastAtOrBefore(L.starts, t);
+  const k = lastAtOrBefore(L.starts, t + SEEK_TOLERANCE_S);
   // Words up to k have started: mark the range that changed since the last frame only.
   if (k > L.sungUpTo) for (let i = L.sungUpTo + 1; i <= k; i++) L.wordEls[i].classList.add('sung');
   else for (let i = k + 1; i <= L.sungUpTo; i++) L.wordEls[i].classList.remove('sung');

@@ -87,8 +87,6 @@ async function seek(page: Page, t: number): Promise<void> {
   );
 }
 
-const currentTime = (page: Page) => page.locator('#audio').evaluate((a: AudioLike) => a.currentTime);
-
 describe('web page', () => {
   it('uploads a song with lyrics, follows it to the end, plays it with highlighted words and beats', async () => {
     const { page, problems } = await openPage();
@@ -104,7 +102,12 @@ describe('web page', () => {
     expect(await page.textContent('.stage[data-stage="separation"] .engine')).toContain('htdemucs-onnx');
     expect(await page.locator('.tag.fallback').count()).toBe(0);
     // The job list shows it, marked as the open job.
-    await page.locator('.job-item[aria-current="true"]', { hasText: 'my song.wav' }).waitFor();
+    const listed = page.locator('.job-item[aria-current="true"]', { hasText: 'my song.wav' });
+    await listed.waitFor();
+    expect(await listed.textContent()).toMatch(/^my song\.wavCompleted\S.*0:04$/);
+    // Left on "Server default", the form sends no engine, so the server's SEPARATION_ENGINE decides.
+    const jobId = /#job=([0-9a-f-]{36})$/.exec(page.url())?.[1] ?? '';
+    expect((await svc.services.backends.store.get(jobId))?.options.separationEngine).toBeUndefined();
 
     // Every stem, the lyrics and the analysis are downloadable, and the links work.
     await page.locator('#results').waitFor();
@@ -140,9 +143,22 @@ describe('web page', () => {
       await page.$$eval('#beat-dots .dot', (ds) => ds.findIndex((d) => d.classList.contains('on'))),
     ).toBe(expectedPos - 1);
 
-    // Clicking a word seeks to it.
+    // Clicking a word seeks there and plays; pausing as the seek lands keeps the check still.
+    const seekedAt = page.locator('#audio').evaluate(
+      (a: AudioLike) =>
+        new Promise<number>((resolve) =>
+          a.addEventListener(
+            'seeked',
+            () => {
+              a.pause();
+              resolve(a.currentTime);
+            },
+            { once: true },
+          ),
+        ),
+    );
     await page.click('.word >> nth=1');
-    await expect.poll(() => currentTime(page)).toBeCloseTo(wordTiming(1).start, 1);
+    expect(await seekedAt).toBeCloseTo(wordTiming(1).start, 1);
     await expect.poll(() => page.textContent('.word.active')).toBe(WORDS[1]);
 
     // Switching to the original mix keeps playing the same job.

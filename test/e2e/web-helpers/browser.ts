@@ -20,6 +20,7 @@ export async function launchChromium(): Promise<Browser> {
 export interface AudioLike {
   readyState: number;
   currentTime: number;
+  pause(): void;
   addEventListener(type: string, fn: () => void, opts: { once: boolean }): void;
 }
 

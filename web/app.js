@@ -33,6 +33,7 @@ const SEEK_TOLERANCE_S = 0.01;
 const LINE_GAP_S = 1.2;
 const MAX_WORDS_PER_LINE = 8;
 const MAX_BEAT_DOTS = 12;
+const KEY_SEEK_S = 5;
 // Where the current line sits in the lyrics box, as a fraction of its height.
 const LINE_ANCHOR = 0.35;
 
@@ -897,6 +898,27 @@ function initPlayer() {
   });
 }
 
+/** Space plays/pauses, arrows step 5 s, unless the key belongs to a control that has focus. */
+function initShortcuts() {
+  const audio = $('audio');
+  document.addEventListener('keydown', (e) => {
+    if ($('results').hidden || !audio.getAttribute('src') || e.altKey || e.ctrlKey || e.metaKey) return;
+    if (
+      e.target instanceof Element &&
+      e.target.closest('input, textarea, select, button, a, audio, summary, [contenteditable]')
+    )
+      return;
+    if (e.key === ' ') {
+      if (audio.paused) audio.play().catch(() => undefined);
+      else audio.pause();
+    } else if (e.key === 'ArrowLeft') audio.currentTime = Math.max(0, audio.currentTime - KEY_SEEK_S);
+    else if (e.key === 'ArrowRight')
+      audio.currentTime = Math.min(audio.duration || Infinity, audio.currentTime + KEY_SEEK_S);
+    else return;
+    e.preventDefault();
+  });
+}
+
 function resetPlayer() {
   const audio = $('audio');
   audio.pause();
@@ -938,6 +960,7 @@ initUpload();
 initJobActions();
 initLyricsClicks();
 initPlayer();
+initShortcuts();
 initApiKey();
 $('jobs-refresh').addEventListener('click', () => void refreshJobs());
 window.addEventListener('hashchange', () => {

@@ -19,7 +19,9 @@ import {
  * The player page in a real browser against a real server (fake engines): upload, live progress,
  * downloads, lyric highlighting in sync with the audio, the beat indicator, degraded stages.
  */
-const SONG_SECONDS = 4;
+const SONG_SECONDS = 8;
+/** The page's arrow-key step. */
+const KEY_SEEK_S = 5;
 const LYRICS = 'hello bright world\nsing along with me';
 const WORDS = LYRICS.split(/\s+/);
 const SCREENSHOT = '/tmp/karaoke-web.png';
@@ -104,7 +106,7 @@ describe('web page', () => {
     // The job list shows it, marked as the open job.
     const listed = page.locator('.job-item[aria-current="true"]', { hasText: 'my song.wav' });
     await listed.waitFor();
-    expect(await listed.textContent()).toMatch(/^my song\.wavCompleted\S.*0:04$/);
+    expect(await listed.textContent()).toMatch(/^my song\.wavCompleted\S.*0:08$/);
     // Left on "Server default", the form sends no engine, so the server's SEPARATION_ENGINE decides.
     const jobId = /#job=([0-9a-f-]{36})$/.exec(page.url())?.[1] ?? '';
     expect((await svc.services.backends.store.get(jobId))?.options.separationEngine).toBeUndefined();
@@ -160,6 +162,11 @@ describe('web page', () => {
     await page.click('.word >> nth=1');
     expect(await seekedAt).toBeCloseTo(wordTiming(1).start, 1);
     await expect.poll(() => page.textContent('.word.active')).toBe(WORDS[1]);
+    // The arrow keys step through the song.
+    await page.keyboard.press('ArrowRight');
+    await expect
+      .poll(() => page.locator('#audio').evaluate((a: AudioLike) => a.currentTime))
+      .toBeCloseTo(wordTiming(1).start + KEY_SEEK_S, 1);
 
     // Switching to the original mix keeps playing the same job.
     await page.selectOption('#track', { label: 'Original mix' });
@@ -172,6 +179,21 @@ describe('web page', () => {
 
     await page.screenshot({ path: SCREENSHOT, fullPage: true });
     expect(problems.list).toEqual([]);
+    await page.close();
+  });
+
+  it('shows why an upload was refused', async () => {
+    const { page, problems } = await openPage();
+    const notAudio = path.join(dir, 'notes.mp3');
+    fs.writeFileSync(notAudio, 'these are not the sounds you are looking for\n'.repeat(50));
+    await page.setInputFiles('#file', notAudio);
+    await page.click('#submit');
+    const error = page.locator('#upload-error');
+    await error.waitFor();
+    expect(await error.textContent()).toBe('the file is not a recognised audio file (NOT_AUDIO)');
+    expect(await page.locator('#job').isHidden()).toBe(true);
+    // Chromium logs the refused request itself; nothing else may go wrong.
+    expect(problems.list.filter((p) => !p.includes('/api/process'))).toEqual([]);
     await page.close();
   });
 

@@ -31,6 +31,7 @@ const corpus = arg('corpus');
 const out = arg('out');
 const vocals = arg('vocals', 'true');
 const only = arg('songs', '');
+const verbose = process.argv.includes('--verbose');
 const songs = fs
   .readdirSync(corpus)
   .filter((s) => fs.existsSync(path.join(corpus, s, 'truth.json')))
@@ -64,6 +65,10 @@ for (const song of songs) {
       if (normalizeWord(w.word) !== normalizeWord(truth.words[i].word)) return;
       errs.push(Math.abs(w.start - truth.words[i].start) * 1000);
       signed.push((w.start - truth.words[i].start) * 1000);
+      if (verbose && Math.abs(w.start - truth.words[i].start) > 0.15) {
+        const tw = truth.words[i];
+        console.log(`  ${i} ${w.word}: got ${w.start.toFixed(2)}–${w.end.toFixed(2)} truth ${tw.start.toFixed(2)}–${tw.end.toFixed(2)} conf ${w.confidence}`);
+      }
     });
   }
   allErr = allErr.concat(errs);

@@ -18,6 +18,8 @@ export interface AlignWord {
   syllables: number;
   /** Start time (s) this word should be near, when another engine recognised it. */
   anchor?: number;
+  /** First word of a lyric line: lines usually start after a pause in the singing. */
+  lineStart?: boolean;
 }
 
 export interface WordPlacement {
@@ -45,9 +47,16 @@ const ONSET_NORM_CLIP = 2;
 const ONSET_REF_PERCENTILE = 0.97;
 const DURATION_WEIGHT = 2;
 const DURATION_LOG_SIGMA = 0.5;
+/**
+ * Word length grows with syllables, but not proportionally: every word has a fixed part
+ * (consonants, the gap after it). Units = WORD_BASE_UNITS + syllables.
+ */
+const WORD_BASE_UNITS = 1;
 const DEFAULT_SECONDS_PER_SYLLABLE = 0.25;
 const MIN_SECONDS_PER_SYLLABLE = 0.08;
 const MAX_SECONDS_PER_SYLLABLE = 1.2;
+const LINE_PAUSE_S = 0.4; // how far back a line start looks for its pause
+const LINE_START_WEIGHT = 6;
 const ANCHOR_WINDOW_S = 0.5;
 const ANCHOR_WEIGHT = 3; // per anchor window width, pulls the start to the anchor
 const BAND_MIN_S = 20; // search band around the proportional guess, at least this wide each side
@@ -68,10 +77,11 @@ export function alignWords(
   const T = act.length;
   const prefix = new Float64Array(T + 1);
   for (let t = 0; t < T; t++) prefix[t + 1] = prefix[t] + act[t];
+  const pause = pauseBefore(act, Math.max(1, Math.round(LINE_PAUSE_S / hop)));
 
   const secPerSyl = estimateSecondsPerSyllable(words, activity);
   const dMin = Math.max(1, Math.round(MIN_WORD_S / hop));
-  const mu = words.map((w) => Math.max(dMin, (w.syllables * secPerSyl) / hop));
+  const mu = words.map((w) => Math.max(dMin, (wordUnits(w) * secPerSyl) / hop));
   const dMax = mu.map((m) =>
     Math.max(dMin + 1, Math.min(Math.round(MAX_WORD_S / hop), Math.round(m * MAX_WORD_SYLLABLE_FACTOR))),
   );
@@ -97,6 +107,7 @@ export function alignWords(
       const base = D[s - lo];
       if (base <= NEG / 2) continue;
       let startScore = base + ONSET_WEIGHT * on[s] - prefix[s];
+      if (words[i].lineStart) startScore += LINE_START_WEIGHT * pause[s];
       if (anchor !== undefined) startScore -= (ANCHOR_WEIGHT * Math.abs(s * hop - anchor)) / ANCHOR_WINDOW_S;
       const dTop = Math.min(dMax[i], T - s);
       for (let d = dMin; d <= dTop; d++) {
@@ -161,6 +172,18 @@ export function alignWords(
   return finish(startsF, endsF, hop, features, activity, on);
 }
 
+/** Share of the `span` frames before each frame that are unvoiced (0–1). */
+function pauseBefore(act: Float32Array, span: number): Float32Array {
+  const out = new Float32Array(act.length);
+  let silent = span; // before the song starts counts as silence
+  const unvoiced = (t: number) => (t < 0 || act[t] < 0 ? 1 : 0);
+  for (let t = 0; t < act.length; t++) {
+    out[t] = silent / span;
+    silent += unvoiced(t) - unvoiced(t - span);
+  }
+  return out;
+}
+
 interface CoarseFrames {
   act: Float32Array;
   on: Float32Array;
@@ -206,9 +229,13 @@ function estimateSecondsPerSyllable(words: readonly AlignWord[], activity: Voice
   for (let t = 0; t < activity.prob.length; t++) voiced += activity.prob[t];
   voiced *= activity.hopS;
   let syl = 0;
-  for (const w of words) syl += w.syllables;
+  for (const w of words) syl += wordUnits(w);
   if (voiced <= 0 || syl === 0) return DEFAULT_SECONDS_PER_SYLLABLE;
   return Math.min(MAX_SECONDS_PER_SYLLABLE, Math.max(MIN_SECONDS_PER_SYLLABLE, voiced / syl));
+}
+
+function wordUnits(w: AlignWord): number {
+  return WORD_BASE_UNITS + w.syllables;
 }
 
 interface Band {

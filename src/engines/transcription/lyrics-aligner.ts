@@ -48,7 +48,7 @@ export function alignLyrics(
     return { language, source, words: [], lines: [] };
   }
   const placements = alignWords(
-    tokens.map((t, i) => ({ syllables: t.syllables, anchor: opts.anchors?.[i] })),
+    tokens.map((t, i) => ({ syllables: t.syllables, anchor: opts.anchors?.[i], lineStart: i === 0 || tokens[i - 1].line !== t.line })),
     analysis.features,
     analysis.activity,
     { signal: opts.signal, onProgress: opts.onProgress },

@@ -7,7 +7,7 @@ import { isTerminalJob } from '../domain/job.js';
 import { createRedisClient, guardRedis, redisUnavailable } from '../infra/redis.js';
 import { jobPaths } from '../storage/paths.js';
 import type { JobListener, JobMutator, JobStore, ListOptions } from './job-store.js';
-import { decodeJob, encodeJob, REV_FIELD, toArgs, type HashFields } from './redis-codec.js';
+import { decodeJob, encodeJob, RECORD_FIELD, REV_FIELD, toArgs, type HashFields } from './redis-codec.js';
 import {
   DELETE_JOB,
   runScript,
@@ -81,20 +81,24 @@ export class RedisJobStore implements JobStore {
   }
 
   async get(id: string): Promise<JobRecord | undefined> {
-    const fields = await guardRedis(() => this.client.hgetall(this.key(id)), this.client);
-    return decodeJob(fields);
+    const key = this.key(id);
+    return decodeJob(await guardRedis(() => this.client.hget(key, RECORD_FIELD), this.client), key);
   }
 
   async update(id: string, mutate: JobMutator): Promise<JobRecord | undefined> {
     return this.serial(id, async () => {
       for (let attempt = 1; ; attempt++) {
-        const fields = await guardRedis(() => this.client.hgetall(this.key(id)), this.client);
-        const current = decodeJob(fields);
+        const key = this.key(id);
+        const [rev, record] = await guardRedis(
+          () => this.client.hmget(key, REV_FIELD, RECORD_FIELD),
+          this.client,
+        );
+        const current = decodeJob(record, key);
         if (!current) return undefined;
         const next = structuredClone(current);
         if (mutate(next) === false) return current;
         next.updated_at = new Date().toISOString();
-        const res = await this.write(next, fields[REV_FIELD] ?? '0');
+        const res = await this.write(next, rev ?? '0');
         if (res === WRITE_MISSING) return undefined;
         if (res !== WRITE_CONFLICT) return next;
         if (attempt >= MAX_UPDATE_TRIES) throw new Error(`job ${id}: update kept conflicting`);
@@ -161,13 +165,13 @@ export class RedisJobStore implements JobStore {
   private async getMany(ids: string[]): Promise<{ jobs: JobRecord[]; missing: string[] }> {
     if (ids.length === 0) return { jobs: [], missing: [] };
     const pipe = this.client.pipeline();
-    for (const id of ids) pipe.hgetall(this.key(id));
+    for (const id of ids) pipe.hget(this.key(id), RECORD_FIELD);
     const replies = (await guardRedis(() => pipe.exec(), this.client)) ?? [];
     const jobs: JobRecord[] = [];
     const missing: string[] = [];
-    replies.forEach(([err, fields], i) => {
+    replies.forEach(([err, record], i) => {
       if (err) throw redisUnavailable(err);
-      const job = decodeJob(fields as HashFields);
+      const job = decodeJob(record as string | null, this.key(ids[i]));
       if (job) jobs.push(job);
       else missing.push(ids[i]);
     });

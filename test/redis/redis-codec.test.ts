@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CorruptJobError, decodeJob, encodeJob } from '../../src/store/redis-codec.js';
+import { CorruptJobError, decodeJob, encodeJob, RECORD_FIELD } from '../../src/store/redis-codec.js';
 import { sampleJob } from '../contract/job-store.contract.js';
 
 describe('Redis hash codec', () => {
@@ -13,6 +13,7 @@ describe('Redis hash codec', () => {
       engine: { name: 'htdemucs-onnx', version: '1', quality: 'model' },
       outputs: { vocals: 'stems/vocals.wav' },
     };
+    job.stages.transcription.error = { code: 'ENGINE_UNAVAILABLE', message: 'no model' };
     job.summary = {
       tempo_bpm: 120.2,
       beat_count: 64,
@@ -22,61 +23,57 @@ describe('Redis hash codec', () => {
     };
     const h = encodeJob(job, '/data/jobs/x');
     expect(h).toMatchObject({
+      id: job.id,
       status: 'processing',
       progress: '42.5',
       current_step: 'separation',
+      created_at: job.created_at,
       job_dir: '/data/jobs/x',
       original_filename: 'song.mp3',
       file_size: '12345',
       audio_duration: '31.5',
+      prepared: '0',
       separation_status: 'completed',
       separation_progress: '100',
       separation_time: '12.5',
       separation_model: 'htdemucs-onnx',
       separation_paths: '{"vocals":"stems/vocals.wav"}',
       beats_status: 'pending',
+      transcription_error: 'no model',
       tempo_bpm: '120.2',
       beat_count: '64',
       time_signature: '4/4',
       beat_confidence: '0.9',
       language: 'en',
     });
+    expect(h.started_at).toBeUndefined();
     expect(Object.values(h).every((v) => typeof v === 'string')).toBe(true);
   });
 
-  it('decodes from the authoritative fields only, so flat copies cannot corrupt a record', () => {
-    const job = sampleJob();
-    job.summary = { tempo_bpm: 99 };
+  it('round-trips the record through its JSON field, whatever the flat copies say', () => {
+    const job = { ...sampleJob(), priority: 3 };
+    job.summary = { tempo_bpm: 99, nested: { a: [1, null] } };
     const h = encodeJob(job, '/d');
     h.tempo_bpm = 'garbage';
-    h.separation_status = 'failed';
-    expect(decodeJob(h)).toEqual(job);
+    h.status = 'failed';
+    expect(decodeJob(h[RECORD_FIELD])).toEqual(job);
   });
 
   it('keeps summary keys that would clash with record fields in the summary only', () => {
     const job = sampleJob();
-    job.summary = { status: 'weird', separation_status: 'x', rev: 7 };
+    job.summary = { status: 'weird', separation_status: 'x', rev: 7, record: 'no' };
     const h = encodeJob(job, '/d');
     expect(h.status).toBe('queued');
     expect(h.separation_status).toBe('pending');
     expect(h.rev).toBeUndefined();
-    expect(decodeJob(h)?.summary).toEqual(job.summary);
+    expect(decodeJob(h[RECORD_FIELD])?.summary).toEqual(job.summary);
   });
 
-  it('carries record keys it does not know yet', () => {
-    const job = { ...sampleJob(), priority: 3, tags: ['a'] };
-    const back = decodeJob(encodeJob(job, '/d')) as unknown as Record<string, unknown>;
-    expect(back.priority).toBe(3);
-    expect(back.tags).toEqual(['a']);
-  });
-
-  it('treats an empty hash as no job and a damaged one as an error', () => {
-    expect(decodeJob({})).toBeUndefined();
-    const h = encodeJob(sampleJob(), '/d');
-    delete h.options;
-    expect(() => decodeJob(h)).toThrow(CorruptJobError);
-    const bad = encodeJob(sampleJob(), '/d');
-    bad.beats_state = '{not json';
-    expect(() => decodeJob(bad)).toThrow(CorruptJobError);
+  it('treats a missing record as no job and a damaged one as an error', () => {
+    expect(decodeJob(null)).toBeUndefined();
+    expect(decodeJob(undefined)).toBeUndefined();
+    expect(() => decodeJob('{not json', 'job:x')).toThrow(CorruptJobError);
+    expect(() => decodeJob('{"id":"x"}', 'job:x')).toThrow(CorruptJobError);
+    expect(() => decodeJob('null', 'job:x')).toThrow(CorruptJobError);
   });
 });

@@ -24,6 +24,7 @@ const KEY_STORAGE = 'karaoke.apiKey';
 const POLL_MS = 1000;
 const JOBS_POLL_MS = 3000;
 const JOB_LIST_LIMIT = 20;
+const REPORT_RETRY_MS = 1000;
 // A word stays lit this long after its end so short gaps between words do not flicker.
 const WORD_HOLD_S = 0.25;
 // Media elements round a seek target (to the frame or microsecond): a word counts as started this
@@ -557,6 +558,7 @@ async function loadResults(id) {
   const tracks = trackList(r, state.job);
   renderSummary(r, state.job);
   renderFiles(r, tracks);
+  if (!r.report) setTimeout(() => void refreshReport(id, tracks), REPORT_RETRY_MS);
   setupPlayer(tracks);
   renderLyrics(r.transcription, r.stages?.transcription);
   $('results').hidden = false;
@@ -569,6 +571,14 @@ async function loadResults(id) {
       // The indicator is decoration: without beats.json it stays hidden.
     }
   }
+}
+
+/** The server writes report.json just after the final status: fetch once more to list it. */
+async function refreshReport(id, tracks) {
+  const r = await api(`/api/results/${id}`).catch(() => null);
+  if (!r?.report || state.jobId !== id) return;
+  renderSummary(r, state.job);
+  renderFiles(r, tracks);
 }
 
 function trackList(r, job) {

@@ -119,6 +119,7 @@ describe('web page', () => {
     expect(links.some((h) => h.endsWith('transcription/transcription.json'))).toBe(true);
     expect(links.some((h) => h.endsWith('beat_analysis/beats.json'))).toBe(true);
     expect(links.some((h) => /original\.wav$/.test(h))).toBe(true);
+    await page.locator('#files a', { hasText: 'report.json' }).waitFor();
     for (const href of links) expect((await fetch(base + href, { method: 'HEAD' })).status, href).toBe(200);
 
     // The player starts on the instrumental and offers the original and every stem.

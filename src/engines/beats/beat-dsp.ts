@@ -36,8 +36,12 @@ const SNAP_TOLERANCE = 0.03;
 const SILENCE_RMS = 1e-3;
 /** Fewer beats than this: no meter. */
 const MIN_BEATS_FOR_METER = 6;
-/** Leading/trailing beats weaker than this fraction of the median beat strength are dropped. */
-const TRIM_FRACTION = 0.2;
+/** Where the metered part starts and ends (see `trimUnsupported`); strengths relative to the median beat. */
+const SUPPORT_RADIUS = 3;
+const SUPPORT_RUN = 4;
+const START_FRACTION = 0.15;
+const END_STRONG = 0.8;
+const END_SUSTAIN = 0.55;
 /** Compound (ternary) beat when the thirds outweigh the half-beat by this factor. */
 const COMPOUND_RATIO = 1.3;
 const COMPOUND_MIN = 0.15;
@@ -81,7 +85,7 @@ export function analyzeBeats(
   const norm = new Float32Array(os.odf.length);
   for (let i = 0; i < norm.length; i++) norm[i] = os.odf[i] / sd;
   const raw = trackBeats(norm, chosen.period);
-  let beatFrames = trimWeakEnds(raw, os.odf);
+  let beatFrames = trimUnsupported(raw, os.odf);
   opts.checkAbort?.();
   if (beatFrames.length < 2) return empty;
 
@@ -221,14 +225,39 @@ function snap(acf: Float64Array, period: number): number {
   return d < 0 ? arg + (0.5 * (acf[arg - 1] - acf[arg + 1])) / d : arg;
 }
 
-function trimWeakEnds(frames: Int32Array, odf: Float32Array): Float64Array {
-  const s = Float64Array.from(frames, (f) => maxAround(odf, f, 2));
-  const thr = TRIM_FRACTION * median(s);
+/**
+ * The DP tracker runs its grid from the first frame to the last; outside the metered part (a
+ * rubato intro, silence, the reverb tail after the final hit) its beats fall where nothing
+ * happens. A beat's strength is the largest onset peak within SUPPORT_RADIUS frames, relative to
+ * the median beat. The metered part starts at the first run of SUPPORT_RUN beats of at least
+ * START_FRACTION, and ends at the last strong beat (END_STRONG) followed only by beats that keep
+ * at least END_SUSTAIN (so a fade-out keeps its beats while a decaying tail does not).
+ */
+function trimUnsupported(frames: Int32Array, odf: Float32Array): Float64Array {
+  const n = frames.length;
+  const s = Float64Array.from(frames, (f) => peakAround(odf, f, SUPPORT_RADIUS));
+  const med = median(s);
   let a = 0;
-  let b = frames.length;
-  while (a < b && s[a] < thr) a++;
-  while (b > a && s[b - 1] < thr) b--;
+  while (a < n) {
+    let run = 0;
+    while (run < SUPPORT_RUN && a + run < n && s[a + run] >= START_FRACTION * med) run++;
+    if (run === SUPPORT_RUN || a + run === n) break;
+    a += run + 1;
+  }
+  let last = n - 1;
+  while (last > a && s[last] < END_STRONG * med) last--;
+  let b = last + 1;
+  while (b < n && s[b] >= END_SUSTAIN * med) b++;
   return Float64Array.from(frames.subarray(a, b));
+}
+
+/** Largest local maximum of x (a frame not smaller than its neighbours) within ±radius of pos. */
+function peakAround(x: Float32Array, pos: number, radius: number): number {
+  let m = 0;
+  for (let i = Math.max(1, pos - radius); i <= Math.min(x.length - 2, pos + radius); i++) {
+    if (x[i] > m && x[i] >= x[i - 1] && x[i] >= x[i + 1]) m = x[i];
+  }
+  return m;
 }
 
 /** Least-squares period of beats assumed consecutive; undefined when too few. */

@@ -54,8 +54,8 @@ interface Cues {
 }
 
 /** Accent of every beat (z-scored mixture of the cues). */
-export function beatAccents(input: MeterInput): Float64Array {
-  const { low, all, change } = beatCues(input);
+export function beatAccents(input: MeterInput, cues = beatCues(input)): Float64Array {
+  const { low, all, change } = cues;
   const acc = new Float64Array(low.length);
   for (let i = 0; i < acc.length; i++) acc[i] = W_LOW * low[i] + W_ALL * all[i] + W_CHANGE * change[i];
   return acc;
@@ -140,7 +140,8 @@ export function barContrast(acc: Float64Array, len: number): { phase: number; co
  * bar cannot be told from two 6/8 bars by accents alone and is reported as 6/8.
  */
 export function estimateMeter(input: MeterInput, compound = false): MeterResult {
-  const acc = beatAccents(input);
+  const cues = beatCues(input);
+  const acc = beatAccents(input, cues);
   const scores: Record<number, number> = {};
   const phases: Record<number, number> = {};
   for (const len of BAR_LENGTHS) {
@@ -151,7 +152,7 @@ export function estimateMeter(input: MeterInput, compound = false): MeterResult 
   const lengths: readonly number[] = compound ? [2, 3] : BAR_LENGTHS;
   // The rarer bar of each pair (9/8 against 6/8, 2/4 against 4/4) must win on the accents by a
   // margin and must not be contradicted by the harmonic rhythm (where the spectrum changes).
-  const change = beatCues(input).change;
+  const change = cues.change;
   const harmony = (len: number): number => barContrast(change, len).contrast;
   let best: number;
   if (compound) best = scores[3] > scores[2] + SHORT_BAR_MARGIN && harmony(3) > harmony(2) ? 3 : 2;

@@ -50,6 +50,14 @@ export function decimate(channels: Float32Array | readonly Float32Array[], facto
   const out = new Float32Array(n);
   if (chs.length === 0) return out;
   const inv = 1 / (f * chs.length);
+  if (f === 4 && chs.length === 2) {
+    // Stereo at 44.1/48 kHz, the common case: one pass over both channels.
+    const [l, r] = chs;
+    for (let i = 0, j = 0; i < n; i++, j += 4) {
+      out[i] = (l[j] + l[j + 1] + l[j + 2] + l[j + 3] + r[j] + r[j + 1] + r[j + 2] + r[j + 3]) * inv;
+    }
+    return out;
+  }
   for (const x of chs) {
     if (f === 4) {
       // The common case (44.1/48 kHz), unrolled.

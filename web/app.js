@@ -465,7 +465,8 @@ function onStatus(job) {
   updateJobListItem(job);
   if (finished && state.resultsFor !== job.job_id) {
     state.resultsFor = job.job_id;
-    void loadResults(job.job_id);
+    // A cancelled job's partial outputs are removed: there is nothing to play or download.
+    if (job.status !== 'cancelled') void loadResults(job.job_id);
     void refreshJobs();
   }
 }

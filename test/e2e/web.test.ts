@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { slow } from '../helpers/fake-stages.js';
+import { hanging, slow } from '../helpers/fake-stages.js';
 import { startTestService, type TestService } from '../helpers/services.js';
 import { tmpDir, toneWav } from '../helpers/audio.js';
 import { launchChromium, watchProblems, type AudioLike, type PageProblems } from './web-helpers/browser.js';
@@ -27,7 +27,7 @@ const WORDS = LYRICS.split(/\s+/);
 const SCREENSHOT = '/tmp/karaoke-web.png';
 const UI_TIMEOUT_MS = 10_000;
 /** The slow separation runs SLOW_STEPS × SLOW_STEP_MS: several polls see it part-way. */
-const SLOW_STEPS = 20;
+const SLOW_STEPS = 12;
 const SLOW_STEP_MS = 150;
 /** HTMLMediaElement.HAVE_METADATA: duration known, seeking possible. */
 const HAVE_METADATA = 1;
@@ -249,6 +249,34 @@ describe('web page', () => {
       await page.close();
     } finally {
       await slowSvc.close();
+    }
+  });
+
+  it('cancels a running job and deletes it', async () => {
+    const stuck = hanging();
+    const stuckSvc = await startTestService({ handlers: { ...pageTestHandlers(), separation: stuck } });
+    try {
+      await stuckSvc.app.listen({ port: 0, host: '127.0.0.1' });
+      const url = `http://127.0.0.1:${(stuckSvc.app.server.address() as AddressInfo).port}`;
+      const { page, problems } = await openPage({ url });
+      page.on('dialog', (d) => void d.accept());
+      await upload(page, {});
+      await stuck.started;
+      await page.locator('.stage[data-stage="separation"] .badge', { hasText: 'Running' }).waitFor();
+      await page.click('#job-cancel');
+      await page.locator('#job-badge', { hasText: 'Cancelled' }).waitFor();
+      expect(await page.locator('#job-cancel').isHidden()).toBe(true);
+      expect(await page.locator('#results').isHidden()).toBe(true);
+
+      await page.click('#job-delete');
+      await page.locator('#welcome').waitFor();
+      expect(await page.locator('#job').isHidden()).toBe(true);
+      await expect.poll(() => page.locator('.job-item').count()).toBe(0);
+      expect((await stuckSvc.services.backends.store.list({ limit: 10, offset: 0 })).total).toBe(0);
+      expect(problems.list).toEqual([]);
+      await page.close();
+    } finally {
+      await stuckSvc.close();
     }
   });
 });

@@ -50,6 +50,9 @@ const ACF_CONFIDENT = 0.5;
 const ACF_FLOOR = 0.05;
 /** Beat onset strength this many times the average makes a fully confident beat. */
 const SALIENCE_CONFIDENT = 4;
+/** Alternative tempi are looked up among the levels within this relative distance; they score below the reported one. */
+const CANDIDATE_MATCH = 0.045;
+const CANDIDATE_MAX_SCORE = 0.99;
 /** Coefficient of variation of inter-beat intervals at which regularity reaches 0. */
 const CV_IRREGULAR = 0.15;
 
@@ -123,7 +126,7 @@ export function analyzeBeats(
   const rhythmRegularity = clamp01(1 - intervalCv(beatFrames) / CV_IRREGULAR) * tempoConfidence;
   return {
     tempoBpm,
-    tempoCandidates: candidates(levels, chosen, tempoBpm),
+    tempoCandidates: candidates(levels, tempoBpm, beatsPerBar === 3 || compound),
     timeSignature: signature(beatsPerBar, compound),
     beatsPerBar,
     compound,
@@ -291,13 +294,20 @@ function contrastBase(odf: Float32Array, beats: Float64Array): number {
   return beats.length > 0 && s > 0 ? s / beats.length : 1;
 }
 
-function candidates(levels: LevelInfo[], chosen: LevelInfo, tempoBpm: number): TempoCandidate[] {
+/**
+ * The reported tempo first, then its metrical neighbours — half and double, and a third and
+ * triple when the meter is ternary — each scored by its autocorrelation relative to the best level.
+ */
+function candidates(levels: LevelInfo[], tempoBpm: number, ternary: boolean): TempoCandidate[] {
   const top = Math.max(...levels.map((l) => l.acf), 1e-9);
-  const list = levels
-    .filter((l) => l !== chosen && l.bpm >= 20 && l.bpm <= 400 && l.acf > 0)
-    .map((l) => ({ bpm: round2(l.bpm), score: round2(clamp01(l.acf / top) * 0.99) }))
-    .sort((a, b) => b.score - a.score)
-    .slice(0, 4);
+  const ratios = ternary ? [0.5, 2, 1 / 3, 3] : [0.5, 2];
+  const list: TempoCandidate[] = [];
+  for (const r of ratios) {
+    const target = tempoBpm * r;
+    const lv = levels.find((l) => Math.abs(l.bpm / target - 1) < CANDIDATE_MATCH);
+    if (lv) list.push({ bpm: round2(lv.bpm), score: round2(clamp01(lv.acf / top) * CANDIDATE_MAX_SCORE) });
+  }
+  list.sort((a, b) => b.score - a.score);
   return [{ bpm: round2(tempoBpm), score: 1 }, ...list];
 }
 

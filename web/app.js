@@ -239,7 +239,9 @@ async function submitUpload(form, showName) {
       status.textContent = p < 100 ? `Uploading… ${p} %` : 'Checking the file…';
     });
     status.textContent = accepted.warnings?.length ? `Started. ${accepted.warnings.join('; ')}` : 'Started.';
-    form.reset();
+    // Stages, engine and language stay as chosen for the next song.
+    $('file').value = '';
+    $('lyrics').value = '';
     showName();
     openJob(accepted.job_id, { reveal: true });
     void refreshJobs();
@@ -287,8 +289,11 @@ async function refreshJobs() {
   let list;
   try {
     list = await api(`/api/jobs?limit=${JOB_LIST_LIMIT}`);
-  } catch {
-    $('jobs-empty').textContent = 'Could not load the job list.';
+  } catch (err) {
+    $('jobs-empty').textContent =
+      err instanceof ApiError && err.status === 401
+        ? 'This server needs an API key: enter it under “API key” at the top.'
+        : 'Could not load the job list.';
     $('jobs-empty').hidden = false;
     state.jobsTimer = setTimeout(refreshJobs, JOBS_POLL_MS * 5);
     return;
@@ -561,7 +566,12 @@ async function loadResults(id) {
   renderFiles(r, tracks);
   if (!r.report) setTimeout(() => void refreshReport(id, tracks), REPORT_RETRY_MS);
   setupPlayer(tracks);
-  renderLyrics(r.transcription, r.stages?.transcription);
+  let transcription = r.transcription;
+  if (transcription?.too_large_to_inline) {
+    transcription = await api(`/api/files/${id}/${transcription.url}`).catch(() => null);
+    if (state.jobId !== id) return;
+  }
+  renderLyrics(transcription, r.stages?.transcription);
   $('results').hidden = false;
   const beatsFile = r.files.find((f) => f.path.endsWith('beats.json'));
   if (beatsFile) {

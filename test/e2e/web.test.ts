@@ -183,11 +183,16 @@ describe('web page', () => {
     await page.close();
   });
 
-  it('shows why an upload was refused', async () => {
+  it('takes a dropped file and shows why the upload was refused', async () => {
     const { page, problems } = await openPage();
-    const notAudio = path.join(dir, 'notes.mp3');
-    fs.writeFileSync(notAudio, 'these are not the sounds you are looking for\n'.repeat(50));
-    await page.setInputFiles('#file', notAudio);
+    // A string, because this file is type-checked without the DOM library.
+    const dropped = await page.evaluateHandle(`(() => {
+      const dt = new DataTransfer();
+      dt.items.add(new File(['these are not the sounds you are looking for'], 'notes.mp3', { type: 'audio/mpeg' }));
+      return dt;
+    })()`);
+    await page.dispatchEvent('#drop', 'drop', { dataTransfer: dropped });
+    expect(await page.textContent('#file-name')).toContain('notes.mp3');
     await page.click('#submit');
     const error = page.locator('#upload-error');
     await error.waitFor();
@@ -203,6 +208,11 @@ describe('web page', () => {
     await upload(page, { engine: 'dsp' });
 
     await page.locator('#job-badge', { hasText: 'Partly done' }).waitFor();
+    // The form forgets the song but keeps the options for the next one.
+    expect(await page.inputValue('#engine')).toBe('dsp');
+    expect(await page.locator('#file').evaluate((i: { files: { length: number } }) => i.files.length)).toBe(
+      0,
+    );
     const lyricsStage = page.locator('.stage[data-stage="transcription"]');
     expect(await lyricsStage.locator('.badge').textContent()).toBe('Unavailable');
     expect(await lyricsStage.locator('.stage-error').textContent()).toContain(NO_MODEL_REASON);

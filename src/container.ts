@@ -25,6 +25,8 @@ export interface Services {
 
 export interface ServiceOptions {
   handlers: StageHandlers;
+  /** Called on close, after the queue has stopped (e.g. to stop stage threads). */
+  closeHandlers?: () => Promise<void>;
   backoffMs?: (stage: StageName, attempt: number) => number;
 }
 
@@ -68,6 +70,9 @@ export async function createServices(config: AppConfig, log: Logger, opts: Servi
     media,
     metrics,
     appVersion: version,
-    close: (o) => backends.close(o),
+    close: async (o) => {
+      await backends.close(o);
+      await opts.closeHandlers?.();
+    },
   };
 }

@@ -27,7 +27,8 @@ export async function run(config: AppConfig, log: Logger, opts: RunOptions): Pro
   if (opts.role !== 'all' && !config.redis) {
     throw new ConfigError([`role "${opts.role}" needs REDIS_URL (distributed mode); without Redis use role "all"`]);
   }
-  const services: Services = await createServices(config, log, { handlers: defaultStageHandlers() });
+  const stages = defaultStageHandlers(log);
+  const services: Services = await createServices(config, log, { handlers: stages.handlers, closeHandlers: stages.close });
   const stops: (() => Promise<void> | void)[] = [];
   if (opts.role !== 'api') {
     services.pipeline.startWorkers(opts.tasks ?? TASK_NAMES, opts.concurrency);

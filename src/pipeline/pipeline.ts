@@ -193,19 +193,29 @@ export class Pipeline {
   private async assemble(jobId: string): Promise<void> {
     const { config, store, appVersion } = this.deps;
     const paths = jobPaths(config.storageDir, jobId);
-    const job = await store.update(jobId, (j) => {
-      if (isTerminalJob(j.status) || !allStagesDone(j)) return false;
+    const current = await store.get(jobId);
+    if (!current || isTerminalJob(current.status) || !allStagesDone(current)) return;
+    const finishedAt = new Date().toISOString();
+    const settle = (j: JobRecord) => {
       j.status = finalStatus(j);
       j.current_step = 'done';
-      j.finished_at = new Date().toISOString();
+      j.finished_at = finishedAt;
       j.progress = 100;
       if (j.status === 'failed' && !j.error) j.error = { code: 'ALL_STAGES_FAILED', message: 'no stage produced results' };
+    };
+    // The report is on disk before anyone can see the job as finished.
+    const preview = structuredClone(current);
+    settle(preview);
+    const report = buildReport(preview, appVersion);
+    await writeJsonAtomic(paths.report, report);
+    const job = await store.update(jobId, (j) => {
+      if (isTerminalJob(j.status) || !allStagesDone(j)) return false;
+      settle(j);
     });
-    if (!job || !isTerminalJob(job.status)) return;
-    await writeJsonAtomic(paths.report, buildReport(job, appVersion));
     this.mixes.release(jobId);
+    if (!job || !isTerminalJob(job.status)) return;
     await fs.rm(paths.workDir, { recursive: true, force: true });
-    this.deps.log.info({ jobId, status: job.status, wallS: buildReport(job, appVersion).wall_time_s }, 'job finished');
+    this.deps.log.info({ jobId, status: job.status, wallS: report.wall_time_s }, 'job finished');
   }
 
   private async failJob(jobId: string, err: unknown): Promise<void> {

@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { PcmAudio } from '../audio/pcm.js';
 import type { AppConfig } from '../config.js';
 import type { ErrorInfo, JobRecord } from '../domain/job.js';
-import { STAGE_POLICIES } from '../domain/pipeline.js';
+import { overallProgress, STAGE_POLICIES } from '../domain/pipeline.js';
 import type { StageContext, StageHandler, StageName, StageOutcome } from '../domain/stage.js';
 import { AppError, CancelledError, InputError, isPermanent, isShutdown } from '../errors.js';
 import { jobPaths } from '../storage/paths.js';
@@ -168,6 +168,7 @@ function stageContext(
         if (st.status !== 'running') return false;
         st.progress = Math.max(st.progress, Math.round(value * 10) / 10);
         if (message !== undefined) st.message = message;
+        j.progress = Math.max(j.progress, overallProgress(j));
       }),
     );
   };
@@ -198,6 +199,7 @@ function recordOutcome(j: JobRecord, stage: StageName, outcome: StageOutcome, st
   delete st.message;
   Object.assign(j.summary, outcome.summary ?? {});
   finish(st, started);
+  j.progress = Math.max(j.progress, overallProgress(j));
 }
 
 function finish(st: JobRecord['stages'][StageName], started: number): void {

@@ -1,13 +1,30 @@
+import type { Logger } from 'pino';
 import type { StageHandlers } from '../domain/stage.js';
+import { siblingUrl, StageThread } from '../pipeline/stage-thread.js';
 import { createBeatsStage } from './analyze-beats.js';
-import { createSeparationStage } from './separate.js';
-import { createTranscriptionStage } from './transcribe.js';
 
-/** The real stage handlers, one per stage name (the map is exhaustive by type). */
-export function defaultStageHandlers(): StageHandlers {
+/**
+ * The real stage handlers, one per stage name (the map is exhaustive by type).
+ * Separation and transcription run models for minutes: each runs on its own worker thread so
+ * the API, progress events and beat analysis keep the main event loop. Beat analysis takes a
+ * fraction of a second and runs in place.
+ */
+export interface StageSet {
+  handlers: StageHandlers;
+  close(): Promise<void>;
+}
+
+export function defaultStageHandlers(log?: Logger): StageSet {
+  const separation = new StageThread(siblingUrl(import.meta.url, 'separate'), 'createSeparationStage', log);
+  const transcription = new StageThread(siblingUrl(import.meta.url, 'transcribe'), 'createTranscriptionStage', log);
   return {
-    separation: createSeparationStage(),
-    transcription: createTranscriptionStage(),
-    beats: createBeatsStage(),
+    handlers: {
+      separation: separation.handler(),
+      transcription: transcription.handler(),
+      beats: createBeatsStage(),
+    },
+    close: async () => {
+      await Promise.all([separation.close(), transcription.close()]);
+    },
   };
 }

@@ -73,7 +73,7 @@ describe('pipeline', () => {
   });
 
   it('enforces JOB_TIMEOUT on a stage that never ends', async () => {
-    const job = await run({ separation: hanging() }, {}, { jobTimeoutS: 1 });
+    const job = await run({ separation: hanging() }, {}, { jobTimeoutS: 4 });
     expect(job.stages.separation).toMatchObject({ status: 'failed', error: { code: 'TIMEOUT' } });
     expect(job.status).toBe('partial');
   });

@@ -6,7 +6,8 @@
 #    - `aubio beat <wav>` (whole process),
 #    - our engine as a process (node + tsx, WAV read + decode + analysis + JSON write),
 #      with the engine time after decoding reported separately,
-#    - `karaoke process <wav> --stages beats` when dist/cli/main.js exists (npm run build).
+#    - `karaoke process <wav> --stages beats` when dist/cli/main.js exists (BUILD=1 runs npm run build).
+#    Wall and CPU (user+sys) times are both recorded: on a shared machine CPU time is the steadier one.
 # Prints a markdown table (the one recorded in BENCHMARKS.md). Needs aubio-tools and Debian's python3.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -17,6 +18,7 @@ OUT=${BEATS_BENCH_OUT:-/tmp/karaoke-eval/beats-bench}
 PY=${PY:-/usr/bin/python3}
 LONG=$(ls -d "$CORPUS"/*long* 2>/dev/null | head -1)
 rm -rf "$OUT"; mkdir -p "$OUT"
+if [ "${BUILD:-0}" = 1 ]; then npm run build > /dev/null 2>&1 || echo "build reported errors (dist may still be usable)" >&2; fi
 
 echo "== running beat-dsp and aubio on $CORPUS" >&2
 npx tsx bench/beats/analyze-corpus.ts "$CORPUS" "$OUT/ours" >&2
@@ -30,16 +32,22 @@ WAV="$LONG/mixture.wav"
 CLI=""
 [ -f dist/cli/main.js ] && CLI=1
 : > "$OUT/times.txt"
-now() { date +%s.%N; }
+# Wall and CPU (user+sys) seconds of one command, appended to times.txt as "<name> <wall> <cpu>".
+timed() {
+  local name=$1; shift
+  if /usr/bin/time -f "%e %U %S" -o "$OUT/t.txt" "$@" > "$OUT/$name.stdout" 2>/dev/null; then
+    read -r e u s < "$OUT/t.txt"; echo "$name $e $(echo "$u + $s" | bc)" >> "$OUT/times.txt"
+  else
+    echo "$name failed" >&2
+  fi
+}
 for r in $(seq "$ROUNDS"); do
-  t=$(now); aubio beat "$WAV" > "$OUT/aubio_beats.txt"; echo "aubio $(echo "$(now) - $t" | bc)" >> "$OUT/times.txt"
-  t=$(now); j=$(node --import tsx bench/beats/time-one.ts "$WAV" "$OUT/ours_one.json")
-  echo "ours $(echo "$(now) - $t" | bc)" >> "$OUT/times.txt"
-  echo "ours_engine $(echo "$j" | "$PY" -c 'import json,sys; print(json.load(sys.stdin)["engine_ms"]/1000)')" >> "$OUT/times.txt"
-  echo "ours_decode $(echo "$j" | "$PY" -c 'import json,sys; print(json.load(sys.stdin)["decode_ms"]/1000)')" >> "$OUT/times.txt"
+  timed aubio aubio beat "$WAV"
+  timed ours node --import tsx bench/beats/time-one.ts "$WAV" "$OUT/ours_one.json"
+  "$PY" -c 'import json,sys; d=json.load(open(sys.argv[1])); print("ours_engine", d["engine_ms"]/1000, d["engine_cpu_ms"]/1000); print("ours_decode", d["decode_ms"]/1000, "nan")' "$OUT/ours.stdout" >> "$OUT/times.txt"
   if [ -n "$CLI" ]; then
     rm -rf "$OUT/cli"
-    t=$(now); node bin/karaoke.js process "$WAV" --out "$OUT/cli" --stages beats > /dev/null 2>&1 && echo "cli $(echo "$(now) - $t" | bc)" >> "$OUT/times.txt" || echo "cli-failed" >&2
+    timed cli node bin/karaoke.js process "$WAV" --out "$OUT/cli" --stages beats
   fi
 done
 
@@ -48,9 +56,14 @@ import json, sys, statistics as st, collections
 out, rounds = sys.argv[1], sys.argv[2]
 s = {k: json.load(open(f"{out}/{k}.summary.json")) for k in ("ours", "aubio")}
 t = collections.defaultdict(list)
+c = collections.defaultdict(list)
 for line in open(f"{out}/times.txt"):
-    k, v = line.split(); t[k].append(float(v))
-med = lambda k: st.median(t[k]) if t[k] else None
+    k, w, cpu = line.split()
+    t[k].append(float(w))
+    if cpu != "nan":
+        c[k].append(float(cpu))
+med = lambda d, k: st.median(d[k]) if d[k] else None
+fmt = lambda v: "-" if v is None else f"{v:.3f}"
 print("| system | beat F (70 ms) | CMLt | AMLt | downbeat F | tempo Acc1 | tempo Acc2 | time sig. acc | onset F (50 ms) |")
 print("|---|---|---|---|---|---|---|---|---|")
 for k, name in (("ours", "beat-dsp (ours)"), ("aubio", "aubio 0.4.9 (4/4 constant)")):
@@ -58,18 +71,21 @@ for k, name in (("ours", "beat-dsp (ours)"), ("aubio", "aubio 0.4.9 (4/4 constan
     db = "-" if not x.get("downbeats_provided") else f"{x['downbeat_f']:.3f}"
     print(f"| {name} | {x['beat_f']:.3f} | {x['cmlt']:.3f} | {x['amlt']:.3f} | {db} | {x['tempo_acc1']:.2f} | {x['tempo_acc2']:.2f} | {x['ts_acc']:.2f} | {x['onset_f']:.3f} |")
 print()
-print(f"Speed on the 3-minute song, median of {rounds} interleaved rounds (wall seconds):")
+print(f"Speed on the 3-minute song, median of {rounds} interleaved rounds (seconds; CPU = user+sys):")
 print()
-print("| run | median s | all runs |")
-print("|---|---|---|")
+print("| run | wall (median) | CPU (median) | wall, all runs |")
+print("|---|---|---|---|")
 rows = [("aubio", "`aubio beat mixture.wav` (whole process)"),
-        ("ours", "beat-dsp process: node+tsx start, WAV read+decode, analysis, JSON write"),
-        ("ours_decode", "  of which WAV read + decode + mono"),
-        ("ours_engine", "  of which engine (after decoding)"),
-        ("cli", "`karaoke process --stages beats` (whole CLI)")]
+        ("cli", "`node bin/karaoke.js process mixture.wav --stages beats` (whole CLI)"),
+        ("ours", "beat-dsp as a process (node + tsx loader, WAV read + decode, analysis, JSON)"),
+        ("ours_decode", "&nbsp;&nbsp;of which WAV read + `decodeWav`"),
+        ("ours_engine", "&nbsp;&nbsp;of which engine `analyzeBeats` (after decoding)")]
 for k, name in rows:
     if t[k]:
-        print(f"| {name} | {med(k):.3f} | {' '.join(f'{v:.2f}' for v in t[k])} |")
+        print(f"| {name} | {fmt(med(t, k))} | {fmt(med(c, k))} | {' '.join(f'{v:.2f}' for v in t[k])} |")
+print()
+if t["aubio"] and t["cli"]:
+    print(f"aubio / CLI: wall {med(t,'aubio')/med(t,'cli'):.2f}x, CPU {med(c,'aubio')/med(c,'cli'):.2f}x (above 1 = ours faster)")
 if t["aubio"] and t["ours"]:
-    print(f"\nratio aubio / beat-dsp process = {med('aubio')/med('ours'):.2f}x; aubio / engine-only = {med('aubio')/med('ours_engine'):.1f}x")
+    print(f"aubio / beat-dsp process: wall {med(t,'aubio')/med(t,'ours'):.2f}x, CPU {med(c,'aubio')/med(c,'ours'):.2f}x")
 PYEOF

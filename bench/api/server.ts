@@ -1,7 +1,7 @@
 /**
  * The HTTP API alone, for the throughput benchmark: one job record in the store (embedded or
  * Redis), no workers, rate limiting off, logs off. Prints {"port":…,"jobId":…} once listening;
- * on SIGTERM deletes its job and exits.
+ * on SIGUSR2 prints {"cpuUs":…} (its CPU time so far); on SIGTERM deletes its job and exits.
  *
  *   MODE=embedded|distributed [REDIS_URL=redis://127.0.0.1:6379/0] node --import tsx bench/api/server.ts
  */
@@ -54,6 +54,12 @@ await app.listen({ host: '127.0.0.1', port: 0 });
 const addr = app.server.address();
 const port = typeof addr === 'object' && addr ? addr.port : 0;
 process.stdout.write(`${JSON.stringify({ port, jobId: job.id })}\n`);
+
+// SIGUSR2: print this process's CPU time so far (µs, user + system), for CPU cost per request.
+process.on('SIGUSR2', () => {
+  const u = process.cpuUsage();
+  process.stdout.write(`${JSON.stringify({ cpuUs: u.user + u.system })}\n`);
+});
 
 process.once('SIGTERM', () => {
   void (async () => {

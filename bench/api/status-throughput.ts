@@ -15,6 +15,7 @@ import path from 'node:path';
 import readline from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
+import { Redis } from 'ioredis';
 
 type Mode = 'embedded' | 'distributed';
 interface Run {
@@ -24,6 +25,10 @@ interface Run {
   p50: number;
   p99: number;
   errors: number;
+  /** CPU time of the API process per request (µs): far less sensitive to other load than req/s. */
+  apiCpuUsPerReq: number;
+  /** CPU time of redis-server per request (µs), distributed mode only (includes other clients of that Redis). */
+  redisCpuUsPerReq: number;
 }
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -38,7 +43,23 @@ const rounds = arg('rounds', 3);
 const duration = arg('duration', 10);
 const connections = arg('connections', 32);
 
-async function startServer(mode: Mode): Promise<{ port: number; jobId: string; stop(): Promise<void> }> {
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379/0';
+
+interface Server {
+  port: number;
+  jobId: string;
+  cpuUs(): Promise<number>;
+  stop(): Promise<void>;
+}
+
+/** redis-server's CPU time so far (µs), from INFO cpu. */
+async function redisCpuUs(client: Redis): Promise<number> {
+  const info = await client.info('cpu');
+  const num = (k: string) => Number(new RegExp(`${k}:([0-9.]+)`).exec(info)?.[1] ?? 0);
+  return Math.round((num('used_cpu_user') + num('used_cpu_sys')) * 1e6);
+}
+
+async function startServer(mode: Mode): Promise<Server> {
   const proc = spawn(process.execPath, ['--import', 'tsx', path.join(here, 'server.ts')], {
     cwd: root,
     env: { ...process.env, MODE: mode },
@@ -54,6 +75,11 @@ async function startServer(mode: Mode): Promise<{ port: number; jobId: string; s
   return {
     port,
     jobId,
+    async cpuUs() {
+      const line = new Promise<string>((resolve) => rl.once('line', resolve));
+      proc.kill('SIGUSR2');
+      return (JSON.parse(await line) as { cpuUs: number }).cpuUs;
+    },
     async stop() {
       proc.kill('SIGTERM');
       await exited;
@@ -61,13 +87,18 @@ async function startServer(mode: Mode): Promise<{ port: number; jobId: string; s
   };
 }
 
-async function measure(mode: Mode, round: number): Promise<Run> {
+async function measure(mode: Mode, round: number, redis: Redis): Promise<Run> {
   const server = await startServer(mode);
   try {
     const url = `http://127.0.0.1:${server.port}/api/status/${server.jobId}`;
     await autocannon({ url, connections, duration: 2 }); // warm-up (JIT, connection pools)
+    const [api0, redis0] = [await server.cpuUs(), await redisCpuUs(redis)];
     const r = await autocannon({ url, connections, duration });
+    const [api1, redis1] = [await server.cpuUs(), await redisCpuUs(redis)];
+    const total = Math.max(1, r.requests.total);
     return {
+      apiCpuUsPerReq: (api1 - api0) / total,
+      redisCpuUsPerReq: mode === 'distributed' ? (redis1 - redis0) / total : 0,
       mode,
       round,
       rps: r.requests.average,
@@ -87,16 +118,19 @@ function median(xs: number[]): number {
 }
 
 const runs: Run[] = [];
+const redis = new Redis(REDIS_URL);
 for (let round = 1; round <= rounds; round++) {
   const order: Mode[] = round % 2 ? ['embedded', 'distributed'] : ['distributed', 'embedded'];
   for (const mode of order) {
-    const run = await measure(mode, round);
+    const run = await measure(mode, round, redis);
     runs.push(run);
     process.stderr.write(
-      `round ${round} ${mode}: ${run.rps.toFixed(0)} req/s, p50 ${run.p50} ms, p99 ${run.p99} ms, errors ${run.errors}\n`,
+      `round ${round} ${mode}: ${run.rps.toFixed(0)} req/s, p50 ${run.p50} ms, p99 ${run.p99} ms, errors ${run.errors}, ` +
+        `API CPU ${run.apiCpuUsPerReq.toFixed(0)} µs/req, Redis CPU ${run.redisCpuUsPerReq.toFixed(0)} µs/req\n`,
     );
   }
 }
+redis.disconnect();
 
 const summary = (['embedded', 'distributed'] as Mode[]).map((mode) => {
   const mine = runs.filter((r) => r.mode === mode);
@@ -106,9 +140,12 @@ const summary = (['embedded', 'distributed'] as Mode[]).map((mode) => {
     p50: median(mine.map((r) => r.p50)),
     p99: median(mine.map((r) => r.p99)),
     errors: mine.reduce((n, r) => n + r.errors, 0),
+    apiCpuUsPerReq: median(mine.map((r) => r.apiCpuUsPerReq)),
+    redisCpuUsPerReq: median(mine.map((r) => r.redisCpuUsPerReq)),
   };
 });
 const ratio = summary[1].rps / summary[0].rps;
+const cpuRatio = (summary[1].apiCpuUsPerReq + summary[1].redisCpuUsPerReq) / summary[0].apiCpuUsPerReq;
 const ratios = Array.from({ length: rounds }, (_, i) => {
   const e = runs.find((r) => r.round === i + 1 && r.mode === 'embedded');
   const d = runs.find((r) => r.round === i + 1 && r.mode === 'distributed');
@@ -119,15 +156,21 @@ fs.mkdirSync(OUT_DIR, { recursive: true });
 fs.writeFileSync(
   path.join(OUT_DIR, 'status-throughput.json'),
   JSON.stringify(
-    { rounds, duration, connections, runs, summary, ratio, ratios, medianRatio: median(ratios) },
+    { rounds, duration, connections, runs, summary, ratio, ratios, medianRatio: median(ratios), cpuRatio },
     null,
     2,
   ),
 );
-console.log(`| mode | req/s (median of ${rounds}) | latency p50 | latency p99 | errors |`);
-console.log('|---|---|---|---|---|');
+console.log(
+  `| mode | req/s (median of ${rounds}) | latency p50 | latency p99 | API CPU per request | Redis CPU per request | errors |`,
+);
+console.log('|---|---|---|---|---|---|---|');
 for (const s of summary)
-  console.log(`| ${s.mode} | ${s.rps.toFixed(0)} | ${s.p50} ms | ${s.p99} ms | ${s.errors} |`);
+  console.log(
+    `| ${s.mode} | ${s.rps.toFixed(0)} | ${s.p50} ms | ${s.p99} ms | ${s.apiCpuUsPerReq.toFixed(0)} µs | ` +
+      `${s.mode === 'distributed' ? `${s.redisCpuUsPerReq.toFixed(0)} µs` : '–'} | ${s.errors} |`,
+  );
 console.log(
   `\ndistributed / embedded throughput: ratio of medians ${ratio.toFixed(2)}, median of per-round ratios ${median(ratios).toFixed(2)} (per round: ${ratios.map((r) => r.toFixed(2)).join(', ')})`,
 );
+console.log(`CPU per request, distributed (API + Redis) / embedded: ${cpuRatio.toFixed(2)}`);

@@ -426,7 +426,16 @@ function buildStageCards() {
         message: el('p', { class: 'stage-msg' }),
         error: el('p', { class: 'stage-error' }),
         warnings: el('ul', { class: 'warnings' }),
+        warningsCount: el('summary'),
       };
+      // Warnings can run long (model paths, licences): counted in view, read on demand.
+      const warningsBox = el(
+        'details',
+        { class: 'stage-warnings', hidden: true },
+        parts.warningsCount,
+        parts.warnings,
+      );
+      parts.warningsBox = warningsBox;
       const li = el(
         'li',
         { class: 'stage', 'data-stage': s },
@@ -436,7 +445,7 @@ function buildStageCards() {
         parts.time,
         parts.message,
         parts.error,
-        parts.warnings,
+        warningsBox,
       );
       state.stageEls[s] = { li, ...parts };
       return li;
@@ -510,7 +519,10 @@ function renderStage(name, st) {
   const reason = st.error ? `${st.error.message} (${st.error.code})` : '';
   parts.error.textContent = reason;
   parts.error.hidden = !reason;
-  parts.warnings.replaceChildren(...(st.warnings ?? []).map((w) => el('li', { text: w })));
+  const warnings = st.warnings ?? [];
+  parts.warnings.replaceChildren(...warnings.map((w) => el('li', { text: w })));
+  parts.warningsCount.textContent = warnings.length === 1 ? '1 warning' : `${warnings.length} warnings`;
+  parts.warningsBox.hidden = warnings.length === 0;
 }
 
 function updateJobListItem(job) {

@@ -218,7 +218,9 @@ describe('web page', () => {
     expect(await lyricsStage.locator('.stage-error').textContent()).toContain(NO_MODEL_REASON);
     const sep = page.locator('.stage[data-stage="separation"]');
     expect(await sep.locator('.tag.fallback').textContent()).toBe('fallback');
-    expect(await sep.locator('.warnings').textContent()).toContain('bleed');
+    expect(await sep.locator('.stage-warnings summary').textContent()).toBe('1 warning');
+    await sep.locator('.stage-warnings summary').click();
+    await sep.locator('.warnings', { hasText: 'bleed' }).waitFor();
     await page.locator('#no-lyrics').waitFor();
     expect(await page.textContent('#no-lyrics')).toContain(NO_MODEL_REASON);
     // Stems are still playable and downloadable.

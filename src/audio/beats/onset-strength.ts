@@ -112,6 +112,51 @@ function melFilters(
   return { first, weights, centres };
 }
 
+/** Copies the windowed frame starting at `start` (zero outside x); returns the frame's RMS. */
+function windowed(x: Float32Array, start: number, window: Float64Array, frame: Float64Array): number {
+  const nfft = frame.length;
+  let energy = 0;
+  if (start >= 0 && start + nfft <= x.length) {
+    for (let i = 0; i < nfft; i++) {
+      const v = x[start + i];
+      energy += v * v;
+      frame[i] = v * window[i];
+    }
+  } else {
+    for (let i = 0; i < nfft; i++) {
+      const j = start + i;
+      const v = j >= 0 && j < x.length ? x[j] : 0;
+      energy += v * v;
+      frame[i] = v * window[i];
+    }
+  }
+  return Math.sqrt(energy / nfft);
+}
+
+function magnitudes(spec: Float64Array, mag: Float64Array, scale: number): void {
+  for (let k = 0; k < mag.length; k++) {
+    const re = spec[2 * k];
+    const im = spec[2 * k + 1];
+    mag[k] = Math.sqrt(re * re + im * im) * scale;
+  }
+}
+
+function melRow(
+  mag: Float64Array,
+  first: Int32Array,
+  weights: Float32Array[],
+  out: Float32Array,
+  row: number,
+): void {
+  for (let b = 0; b < weights.length; b++) {
+    const w = weights[b];
+    const k0 = first[b];
+    let acc = 0;
+    for (let k = 0; k < w.length; k++) acc += w[k] * mag[k0 + k];
+    out[row + b] = Math.log1p(LOG_GAMMA * acc);
+  }
+}
+
 /** Analysis parameters for a mono signal at `sampleRate`. */
 export function analysisGeometry(sampleRate: number): {
   factor: number;
@@ -158,37 +203,10 @@ export function onsetStrength(
 
   for (let t = 0; t < frames; t++) {
     // Frames are centred on t·hop so that frame times need no offset.
-    const start = Math.round(t * hop) - half;
-    let energy = 0;
-    if (start >= 0 && start + nfft <= x.length) {
-      for (let i = 0; i < nfft; i++) {
-        const v = x[start + i];
-        energy += v * v;
-        frame[i] = v * window[i];
-      }
-    } else {
-      for (let i = 0; i < nfft; i++) {
-        const j = start + i;
-        const v = j >= 0 && j < x.length ? x[j] : 0;
-        energy += v * v;
-        frame[i] = v * window[i];
-      }
-    }
-    rms[t] = Math.sqrt(energy / nfft);
+    rms[t] = windowed(x, Math.round(t * hop) - half, window, frame);
     fft.realTransform(spec, frame);
-    for (let k = 0; k <= half; k++) {
-      const re = spec[2 * k];
-      const im = spec[2 * k + 1];
-      mag[k] = Math.sqrt(re * re + im * im) * scale;
-    }
-    const row = t * MEL_BANDS;
-    for (let b = 0; b < MEL_BANDS; b++) {
-      const w = weights[b];
-      const k0 = first[b];
-      let acc = 0;
-      for (let k = 0; k < w.length; k++) acc += w[k] * mag[k0 + k];
-      logMel[row + b] = Math.log1p(LOG_GAMMA * acc);
-    }
+    magnitudes(spec, mag, scale);
+    melRow(mag, first, weights, logMel, t * MEL_BANDS);
   }
 
   const odf = new Float32Array(frames);

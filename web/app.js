@@ -1001,5 +1001,5 @@ window.addEventListener('hashchange', () => {
   if (id) openJob(id);
 });
 const initial = jobFromHash();
-if (initial) openJob(initial);
+if (initial) openJob(initial, { reveal: true });
 void refreshJobs();

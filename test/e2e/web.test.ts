@@ -19,13 +19,14 @@ import {
  * The player page in a real browser against a real server (fake engines): upload, live progress,
  * downloads, lyric highlighting in sync with the audio, the beat indicator, degraded stages.
  */
-const SONG_SECONDS = 8;
+const SONG_SECONDS = 6;
 /** The page's arrow-key step. */
 const KEY_SEEK_S = 5;
 const LYRICS = 'hello bright world\nsing along with me';
 const WORDS = LYRICS.split(/\s+/);
 const SCREENSHOT = '/tmp/karaoke-web.png';
 const UI_TIMEOUT_MS = 10_000;
+const API_KEY = 'web-test-key';
 /** The slow separation runs SLOW_STEPS × SLOW_STEP_MS: several polls see it part-way. */
 const SLOW_STEPS = 12;
 const SLOW_STEP_MS = 150;
@@ -106,7 +107,7 @@ describe('web page', () => {
     // The job list shows it, marked as the open job.
     const listed = page.locator('.job-item[aria-current="true"]', { hasText: 'my song.wav' });
     await listed.waitFor();
-    expect(await listed.textContent()).toMatch(/^my song\.wavCompleted\S.*0:08$/);
+    expect(await listed.textContent()).toMatch(/^my song\.wavCompleted\S.*0:06$/);
     // Left on "Server default", the form sends no engine, so the server's SEPARATION_ENGINE decides.
     const jobId = /#job=([0-9a-f-]{36})$/.exec(page.url())?.[1] ?? '';
     expect((await svc.services.backends.store.get(jobId))?.options.separationEngine).toBeUndefined();
@@ -289,6 +290,34 @@ describe('web page', () => {
       await page.close();
     } finally {
       await stuckSvc.close();
+    }
+  });
+
+  it('works against a server with API keys once the key is entered', async () => {
+    const keyed = await startTestService({ handlers: pageTestHandlers(), config: { apiKeys: [API_KEY] } });
+    try {
+      await keyed.app.listen({ port: 0, host: '127.0.0.1' });
+      const url = `http://127.0.0.1:${(keyed.app.server.address() as AddressInfo).port}`;
+      const { page, problems } = await openPage({ url });
+      await page.locator('#jobs-empty', { hasText: 'needs an API key' }).waitFor();
+
+      await page.click('.apikey summary');
+      await page.fill('#api-key', API_KEY);
+      await page.click('#key-form button');
+      await expect.poll(() => page.textContent('#jobs-empty')).toBe('No jobs yet.');
+      await upload(page, { lyrics: LYRICS });
+      await page.locator('#job-badge', { hasText: 'Completed' }).waitFor();
+      // <audio> and download links cannot send a header: the key rides in the query string.
+      expect(await page.getAttribute('#audio', 'src')).toContain(`api_key=${API_KEY}`);
+      await expect
+        .poll(() => page.locator('#audio').evaluate((a: AudioLike) => a.readyState))
+        .toBeGreaterThanOrEqual(HAVE_METADATA);
+      await page.locator('#beat').waitFor();
+      // The only errors are the list requests refused before the key was entered.
+      expect(problems.list.filter((p) => !/401 \(Unauthorized\).*\/api\/jobs\?/.test(p))).toEqual([]);
+      await page.close();
+    } finally {
+      await keyed.close();
     }
   });
 });

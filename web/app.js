@@ -21,6 +21,7 @@ const STATUS_TEXT = {
 };
 const TRACK_ORDER = ['instrumental', 'original', 'vocals', 'drums', 'bass', 'other'];
 const KEY_STORAGE = 'karaoke.apiKey';
+const APP_TITLE = 'Karaoke';
 const POLL_MS = 1000;
 const JOBS_POLL_MS = 3000;
 const JOB_LIST_LIMIT = 20;
@@ -467,6 +468,11 @@ function onStatus(job) {
   $('job-warnings').replaceChildren(...(job.warnings ?? []).map((w) => el('li', { text: w })));
   const finished = TERMINAL_JOB.has(job.status);
   $('job-cancel').hidden = finished;
+  // The tab title tells the progress while the page is in the background.
+  const name = job.original_filename || 'Untitled';
+  document.title = finished
+    ? `${name} · ${STATUS_TEXT[job.status]} — ${APP_TITLE}`
+    : `${p} % · ${name} — ${APP_TITLE}`;
   // Announce status changes and steps, not every percent: screen readers would never stop talking.
   const live = finished
     ? `${STATUS_TEXT[job.status]}.`
@@ -553,6 +559,7 @@ function initJobActions() {
 }
 
 function closeJob() {
+  document.title = APP_TITLE;
   stopFollowing();
   resetPlayer();
   state.jobId = null;

@@ -98,6 +98,7 @@ describe('web page', () => {
 
     await page.locator('#job-badge', { hasText: 'Completed' }).waitFor();
     expect(await page.textContent('#job-title')).toBe('my song.wav');
+    expect(await page.title()).toBe('my song.wav · Completed — Karaoke');
     expect(await page.getAttribute('#job-progress', 'value')).toBe('100');
     for (const s of ['separation', 'transcription', 'beats']) {
       expect(await page.textContent(`.stage[data-stage="${s}"] .badge`)).toBe('Completed');

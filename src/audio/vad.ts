@@ -13,6 +13,14 @@ export const MIN_VOICE_LEVEL_DB = -50;
 const THRESHOLD_BELOW_REF_DB = 24; // voice frames sit within this range of the singing level
 const THRESHOLD_ABOVE_NOISE_DB = 6;
 const SOFTNESS_DB = 3; // width of the sigmoid from "surely silent" to "surely voiced"
+/**
+ * Reverb fills the pauses between words at 10–20 dB under the voice. A frame far below the
+ * recent peak (held and decaying at a fast room's rate) is a tail, not new singing.
+ */
+const TAIL_DECAY_DB_PER_S = 30;
+const TAIL_MARGIN_DB = 8;
+const TAIL_SOFTNESS_DB = 2;
+const TAIL_FLOOR = 0.6; // a soft factor: separation artefacts also leave sudden drops
 const MIN_SEGMENT_S = 0.06;
 const MERGE_GAP_S = 0.25; // pauses shorter than this are breaths inside a phrase
 
@@ -64,8 +72,15 @@ export function voiceActivityFromEnergy(
     noiseDb + THRESHOLD_ABOVE_NOISE_DB,
     minLevel - 10,
   );
-  for (let t = 0; t < energyDb.length; t++)
-    prob[t] = 1 / (1 + Math.exp(-(energyDb[t] - thresholdDb) / SOFTNESS_DB));
+  const decay = TAIL_DECAY_DB_PER_S * hopS;
+  let held = -Infinity;
+  for (let t = 0; t < energyDb.length; t++) {
+    const e = energyDb[t];
+    held = Math.max(e, held - decay);
+    const voiced = 1 / (1 + Math.exp(-(e - thresholdDb) / SOFTNESS_DB));
+    const direct = 1 / (1 + Math.exp(-(e - (held - TAIL_MARGIN_DB)) / TAIL_SOFTNESS_DB));
+    prob[t] = voiced * (TAIL_FLOOR + (1 - TAIL_FLOOR) * direct);
+  }
   const segments = segmentsFromProb(prob, hopS);
   return { hopS, prob, segments, levelDb, thresholdDb, hasVoice: segments.length > 0 };
 }

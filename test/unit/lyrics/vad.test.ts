@@ -63,7 +63,7 @@ describe('energy voice activity', () => {
   });
 
   it('keeps voice above a steady noise bed', () => {
-    const va = detectVoiceActivity(bursts([[1, 2]], 3, -45));
+    const va = detectVoiceActivity(bursts([[1, 2]], 3, -50));
     expect(va.segments).toHaveLength(1);
     expect(meanActivity(va, 0, 0.8)).toBeLessThan(0.1);
   });

@@ -27,6 +27,8 @@ export interface ServiceOptions {
   handlers: StageHandlers;
   /** Called on close, after the queue has stopped (e.g. to stop stage threads). */
   closeHandlers?: () => Promise<void>;
+  /** false for a throw-away job store (the CLI): records are not fsynced. */
+  durable?: boolean;
   backoffMs?: (stage: StageName, attempt: number) => number;
 }
 
@@ -40,7 +42,7 @@ export function appVersion(): string {
 }
 
 export async function createServices(config: AppConfig, log: Logger, opts: ServiceOptions): Promise<Services> {
-  const backends = await createBackends(config, log);
+  const backends = await createBackends(config, log, { durable: opts.durable });
   const media = findMediaTools();
   const version = appVersion();
   const metrics = new Metrics();

@@ -61,7 +61,17 @@ interface FmtChunk {
   bitsPerSample: number;
 }
 
-export function decodeWav(buf: Buffer): PcmAudio {
+export interface WavInfo extends FmtChunk {
+  dataOffset: number;
+  /** Bytes of sample data present in `buf` (a streamed file's 0/0xffffffff size means "to the end"). */
+  dataBytes: number;
+  /** What the header declares, when it declares a size. */
+  declaredDataBytes?: number;
+  durationS: number;
+}
+
+/** Parse the RIFF chunks up to the data chunk; `buf` may be just the head of the file if `fileSize` is given. */
+export function wavInfo(buf: Buffer, fileSize = buf.length): WavInfo {
   if (buf.length < 12 || buf.toString('ascii', 0, 4) !== 'RIFF' || buf.toString('ascii', 8, 12) !== 'WAVE') {
     throw new WavFormatError('not a RIFF/WAVE file');
   }
@@ -69,11 +79,12 @@ export function decodeWav(buf: Buffer): PcmAudio {
   let pos = 12;
   while (pos + 8 <= buf.length) {
     const id = buf.toString('ascii', pos, pos + 4);
-    let size = buf.readUInt32LE(pos + 4);
+    const size = buf.readUInt32LE(pos + 4);
     const body = pos + 8;
     if (id === 'fmt ') {
+      if (body + 16 > buf.length) break;
       let format = buf.readUInt16LE(body);
-      if (format === FORMAT_EXTENSIBLE && size >= 26) format = buf.readUInt16LE(body + 24);
+      if (format === FORMAT_EXTENSIBLE && size >= 26 && body + 26 <= buf.length) format = buf.readUInt16LE(body + 24);
       fmt = {
         format,
         channels: buf.readUInt16LE(body + 2),
@@ -82,13 +93,27 @@ export function decodeWav(buf: Buffer): PcmAudio {
       };
     } else if (id === 'data') {
       if (!fmt) throw new WavFormatError('data chunk before fmt chunk');
-      // Streams written by pipes may carry a 0 or 0xffffffff size: take what is there.
-      if (size === 0 || size === 0xffffffff || body + size > buf.length) size = buf.length - body;
-      return decodeSamples(buf.subarray(body, body + size), fmt);
+      const streamed = size === 0 || size === 0xffffffff;
+      const present = fileSize - body;
+      const dataBytes = streamed ? present : Math.min(size, present);
+      const frameBytes = (fmt.bitsPerSample / 8) * fmt.channels;
+      const durationS = frameBytes > 0 && fmt.sampleRate > 0 ? Math.floor(dataBytes / frameBytes) / fmt.sampleRate : 0;
+      return { ...fmt, dataOffset: body, dataBytes, ...(streamed ? {} : { declaredDataBytes: size }), durationS };
     }
     pos = body + size + (size & 1);
   }
   throw new WavFormatError('no data chunk');
+}
+
+/** Whether decodeWav reads this encoding (PCM 8/16/24/32, float 32/64). */
+export function isNativeWav(info: FmtChunk): boolean {
+  if (info.format === FORMAT_PCM) return [8, 16, 24, 32].includes(info.bitsPerSample);
+  return info.format === FORMAT_FLOAT && (info.bitsPerSample === 32 || info.bitsPerSample === 64);
+}
+
+export function decodeWav(buf: Buffer): PcmAudio {
+  const info = wavInfo(buf);
+  return decodeSamples(buf.subarray(info.dataOffset, info.dataOffset + info.dataBytes), info);
 }
 
 function decodeSamples(data: Buffer, fmt: FmtChunk): PcmAudio {
@@ -99,11 +124,37 @@ function decodeSamples(data: Buffer, fmt: FmtChunk): PcmAudio {
   if (!Number.isInteger(bytes) || frameBytes === 0) throw new WavFormatError(`unsupported bit depth ${bits}`);
   const n = Math.floor(data.length / frameBytes);
   const channels = Array.from({ length: numCh }, () => new Float32Array(n));
-  const read = sampleReader(data, format, bits);
-  for (let i = 0, off = 0; i < n; i++) {
-    for (let c = 0; c < numCh; c++, off += bytes) channels[c][i] = read(off);
+  // The common encodings go through typed-array views (a tight loop); the rest sample by sample.
+  if (format === FORMAT_PCM && bits === 16) {
+    deinterleave(typedView(data, n * numCh, Int16Array), channels, 1 / 32768);
+  } else if (format === FORMAT_FLOAT && bits === 32) {
+    deinterleave(typedView(data, n * numCh, Float32Array), channels, 1);
+  } else {
+    const read = sampleReader(data, format, bits);
+    for (let i = 0, off = 0; i < n; i++) {
+      for (let c = 0; c < numCh; c++, off += bytes) channels[c][i] = read(off);
+    }
   }
   return { sampleRate: fmt.sampleRate, channels };
+}
+
+type View = Int16Array | Float32Array;
+
+/** A little-endian view of `count` samples (copied when the bytes are not aligned for the type). */
+function typedView<T extends View>(data: Buffer, count: number, Type: { new (b: ArrayBufferLike, o: number, l: number): T; BYTES_PER_ELEMENT: number }): T {
+  const bytes = count * Type.BYTES_PER_ELEMENT;
+  if (data.byteOffset % Type.BYTES_PER_ELEMENT === 0) return new Type(data.buffer, data.byteOffset, count);
+  const copy = new Uint8Array(bytes);
+  copy.set(data.subarray(0, bytes));
+  return new Type(copy.buffer, 0, count);
+}
+
+function deinterleave(src: View, channels: Float32Array[], scale: number): void {
+  const numCh = channels.length;
+  for (let c = 0; c < numCh; c++) {
+    const ch = channels[c];
+    for (let i = 0, j = c; i < ch.length; i++, j += numCh) ch[i] = src[j] * scale;
+  }
 }
 
 function sampleReader(d: Buffer, format: number, bits: number): (off: number) => number {

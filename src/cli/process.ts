@@ -71,7 +71,7 @@ export async function runProcess(audio: string, flags: ProcessFlags): Promise<nu
   const log = createLogger(flags.verbose ? 'info' : 'warn', { pretty: process.stderr.isTTY === true, destination: 2 });
   await fs.mkdir(out, { recursive: true });
   const stages = defaultStageHandlers(log);
-  const services = await createServices(config, log, { handlers: stages.handlers, closeHandlers: stages.close });
+  const services = await createServices(config, log, { handlers: stages.handlers, closeHandlers: stages.close, durable: false });
   services.pipeline.startWorkers();
   const bar = new ProgressLine(process.stderr, !flags.json || process.stderr.isTTY === true);
   let job: JobRecord;

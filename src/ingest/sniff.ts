@@ -36,17 +36,3 @@ function isMpegAudioFrame(h: Uint8Array): boolean {
   return version !== 1 && layer !== 0 && bitrate !== 0x0f && rate !== 0x03;
 }
 
-/**
- * For WAV: the byte offset where the data chunk says it ends, if the header (within `head`)
- * declares one. A file shorter than that was cut short. Streams (size 0 or 0xffffffff) declare none.
- */
-export function wavDeclaredEnd(head: Buffer): number | undefined {
-  let pos = 12;
-  while (pos + 8 <= head.length) {
-    const id = head.toString('ascii', pos, pos + 4);
-    const size = head.readUInt32LE(pos + 4);
-    if (id === 'data') return size === 0 || size === 0xffffffff ? undefined : pos + 8 + size;
-    pos += 8 + size + (size & 1);
-  }
-  return undefined;
-}

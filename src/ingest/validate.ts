@@ -2,7 +2,8 @@ import fs from 'node:fs/promises';
 import type { AppConfig } from '../config.js';
 import { InputError } from '../errors.js';
 import { decodeToPcm, probe, type MediaTools } from '../infra/ffmpeg.js';
-import { EXTENSION_CONTAINERS, SNIFF_BYTES, sniffContainer, wavDeclaredEnd } from './sniff.js';
+import { isNativeWav, wavInfo, type WavInfo } from '../audio/wav.js';
+import { EXTENSION_CONTAINERS, SNIFF_BYTES, sniffContainer } from './sniff.js';
 
 /**
  * Everything an audio file must pass before a job is made of it: a known extension, content
@@ -65,18 +66,37 @@ export async function validateAudioFile(
   if (!EXTENSION_CONTAINERS[ext]?.includes(container)) {
     throw new InputError('TYPE_MISMATCH', `the file has the extension .${ext} but its content is ${container} audio`, 415);
   }
-  const declaredEnd = container === 'wav' ? wavDeclaredEnd(head) : undefined;
-  if (declaredEnd !== undefined && declaredEnd > stat.size) {
-    throw new InputError('TRUNCATED', `the WAV header declares ${declaredEnd} bytes but the file has ${stat.size}`, 422);
+  if (container === 'wav') {
+    const wav = readWavHeader(head, stat.size);
+    if (wav?.declaredDataBytes !== undefined && wav.declaredDataBytes > wav.dataBytes) {
+      throw new InputError('TRUNCATED', `the WAV header declares ${wav.declaredDataBytes} bytes of audio but the file has ${wav.dataBytes}`, 422);
+    }
+    // Plain PCM/float WAV is read natively: its header says everything a probe would.
+    if (wav && isNativeWav(wav)) {
+      checkDuration(wav.durationS, config);
+      return { ext, durationS: wav.durationS, sizeBytes: stat.size, codec: `wav-${wav.bitsPerSample}` };
+    }
   }
   const info = await probe(media, file, signal);
   if (!info) throw new InputError('UNDECODABLE', 'the file has no decodable audio stream', 422);
-  if (!(info.durationS > 0)) throw new InputError('EMPTY_AUDIO', 'the audio has no duration', 422);
-  if (info.durationS > config.maxDurationS) {
-    throw new InputError('TOO_LONG', `the audio lasts ${Math.round(info.durationS)} s; the limit is ${config.maxDurationS} s`, 413);
-  }
+  checkDuration(info.durationS, config);
   await decodeProbe(media, file, info.durationS, signal);
   return { ext, durationS: info.durationS, sizeBytes: stat.size, codec: info.codec };
+}
+
+function checkDuration(durationS: number, config: AppConfig): void {
+  if (!(durationS > 0)) throw new InputError('EMPTY_AUDIO', 'the audio has no duration', 422);
+  if (durationS > config.maxDurationS) {
+    throw new InputError('TOO_LONG', `the audio lasts ${Math.round(durationS)} s; the limit is ${config.maxDurationS} s`, 413);
+  }
+}
+
+function readWavHeader(head: Buffer, fileSize: number): WavInfo | undefined {
+  try {
+    return wavInfo(head, fileSize);
+  } catch {
+    return undefined; // e.g. a data chunk beyond the header bytes read: ffprobe decides
+  }
 }
 
 async function decodeProbe(media: MediaTools, file: string, durationS: number, signal?: AbortSignal): Promise<void> {

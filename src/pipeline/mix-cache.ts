@@ -19,6 +19,11 @@ export class MixCache {
     return entry;
   }
 
+  /** The audio prepare just decoded, so stages here need not read it back. */
+  prime(jobId: string, audio: PcmAudio): void {
+    this.entries.set(jobId, Promise.resolve(audio));
+  }
+
   release(jobId: string): void {
     this.entries.delete(jobId);
   }

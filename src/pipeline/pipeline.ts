@@ -8,7 +8,8 @@ import { allStagesDone, blockedStages, finalStatus, overallProgress, readyStages
 import type { StageHandlers, StageName } from '../domain/stage.js';
 import { STAGE_NAMES } from '../domain/stage.js';
 import { CancelledError, InputError, isShutdown } from '../errors.js';
-import { decodeToPcm, type MediaTools } from '../infra/ffmpeg.js';
+import type { MediaTools } from '../infra/ffmpeg.js';
+import { decodeMix } from '../ingest/decode.js';
 import type { JobQueue, Task, TaskName } from '../queue/job-queue.js';
 import { isStageTask, TASK_NAMES } from '../queue/job-queue.js';
 import { writeFileAtomic, writeJsonAtomic } from '../storage/files.js';
@@ -167,9 +168,8 @@ export class Pipeline {
     const paths = jobPaths(config.storageDir, jobId);
     let audio;
     try {
-      audio = await decodeToPcm(media, paths.original(job.file_ext), {
+      audio = await decodeMix(media, paths.original(job.file_ext), job.file_ext, {
         sampleRate: config.audioSampleRate,
-        channels: 2,
         signal,
         maxDurationS: config.maxDurationS + 1,
       });
@@ -180,7 +180,9 @@ export class Pipeline {
     const duration = (audio.channels[0]?.length ?? 0) / audio.sampleRate;
     if (duration <= 0) throw new InputError('EMPTY_AUDIO', 'the audio has no samples', 422);
     await fs.mkdir(paths.workDir, { recursive: true });
-    await writeFileAtomic(paths.mix, encodeWav(audio, 'f32'));
+    // Scratch data, re-made by prepare if lost: no fsync. Stages in this process share the decoded copy.
+    await writeFileAtomic(paths.mix, encodeWav(audio, 'f32'), { fsync: false });
+    this.mixes.prime(jobId, audio);
     log.info({ jobId, duration }, 'decoded');
     await store.update(jobId, (j) => {
       j.prepared = true;

@@ -1,6 +1,5 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { FEATURE_SAMPLE_RATE } from '../audio/lyrics/features.js';
 import { meanActivity } from '../audio/vad.js';
 import { toMono } from '../audio/pcm.js';
 import { resample } from '../audio/resample.js';
@@ -16,7 +15,7 @@ import { applyQaFlags, timingQa } from '../engines/transcription/qa.js';
 import type { Recognizer, RecognizerProvider } from '../engines/transcription/recognizer.js';
 import type { Transcript } from '../engines/transcription/timeline.js';
 import { renderTranscriptionJson } from '../engines/transcription/transcript-json.js';
-import { createWhisperProvider } from '../engines/transcription/whisper.js';
+import { createWhisperProvider, WHISPER_SAMPLE_RATE } from '../engines/transcription/whisper.js';
 import { renderAss } from '../exports/ass.js';
 import { renderEnhancedLrc, renderLrc } from '../exports/lrc.js';
 import { renderSrt } from '../exports/srt.js';
@@ -55,7 +54,8 @@ export function createTranscriptionStage(deps: TranscriptionStageDeps = {}): Sta
     const vocals = await readVocals(ctx);
     throwIfAborted(ctx.signal);
     const analysis = analyzeVocals(vocals);
-    const mono16k = resample(toMono(vocals), vocals.sampleRate, FEATURE_SAMPLE_RATE);
+    // Only the recogniser needs 16 kHz; the aligner works on the stem's own rate.
+    const mono16k = () => resample(toMono(vocals), vocals.sampleRate, WHISPER_SAMPLE_RATE);
     ctx.progress(10, 'vocal activity');
     const warnings: string[] = [];
     const lyrics = ctx.options.lyrics?.trim() ? ctx.options.lyrics : undefined;
@@ -89,7 +89,7 @@ export function createTranscriptionStage(deps: TranscriptionStageDeps = {}): Sta
           outputs: {},
           reason: `${asrReason ?? 'no speech recogniser'}; give the lyrics to align them without a model`,
         };
-      const rec = await recognizeVoiced(recognizer, mono16k, analysis, {
+      const rec = await recognizeVoiced(recognizer, mono16k(), analysis, {
         language: ctx.options.language,
         signal: ctx.signal,
         onProgress: (f) => ctx.progress(10 + 80 * f, 'recognising'),
@@ -109,7 +109,7 @@ export function createTranscriptionStage(deps: TranscriptionStageDeps = {}): Sta
 
     let anchors: (number | undefined)[] | undefined;
     if (recognizer) {
-      const rec = await recognizeVoiced(recognizer, mono16k, analysis, {
+      const rec = await recognizeVoiced(recognizer, mono16k(), analysis, {
         language: ctx.options.language,
         signal: ctx.signal,
         onProgress: (f) => ctx.progress(10 + 50 * f, 'recognising'),

@@ -2,14 +2,14 @@ import { randomUUID } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 
-/** Write a file atomically: temp name in the same directory, fsync, rename. */
-export async function writeFileAtomic(file: string, data: string | Uint8Array): Promise<void> {
+/** Write a file atomically: temp name in the same directory, fsync (unless told not to), rename. */
+export async function writeFileAtomic(file: string, data: string | Uint8Array, opts: { fsync?: boolean } = {}): Promise<void> {
   await fs.mkdir(path.dirname(file), { recursive: true });
   const tmp = `${file}.${randomUUID().slice(0, 8)}.tmp`;
   const fh = await fs.open(tmp, 'w');
   try {
     await fh.writeFile(data);
-    await fh.sync();
+    if (opts.fsync !== false) await fh.sync();
   } finally {
     await fh.close();
   }
@@ -21,8 +21,8 @@ export async function writeFileAtomic(file: string, data: string | Uint8Array): 
   }
 }
 
-export async function writeJsonAtomic(file: string, value: unknown): Promise<void> {
-  await writeFileAtomic(file, `${JSON.stringify(value, null, 2)}\n`);
+export async function writeJsonAtomic(file: string, value: unknown, opts: { fsync?: boolean } = {}): Promise<void> {
+  await writeFileAtomic(file, `${JSON.stringify(value, null, 2)}\n`, opts);
 }
 
 export async function readJson<T>(file: string): Promise<T> {

@@ -19,12 +19,16 @@ export class FileJobStore implements JobStore {
   private readonly chains = new Map<string, Promise<unknown>>();
   private readonly events = new EventEmitter();
 
-  private constructor(private readonly storageDir: string) {
+  private constructor(
+    private readonly storageDir: string,
+    private readonly fsync: boolean,
+  ) {
     this.events.setMaxListeners(0);
   }
 
-  static async open(storageDir: string, log?: Logger): Promise<FileJobStore> {
-    const store = new FileJobStore(storageDir);
+  /** `fsync: false` for throw-away stores (the CLI's scratch store): faster, not crash-durable. */
+  static async open(storageDir: string, log?: Logger, opts: { fsync?: boolean } = {}): Promise<FileJobStore> {
+    const store = new FileJobStore(storageDir, opts.fsync !== false);
     await store.load(log);
     return store;
   }
@@ -46,7 +50,7 @@ export class FileJobStore implements JobStore {
   async create(job: JobRecord): Promise<void> {
     if (this.jobs.has(job.id)) throw new Error(`job ${job.id} exists`);
     await this.serial(job.id, async () => {
-      await writeJsonAtomic(jobPaths(this.storageDir, job.id).jobJson, job);
+      await writeJsonAtomic(jobPaths(this.storageDir, job.id).jobJson, job, { fsync: this.fsync });
       this.jobs.set(job.id, structuredClone(job));
     });
     this.emit(job.id);
@@ -64,7 +68,7 @@ export class FileJobStore implements JobStore {
       const next = structuredClone(current);
       if (mutate(next) === false) return { job: current, changed: false };
       next.updated_at = new Date().toISOString();
-      await writeJsonAtomic(jobPaths(this.storageDir, id).jobJson, next);
+      await writeJsonAtomic(jobPaths(this.storageDir, id).jobJson, next, { fsync: this.fsync });
       // The job may have been deleted while we were writing: do not resurrect it.
       if (!this.jobs.has(id)) return undefined;
       this.jobs.set(id, next);

@@ -6,8 +6,10 @@ import FFT from 'fft.js';
  * strength (its mirror), on a fixed hop. Pure DSP: typed arrays in, typed arrays out.
  */
 export const FEATURE_SAMPLE_RATE = 16000;
-export const HOP_SAMPLES = 160; // 10 ms at 16 kHz
-const WIN_SAMPLES = 512; // 32 ms: resolves syllable onsets without smearing short gaps
+export const HOP_S = 0.01;
+/** Kept for callers working at 16 kHz. */
+export const HOP_SAMPLES = Math.round(HOP_S * FEATURE_SAMPLE_RATE);
+const WIN_S = 0.032; // resolves syllable onsets without smearing short gaps
 const BAND_LO_HZ = 120; // below this is mostly bass/kick leakage, not voice
 const BAND_HI_HZ = 7800;
 const FLUX_BANDS = 16;
@@ -36,22 +38,22 @@ export function computeVocalFeatures(mono: Float32Array, sampleRate = FEATURE_SA
   const energyDb = new Float32Array(n);
   const onset = new Float32Array(n);
   const offset = new Float32Array(n);
-  const fft = new FFT(WIN_SAMPLES);
-  const frame = new Float64Array(WIN_SAMPLES);
+  const fft = new FFT(fftSize);
+  const frame = new Float64Array(fftSize); // the tail beyond winLen stays zero
   const spec = fft.createComplexArray() as number[];
-  const window = hann(WIN_SAMPLES);
-  const binHz = FEATURE_SAMPLE_RATE / WIN_SAMPLES;
+  const window = hann(winLen);
+  const binHz = sampleRate / fftSize;
   const lo = Math.ceil(BAND_LO_HZ / binHz);
-  const hi = Math.min(WIN_SAMPLES / 2, Math.floor(BAND_HI_HZ / binHz));
+  const hi = Math.min(fftSize / 2, Math.floor(Math.min(BAND_HI_HZ, 0.49 * sampleRate) / binHz));
   const edges = logBandEdges(lo, hi, FLUX_BANDS);
   const bandDb = new Float32Array(n * FLUX_BANDS);
   // Window energy normalisation so a full-scale sine reads about 0 dB.
   let wsum = 0;
-  for (let i = 0; i < WIN_SAMPLES; i++) wsum += window[i];
+  for (let i = 0; i < winLen; i++) wsum += window[i];
   const norm = 4 / (wsum * wsum);
   for (let t = 0; t < n; t++) {
-    const start = t * HOP_SAMPLES - WIN_SAMPLES / 2; // frames are centred on t·hop
-    for (let i = 0; i < WIN_SAMPLES; i++) {
+    const start = Math.round(t * hopSamples - winLen / 2); // frames are centred on t·hop
+    for (let i = 0; i < winLen; i++) {
       const j = start + i;
       frame[i] = j >= 0 && j < mono.length ? mono[j] * window[i] : 0;
     }
@@ -81,7 +83,7 @@ export function computeVocalFeatures(mono: Float32Array, sampleRate = FEATURE_SA
     onset[t - 1] = up / FLUX_BANDS;
     offset[t - 1] = down / FLUX_BANDS;
   }
-  return { hopS: HOP_SAMPLES / FEATURE_SAMPLE_RATE, energyDb, onset, offset };
+  return { hopS: HOP_S, energyDb, onset, offset };
 }
 
 function toDb(power: number): number {

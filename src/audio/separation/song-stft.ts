@@ -15,6 +15,8 @@ export class SongStft {
   private readonly frameBuf: Float64Array;
   private readonly specBuf: Float64Array;
   private readonly timeBuf: Float64Array;
+  /** 1 / Σ window² per sample: the inverse's normalisation, the same for every call. */
+  private readonly invEnvelope: Float64Array;
 
   constructor(
     readonly length: number,
@@ -28,6 +30,15 @@ export class SongStft {
     this.frameBuf = new Float64Array(nFft);
     this.specBuf = new Float64Array(2 * nFft);
     this.timeBuf = new Float64Array(2 * nFft);
+    this.invEnvelope = new Float64Array(length);
+    for (let t = 0; t < this.frames; t++) {
+      const start = t * hop - nFft / 2;
+      for (let i = Math.max(0, -start); i < Math.min(nFft, length - start); i++) {
+        this.invEnvelope[start + i] += this.window[i] * this.window[i];
+      }
+    }
+    for (let i = 0; i < length; i++)
+      this.invEnvelope[i] = this.invEnvelope[i] > 1e-9 ? 1 / this.invEnvelope[i] : 0;
   }
 
   /** Floats needed for one channel's spectrum. */
@@ -51,11 +62,10 @@ export class SongStft {
 
   /** Inverse of two spectra at once (one complex FFT for two real signals); `b` may be omitted. */
   inverse(a: Float32Array, outA: Float32Array, b?: Float32Array, outB?: Float32Array): void {
-    const { nFft, hop, bins, window, specBuf, timeBuf, length } = this;
+    const { nFft, hop, bins, window, specBuf, timeBuf, length, invEnvelope } = this;
     const half = nFft / 2;
     outA.fill(0);
     outB?.fill(0);
-    const env = new Float64Array(length);
     for (let t = 0; t < this.frames; t++) {
       const base = t * bins * 2;
       for (let k = 0; k < bins; k++) {
@@ -77,16 +87,10 @@ export class SongStft {
       const i1 = Math.min(nFft, length - start);
       for (let i = i0; i < i1; i++) {
         const n = start + i;
-        const w = window[i];
-        outA[n] += timeBuf[2 * i] * w;
-        if (outB) outB[n] += timeBuf[2 * i + 1] * w;
-        env[n] += w * w;
+        const g = window[i] * invEnvelope[n];
+        outA[n] += timeBuf[2 * i] * g;
+        if (outB) outB[n] += timeBuf[2 * i + 1] * g;
       }
-    }
-    for (let n = 0; n < length; n++) {
-      const g = env[n] > 1e-9 ? 1 / env[n] : 0;
-      outA[n] *= g;
-      if (outB) outB[n] *= g;
     }
   }
 }

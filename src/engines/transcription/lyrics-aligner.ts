@@ -4,7 +4,6 @@ import {
   type VocalFeatures,
 } from '../../audio/lyrics/features.js';
 import { toMono, type PcmAudio } from '../../audio/pcm.js';
-import { resample } from '../../audio/resample.js';
 import { voiceActivityFromEnergy, type VoiceActivity } from '../../audio/vad.js';
 import { alignWords } from './aligner.js';
 import { parseLyrics } from './lyrics-text.js';
@@ -18,10 +17,10 @@ export interface VocalAnalysis {
 }
 
 export function analyzeVocals(vocals: PcmAudio): VocalAnalysis {
-  const mono = resample(toMono(vocals), vocals.sampleRate, FEATURE_SAMPLE_RATE);
-  const features = computeVocalFeatures(mono, FEATURE_SAMPLE_RATE);
+  const mono = toMono(vocals);
+  const features = computeVocalFeatures(mono, vocals.sampleRate);
   const activity = voiceActivityFromEnergy(features.energyDb, features.hopS);
-  return { features, activity, duration: mono.length / FEATURE_SAMPLE_RATE };
+  return { features, activity, duration: mono.length / vocals.sampleRate };
 }
 
 export interface AlignLyricsOptions {

@@ -16,7 +16,7 @@ import type { Recognition, RecognizeOptions, Recognizer, RecognizerProvider } fr
 export const WHISPER_SIZES = ['tiny', 'base', 'small', 'medium', 'large-v3-turbo'] as const;
 /** 30 s windows are known to break Whisper's word times at the window end; stay below. */
 export const WHISPER_CHUNK_S = 29;
-const WHISPER_SAMPLE_RATE = 16000;
+export const WHISPER_SAMPLE_RATE = 16000;
 const TRANSFORMERS_VERSION = '4.x';
 
 export function whisperModelId(model: string): string {

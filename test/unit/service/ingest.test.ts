@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { sniffContainer, wavDeclaredEnd } from '../../../src/ingest/sniff.js';
+import { sniffContainer } from '../../../src/ingest/sniff.js';
+import { wavInfo } from '../../../src/audio/wav.js';
 import { parseJobOptions } from '../../../src/ingest/options.js';
 import { parseRange } from '../../../src/http/range.js';
 import { toneWav } from '../../helpers/audio.js';
@@ -20,9 +21,12 @@ describe('sniffContainer', () => {
     expect(sniffContainer(b('<html>'))).toBeUndefined();
     expect(sniffContainer(b())).toBeUndefined();
   });
-  it('finds where a WAV header says its data ends', () => {
+  it('reads what a WAV header declares, and what is really there', () => {
     const wav = toneWav(0.5);
-    expect(wavDeclaredEnd(wav)).toBe(wav.length);
+    expect(wavInfo(wav)).toMatchObject({ channels: 2, sampleRate: 44100, durationS: 0.5, declaredDataBytes: wav.length - 44, dataBytes: wav.length - 44 });
+    const cut = wavInfo(wav.subarray(0, 1000));
+    expect(cut.dataBytes).toBe(1000 - 44);
+    expect(cut.declaredDataBytes).toBe(wav.length - 44);
   });
 });
 

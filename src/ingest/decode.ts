@@ -1,0 +1,40 @@
+import fs from 'node:fs/promises';
+import type { PcmAudio } from '../audio/pcm.js';
+import { resample } from '../audio/resample.js';
+import { decodeWav, isNativeWav, wavInfo } from '../audio/wav.js';
+import { decodeToPcm, type MediaTools } from '../infra/ffmpeg.js';
+
+/**
+ * Decode a song once to stereo float PCM at the working rate. Plain PCM/float WAV in mono or
+ * stereo is read natively (no subprocess); everything else goes through ffmpeg.
+ */
+export interface DecodeMixOptions {
+  sampleRate: number;
+  maxDurationS: number;
+  signal?: AbortSignal;
+}
+
+export async function decodeMix(media: MediaTools, file: string, ext: string, opts: DecodeMixOptions): Promise<PcmAudio> {
+  if (ext === 'wav') {
+    const native = await decodeNativeWav(file, opts);
+    if (native) return native;
+  }
+  return decodeToPcm(media, file, { sampleRate: opts.sampleRate, channels: 2, signal: opts.signal, maxDurationS: opts.maxDurationS });
+}
+
+async function decodeNativeWav(file: string, opts: DecodeMixOptions): Promise<PcmAudio | undefined> {
+  const buf = await fs.readFile(file);
+  let info;
+  try {
+    info = wavInfo(buf);
+  } catch {
+    return undefined;
+  }
+  if (!isNativeWav(info) || info.channels > 2) return undefined;
+  const pcm = decodeWav(buf);
+  const maxFrames = Math.floor(opts.maxDurationS * pcm.sampleRate);
+  let channels = pcm.channels.map((c) => (c.length > maxFrames ? c.subarray(0, maxFrames) : c));
+  if (pcm.sampleRate !== opts.sampleRate) channels = channels.map((c) => resample(c, pcm.sampleRate, opts.sampleRate));
+  if (channels.length === 1) channels = [channels[0], channels[0].slice()];
+  return { sampleRate: opts.sampleRate, channels };
+}

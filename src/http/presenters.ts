@@ -21,6 +21,8 @@ export function statusView(job: JobRecord) {
     ...(job.started_at ? { started_at: job.started_at } : {}),
     ...(job.finished_at ? { finished_at: job.finished_at } : {}),
     original_filename: job.original_filename,
+    file_ext: job.file_ext,
+    original_url: `/api/files/${job.id}/original.${job.file_ext}`,
     file_size: job.file_size,
     audio_duration: job.audio_duration,
     requested_stages: job.options.stages,

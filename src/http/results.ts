@@ -38,11 +38,14 @@ export async function resultsView(job: JobRecord, storageDir: string) {
   }
   const report = await entry('report.json');
   if (report) files.push(report);
+  const original = await entry(`original.${job.file_ext}`);
+  if (original) files.push(original);
   return {
     job_id: job.id,
     status: job.status,
     summary: job.summary,
     stems,
+    original: original ?? null,
     transcription: await inlineJson(paths.dir, job.stages.transcription.outputs.transcription),
     beat_analysis: await inlineJson(paths.dir, job.stages.beats.outputs.analysis),
     files,

@@ -27,14 +27,17 @@ export interface VocalFeatures {
   offset: Float32Array;
 }
 
-export function frameCount(samples: number): number {
-  return Math.max(0, Math.ceil(samples / HOP_SAMPLES));
-}
-
+/**
+ * Works at any sample rate (no resampling needed): the hop and the analysis window are set in
+ * seconds, the window is zero-padded to a power-of-two FFT, and bands are set in Hz.
+ */
 export function computeVocalFeatures(mono: Float32Array, sampleRate = FEATURE_SAMPLE_RATE): VocalFeatures {
-  if (sampleRate !== FEATURE_SAMPLE_RATE)
-    throw new RangeError(`features expect ${FEATURE_SAMPLE_RATE} Hz input`);
-  const n = frameCount(mono.length);
+  if (!(sampleRate >= 2 * BAND_LO_HZ)) throw new RangeError(`unsupported sample rate ${sampleRate}`);
+  const hopSamples = HOP_S * sampleRate;
+  const winLen = Math.round(WIN_S * sampleRate);
+  let fftSize = 2;
+  while (fftSize < winLen) fftSize *= 2;
+  const n = Math.max(0, Math.ceil(mono.length / hopSamples));
   const energyDb = new Float32Array(n);
   const onset = new Float32Array(n);
   const offset = new Float32Array(n);
@@ -50,7 +53,8 @@ export function computeVocalFeatures(mono: Float32Array, sampleRate = FEATURE_SA
   // Window energy normalisation so a full-scale sine reads about 0 dB.
   let wsum = 0;
   for (let i = 0; i < winLen; i++) wsum += window[i];
-  const norm = 4 / (wsum * wsum);
+  // Zero padding adds bins that resample the same spectrum: scale so band sums do not grow with it.
+  const norm = (4 / (wsum * wsum)) * (winLen / fftSize);
   for (let t = 0; t < n; t++) {
     const start = Math.round(t * hopSamples - winLen / 2); // frames are centred on t·hop
     for (let i = 0; i < winLen; i++) {

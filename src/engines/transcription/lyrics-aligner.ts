@@ -1,8 +1,4 @@
-import {
-  computeVocalFeatures,
-  FEATURE_SAMPLE_RATE,
-  type VocalFeatures,
-} from '../../audio/lyrics/features.js';
+import { computeVocalFeatures, type VocalFeatures } from '../../audio/lyrics/features.js';
 import { toMono, type PcmAudio } from '../../audio/pcm.js';
 import { voiceActivityFromEnergy, type VoiceActivity } from '../../audio/vad.js';
 import { alignWords } from './aligner.js';
@@ -47,7 +43,11 @@ export function alignLyrics(
     return { language, source, words: [], lines: [] };
   }
   const placements = alignWords(
-    tokens.map((t, i) => ({ syllables: t.syllables, anchor: opts.anchors?.[i], lineStart: i === 0 || tokens[i - 1].line !== t.line })),
+    tokens.map((t, i) => ({
+      syllables: t.syllables,
+      anchor: opts.anchors?.[i],
+      lineStart: i === 0 || tokens[i - 1].line !== t.line,
+    })),
     analysis.features,
     analysis.activity,
     { signal: opts.signal, onProgress: opts.onProgress },

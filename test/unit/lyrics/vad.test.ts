@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { computeVocalFeatures, HOP_SAMPLES } from '../../../src/audio/lyrics/features.js';
+import { resample } from '../../../src/audio/resample.js';
 import { detectVoiceActivity, meanActivity } from '../../../src/audio/vad.js';
 import { mulberry32 } from './synth-vocals.js';
 
@@ -73,6 +74,10 @@ describe('vocal features', () => {
   it('puts the onset peak at the start of a burst, on 10 ms centred frames', () => {
     const f = computeVocalFeatures(bursts([[1, 1.5]], 2));
     expect(f.hopS).toBeCloseTo(HOP_SAMPLES / SR);
+    // The same burst analysed at 44.1 kHz gives the same frames (no resampling needed).
+    const f44 = computeVocalFeatures(resample(bursts([[1, 1.5]], 2), SR, 44100), 44100);
+    expect(Math.abs(f44.energyDb.length - f.energyDb.length)).toBeLessThanOrEqual(1);
+    expect(f44.energyDb[120]).toBeCloseTo(f.energyDb[120], 0);
     let peak = 0;
     for (let t = 0; t < f.onset.length; t++) if (f.onset[t] > f.onset[peak]) peak = t;
     expect(Math.abs(peak * f.hopS - 1)).toBeLessThanOrEqual(0.025);

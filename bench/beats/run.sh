@@ -71,6 +71,18 @@ for k, name in (("ours", "beat-dsp (ours)"), ("aubio", "aubio 0.4.9 (4/4 constan
     db = "-" if not x.get("downbeats_provided") else f"{x['downbeat_f']:.3f}"
     print(f"| {name} | {x['beat_f']:.3f} | {x['cmlt']:.3f} | {x['amlt']:.3f} | {db} | {x['tempo_acc1']:.2f} | {x['tempo_acc2']:.2f} | {x['ts_acc']:.2f} | {x['onset_f']:.3f} |")
 print()
+print("Per song (ours / aubio):")
+print()
+print("| song | beat F | tempo est / true | time sig. | downbeat F |")
+print("|---|---|---|---|---|")
+songs = {k: {r["song"]: r.get("beat", {}) for r in json.load(open(f"{out}/{k}.score.json"))["songs"]} for k in ("ours", "aubio")}
+for song, o in songs["ours"].items():
+    a = songs["aubio"].get(song, {})
+    f3 = lambda v: "-" if v is None else f"{v:.3f}"
+    f1 = lambda v: "-" if v is None else f"{v:.1f}"
+    print(f"| {song} | {f3(o.get('beat_f'))} / {f3(a.get('beat_f'))} | {f1(o.get('tempo_est'))} / {f1(a.get('tempo_est'))} / {f1(o.get('tempo_true'))} "
+          f"| {o.get('ts_est')} / {a.get('ts_est')} ({o.get('ts_true')}) | {f3(o.get('downbeat_f'))} |")
+print()
 print(f"Speed on the 3-minute song, median of {rounds} interleaved rounds (seconds; CPU = user+sys):")
 print()
 print("| run | wall (median) | CPU (median) | wall, all runs |")

@@ -5,13 +5,23 @@
  * per-song word-start error (the official numbers come from score_project.sh).
  *
  *   npx tsx bench/lyrics/align-corpus.ts --corpus DIR --out DIR [--vocals true|DIR] [--songs a,b]
- * With --vocals DIR the stem is DIR/<song>/vocals.wav.
+ *                                        [--method dp|uniform] [--verbose]
+ * With --vocals DIR the stem is DIR/<song>/vocals.wav. `--method uniform` is the naive peer:
+ * the same voice activity, words spread over the voiced time in proportion to their length
+ * (what a player does with unsynced lyrics and a VAD), no dynamic programming.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { decodeWav } from '../../src/audio/wav.js';
 import { alignLyrics, analyzeVocals } from '../../src/engines/transcription/lyrics-aligner.js';
-import { normalizeWord } from '../../src/engines/transcription/lyrics-text.js';
+import { normalizeWord, parseLyrics } from '../../src/engines/transcription/lyrics-text.js';
+import {
+  buildLines,
+  enforceMonotonic,
+  type TimedWord,
+  type Transcript,
+} from '../../src/engines/transcription/timeline.js';
+import type { VocalAnalysis } from '../../src/engines/transcription/lyrics-aligner.js';
 import { renderTranscriptionJson } from '../../src/engines/transcription/transcript-json.js';
 
 interface TruthWord {
@@ -32,6 +42,7 @@ const out = arg('out');
 const vocals = arg('vocals', 'true');
 const only = arg('songs', '');
 const verbose = process.argv.includes('--verbose');
+const method = arg('method', 'dp');
 const songs = fs
   .readdirSync(corpus)
   .filter((s) => fs.existsSync(path.join(corpus, s, 'truth.json')))
@@ -54,7 +65,8 @@ for (const song of songs) {
   }
   const t0 = performance.now();
   const analysis = analyzeVocals(decodeWav(fs.readFileSync(wav)));
-  const tr = alignLyrics(analysis, truth.lyrics);
+  const tr =
+    method === 'uniform' ? uniformSpread(analysis, truth.lyrics) : alignLyrics(analysis, truth.lyrics);
   const ms = performance.now() - t0;
   fs.mkdirSync(path.join(out, song), { recursive: true });
   fs.writeFileSync(path.join(out, song, 'transcription.json'), renderTranscriptionJson(tr, analysis));
@@ -67,7 +79,9 @@ for (const song of songs) {
       signed.push((w.start - truth.words[i].start) * 1000);
       if (verbose && Math.abs(w.start - truth.words[i].start) > 0.15) {
         const tw = truth.words[i];
-        console.log(`  ${i} ${w.word}: got ${w.start.toFixed(2)}–${w.end.toFixed(2)} truth ${tw.start.toFixed(2)}–${tw.end.toFixed(2)} conf ${w.confidence}`);
+        console.log(
+          `  ${i} ${w.word}: got ${w.start.toFixed(2)}–${w.end.toFixed(2)} truth ${tw.start.toFixed(2)}–${tw.end.toFixed(2)} conf ${w.confidence}`,
+        );
       }
     });
   }
@@ -83,3 +97,33 @@ const mae = allErr.reduce((a, b) => a + b, 0) / Math.max(1, allErr.length);
 console.log(
   `all words: mae ${mae.toFixed(1)} ms, ≤300ms ${((100 * allErr.filter((e) => e <= 300).length) / Math.max(1, allErr.length)).toFixed(1)}%`,
 );
+
+/** The naive peer: words spread over the voiced frames in proportion to (1 + syllables). */
+function uniformSpread(analysis: VocalAnalysis, lyrics: string): Transcript {
+  const { lines, tokens } = parseLyrics(lyrics);
+  const { prob, hopS } = analysis.activity;
+  const cum = new Float64Array(prob.length + 1);
+  for (let t = 0; t < prob.length; t++) cum[t + 1] = cum[t] + (prob[t] >= 0.5 ? 1 : 0);
+  const total = cum[prob.length];
+  const units = tokens.map((t) => 1 + t.syllables);
+  const sum = units.reduce((a, b) => a + b, 0);
+  const timeAt = (target: number) => {
+    let lo = 0;
+    let hi = prob.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (cum[mid + 1] < target) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo * hopS;
+  };
+  let acc = 0;
+  const words: TimedWord[] = tokens.map((t, i) => {
+    const start = timeAt((acc / sum) * total + 1e-9);
+    acc += units[i];
+    const end = timeAt((acc / sum) * total);
+    return { word: t.text, start, end, confidence: 0, line: t.line, flags: [] };
+  });
+  enforceMonotonic(words);
+  return { language: null, source: 'aligned', words, lines: buildLines(words, lines) };
+}

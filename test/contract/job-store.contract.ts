@@ -114,6 +114,19 @@ export function jobStoreContract(name: string, open: () => Promise<StoreFixture>
       expect(await fx.store.get(job.id)).toEqual(job);
     });
 
+    it('writes nothing when the mutator throws, and passes the error on', async () => {
+      const job = sampleJob();
+      await fx.store.create(job);
+      await expect(
+        fx.store.update(job.id, (j) => {
+          j.status = 'failed';
+          throw new Error('bug in mutator');
+        }),
+      ).rejects.toThrow('bug in mutator');
+      expect(await fx.store.get(job.id)).toEqual(job);
+      expect((await fx.store.update(job.id, (j) => void (j.progress = 3)))?.progress).toBe(3);
+    });
+
     it('returns undefined when updating a job that does not exist', async () => {
       let called = false;
       expect(await fx.store.update(randomUUID(), () => void (called = true))).toBeUndefined();

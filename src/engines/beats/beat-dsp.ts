@@ -19,7 +19,7 @@ export const BEAT_ENGINE: EngineInfo = { name: 'beat-dsp', version: '1.0.0', qua
 
 /** The autocorrelation is computed down to this tempo (a slow bar). */
 const ACF_MIN_BPM = 20;
-/** Mean absolute level below which a frame counts as silent (−60 dBFS). */
+/** Frame RMS below which a frame counts as silent (−60 dBFS). */
 const SILENCE_RMS = 1e-3;
 /** Fewer beats than this: no meter. */
 const MIN_BEATS_FOR_METER = 6;
@@ -81,10 +81,7 @@ export function analyzeBeats(
   const tempoBpm = (60 * fr) / period;
   const meter =
     beatFrames.length >= MIN_BEATS_FOR_METER
-      ? estimateMeter(
-          { beats: beatFrames, odf: os.odf, low: os.low, logMel: os.logMel, bands: os.bands },
-          compound,
-        )
+      ? estimateMeter({ beats: beatFrames, ...cues }, compound)
       : undefined;
   const beatsPerBar = meter?.beatsPerBar ?? 0;
   const phase = meter?.phase ?? 0;

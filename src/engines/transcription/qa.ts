@@ -8,7 +8,8 @@ import type { Transcript, TimedWord } from './timeline.js';
  * words on them, and one overall score.
  */
 export const LOW_CONFIDENCE = 0.4;
-const START_PROBE_S = 0.06; // the first 60 ms of a word must have voice
+// The first 150 ms of a word must have voice (starts sit a little before the voice crosses the threshold).
+const START_PROBE_S = 0.15;
 const SILENT_START_ACTIVITY = 0.3;
 const NO_ENERGY_ACTIVITY = 0.15;
 /** Singing longer than this with no word on it is reported (missed or unaligned words). */

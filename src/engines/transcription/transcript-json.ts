@@ -1,5 +1,5 @@
 import type { VocalAnalysis } from './lyrics-aligner.js';
-import { timingQa, type TimingQa } from './qa.js';
+import { applyQaFlags, timingQa, type TimingQa } from './qa.js';
 import { transcriptText, type Transcript } from './timeline.js';
 
 export const TRANSCRIPT_SCHEMA_VERSION = 1;
@@ -14,8 +14,9 @@ export interface TranscriptJson {
   qa: TimingQa;
 }
 
-/** transcription/transcription.json: the canonical timeline plus its timing QA. */
+/** transcription/transcription.json: the canonical timeline plus its timing QA (flags added to the words). */
 export function transcriptionDocument(t: Transcript, analysis: VocalAnalysis | undefined): TranscriptJson {
+  applyQaFlags(t, analysis);
   return {
     version: TRANSCRIPT_SCHEMA_VERSION,
     language: t.language,

@@ -25,8 +25,12 @@ export interface PulseProfile {
 
 /** Frames searched each side of a pulse for its onset (tolerates small drift and rounding). */
 const PEAK_RADIUS = 2;
-/** Phases tried per period (coarse; the DP tracker refines the phase later). */
-const PHASE_STEPS = 48;
+/**
+ * Phases are tried one frame apart: onset peaks are only 2–3 frames wide, so a coarser grid can
+ * miss them on slow levels and lock onto an off-beat phase. The cost is one pass over the signal
+ * per level.
+ */
+const PHASE_STRIDE = 1;
 
 function combMean(x: Float32Array, phase: number, period: number, from: number, to: number): number {
   let s = 0;
@@ -43,7 +47,7 @@ function combMean(x: Float32Array, phase: number, period: number, from: number, 
 export function pulseProfile(x: Float32Array, period: number, from = 0, to = x.length): PulseProfile {
   let bestPhase = 0;
   let best = -1;
-  const steps = Math.min(PHASE_STEPS, Math.max(1, Math.round(period)));
+  const steps = Math.max(1, Math.round(period / PHASE_STRIDE));
   for (let i = 0; i < steps; i++) {
     const ph = from + (i * period) / steps;
     let s = 0;

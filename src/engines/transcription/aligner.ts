@@ -1,6 +1,7 @@
 import type { VocalFeatures } from '../../audio/lyrics/features.js';
 import type { VoiceActivity } from '../../audio/vad.js';
 import { throwIfAborted } from '../../errors.js';
+import { coarseFrames, pauseBefore } from './aligner-frames.js';
 import { refineStart } from './refine.js';
 
 /**
@@ -37,14 +38,11 @@ export interface AlignerOptions {
 }
 
 const DECIMATE = 2; // the programme runs on 20 ms frames; refinement restores 10 ms and finer
-const LOG_ODDS_CLIP = 3;
 const MIN_WORD_S = 0.06;
 const MAX_WORD_S = 4;
 const MAX_WORD_SYLLABLE_FACTOR = 4; // a word may last up to 4× its expected length (held notes)
 const ONSET_WEIGHT = 4;
 const OFFSET_WEIGHT = 1;
-const ONSET_NORM_CLIP = 2;
-const ONSET_REF_PERCENTILE = 0.97;
 const DURATION_WEIGHT = 2;
 const DURATION_LOG_SIGMA = 0.5;
 /**
@@ -73,7 +71,7 @@ export function alignWords(
   const W = words.length;
   if (W === 0) return [];
   const hop = features.hopS * DECIMATE;
-  const { act, on, off } = coarseFrames(features, activity);
+  const { act, on, off } = coarseFrames(features, activity, DECIMATE);
   const T = act.length;
   const prefix = new Float64Array(T + 1);
   for (let t = 0; t < T; t++) prefix[t + 1] = prefix[t] + act[t];
@@ -172,58 +170,6 @@ export function alignWords(
   return finish(startsF, endsF, hop, features, activity, on);
 }
 
-/** Share of the `span` frames before each frame that are unvoiced (0–1). */
-function pauseBefore(act: Float32Array, span: number): Float32Array {
-  const out = new Float32Array(act.length);
-  let silent = span; // before the song starts counts as silence
-  const unvoiced = (t: number) => (t < 0 || act[t] < 0 ? 1 : 0);
-  for (let t = 0; t < act.length; t++) {
-    out[t] = silent / span;
-    silent += unvoiced(t) - unvoiced(t - span);
-  }
-  return out;
-}
-
-interface CoarseFrames {
-  act: Float32Array;
-  on: Float32Array;
-  off: Float32Array;
-}
-
-function coarseFrames(features: VocalFeatures, activity: VoiceActivity): CoarseFrames {
-  const n = Math.ceil(activity.prob.length / DECIMATE);
-  const act = new Float32Array(n);
-  const on = new Float32Array(n);
-  const off = new Float32Array(n);
-  const onRef = voicedPercentile(features.onset, activity.prob, ONSET_REF_PERCENTILE);
-  const offRef = voicedPercentile(features.offset, activity.prob, ONSET_REF_PERCENTILE);
-  for (let c = 0; c < n; c++) {
-    let a = 0;
-    let cnt = 0;
-    let o = 0;
-    let f = 0;
-    for (let t = c * DECIMATE; t < Math.min(activity.prob.length, (c + 1) * DECIMATE); t++) {
-      const p = Math.min(1 - 1e-6, Math.max(1e-6, activity.prob[t]));
-      a += Math.max(-LOG_ODDS_CLIP, Math.min(LOG_ODDS_CLIP, Math.log(p / (1 - p))));
-      cnt++;
-      o = Math.max(o, features.onset[t]);
-      f = Math.max(f, features.offset[t]);
-    }
-    act[c] = cnt > 0 ? a / cnt : -LOG_ODDS_CLIP;
-    on[c] = Math.min(ONSET_NORM_CLIP, o / onRef);
-    off[c] = Math.min(ONSET_NORM_CLIP, f / offRef);
-  }
-  return { act, on, off };
-}
-
-function voicedPercentile(x: Float32Array, prob: Float32Array, p: number): number {
-  const v: number[] = [];
-  for (let t = 0; t < x.length; t++) if (prob[t] > 0.5) v.push(x[t]);
-  if (v.length === 0) return 1;
-  v.sort((a, b) => a - b);
-  return Math.max(1e-3, v[Math.floor(p * (v.length - 1))]);
-}
-
 function estimateSecondsPerSyllable(words: readonly AlignWord[], activity: VoiceActivity): number {
   let voiced = 0;
   for (let t = 0; t < activity.prob.length; t++) voiced += activity.prob[t];
@@ -298,7 +244,7 @@ function finish(
     const coarseStart = startsF[i] * hop;
     const coarseEnd = endsF[i] * hop;
     const prevEnd = i > 0 ? out[i - 1].end : 0;
-    const start = Math.max(prevEnd, refineStart(features, activity, coarseStart, coarseEnd));
+    const start = Math.max(prevEnd, refineStart(features, coarseStart, coarseEnd));
     const end = Math.max(start + MIN_WORD_S, coarseEnd);
     const a0 = Math.floor(start / activity.hopS);
     const a1 = Math.max(a0 + 1, Math.ceil(end / activity.hopS));

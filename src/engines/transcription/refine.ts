@@ -1,5 +1,4 @@
 import type { VocalFeatures } from '../../audio/lyrics/features.js';
-import type { VoiceActivity } from '../../audio/vad.js';
 
 /**
  * Start refinement: the programme's start is on a 20 ms grid and tied to the activity
@@ -11,12 +10,7 @@ const SEARCH_AFTER_S = 0.06;
 const RISE_ABOVE_BACKGROUND_DB = 6;
 const BACKGROUND_LOOKBACK_S = 0.1;
 
-export function refineStart(
-  features: VocalFeatures,
-  activity: VoiceActivity,
-  start: number,
-  end: number,
-): number {
+export function refineStart(features: VocalFeatures, start: number, end: number): number {
   const hop = features.hopS;
   const n = features.onset.length;
   const a = Math.max(1, Math.round((start - SEARCH_BEFORE_S) / hop));
@@ -30,6 +24,5 @@ export function refineStart(
   for (let t = lb; t <= peak; t++) bg = Math.min(bg, e[t]);
   let t = peak;
   while (t > lb && e[t - 1] > bg + RISE_ABOVE_BACKGROUND_DB) t--;
-  void activity;
   return t * hop;
 }

@@ -1,6 +1,7 @@
 import fs from 'node:fs/promises';
 import type { Logger } from 'pino';
 import type { AppConfig } from '../../config.js';
+import type { EngineInfo } from '../../domain/stage.js';
 import { UnavailableError } from '../../errors.js';
 import type { Recognition, RecognizeOptions, Recognizer, RecognizerProvider } from './recognizer.js';
 
@@ -97,7 +98,7 @@ export function unavailableReason(modelId: string, config: AppConfig, err: unkno
 }
 
 class WhisperRecognizer implements Recognizer {
-  readonly info;
+  readonly info: EngineInfo;
   constructor(
     private readonly pipe: AsrPipeline,
     modelId: string,

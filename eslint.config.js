@@ -2,7 +2,9 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'storage/**', 'web/**', 'bin/**', '*.config.*'] },
+  {
+    ignores: ['dist/**', 'node_modules/**', 'storage/**', 'web/**', 'bin/**', 'tmp-scratch/**', '*.config.*'],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

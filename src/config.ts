@@ -110,23 +110,27 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
     return v;
   };
 
-  const allowedExtensions = list('ALLOWED_EXTENSIONS', ['mp3', 'wav', 'm4a', 'flac', 'ogg', 'opus']).map((e) =>
-    e.replace(/^\./, '').toLowerCase(),
+  const allowedExtensions = list('ALLOWED_EXTENSIONS', ['mp3', 'wav', 'm4a', 'flac', 'ogg', 'opus']).map(
+    (e) => e.replace(/^\./, '').toLowerCase(),
   );
   for (const e of allowedExtensions) {
-    if (!KNOWN_EXTENSIONS.includes(e)) problems.push(`ALLOWED_EXTENSIONS: "${e}" is not a supported format (${KNOWN_EXTENSIONS.join(', ')})`);
+    if (!KNOWN_EXTENSIONS.includes(e))
+      problems.push(`ALLOWED_EXTENSIONS: "${e}" is not a supported format (${KNOWN_EXTENSIONS.join(', ')})`);
   }
 
   const whisperModel = str('WHISPER_MODEL', 'base');
   if (!WHISPER_SIZES.includes(whisperModel) && !whisperModel.includes('/')) {
-    problems.push(`WHISPER_MODEL=${JSON.stringify(whisperModel)}: expected ${WHISPER_SIZES.join(', ')} or a model id like org/name`);
+    problems.push(
+      `WHISPER_MODEL=${JSON.stringify(whisperModel)}: expected ${WHISPER_SIZES.join(', ')} or a model id like org/name`,
+    );
   }
 
   const port = int('PORT', 8000, 0, 65535);
   const redis = redisConfig(env, problems, int);
   const corsOrigins = list('CORS_ORIGINS', []);
   for (const o of corsOrigins) {
-    if (o !== '*' && !/^https?:\/\/[^/\s]+$/.test(o)) problems.push(`CORS_ORIGINS: "${o}" is not an origin like https://example.com`);
+    if (o !== '*' && !/^https?:\/\/[^/\s]+$/.test(o))
+      problems.push(`CORS_ORIGINS: "${o}" is not an origin like https://example.com`);
   }
 
   const config: AppConfig = {
@@ -168,7 +172,8 @@ function redisConfig(
 ): RedisConfig | undefined {
   const url = env.REDIS_URL?.trim();
   if (url) {
-    if (!/^rediss?:\/\//.test(url)) problems.push(`REDIS_URL=${JSON.stringify(url)}: expected redis://host:port[/db]`);
+    if (!/^rediss?:\/\//.test(url))
+      problems.push(`REDIS_URL=${JSON.stringify(url)}: expected redis://host:port[/db]`);
     return { url };
   }
   const host = env.REDIS_HOST?.trim();

@@ -34,14 +34,20 @@ export interface ServiceOptions {
 
 export function appVersion(): string {
   try {
-    const pkg = JSON.parse(fs.readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version?: string };
+    const pkg = JSON.parse(fs.readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+      version?: string;
+    };
     return pkg.version ?? '0.0.0';
   } catch {
     return '0.0.0';
   }
 }
 
-export async function createServices(config: AppConfig, log: Logger, opts: ServiceOptions): Promise<Services> {
+export async function createServices(
+  config: AppConfig,
+  log: Logger,
+  opts: ServiceOptions,
+): Promise<Services> {
   const backends = await createBackends(config, log, { durable: opts.durable });
   const media = findMediaTools();
   const version = appVersion();

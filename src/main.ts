@@ -25,10 +25,15 @@ export interface RunOptions {
 
 export async function run(config: AppConfig, log: Logger, opts: RunOptions): Promise<() => Promise<void>> {
   if (opts.role !== 'all' && !config.redis) {
-    throw new ConfigError([`role "${opts.role}" needs REDIS_URL (distributed mode); without Redis use role "all"`]);
+    throw new ConfigError([
+      `role "${opts.role}" needs REDIS_URL (distributed mode); without Redis use role "all"`,
+    ]);
   }
   const stages = defaultStageHandlers(log);
-  const services: Services = await createServices(config, log, { handlers: stages.handlers, closeHandlers: stages.close });
+  const services: Services = await createServices(config, log, {
+    handlers: stages.handlers,
+    closeHandlers: stages.close,
+  });
   const stops: (() => Promise<void> | void)[] = [];
   if (opts.role !== 'api') {
     services.pipeline.startWorkers(opts.tasks ?? TASK_NAMES, opts.concurrency);
@@ -39,7 +44,9 @@ export async function run(config: AppConfig, log: Logger, opts: RunOptions): Pro
     const app = await buildApp(services);
     stops.push(startCleanupLoop(services));
     await app.listen({ host: opts.host ?? config.host, port: opts.port ?? config.port });
-    log.info(`karaoke backend listening on http://${displayHost(opts.host ?? config.host)}:${opts.port ?? config.port} (API docs at /docs)`);
+    log.info(
+      `karaoke backend listening on http://${displayHost(opts.host ?? config.host)}:${opts.port ?? config.port} (API docs at /docs)`,
+    );
     stops.push(() => app.close());
   }
   return async () => {

@@ -44,7 +44,9 @@ export function encodeWav(audio: PcmAudio, format: WavSampleFormat = 's16'): Buf
   } else {
     // byteOffset 44 is 4-aligned only if the Buffer's own offset is; copy through a view when not.
     const aligned = (buf.byteOffset + 44) % 4 === 0;
-    const out = aligned ? new Float32Array(buf.buffer, buf.byteOffset + 44, n * numCh) : new Float32Array(n * numCh);
+    const out = aligned
+      ? new Float32Array(buf.buffer, buf.byteOffset + 44, n * numCh)
+      : new Float32Array(n * numCh);
     for (let c = 0; c < numCh; c++) {
       const ch = audio.channels[c];
       for (let i = 0, j = c; i < n; i++, j += numCh) out[j] = ch[i];
@@ -84,7 +86,8 @@ export function wavInfo(buf: Buffer, fileSize = buf.length): WavInfo {
     if (id === 'fmt ') {
       if (body + 16 > buf.length) break;
       let format = buf.readUInt16LE(body);
-      if (format === FORMAT_EXTENSIBLE && size >= 26 && body + 26 <= buf.length) format = buf.readUInt16LE(body + 24);
+      if (format === FORMAT_EXTENSIBLE && size >= 26 && body + 26 <= buf.length)
+        format = buf.readUInt16LE(body + 24);
       fmt = {
         format,
         channels: buf.readUInt16LE(body + 2),
@@ -97,8 +100,15 @@ export function wavInfo(buf: Buffer, fileSize = buf.length): WavInfo {
       const present = fileSize - body;
       const dataBytes = streamed ? present : Math.min(size, present);
       const frameBytes = (fmt.bitsPerSample / 8) * fmt.channels;
-      const durationS = frameBytes > 0 && fmt.sampleRate > 0 ? Math.floor(dataBytes / frameBytes) / fmt.sampleRate : 0;
-      return { ...fmt, dataOffset: body, dataBytes, ...(streamed ? {} : { declaredDataBytes: size }), durationS };
+      const durationS =
+        frameBytes > 0 && fmt.sampleRate > 0 ? Math.floor(dataBytes / frameBytes) / fmt.sampleRate : 0;
+      return {
+        ...fmt,
+        dataOffset: body,
+        dataBytes,
+        ...(streamed ? {} : { declaredDataBytes: size }),
+        durationS,
+      };
     }
     pos = body + size + (size & 1);
   }
@@ -141,7 +151,11 @@ function decodeSamples(data: Buffer, fmt: FmtChunk): PcmAudio {
 type View = Int16Array | Float32Array;
 
 /** A little-endian view of `count` samples (copied when the bytes are not aligned for the type). */
-function typedView<T extends View>(data: Buffer, count: number, Type: { new (b: ArrayBufferLike, o: number, l: number): T; BYTES_PER_ELEMENT: number }): T {
+function typedView<T extends View>(
+  data: Buffer,
+  count: number,
+  Type: { new (b: ArrayBufferLike, o: number, l: number): T; BYTES_PER_ELEMENT: number },
+): T {
   const bytes = count * Type.BYTES_PER_ELEMENT;
   if (data.byteOffset % Type.BYTES_PER_ELEMENT === 0) return new Type(data.buffer, data.byteOffset, count);
   const copy = new Uint8Array(bytes);

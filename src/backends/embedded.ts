@@ -4,7 +4,11 @@ import { EmbeddedQueue } from '../queue/embedded-queue.js';
 import { FileJobStore } from '../store/file-job-store.js';
 import type { Backends } from './types.js';
 
-export async function createEmbeddedBackends(config: AppConfig, log: Logger, opts: { durable?: boolean } = {}): Promise<Backends> {
+export async function createEmbeddedBackends(
+  config: AppConfig,
+  log: Logger,
+  opts: { durable?: boolean } = {},
+): Promise<Backends> {
   const store = await FileJobStore.open(config.storageDir, log, { fsync: opts.durable !== false });
   const queue = new EmbeddedQueue(log);
   return {

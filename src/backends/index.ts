@@ -4,7 +4,11 @@ import { createEmbeddedBackends } from './embedded.js';
 import type { Backends } from './types.js';
 
 /** Embedded unless REDIS_URL (or REDIS_HOST) is set. */
-export async function createBackends(config: AppConfig, log: Logger, opts: { durable?: boolean } = {}): Promise<Backends> {
+export async function createBackends(
+  config: AppConfig,
+  log: Logger,
+  opts: { durable?: boolean } = {},
+): Promise<Backends> {
   if (config.redis) {
     const { createDistributedBackends } = await import('./distributed.js');
     return createDistributedBackends(config, log);

@@ -23,7 +23,10 @@ program
 program
   .command('worker')
   .description('Run workers for some queues (distributed mode: needs REDIS_URL)')
-  .option('--queues <names>', `comma-separated: ${[...new Set(Object.values(QUEUE_NAMES))].join(', ')} (default: all)`)
+  .option(
+    '--queues <names>',
+    `comma-separated: ${[...new Set(Object.values(QUEUE_NAMES))].join(', ')} (default: all)`,
+  )
   .option('--concurrency <n>', 'tasks at once per queue', parseIntArg)
   .action(async (o: { queues?: string; concurrency?: number }) => {
     await serve({ role: 'worker', tasks: tasksForQueues(o.queues), concurrency: o.concurrency });
@@ -46,7 +49,10 @@ function parseIntArg(v: string): number {
 
 function tasksForQueues(list: string | undefined): TaskName[] {
   if (!list) return [...TASK_NAMES];
-  const wanted = list.split(',').map((s) => s.trim()).filter(Boolean);
+  const wanted = list
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const known = new Set(Object.values(QUEUE_NAMES));
   for (const q of wanted) {
     if (!known.has(q)) throw new InvalidArgumentError(`unknown queue "${q}"; use ${[...known].join(', ')}`);

@@ -34,7 +34,10 @@ export function processCommand(program: Command): void {
     .command('process <audio>')
     .description('Process one song into --out (stems/, transcription/, beat_analysis/, report.json)')
     .requiredOption('--out <dir>', 'output directory (created if missing)')
-    .option('--lyrics <file>', 'known lyrics (plain text, one line per lyric line): aligned instead of transcribed')
+    .option(
+      '--lyrics <file>',
+      'known lyrics (plain text, one line per lyric line): aligned instead of transcribed',
+    )
     .option('--stages <list>', 'comma-separated: separation,transcription,beats (default: all)')
     .option('--language <code>', 'language of the lyrics (default: detect)')
     .option('--separation-engine <engine>', 'auto | htdemucs | dsp')
@@ -56,7 +59,12 @@ export async function runProcess(audio: string, flags: ProcessFlags): Promise<nu
   let config;
   try {
     const base = loadConfig();
-    config = Object.freeze({ ...base, redis: undefined, storageDir: path.join(out, `.karaoke-work-${process.pid}`), minFreeDiskMb: 0 });
+    config = Object.freeze({
+      ...base,
+      redis: undefined,
+      storageDir: path.join(out, `.karaoke-work-${process.pid}`),
+      minFreeDiskMb: 0,
+    });
   } catch (err) {
     if (err instanceof ConfigError) return fail(2, err.message);
     throw err;
@@ -68,10 +76,17 @@ export async function runProcess(audio: string, flags: ProcessFlags): Promise<nu
     lyrics = await fs.readFile(flags.lyrics, 'utf8').catch(() => undefined);
     if (lyrics === undefined) return fail(2, `cannot read lyrics file: ${flags.lyrics}`);
   }
-  const log = createLogger(flags.verbose ? 'info' : 'warn', { pretty: process.stderr.isTTY === true, destination: 2 });
+  const log = createLogger(flags.verbose ? 'info' : 'warn', {
+    pretty: process.stderr.isTTY === true,
+    destination: 2,
+  });
   await fs.mkdir(out, { recursive: true });
   const stages = defaultStageHandlers(log);
-  const services = await createServices(config, log, { handlers: stages.handlers, closeHandlers: stages.close, durable: false });
+  const services = await createServices(config, log, {
+    handlers: stages.handlers,
+    closeHandlers: stages.close,
+    durable: false,
+  });
   services.pipeline.startWorkers();
   const bar = new ProgressLine(process.stderr, !flags.json || process.stderr.isTTY === true);
   let job: JobRecord;
@@ -89,7 +104,13 @@ export async function runProcess(audio: string, flags: ProcessFlags): Promise<nu
       whisper_model: flags.whisperModel,
       separation_engine: flags.separationEngine,
     });
-    job = await intakeFile(services, { file: audio, filename: path.basename(audio), options: parsed.options, warnings: parsed.warnings, move: false });
+    job = await intakeFile(services, {
+      file: audio,
+      filename: path.basename(audio),
+      options: parsed.options,
+      warnings: parsed.warnings,
+      move: false,
+    });
     const final = await waitForEnd(services.backends.store, job.id, (j) => bar.update(j));
     bar.done();
     const jobDir = jobPaths(config.storageDir, final.id).dir;
@@ -112,7 +133,10 @@ export async function runProcess(audio: string, flags: ProcessFlags): Promise<nu
 }
 
 function waitForEnd(
-  store: { get(id: string): Promise<JobRecord | undefined>; subscribe(id: string, l: (j: JobRecord) => void): () => void },
+  store: {
+    get(id: string): Promise<JobRecord | undefined>;
+    subscribe(id: string, l: (j: JobRecord) => void): () => void;
+  },
   id: string,
   onChange: (j: JobRecord) => void,
 ): Promise<JobRecord> {
@@ -153,7 +177,18 @@ function cliSummary(job: JobRecord, out: string) {
     stages: Object.fromEntries(
       job.options.stages.map((s) => {
         const st = job.stages[s];
-        return [s, { status: st.status, engine: st.engine?.name ?? null, quality: st.engine?.quality ?? null, seconds: st.duration_s ?? null, outputs: st.outputs, ...(st.error ? { error: st.error.message } : {}), warnings: st.warnings }];
+        return [
+          s,
+          {
+            status: st.status,
+            engine: st.engine?.name ?? null,
+            quality: st.engine?.quality ?? null,
+            seconds: st.duration_s ?? null,
+            outputs: st.outputs,
+            ...(st.error ? { error: st.error.message } : {}),
+            warnings: st.warnings,
+          },
+        ];
       }),
     ),
     summary: job.summary,

@@ -18,7 +18,13 @@ export const STAGE_STATUSES = [
 export type StageStatus = (typeof STAGE_STATUSES)[number];
 
 export const TERMINAL_JOB: readonly JobStatus[] = ['completed', 'partial', 'failed', 'cancelled'];
-export const TERMINAL_STAGE: readonly StageStatus[] = ['completed', 'failed', 'unavailable', 'skipped', 'cancelled'];
+export const TERMINAL_STAGE: readonly StageStatus[] = [
+  'completed',
+  'failed',
+  'unavailable',
+  'skipped',
+  'cancelled',
+];
 
 export interface ErrorInfo {
   code: string;

@@ -21,9 +21,33 @@ export interface StagePolicy {
 }
 
 export const STAGE_POLICIES: { readonly [S in StageName]: StagePolicy } = {
-  separation: { dependsOn: [], attempts: 2, backoffMs: 2000, timeoutS: 1800, concurrency: 1, weight: 60, queue: 'stem_separation' },
-  beats: { dependsOn: [], attempts: 2, backoffMs: 1000, timeoutS: 300, concurrency: 2, weight: 5, queue: 'beat_analysis' },
-  transcription: { dependsOn: ['separation'], attempts: 2, backoffMs: 2000, timeoutS: 1800, concurrency: 1, weight: 30, queue: 'transcription' },
+  separation: {
+    dependsOn: [],
+    attempts: 2,
+    backoffMs: 2000,
+    timeoutS: 1800,
+    concurrency: 1,
+    weight: 60,
+    queue: 'stem_separation',
+  },
+  beats: {
+    dependsOn: [],
+    attempts: 2,
+    backoffMs: 1000,
+    timeoutS: 300,
+    concurrency: 2,
+    weight: 5,
+    queue: 'beat_analysis',
+  },
+  transcription: {
+    dependsOn: ['separation'],
+    attempts: 2,
+    backoffMs: 2000,
+    timeoutS: 1800,
+    concurrency: 1,
+    weight: 30,
+    queue: 'transcription',
+  },
 };
 
 /** Share of overall progress for decoding and for assembling results. */

@@ -27,7 +27,10 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
     trustProxy: true,
   });
   installErrorHandler(app);
-  await app.register(helmet, { contentSecurityPolicy: false, crossOriginResourcePolicy: { policy: 'same-site' } });
+  await app.register(helmet, {
+    contentSecurityPolicy: false,
+    crossOriginResourcePolicy: { policy: 'same-site' },
+  });
   if (config.corsOrigins.length > 0) {
     await app.register(cors, {
       origin: config.corsOrigins.includes('*') ? true : [...config.corsOrigins],
@@ -40,18 +43,25 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
       max: config.rateLimitPerMinute,
       timeWindow: '1 minute',
       allowList: (req) => req.url === '/health' || req.url === '/metrics',
-      errorResponseBuilder: (_req, ctx) => new AppError('RATE_LIMITED', `too many requests; retry in ${Math.ceil(ctx.ttl / 1000)} s`, 429),
+      errorResponseBuilder: (_req, ctx) =>
+        new AppError('RATE_LIMITED', `too many requests; retry in ${Math.ceil(ctx.ttl / 1000)} s`, 429),
     });
   }
-  await app.register(multipart, { limits: { fileSize: config.maxFileSize, files: 1, fieldSize: 1024 * 1024 } });
+  await app.register(multipart, {
+    limits: { fileSize: config.maxFileSize, files: 1, fieldSize: 1024 * 1024 },
+  });
   await app.register(swagger, {
     openapi: {
       info: {
         title: 'Karaoke backend API',
         version: services.appVersion,
-        description: 'Upload a song; get its stems, word-timed lyrics and rhythm. Errors are `{error: {code, message}}`.',
+        description:
+          'Upload a song; get its stems, word-timed lyrics and rhythm. Errors are `{error: {code, message}}`.',
       },
-      components: config.apiKeys.length > 0 ? { securitySchemes: { apiKey: { type: 'apiKey', name: 'x-api-key', in: 'header' } } } : {},
+      components:
+        config.apiKeys.length > 0
+          ? { securitySchemes: { apiKey: { type: 'apiKey', name: 'x-api-key', in: 'header' } } }
+          : {},
       ...(config.apiKeys.length > 0 ? { security: [{ apiKey: [] }] } : {}),
     },
   });

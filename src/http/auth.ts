@@ -20,6 +20,8 @@ export function installAuth(app: FastifyInstance, keys: readonly string[]): void
     const bearer = /^Bearer\s+(.+)$/i.exec(request.headers.authorization ?? '')?.[1];
     const query = (request.query as Record<string, string | undefined> | undefined)?.api_key;
     if (valid(typeof header === 'string' ? header : undefined) || valid(bearer) || valid(query)) return;
-    return reply.status(401).send({ error: { code: 'UNAUTHORIZED', message: 'a valid API key is required' } });
+    return reply
+      .status(401)
+      .send({ error: { code: 'UNAUTHORIZED', message: 'a valid API key is required' } });
   });
 }

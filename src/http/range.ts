@@ -2,7 +2,10 @@
  * A single `bytes=` range (RFC 9110 §14.1.2). Returns undefined to serve the whole file
  * (absent, malformed or multi-range headers are ignored, as the RFC allows), or 'unsatisfiable'.
  */
-export function parseRange(header: string, size: number): { start: number; end: number } | 'unsatisfiable' | undefined {
+export function parseRange(
+  header: string,
+  size: number,
+): { start: number; end: number } | 'unsatisfiable' | undefined {
   const m = /^bytes=(\d*)-(\d*)$/.exec(header.trim());
   if (!m || (m[1] === '' && m[2] === '')) return undefined;
   let start: number;

@@ -21,7 +21,12 @@ export async function resultsView(job: JobRecord, storageDir: string) {
     try {
       const st = await fs.stat(path.join(paths.dir, rel));
       if (!st.isFile()) return undefined;
-      return { path: rel, url: `/api/files/${job.id}/${rel}`, size: st.size, content_type: contentTypeOf(rel) };
+      return {
+        path: rel,
+        url: `/api/files/${job.id}/${rel}`,
+        size: st.size,
+        content_type: contentTypeOf(rel),
+      };
     } catch {
       return undefined;
     }

@@ -14,14 +14,19 @@ export type JobIdParams = Static<typeof JobIdParams>;
 const Engine = Type.Object({
   name: Type.String(),
   version: Type.String(),
-  quality: Type.String({ description: 'model = the real engine; fallback = degraded, labelled as such; dsp = pure signal processing' }),
+  quality: Type.String({
+    description:
+      'model = the real engine; fallback = degraded, labelled as such; dsp = pure signal processing',
+  }),
   license: Type.Optional(Type.String()),
 });
 
 const ErrorInfo = Type.Object({ code: Type.String(), message: Type.String() });
 
 export const StageView = Type.Object({
-  status: Type.String({ description: 'pending|queued|running|retrying|completed|failed|unavailable|skipped|cancelled' }),
+  status: Type.String({
+    description: 'pending|queued|running|retrying|completed|failed|unavailable|skipped|cancelled',
+  }),
   progress: Type.Number({ minimum: 0, maximum: 100 }),
   message: Type.Optional(Type.String()),
   engine: Type.Optional(Engine),
@@ -52,7 +57,8 @@ export const JobStatusView = Type.Object(
     requested_stages: Type.Array(Type.String()),
     stages: Type.Record(Type.String(), StageView),
     summary: Type.Record(Type.String(), Type.Unknown(), {
-      description: 'Scalar results: tempo_bpm, beat_count, time_signature, beat_confidence, rhythm_regularity, language, …',
+      description:
+        'Scalar results: tempo_bpm, beat_count, time_signature, beat_confidence, rhythm_regularity, language, …',
     }),
     warnings: Type.Array(Type.String()),
     error: Type.Optional(ErrorInfo),

@@ -7,7 +7,12 @@ import { statusView } from './presenters.js';
 const HEARTBEAT_MS = 15_000;
 
 /** Sends the job now and on every change as `event: status`, then `event: end` after the final status. */
-export function streamJobEvents(services: Services, job: JobRecord, request: FastifyRequest, reply: FastifyReply): void {
+export function streamJobEvents(
+  services: Services,
+  job: JobRecord,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): void {
   reply.hijack();
   const res = reply.raw;
   const origin = request.headers.origin;
@@ -17,7 +22,9 @@ export function streamJobEvents(services: Services, job: JobRecord, request: Fas
     'cache-control': 'no-cache, no-transform',
     connection: 'keep-alive',
     'x-accel-buffering': 'no',
-    ...(origin && (cors.includes('*') || cors.includes(origin)) ? { 'access-control-allow-origin': origin } : {}),
+    ...(origin && (cors.includes('*') || cors.includes(origin))
+      ? { 'access-control-allow-origin': origin }
+      : {}),
   });
   let lastSent = '';
   let closed = false;
@@ -44,5 +51,8 @@ export function streamJobEvents(services: Services, job: JobRecord, request: Fas
   request.raw.on('close', close);
   send(job);
   // A change may have landed between the read and the subscription.
-  void services.backends.store.get(job.id).then((j) => j && send(j), () => undefined);
+  void services.backends.store.get(job.id).then(
+    (j) => j && send(j),
+    () => undefined,
+  );
 }

@@ -25,13 +25,16 @@ export function tmpDir(config: AppConfig): string {
 }
 
 export async function receiveUpload(request: FastifyRequest, config: AppConfig): Promise<ReceivedUpload> {
-  if (!request.isMultipart()) throw new InputError('NOT_MULTIPART', 'send the song as multipart/form-data with a "file" field', 415);
+  if (!request.isMultipart())
+    throw new InputError('NOT_MULTIPART', 'send the song as multipart/form-data with a "file" field', 415);
   await fs.mkdir(tmpDir(config), { recursive: true });
   const fields: Record<string, string> = {};
   let tmpFile: string | undefined;
   let filename = '';
   try {
-    for await (const part of request.parts({ limits: { fileSize: config.maxFileSize, files: 1, fields: 20 } })) {
+    for await (const part of request.parts({
+      limits: { fileSize: config.maxFileSize, files: 1, fields: 20 },
+    })) {
       if (part.type === 'file') {
         if (part.fieldname !== 'file') {
           part.file.resume();
@@ -52,7 +55,8 @@ export async function receiveUpload(request: FastifyRequest, config: AppConfig):
     const code = (err as { code?: string }).code;
     if (code === 'FST_REQ_FILE_TOO_LARGE') throw tooLarge(config);
     if (code === 'FST_FILES_LIMIT') throw new InputError('TOO_MANY_FILES', 'send exactly one file');
-    if (code === 'FST_PARTS_LIMIT' || code === 'FST_FIELDS_LIMIT') throw new InputError('TOO_MANY_FIELDS', 'too many form fields');
+    if (code === 'FST_PARTS_LIMIT' || code === 'FST_FIELDS_LIMIT')
+      throw new InputError('TOO_MANY_FIELDS', 'too many form fields');
     if (code?.startsWith('FST_')) throw new InputError('BAD_MULTIPART', (err as Error).message);
     throw new InputError('UPLOAD_FAILED', 'the upload was interrupted or malformed', 400, { cause: err });
   }
@@ -61,5 +65,9 @@ export async function receiveUpload(request: FastifyRequest, config: AppConfig):
 }
 
 function tooLarge(config: AppConfig): InputError {
-  return new InputError('FILE_TOO_LARGE', `the file is larger than the limit of ${config.maxFileSize} bytes`, 413);
+  return new InputError(
+    'FILE_TOO_LARGE',
+    `the file is larger than the limit of ${config.maxFileSize} bytes`,
+    413,
+  );
 }

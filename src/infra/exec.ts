@@ -79,10 +79,23 @@ export function exec(cmd: string, args: readonly string[], opts: ExecOptions = {
     child.on('close', (code) => {
       clearTimeout(timer);
       opts.signal?.removeEventListener('abort', onAbort);
-      if (overflow) return reject(new ExecError(`${cmd} produced more than ${maxStdout} bytes`, code, stderr.trim()));
+      if (overflow)
+        return reject(new ExecError(`${cmd} produced more than ${maxStdout} bytes`, code, stderr.trim()));
       if (reason !== 'exit' || code !== 0) {
-        const what = reason === 'timeout' ? 'timed out' : reason === 'aborted' ? 'was aborted' : `exited with code ${code}`;
-        return reject(new ExecError(`${cmd} ${what}: ${stderr.trim().split('\n').slice(-3).join(' | ')}`, code, stderr.trim(), reason));
+        const what =
+          reason === 'timeout'
+            ? 'timed out'
+            : reason === 'aborted'
+              ? 'was aborted'
+              : `exited with code ${code}`;
+        return reject(
+          new ExecError(
+            `${cmd} ${what}: ${stderr.trim().split('\n').slice(-3).join(' | ')}`,
+            code,
+            stderr.trim(),
+            reason,
+          ),
+        );
       }
       resolve({ stdout: Buffer.concat(out), stderr, code: code ?? 0 });
     });

@@ -16,7 +16,10 @@ export interface MediaTools {
 }
 
 export function findMediaTools(): MediaTools {
-  return { ffmpeg: findBinary('ffmpeg', '@ffmpeg-installer/ffmpeg'), ffprobe: findBinary('ffprobe', '@ffprobe-installer/ffprobe') };
+  return {
+    ffmpeg: findBinary('ffmpeg', '@ffmpeg-installer/ffmpeg'),
+    ffprobe: findBinary('ffprobe', '@ffprobe-installer/ffprobe'),
+  };
 }
 
 function findBinary(name: string, pkg: string): string {
@@ -57,11 +60,23 @@ export interface ProbeResult {
   channels: number;
 }
 
-export async function probe(tools: MediaTools, file: string, signal?: AbortSignal): Promise<ProbeResult | undefined> {
+export async function probe(
+  tools: MediaTools,
+  file: string,
+  signal?: AbortSignal,
+): Promise<ProbeResult | undefined> {
   try {
     const { stdout } = await exec(
       tools.ffprobe,
-      ['-v', 'error', '-show_entries', 'format=format_name,duration:stream=codec_type,codec_name,sample_rate,channels', '-of', 'json', file],
+      [
+        '-v',
+        'error',
+        '-show_entries',
+        'format=format_name,duration:stream=codec_type,codec_name,sample_rate,channels',
+        '-of',
+        'json',
+        file,
+      ],
       { timeoutMs: 30_000, signal },
     );
     const info = JSON.parse(stdout.toString('utf8')) as {
@@ -101,7 +116,20 @@ export async function decodeToPcm(tools: MediaTools, file: string, opts: DecodeO
   if (opts.startS !== undefined) args.push('-ss', String(opts.startS));
   args.push('-i', file);
   if (opts.maxDurationS !== undefined) args.push('-t', String(opts.maxDurationS));
-  args.push('-map', '0:a:0', '-vn', '-ac', String(opts.channels), '-ar', String(opts.sampleRate), '-c:a', 'pcm_f32le', '-f', 'wav', 'pipe:1');
+  args.push(
+    '-map',
+    '0:a:0',
+    '-vn',
+    '-ac',
+    String(opts.channels),
+    '-ar',
+    String(opts.sampleRate),
+    '-c:a',
+    'pcm_f32le',
+    '-f',
+    'wav',
+    'pipe:1',
+  );
   const { stdout } = await exec(tools.ffmpeg, args, {
     timeoutMs: opts.timeoutMs ?? 600_000,
     signal: opts.signal,

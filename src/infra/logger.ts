@@ -9,7 +9,10 @@ export function createLogger(level: LogLevel, opts: { pretty?: boolean; destinat
   if (pretty) {
     return pino({
       level,
-      transport: { target: 'pino-pretty', options: { colorize: true, translateTime: 'SYS:HH:MM:ss', destination: opts.destination ?? 1 } },
+      transport: {
+        target: 'pino-pretty',
+        options: { colorize: true, translateTime: 'SYS:HH:MM:ss', destination: opts.destination ?? 1 },
+      },
     });
   }
   return pino({ level, base: { pid: process.pid } }, pino.destination(opts.destination ?? 1));

@@ -41,7 +41,8 @@ export class Metrics {
     const lines: string[] = [];
     for (const [name, fam] of this.families) {
       lines.push(`# HELP ${name} ${fam.help}`, `# TYPE ${name} ${fam.type}`);
-      for (const { labels, value } of fam.values.values()) lines.push(`${name}${formatLabels(labels)} ${value}`);
+      for (const { labels, value } of fam.values.values())
+        lines.push(`${name}${formatLabels(labels)} ${value}`);
     }
     return `${lines.join('\n')}\n`;
   }

@@ -14,12 +14,22 @@ export interface DecodeMixOptions {
   signal?: AbortSignal;
 }
 
-export async function decodeMix(media: MediaTools, file: string, ext: string, opts: DecodeMixOptions): Promise<PcmAudio> {
+export async function decodeMix(
+  media: MediaTools,
+  file: string,
+  ext: string,
+  opts: DecodeMixOptions,
+): Promise<PcmAudio> {
   if (ext === 'wav') {
     const native = await decodeNativeWav(file, opts);
     if (native) return native;
   }
-  return decodeToPcm(media, file, { sampleRate: opts.sampleRate, channels: 2, signal: opts.signal, maxDurationS: opts.maxDurationS });
+  return decodeToPcm(media, file, {
+    sampleRate: opts.sampleRate,
+    channels: 2,
+    signal: opts.signal,
+    maxDurationS: opts.maxDurationS,
+  });
 }
 
 async function decodeNativeWav(file: string, opts: DecodeMixOptions): Promise<PcmAudio | undefined> {
@@ -34,7 +44,8 @@ async function decodeNativeWav(file: string, opts: DecodeMixOptions): Promise<Pc
   const pcm = decodeWav(buf);
   const maxFrames = Math.floor(opts.maxDurationS * pcm.sampleRate);
   let channels = pcm.channels.map((c) => (c.length > maxFrames ? c.subarray(0, maxFrames) : c));
-  if (pcm.sampleRate !== opts.sampleRate) channels = channels.map((c) => resample(c, pcm.sampleRate, opts.sampleRate));
+  if (pcm.sampleRate !== opts.sampleRate)
+    channels = channels.map((c) => resample(c, pcm.sampleRate, opts.sampleRate));
   if (channels.length === 1) channels = [channels[0], channels[0].slice()];
   return { sampleRate: opts.sampleRate, channels };
 }

@@ -21,7 +21,14 @@ export interface IntakeDeps {
 
 export async function intakeFile(
   deps: IntakeDeps,
-  input: { file: string; filename: string; options: JobOptions; warnings?: string[]; move: boolean; id?: string },
+  input: {
+    file: string;
+    filename: string;
+    options: JobOptions;
+    warnings?: string[];
+    move: boolean;
+    id?: string;
+  },
 ): Promise<JobRecord> {
   let audio;
   try {

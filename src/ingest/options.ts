@@ -44,24 +44,33 @@ export function parseJobOptions(raw: RawOptions): ParsedOptions {
   const options: JobOptions = { stages: STAGE_NAMES.filter((s) => stages.includes(s)) };
   const lyrics = raw.lyrics?.replace(/\r\n?/g, '\n').trim();
   if (lyrics) {
-    if (lyrics.length > MAX_LYRICS_CHARS) throw new InputError('LYRICS_TOO_LONG', `lyrics are limited to ${MAX_LYRICS_CHARS} characters`);
+    if (lyrics.length > MAX_LYRICS_CHARS)
+      throw new InputError('LYRICS_TOO_LONG', `lyrics are limited to ${MAX_LYRICS_CHARS} characters`);
     options.lyrics = lyrics;
   }
   const language = raw.language?.trim().toLowerCase();
   if (language && language !== 'auto') {
-    if (!/^[a-z]{2,3}$/.test(language)) throw new InputError('BAD_LANGUAGE', `language "${raw.language}" is not a 2- or 3-letter code (or "auto")`);
+    if (!/^[a-z]{2,3}$/.test(language))
+      throw new InputError(
+        'BAD_LANGUAGE',
+        `language "${raw.language}" is not a 2- or 3-letter code (or "auto")`,
+      );
     options.language = language;
   }
   const wm = raw.whisper_model?.trim();
   if (wm) {
     if (!/^(tiny|base|small|medium|large-v3-turbo)$/.test(wm)) {
-      throw new InputError('BAD_WHISPER_MODEL', 'whisper_model must be one of tiny, base, small, medium, large-v3-turbo');
+      throw new InputError(
+        'BAD_WHISPER_MODEL',
+        'whisper_model must be one of tiny, base, small, medium, large-v3-turbo',
+      );
     }
     options.whisperModel = wm;
   }
   const se = raw.separation_engine?.trim();
   if (se) {
-    if (se !== 'auto' && se !== 'htdemucs' && se !== 'dsp') throw new InputError('BAD_SEPARATION_ENGINE', 'separation_engine must be auto, htdemucs or dsp');
+    if (se !== 'auto' && se !== 'htdemucs' && se !== 'dsp')
+      throw new InputError('BAD_SEPARATION_ENGINE', 'separation_engine must be auto, htdemucs or dsp');
     options.separationEngine = se;
   }
   return { options, warnings };

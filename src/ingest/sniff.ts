@@ -35,4 +35,3 @@ function isMpegAudioFrame(h: Uint8Array): boolean {
   const rate = (h[2] >> 2) & 0x03; // 11 is reserved
   return version !== 1 && layer !== 0 && bitrate !== 0x0f && rate !== 0x03;
 }
-

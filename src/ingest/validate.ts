@@ -52,7 +52,11 @@ export async function validateAudioFile(
   const stat = await fs.stat(file);
   if (stat.size === 0) throw new InputError('EMPTY_FILE', 'the file is empty', 400);
   if (stat.size > config.maxFileSize) {
-    throw new InputError('FILE_TOO_LARGE', `the file is larger than the limit of ${config.maxFileSize} bytes`, 413);
+    throw new InputError(
+      'FILE_TOO_LARGE',
+      `the file is larger than the limit of ${config.maxFileSize} bytes`,
+      413,
+    );
   }
   const head = Buffer.alloc(Math.min(HEADER_BYTES, stat.size));
   const fh = await fs.open(file, 'r');
@@ -64,12 +68,20 @@ export async function validateAudioFile(
   const container = sniffContainer(head);
   if (!container) throw new InputError('NOT_AUDIO', 'the file is not a recognised audio file', 415);
   if (!EXTENSION_CONTAINERS[ext]?.includes(container)) {
-    throw new InputError('TYPE_MISMATCH', `the file has the extension .${ext} but its content is ${container} audio`, 415);
+    throw new InputError(
+      'TYPE_MISMATCH',
+      `the file has the extension .${ext} but its content is ${container} audio`,
+      415,
+    );
   }
   if (container === 'wav') {
     const wav = readWavHeader(head, stat.size);
     if (wav?.declaredDataBytes !== undefined && wav.declaredDataBytes > wav.dataBytes) {
-      throw new InputError('TRUNCATED', `the WAV header declares ${wav.declaredDataBytes} bytes of audio but the file has ${wav.dataBytes}`, 422);
+      throw new InputError(
+        'TRUNCATED',
+        `the WAV header declares ${wav.declaredDataBytes} bytes of audio but the file has ${wav.dataBytes}`,
+        422,
+      );
     }
     // Plain PCM/float WAV is read natively: its header says everything a probe would.
     if (wav && isNativeWav(wav)) {
@@ -87,7 +99,11 @@ export async function validateAudioFile(
 function checkDuration(durationS: number, config: AppConfig): void {
   if (!(durationS > 0)) throw new InputError('EMPTY_AUDIO', 'the audio has no duration', 422);
   if (durationS > config.maxDurationS) {
-    throw new InputError('TOO_LONG', `the audio lasts ${Math.round(durationS)} s; the limit is ${config.maxDurationS} s`, 413);
+    throw new InputError(
+      'TOO_LONG',
+      `the audio lasts ${Math.round(durationS)} s; the limit is ${config.maxDurationS} s`,
+      413,
+    );
   }
 }
 
@@ -99,8 +115,19 @@ function readWavHeader(head: Buffer, fileSize: number): WavInfo | undefined {
   }
 }
 
-async function decodeProbe(media: MediaTools, file: string, durationS: number, signal?: AbortSignal): Promise<void> {
-  const opts = { sampleRate: 8000, channels: 1 as const, maxDurationS: PROBE_SECONDS, signal, timeoutMs: 30_000 };
+async function decodeProbe(
+  media: MediaTools,
+  file: string,
+  durationS: number,
+  signal?: AbortSignal,
+): Promise<void> {
+  const opts = {
+    sampleRate: 8000,
+    channels: 1 as const,
+    maxDurationS: PROBE_SECONDS,
+    signal,
+    timeoutMs: 30_000,
+  };
   const samples = async (extra: { fromEndS?: number }) => {
     try {
       const pcm = await decodeToPcm(media, file, { ...opts, ...extra });

@@ -4,7 +4,14 @@ import { encodeWav } from '../audio/wav.js';
 import type { AppConfig } from '../config.js';
 import type { JobRecord } from '../domain/job.js';
 import { isTerminalJob, isTerminalStage } from '../domain/job.js';
-import { allStagesDone, blockedStages, finalStatus, overallProgress, readyStages, STAGE_POLICIES } from '../domain/pipeline.js';
+import {
+  allStagesDone,
+  blockedStages,
+  finalStatus,
+  overallProgress,
+  readyStages,
+  STAGE_POLICIES,
+} from '../domain/pipeline.js';
 import type { StageHandlers, StageName } from '../domain/stage.js';
 import { STAGE_NAMES } from '../domain/stage.js';
 import { CancelledError, InputError, isShutdown } from '../errors.js';
@@ -43,7 +50,9 @@ export class Pipeline {
   /** Register task handlers on the queue (all tasks by default; a worker may take a subset). */
   startWorkers(tasks: readonly TaskName[] = TASK_NAMES, concurrency?: number): void {
     for (const name of tasks) {
-      const n = concurrency ?? (isStageTask(name) ? STAGE_POLICIES[name].concurrency : this.deps.config.maxConcurrentJobs);
+      const n =
+        concurrency ??
+        (isStageTask(name) ? STAGE_POLICIES[name].concurrency : this.deps.config.maxConcurrentJobs);
       this.deps.queue.work(name, n, (task, signal) => this.handle(task, signal));
     }
   }
@@ -119,7 +128,13 @@ export class Pipeline {
   private async runStage(jobId: string, stage: StageName, signal: AbortSignal): Promise<void> {
     const { config, store, log, backoffMs, handlers } = this.deps;
     await runStage(
-      { config, store, log, backoffMs, loadMix: (id) => this.mixes.get(id, jobPaths(config.storageDir, id).mix) },
+      {
+        config,
+        store,
+        log,
+        backoffMs,
+        loadMix: (id) => this.mixes.get(id, jobPaths(config.storageDir, id).mix),
+      },
       jobId,
       stage,
       handlers[stage],
@@ -142,7 +157,10 @@ export class Pipeline {
         for (const { stage, dependency } of blocked) {
           const st = j.stages[stage];
           st.status = 'skipped';
-          st.error = { code: 'DEPENDENCY_FAILED', message: `needs ${dependency}, which ended ${j.stages[dependency].status}` };
+          st.error = {
+            code: 'DEPENDENCY_FAILED',
+            message: `needs ${dependency}, which ended ${j.stages[dependency].status}`,
+          };
         }
         for (const s of ready) {
           j.stages[s].status = 'queued';
@@ -203,7 +221,8 @@ export class Pipeline {
       j.current_step = 'done';
       j.finished_at = finishedAt;
       j.progress = 100;
-      if (j.status === 'failed' && !j.error) j.error = { code: 'ALL_STAGES_FAILED', message: 'no stage produced results' };
+      if (j.status === 'failed' && !j.error)
+        j.error = { code: 'ALL_STAGES_FAILED', message: 'no stage produced results' };
     };
     // The report is on disk before anyone can see the job as finished.
     const preview = structuredClone(current);
@@ -251,7 +270,8 @@ export class Pipeline {
     for (const name of entries) {
       const full = `${paths.dir}/${name}`;
       // job.json's temp files belong to a write in flight.
-      if (!keep.has(full) && !name.startsWith('job.json')) await fs.rm(full, { recursive: true, force: true });
+      if (!keep.has(full) && !name.startsWith('job.json'))
+        await fs.rm(full, { recursive: true, force: true });
     }
   }
 }

@@ -37,9 +37,21 @@ export function buildReport(job: JobRecord, appVersion: string) {
     created_at: job.created_at,
     started_at: job.started_at ?? null,
     finished_at: job.finished_at ?? null,
-    wall_time_s: job.started_at && job.finished_at ? (Date.parse(job.finished_at) - Date.parse(job.started_at)) / 1000 : null,
-    input: { filename: job.original_filename, format: job.file_ext, size_bytes: job.file_size, duration_s: job.audio_duration },
-    options: { stages: job.options.stages, language: job.options.language ?? null, lyrics_given: Boolean(job.options.lyrics) },
+    wall_time_s:
+      job.started_at && job.finished_at
+        ? (Date.parse(job.finished_at) - Date.parse(job.started_at)) / 1000
+        : null,
+    input: {
+      filename: job.original_filename,
+      format: job.file_ext,
+      size_bytes: job.file_size,
+      duration_s: job.audio_duration,
+    },
+    options: {
+      stages: job.options.stages,
+      language: job.options.language ?? null,
+      lyrics_given: Boolean(job.options.lyrics),
+    },
     stages,
     summary: job.summary,
     qa: { missing_stages: missing },

@@ -40,7 +40,12 @@ export async function runStage(
   const policy = STAGE_POLICIES[stage];
   const log = deps.log.child({ jobId, stage });
   const job = await deps.store.get(jobId);
-  if (!job || job.status === 'cancelled' || !['queued', 'pending', 'running', 'retrying'].includes(job.stages[stage].status)) return;
+  if (
+    !job ||
+    job.status === 'cancelled' ||
+    !['queued', 'pending', 'running', 'retrying'].includes(job.stages[stage].status)
+  )
+    return;
 
   for (let attempt = job.stages[stage].attempts + 1; ; attempt++) {
     const started = Date.now();
@@ -59,7 +64,14 @@ export async function runStage(
     const result = await attemptStage(deps, current, stage, handler, signal, log);
     if (result.ok) {
       await deps.store.update(jobId, (j) => recordOutcome(j, stage, result.outcome, started));
-      log.info({ status: result.outcome.status, engine: result.outcome.engine?.name, seconds: (Date.now() - started) / 1000 }, 'stage finished');
+      log.info(
+        {
+          status: result.outcome.status,
+          engine: result.outcome.engine?.name,
+          seconds: (Date.now() - started) / 1000,
+        },
+        'stage finished',
+      );
       return;
     }
     const err = result.error;
@@ -119,7 +131,11 @@ async function attemptStage(
   const timeout = new Promise<never>((_, reject) => {
     const fire = () => {
       ctrl.abort();
-      reject(limitS < policy.timeoutS ? new StageTimeoutError('the job', deps.config.jobTimeoutS) : new StageTimeoutError(`stage ${stage}`, policy.timeoutS));
+      reject(
+        limitS < policy.timeoutS
+          ? new StageTimeoutError('the job', deps.config.jobTimeoutS)
+          : new StageTimeoutError(`stage ${stage}`, policy.timeoutS),
+      );
     };
     if (limitS <= 0) fire();
     else timer = setTimeout(fire, limitS * 1000);
@@ -194,7 +210,8 @@ function recordOutcome(j: JobRecord, stage: StageName, outcome: StageOutcome, st
   st.outputs = outcome.outputs;
   st.warnings = outcome.warnings ?? [];
   if (outcome.engine) st.engine = outcome.engine;
-  if (outcome.status === 'unavailable') st.error = { code: 'ENGINE_UNAVAILABLE', message: outcome.reason ?? 'engine unavailable' };
+  if (outcome.status === 'unavailable')
+    st.error = { code: 'ENGINE_UNAVAILABLE', message: outcome.reason ?? 'engine unavailable' };
   else delete st.error;
   delete st.message;
   Object.assign(j.summary, outcome.summary ?? {});

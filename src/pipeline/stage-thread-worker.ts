@@ -58,7 +58,13 @@ async function run(req: RunRequest): Promise<void> {
     const outcome = await handler(ctx);
     post({ type: 'done', id: req.id, outcome });
   } catch (err) {
-    post({ type: 'error', id: req.id, error: serialiseError(ctrl.signal.aborted && ctrl.signal.reason instanceof Error ? ctrl.signal.reason : err) });
+    post({
+      type: 'error',
+      id: req.id,
+      error: serialiseError(
+        ctrl.signal.aborted && ctrl.signal.reason instanceof Error ? ctrl.signal.reason : err,
+      ),
+    });
   } finally {
     running.delete(req.id);
   }

@@ -51,7 +51,15 @@ export class StageThread {
       if (ctx.signal.aborted) onAbort();
       else ctx.signal.addEventListener('abort', onAbort, { once: true });
       const { config, options, jobId } = ctx;
-      worker.postMessage({ type: 'run', id, jobId, stage: this.exportName, storageDir: config.storageDir, options, config } satisfies ToWorker);
+      worker.postMessage({
+        type: 'run',
+        id,
+        jobId,
+        stage: this.exportName,
+        storageDir: config.storageDir,
+        options,
+        config,
+      } satisfies ToWorker);
     });
   }
 
@@ -65,12 +73,21 @@ export class StageThread {
     if (this.worker) return this.worker;
     const script = siblingUrl(import.meta.url, 'stage-thread-worker');
     const worker = new Worker(script, {
-      workerData: { moduleUrl: this.moduleUrl.href, exportName: this.exportName, logLevel: ctx.config.logLevel },
+      workerData: {
+        moduleUrl: this.moduleUrl.href,
+        exportName: this.exportName,
+        logLevel: ctx.config.logLevel,
+      },
     });
     worker.unref();
     worker.on('message', (msg: FromWorker) => this.onMessage(msg));
     worker.on('error', (err) => this.failAll(worker, err));
-    worker.on('exit', (code) => this.failAll(worker, new AppError('STAGE_THREAD_EXIT', `the stage thread stopped (exit code ${code})`, 500)));
+    worker.on('exit', (code) =>
+      this.failAll(
+        worker,
+        new AppError('STAGE_THREAD_EXIT', `the stage thread stopped (exit code ${code})`, 500),
+      ),
+    );
     this.worker = worker;
     return worker;
   }
@@ -102,9 +119,19 @@ export class StageThread {
   private forwardLog(line: string): void {
     if (!this.log) return;
     try {
-      const { level, msg, time: _t, pid: _p, hostname: _h, ...rest } = JSON.parse(line) as Record<string, unknown>;
+      const {
+        level,
+        msg,
+        time: _t,
+        pid: _p,
+        hostname: _h,
+        ...rest
+      } = JSON.parse(line) as Record<string, unknown>;
       const name = this.log.levels.labels[Number(level)] ?? 'info';
-      (this.log as unknown as Record<string, (o: object, m?: string) => void>)[name]?.(rest, typeof msg === 'string' ? msg : undefined);
+      (this.log as unknown as Record<string, (o: object, m?: string) => void>)[name]?.(
+        rest,
+        typeof msg === 'string' ? msg : undefined,
+      );
     } catch {
       this.log.info(line.trim());
     }

@@ -32,8 +32,10 @@ export interface SerialisedError {
 export function serialiseError(err: unknown): SerialisedError {
   const message = err instanceof Error ? err.message : String(err);
   if (err instanceof ShutdownError) return { kind: 'shutdown', code: err.code, status: err.status, message };
-  if (err instanceof CancelledError) return { kind: 'cancelled', code: err.code, status: err.status, message };
-  if (err instanceof UnavailableError) return { kind: 'unavailable', code: err.code, status: err.status, message };
+  if (err instanceof CancelledError)
+    return { kind: 'cancelled', code: err.code, status: err.status, message };
+  if (err instanceof UnavailableError)
+    return { kind: 'unavailable', code: err.code, status: err.status, message };
   if (err instanceof InputError) return { kind: 'input', code: err.code, status: err.status, message };
   if (err instanceof AppError) return { kind: 'app', code: err.code, status: err.status, message };
   return { kind: 'other', code: 'STAGE_ERROR', status: 500, message };

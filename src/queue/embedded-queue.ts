@@ -50,7 +50,8 @@ export class EmbeddedQueue implements JobQueue {
 
   async counts(): Promise<Record<TaskName, QueueCounts>> {
     const out = {} as Record<TaskName, QueueCounts>;
-    for (const [name, lane] of this.lanes) out[name] = { waiting: lane.waiting.length, active: lane.active.size };
+    for (const [name, lane] of this.lanes)
+      out[name] = { waiting: lane.waiting.length, active: lane.active.size };
     return out;
   }
 

@@ -16,7 +16,11 @@ export interface StageSet {
 
 export function defaultStageHandlers(log?: Logger): StageSet {
   const separation = new StageThread(siblingUrl(import.meta.url, 'separate'), 'createSeparationStage', log);
-  const transcription = new StageThread(siblingUrl(import.meta.url, 'transcribe'), 'createTranscriptionStage', log);
+  const transcription = new StageThread(
+    siblingUrl(import.meta.url, 'transcribe'),
+    'createTranscriptionStage',
+    log,
+  );
   return {
     handlers: {
       separation: separation.handler(),

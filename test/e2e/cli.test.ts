@@ -32,7 +32,8 @@ function clicks(seconds: number, bpm = 120): Buffer {
   for (let b = 0; b * period < x.length; b++) {
     const at = Math.round(b * period);
     const amp = b % 4 === 0 ? 0.9 : 0.5;
-    for (let i = 0; i < 400 && at + i < x.length; i++) x[at + i] = amp * Math.exp(-i / 60) * Math.sin(i * 0.9);
+    for (let i = 0; i < 400 && at + i < x.length; i++)
+      x[at + i] = amp * Math.exp(-i / 60) * Math.sin(i * 0.9);
   }
   return encodeWav({ sampleRate: sr, channels: [x, x] });
 }
@@ -48,7 +49,15 @@ afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 describe('karaoke process', () => {
   it('writes a job directory layout and a JSON summary', async () => {
     const out = path.join(dir, 'out');
-    const r = await karaoke(['process', path.join(dir, 'clicks.wav'), '--out', out, '--stages', 'beats', '--json']);
+    const r = await karaoke([
+      'process',
+      path.join(dir, 'clicks.wav'),
+      '--out',
+      out,
+      '--stages',
+      'beats',
+      '--json',
+    ]);
     expect(r.code, r.stderr).toBe(0);
     const summary = JSON.parse(r.stdout);
     expect(summary.status).toBe('completed');
@@ -56,7 +65,11 @@ describe('karaoke process', () => {
     expect(summary.summary.tempo_bpm).toBeGreaterThan(115);
     expect(summary.summary.tempo_bpm).toBeLessThan(125);
     expect(fs.readdirSync(out).sort()).toEqual(['beat_analysis', 'report.json']);
-    expect(fs.readdirSync(path.join(out, 'beat_analysis')).sort()).toEqual(['analysis.json', 'beats.json', 'onsets.json']);
+    expect(fs.readdirSync(path.join(out, 'beat_analysis')).sort()).toEqual([
+      'analysis.json',
+      'beats.json',
+      'onsets.json',
+    ]);
     const report = JSON.parse(fs.readFileSync(path.join(out, 'report.json'), 'utf8'));
     expect(report.stages.beats.engine.name).toBeTruthy();
   });
@@ -69,14 +82,26 @@ describe('karaoke process', () => {
   });
 
   it('exits 2 for a missing file and for a bad option', async () => {
-    expect((await karaoke(['process', path.join(dir, 'nope.wav'), '--out', path.join(dir, 'x')])).code).toBe(2);
-    const r = await karaoke(['process', path.join(dir, 'clicks.wav'), '--out', path.join(dir, 'y'), '--stages', 'dance']);
+    expect((await karaoke(['process', path.join(dir, 'nope.wav'), '--out', path.join(dir, 'x')])).code).toBe(
+      2,
+    );
+    const r = await karaoke([
+      'process',
+      path.join(dir, 'clicks.wav'),
+      '--out',
+      path.join(dir, 'y'),
+      '--stages',
+      'dance',
+    ]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('unknown stage');
   });
 
   it('reports bad configuration with every bad key', async () => {
-    const r = await karaoke(['process', path.join(dir, 'clicks.wav'), '--out', path.join(dir, 'z')], { MAX_FILE_SIZE: 'huge', PORT: '-1' });
+    const r = await karaoke(['process', path.join(dir, 'clicks.wav'), '--out', path.join(dir, 'z')], {
+      MAX_FILE_SIZE: 'huge',
+      PORT: '-1',
+    });
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('MAX_FILE_SIZE');
     expect(r.stderr).toContain('PORT');

@@ -8,7 +8,11 @@ const ROOT = path.resolve(import.meta.dirname, '../..');
 const children: ChildProcess[] = [];
 
 function startServer(storageDir: string): Promise<{ child: ChildProcess; base: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'test/e2e/fixtures/embedded-server.ts'), storageDir], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', path.join(ROOT, 'test/e2e/fixtures/embedded-server.ts'), storageDir],
+    { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] },
+  );
   children.push(child);
   return new Promise((resolve, reject) => {
     let out = '';
@@ -29,7 +33,10 @@ async function submit(base: string): Promise<string> {
   return ((await res.json()) as { job_id: string }).job_id;
 }
 
-async function status(base: string, id: string): Promise<{ status: string; stages: Record<string, { status: string; progress: number }> }> {
+async function status(
+  base: string,
+  id: string,
+): Promise<{ status: string; stages: Record<string, { status: string; progress: number }> }> {
   return (await (await fetch(`${base}/api/status/${id}`)).json()) as never;
 }
 
@@ -53,17 +60,28 @@ describe('embedded mode survives kill -9', () => {
     const first = await startServer(storageDir);
     const a = await submit(first.base);
     const b = await submit(first.base);
-    await until(() => status(first.base, a), (s) => s.stages.separation.status === 'running' && s.stages.separation.progress > 0);
-    await until(() => status(first.base, b), (s) => s.stages.separation.status === 'queued');
+    await until(
+      () => status(first.base, a),
+      (s) => s.stages.separation.status === 'running' && s.stages.separation.progress > 0,
+    );
+    await until(
+      () => status(first.base, b),
+      (s) => s.stages.separation.status === 'queued',
+    );
     first.child.kill('SIGKILL');
     await new Promise((r) => first.child.once('exit', r));
 
     const second = await startServer(storageDir);
     for (const id of [a, b]) {
-      const s = await until(() => status(second.base, id), (v) => ['completed', 'partial', 'failed'].includes(v.status));
+      const s = await until(
+        () => status(second.base, id),
+        (v) => ['completed', 'partial', 'failed'].includes(v.status),
+      );
       expect(s.status).toBe('completed');
     }
-    const results = (await (await fetch(`${second.base}/api/results/${a}`)).json()) as { stems: Record<string, { url: string }> };
+    const results = (await (await fetch(`${second.base}/api/results/${a}`)).json()) as {
+      stems: Record<string, { url: string }>;
+    };
     expect((await fetch(`${second.base}${results.stems.instrumental.url}`)).status).toBe(200);
     second.child.kill('SIGTERM');
     await new Promise((r) => second.child.once('exit', r));

@@ -10,12 +10,16 @@ export function tmpDir(prefix = 'karaoke-test-'): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
 }
 
-export function toneWav(seconds: number, opts: { sampleRate?: number; freq?: number; channels?: number } = {}): Buffer {
+export function toneWav(
+  seconds: number,
+  opts: { sampleRate?: number; freq?: number; channels?: number } = {},
+): Buffer {
   const sr = opts.sampleRate ?? 44100;
   const n = Math.round(seconds * sr);
   const ch = new Float32Array(n);
   const f = opts.freq ?? 440;
-  for (let i = 0; i < n; i++) ch[i] = 0.3 * Math.sin((2 * Math.PI * f * i) / sr) + (i % Math.round(sr / 2) < 200 ? 0.5 : 0);
+  for (let i = 0; i < n; i++)
+    ch[i] = 0.3 * Math.sin((2 * Math.PI * f * i) / sr) + (i % Math.round(sr / 2) < 200 ? 0.5 : 0);
   const channels = Array.from({ length: opts.channels ?? 2 }, () => ch);
   return encodeWav({ sampleRate: sr, channels });
 }

@@ -22,7 +22,10 @@ export function fakeSeparation(): StageHandler {
     for (const name of ['vocals', 'drums', 'bass', 'other', 'instrumental'] as const) {
       const file = ctx.paths.stem(name);
       const scale = name === 'instrumental' ? 0.75 : 0.25;
-      await writeFile(file, encodeWav({ sampleRate: mix.sampleRate, channels: mix.channels.map((c) => c.map((v) => v * scale)) }));
+      await writeFile(
+        file,
+        encodeWav({ sampleRate: mix.sampleRate, channels: mix.channels.map((c) => c.map((v) => v * scale)) }),
+      );
       outputs[name] = ctx.paths.rel(file);
       ctx.progress(50);
     }
@@ -36,7 +39,12 @@ export function fakeBeats(): StageHandler {
     const duration = mix.channels[0].length / mix.sampleRate;
     const file = ctx.paths.beats('analysis.json');
     await writeFile(file, JSON.stringify({ tempo_bpm: 120, duration }));
-    return { status: 'completed', engine: FAKE_ENGINE, outputs: { analysis: ctx.paths.rel(file) }, summary: { tempo_bpm: 120, time_signature: '4/4' } };
+    return {
+      status: 'completed',
+      engine: FAKE_ENGINE,
+      outputs: { analysis: ctx.paths.rel(file) },
+      summary: { tempo_bpm: 120, time_signature: '4/4' },
+    };
   };
 }
 
@@ -46,13 +54,30 @@ export function fakeTranscription(): StageHandler {
       throw new InputError('NO_VOCALS', 'no vocals stem');
     });
     const file = ctx.paths.transcription('transcription.json');
-    await writeFile(file, JSON.stringify({ language: 'en', text: 'la la', words: [{ word: 'la', start: 0.1, end: 0.3, confidence: 1 }] }));
-    return { status: 'completed', engine: FAKE_ENGINE, outputs: { transcription: ctx.paths.rel(file) }, summary: { language: 'en', word_count: 1 } };
+    await writeFile(
+      file,
+      JSON.stringify({
+        language: 'en',
+        text: 'la la',
+        words: [{ word: 'la', start: 0.1, end: 0.3, confidence: 1 }],
+      }),
+    );
+    return {
+      status: 'completed',
+      engine: FAKE_ENGINE,
+      outputs: { transcription: ctx.paths.rel(file) },
+      summary: { language: 'en', word_count: 1 },
+    };
   };
 }
 
 export function fakeHandlers(overrides: Partial<StageHandlers> = {}): StageHandlers {
-  return { separation: fakeSeparation(), beats: fakeBeats(), transcription: fakeTranscription(), ...overrides };
+  return {
+    separation: fakeSeparation(),
+    beats: fakeBeats(),
+    transcription: fakeTranscription(),
+    ...overrides,
+  };
 }
 
 /** Throws a transient error `failures` times, then delegates. Counts calls. */
@@ -85,7 +110,9 @@ export function hanging(): StageHandler & { started: Promise<void> } {
   const started = new Promise<void>((r) => (markStarted = r));
   const h = (async (ctx: StageContext): Promise<StageOutcome> => {
     markStarted();
-    await new Promise<void>((resolve) => ctx.signal.addEventListener('abort', () => resolve(), { once: true }));
+    await new Promise<void>((resolve) =>
+      ctx.signal.addEventListener('abort', () => resolve(), { once: true }),
+    );
     throwIfAborted(ctx.signal);
     return { status: 'completed', outputs: {} };
   }) as StageHandler & { started: Promise<void> };

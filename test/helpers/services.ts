@@ -19,11 +19,19 @@ export interface TestService {
 
 /** A service on a fresh temp storage dir with fake engines (or the given handlers); no port opened. */
 export async function startTestService(
-  opts: { handlers?: Partial<StageHandlers>; config?: Partial<AppConfig>; storageDir?: string; workers?: boolean } = {},
+  opts: {
+    handlers?: Partial<StageHandlers>;
+    config?: Partial<AppConfig>;
+    storageDir?: string;
+    workers?: boolean;
+  } = {},
 ): Promise<TestService> {
   const storageDir = opts.storageDir ?? tmpDir('karaoke-svc-');
   const config = testConfig({ storageDir, rateLimitPerMinute: 0, minFreeDiskMb: 0, ...opts.config });
-  const services = await createServices(config, silentLogger(), { handlers: fakeHandlers(opts.handlers), backoffMs: () => 20 });
+  const services = await createServices(config, silentLogger(), {
+    handlers: fakeHandlers(opts.handlers),
+    backoffMs: () => 20,
+  });
   if (opts.workers !== false) {
     services.pipeline.startWorkers();
     await services.pipeline.recover();
@@ -42,25 +50,43 @@ export async function startTestService(
   };
 }
 
-export async function waitForJob(services: Services, id: string, until: (j: JobRecord) => boolean = (j) => isTerminalJob(j.status), timeoutMs = 20_000): Promise<JobRecord> {
+export async function waitForJob(
+  services: Services,
+  id: string,
+  until: (j: JobRecord) => boolean = (j) => isTerminalJob(j.status),
+  timeoutMs = 20_000,
+): Promise<JobRecord> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const job = await services.backends.store.get(id);
     if (job && until(job)) return job;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for job ${id}: ${JSON.stringify(job?.status)} ${JSON.stringify(job?.stages)}`);
+    if (Date.now() > deadline)
+      throw new Error(
+        `timed out waiting for job ${id}: ${JSON.stringify(job?.status)} ${JSON.stringify(job?.stages)}`,
+      );
     await new Promise((r) => setTimeout(r, 20));
   }
 }
 
 /** A multipart body for app.inject. */
-export function multipart(parts: { name: string; value: string | Buffer; filename?: string }[]): { payload: Buffer; headers: Record<string, string> } {
+export function multipart(parts: { name: string; value: string | Buffer; filename?: string }[]): {
+  payload: Buffer;
+  headers: Record<string, string>;
+} {
   const boundary = `----karaoke${Math.random().toString(16).slice(2)}`;
   const chunks: Buffer[] = [];
   for (const p of parts) {
     const disp = `form-data; name="${p.name}"${p.filename !== undefined ? `; filename="${p.filename}"` : ''}`;
     const type = p.filename !== undefined ? 'Content-Type: application/octet-stream\r\n' : '';
-    chunks.push(Buffer.from(`--${boundary}\r\nContent-Disposition: ${disp}\r\n${type}\r\n`), Buffer.from(p.value), Buffer.from('\r\n'));
+    chunks.push(
+      Buffer.from(`--${boundary}\r\nContent-Disposition: ${disp}\r\n${type}\r\n`),
+      Buffer.from(p.value),
+      Buffer.from('\r\n'),
+    );
   }
   chunks.push(Buffer.from(`--${boundary}--\r\n`));
-  return { payload: Buffer.concat(chunks), headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } };
+  return {
+    payload: Buffer.concat(chunks),
+    headers: { 'content-type': `multipart/form-data; boundary=${boundary}` },
+  };
 }

@@ -40,13 +40,22 @@ describe('GET /api/files/{job_id}/{path}', () => {
 
   it('serves byte ranges (206) and refuses unsatisfiable ones (416)', async () => {
     const full = fs.readFileSync(path.join(jobDir, 'stems', 'drums.wav'));
-    const part = await svc.app.inject({ url: `/api/files/${id}/stems/drums.wav`, headers: { range: 'bytes=4-11' } });
+    const part = await svc.app.inject({
+      url: `/api/files/${id}/stems/drums.wav`,
+      headers: { range: 'bytes=4-11' },
+    });
     expect(part.statusCode).toBe(206);
     expect(part.headers['content-range']).toBe(`bytes 4-11/${full.length}`);
     expect(part.rawPayload).toEqual(full.subarray(4, 12));
-    const tail = await svc.app.inject({ url: `/api/files/${id}/stems/drums.wav`, headers: { range: 'bytes=-10' } });
+    const tail = await svc.app.inject({
+      url: `/api/files/${id}/stems/drums.wav`,
+      headers: { range: 'bytes=-10' },
+    });
     expect(tail.rawPayload).toEqual(full.subarray(full.length - 10));
-    const bad = await svc.app.inject({ url: `/api/files/${id}/stems/drums.wav`, headers: { range: `bytes=${full.length + 5}-` } });
+    const bad = await svc.app.inject({
+      url: `/api/files/${id}/stems/drums.wav`,
+      headers: { range: `bytes=${full.length + 5}-` },
+    });
     expect(bad.statusCode).toBe(416);
     expect(bad.headers['content-range']).toBe(`bytes */${full.length}`);
   });
@@ -84,7 +93,9 @@ describe('GET /api/files/{job_id}/{path}', () => {
   }
 
   it('404s for an unknown job and 400s for a malformed id', async () => {
-    expect((await svc.app.inject('/api/files/6f1c7a8e-1111-4222-8333-944445555666/stems/vocals.wav')).statusCode).toBe(404);
+    expect(
+      (await svc.app.inject('/api/files/6f1c7a8e-1111-4222-8333-944445555666/stems/vocals.wav')).statusCode,
+    ).toBe(404);
     const bad = await svc.app.inject('/api/files/..%2f..%2f/stems/vocals.wav');
     expect(bad.statusCode).toBe(400);
   });

@@ -9,7 +9,10 @@ let svc: TestService;
 const hang = hanging();
 
 async function submit(fields: Record<string, string> = {}): Promise<string> {
-  const { payload, headers } = multipart([...Object.entries(fields).map(([name, value]) => ({ name, value })), { name: 'file', value: toneWav(1), filename: 'a.wav' }]);
+  const { payload, headers } = multipart([
+    ...Object.entries(fields).map(([name, value]) => ({ name, value })),
+    { name: 'file', value: toneWav(1), filename: 'a.wav' },
+  ]);
   const res = await svc.app.inject({ method: 'POST', url: '/api/process', payload, headers });
   expect(res.statusCode).toBe(202);
   return res.json().job_id;
@@ -62,7 +65,12 @@ describe('job routes', () => {
     const job = await waitForJob(svc.services, id, (j) => j.stages.separation.status === 'cancelled');
     expect(job.status).toBe('cancelled');
     const dir = path.join(svc.config.storageDir, 'jobs', id);
-    expect(fs.readdirSync(dir).filter((f) => !f.endsWith('.tmp')).sort()).toEqual(['job.json', 'original.wav']);
+    expect(
+      fs
+        .readdirSync(dir)
+        .filter((f) => !f.endsWith('.tmp'))
+        .sort(),
+    ).toEqual(['job.json', 'original.wav']);
     expect((await svc.app.inject({ method: 'POST', url: `/api/jobs/${id}/cancel` })).statusCode).toBe(409);
   });
 
@@ -98,7 +106,11 @@ describe('service routes', () => {
   it('GET /health reports mode and queues', async () => {
     const res = await svc.app.inject('/health');
     expect(res.statusCode).toBe(200);
-    expect(res.json()).toMatchObject({ status: 'ok', mode: 'embedded', queues: { separation: { waiting: expect.any(Number) } } });
+    expect(res.json()).toMatchObject({
+      status: 'ok',
+      mode: 'embedded',
+      queues: { separation: { waiting: expect.any(Number) } },
+    });
   });
 
   it('GET /metrics is Prometheus text', async () => {
@@ -111,7 +123,16 @@ describe('service routes', () => {
   it('GET /docs serves Swagger UI and the OpenAPI document lists every route', async () => {
     expect((await svc.app.inject('/docs')).statusCode).toBeLessThan(400);
     const spec = (await svc.app.inject('/docs/json')).json();
-    for (const p of ['/health', '/api/process', '/api/status/{job_id}', '/api/results/{job_id}', '/api/jobs', '/api/jobs/{job_id}', '/api/jobs/{job_id}/events', '/api/files/{job_id}/{*}']) {
+    for (const p of [
+      '/health',
+      '/api/process',
+      '/api/status/{job_id}',
+      '/api/results/{job_id}',
+      '/api/jobs',
+      '/api/jobs/{job_id}',
+      '/api/jobs/{job_id}/events',
+      '/api/files/{job_id}/{*}',
+    ]) {
       expect(Object.keys(spec.paths)).toContain(p);
     }
   });

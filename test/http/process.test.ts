@@ -18,7 +18,10 @@ afterAll(async () => {
 });
 
 function upload(file: Buffer, filename: string, fields: Record<string, string> = {}) {
-  const { payload, headers } = multipart([...Object.entries(fields).map(([name, value]) => ({ name, value })), { name: 'file', value: file, filename }]);
+  const { payload, headers } = multipart([
+    ...Object.entries(fields).map(([name, value]) => ({ name, value })),
+    { name: 'file', value: file, filename },
+  ]);
   return svc.app.inject({ method: 'POST', url: '/api/process', payload, headers });
 }
 
@@ -46,7 +49,13 @@ describe('POST /api/process', () => {
     expect(job.options.lyrics).toBe('la la\nla');
 
     const status = (await svc.app.inject(`/api/status/${body.job_id}`)).json();
-    expect(status).toMatchObject({ job_id: body.job_id, status: 'completed', progress: 100, original_filename: 'My Song.wav', tempo_bpm: 120 });
+    expect(status).toMatchObject({
+      job_id: body.job_id,
+      status: 'completed',
+      progress: 100,
+      original_filename: 'My Song.wav',
+      tempo_bpm: 120,
+    });
     expect(status.audio_duration).toBeCloseTo(2, 1);
 
     const results = (await svc.app.inject(`/api/results/${body.job_id}`)).json();
@@ -65,7 +74,9 @@ describe('POST /api/process', () => {
   });
 
   it('accepts an MP3 and a subset of stages (transcription pulls in separation)', async () => {
-    const res = await upload(fs.readFileSync(path.join(fixtures, 'song.mp3')), 'song.mp3', { stages: 'transcription' });
+    const res = await upload(fs.readFileSync(path.join(fixtures, 'song.mp3')), 'song.mp3', {
+      stages: 'transcription',
+    });
     expect(res.statusCode).toBe(202);
     expect(res.json().stages).toEqual(['separation', 'transcription']);
     expect(res.json().warnings[0]).toContain('needs separation');
@@ -76,15 +87,40 @@ describe('POST /api/process', () => {
 
   describe('rejects bad uploads and leaves nothing behind', () => {
     const cases: [string, () => Promise<Awaited<ReturnType<typeof upload>>>, number, string][] = [
-      ['too large', () => upload(Buffer.concat([toneWav(1), Buffer.alloc(3 * 1024 * 1024)]), 'big.wav'), 413, 'FILE_TOO_LARGE'],
+      [
+        'too large',
+        () => upload(Buffer.concat([toneWav(1), Buffer.alloc(3 * 1024 * 1024)]), 'big.wav'),
+        413,
+        'FILE_TOO_LARGE',
+      ],
       ['empty', () => upload(Buffer.alloc(0), 'empty.wav'), 400, 'EMPTY_FILE'],
       ['truncated WAV', () => upload(toneWav(3).subarray(0, 40_000), 'cut.wav'), 422, 'TRUNCATED'],
-      ['MP3 content named .wav', () => upload(fs.readFileSync(path.join(fixtures, 'song.mp3')), 'song.wav'), 415, 'TYPE_MISMATCH'],
-      ['text named .mp3', () => upload(Buffer.from('hello, this is not audio at all\n'.repeat(20)), 'notes.mp3'), 415, 'NOT_AUDIO'],
-      ['a header and garbage', () => upload(Buffer.concat([Buffer.from('ID3'), Buffer.alloc(5000, 7)]), 'junk.mp3'), 422, 'UNDECODABLE'],
+      [
+        'MP3 content named .wav',
+        () => upload(fs.readFileSync(path.join(fixtures, 'song.mp3')), 'song.wav'),
+        415,
+        'TYPE_MISMATCH',
+      ],
+      [
+        'text named .mp3',
+        () => upload(Buffer.from('hello, this is not audio at all\n'.repeat(20)), 'notes.mp3'),
+        415,
+        'NOT_AUDIO',
+      ],
+      [
+        'a header and garbage',
+        () => upload(Buffer.concat([Buffer.from('ID3'), Buffer.alloc(5000, 7)]), 'junk.mp3'),
+        422,
+        'UNDECODABLE',
+      ],
       ['a disallowed extension', () => upload(toneWav(1), 'song.exe'), 415, 'UNSUPPORTED_EXTENSION'],
       ['an unknown stage', () => upload(toneWav(1), 'song.wav', { stages: 'karaoke' }), 400, 'BAD_STAGES'],
-      ['a bad language code', () => upload(toneWav(1), 'song.wav', { language: 'english!' }), 400, 'BAD_LANGUAGE'],
+      [
+        'a bad language code',
+        () => upload(toneWav(1), 'song.wav', { language: 'english!' }),
+        400,
+        'BAD_LANGUAGE',
+      ],
     ];
     for (const [name, send, status, code] of cases) {
       it(name, async () => {

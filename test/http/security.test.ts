@@ -15,9 +15,15 @@ describe('API keys', () => {
   it('protects /api routes when API_KEYS is set, and leaves /health open', async () => {
     svc = await startTestService({ config: { apiKeys: ['s3cret'] } });
     expect((await svc.app.inject('/api/jobs')).statusCode).toBe(401);
-    expect((await svc.app.inject({ url: '/api/jobs', headers: { 'x-api-key': 'wrong' } })).statusCode).toBe(401);
-    expect((await svc.app.inject({ url: '/api/jobs', headers: { 'x-api-key': 's3cret' } })).statusCode).toBe(200);
-    expect((await svc.app.inject({ url: '/api/jobs', headers: { authorization: 'Bearer s3cret' } })).statusCode).toBe(200);
+    expect((await svc.app.inject({ url: '/api/jobs', headers: { 'x-api-key': 'wrong' } })).statusCode).toBe(
+      401,
+    );
+    expect((await svc.app.inject({ url: '/api/jobs', headers: { 'x-api-key': 's3cret' } })).statusCode).toBe(
+      200,
+    );
+    expect(
+      (await svc.app.inject({ url: '/api/jobs', headers: { authorization: 'Bearer s3cret' } })).statusCode,
+    ).toBe(200);
     expect((await svc.app.inject('/api/jobs?api_key=s3cret')).statusCode).toBe(200);
     expect((await svc.app.inject('/health')).statusCode).toBe(200);
     expect((await svc.app.inject('/api/jobs')).json().error.code).toBe('UNAUTHORIZED');
@@ -50,7 +56,8 @@ describe('cleanup', () => {
   it('removes jobs that ended more than JOB_TTL ago, and stale uploads', async () => {
     svc = await startTestService({ config: { jobTtlS: 60 } });
     const { payload, headers } = multipart([{ name: 'file', value: toneWav(1), filename: 'a.wav' }]);
-    const id = (await svc.app.inject({ method: 'POST', url: '/api/process', payload, headers })).json().job_id;
+    const id = (await svc.app.inject({ method: 'POST', url: '/api/process', payload, headers })).json()
+      .job_id;
     await waitForJob(svc.services, id);
     const stale = path.join(svc.config.storageDir, 'tmp', 'old.upload');
     fs.writeFileSync(stale, 'x');

@@ -28,7 +28,12 @@ export function fileRoutes(services: Services): FastifyPluginAsync {
         summary: 'Download a file of a job (supports HEAD and Range requests)',
         tags: ['files'],
         params: FileParams,
-        response: { 200: Type.String({ format: 'binary' }), 206: Type.String({ format: 'binary' }), 416: errorResponses[400], ...errorResponses },
+        response: {
+          200: Type.String({ format: 'binary' }),
+          206: Type.String({ format: 'binary' }),
+          416: errorResponses[400],
+          ...errorResponses,
+        },
       },
       exposeHeadRoute: false,
       handler: async (request, reply) => {

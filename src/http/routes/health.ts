@@ -21,7 +21,13 @@ export function healthRoutes(services: Services): FastifyPluginAsync {
   return async (app) => {
     app.get(
       '/health',
-      { schema: { summary: 'Service health: run mode, Redis, workers, queue lengths', tags: ['service'], response: { 200: HealthView, 503: HealthView } } },
+      {
+        schema: {
+          summary: 'Service health: run mode, Redis, workers, queue lengths',
+          tags: ['service'],
+          response: { 200: HealthView, 503: HealthView },
+        },
+      },
       async (_request, reply) => {
         const h = await services.backends.health();
         const active = Object.values(h.queues).reduce((n, q) => n + q.active, 0);
@@ -30,7 +36,9 @@ export function healthRoutes(services: Services): FastifyPluginAsync {
           version: services.appVersion,
           mode: h.mode,
           uptime_s: Math.round((Date.now() - started) / 1000),
-          ...(h.redis ? { redis: { connected: h.redis.connected, ...(h.redis.error ? { error: h.redis.error } : {}) } } : {}),
+          ...(h.redis
+            ? { redis: { connected: h.redis.connected, ...(h.redis.error ? { error: h.redis.error } : {}) } }
+            : {}),
           workers: h.workers,
           queues: h.queues,
           active_jobs: active,

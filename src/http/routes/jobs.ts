@@ -21,7 +21,14 @@ export function jobRoutes(services: Services): FastifyPluginAsync {
   return async (app) => {
     app.get(
       '/api/status/:job_id',
-      { schema: { summary: 'Job status and progress', tags: ['jobs'], params: JobIdParams, response: { 200: JobStatusView, ...errorResponses } } },
+      {
+        schema: {
+          summary: 'Job status and progress',
+          tags: ['jobs'],
+          params: JobIdParams,
+          response: { 200: JobStatusView, ...errorResponses },
+        },
+      },
       async (request) => statusView(await findJob(services, (request.params as JobIdParams).job_id)),
     );
 
@@ -29,7 +36,8 @@ export function jobRoutes(services: Services): FastifyPluginAsync {
       '/api/results/:job_id',
       {
         schema: {
-          summary: 'Results of a finished job: files with download URLs, transcription and beat analysis inline',
+          summary:
+            'Results of a finished job: files with download URLs, transcription and beat analysis inline',
           tags: ['jobs'],
           params: JobIdParams,
           response: { 200: ResultsView, ...errorResponses },
@@ -38,7 +46,11 @@ export function jobRoutes(services: Services): FastifyPluginAsync {
       async (request) => {
         const job = await findJob(services, (request.params as JobIdParams).job_id);
         if (!isTerminalJob(job.status)) {
-          throw new AppError('JOB_NOT_FINISHED', `the job is ${job.status} (${job.progress}%); results are ready when it ends`, 409);
+          throw new AppError(
+            'JOB_NOT_FINISHED',
+            `the job is ${job.status} (${job.progress}%); results are ready when it ends`,
+            409,
+          );
         }
         return resultsView(job, services.config.storageDir);
       },
@@ -46,7 +58,14 @@ export function jobRoutes(services: Services): FastifyPluginAsync {
 
     app.get(
       '/api/jobs',
-      { schema: { summary: 'Recent jobs, newest first', tags: ['jobs'], querystring: ListQuery, response: { 200: JobListView, ...errorResponses } } },
+      {
+        schema: {
+          summary: 'Recent jobs, newest first',
+          tags: ['jobs'],
+          querystring: ListQuery,
+          response: { 200: JobListView, ...errorResponses },
+        },
+      },
       async (request) => {
         const { limit, offset } = request.query as { limit: number; offset: number };
         const { jobs, total } = await services.backends.store.list({ limit, offset });
@@ -58,7 +77,8 @@ export function jobRoutes(services: Services): FastifyPluginAsync {
       '/api/jobs/:job_id/cancel',
       {
         schema: {
-          summary: 'Cancel an unfinished job (its record stays, with status cancelled; partial outputs are removed)',
+          summary:
+            'Cancel an unfinished job (its record stays, with status cancelled; partial outputs are removed)',
           tags: ['jobs'],
           params: JobIdParams,
           response: { 200: JobStatusView, ...errorResponses },
@@ -66,7 +86,8 @@ export function jobRoutes(services: Services): FastifyPluginAsync {
       },
       async (request) => {
         const job = await findJob(services, (request.params as JobIdParams).job_id);
-        if (isTerminalJob(job.status)) throw new AppError('JOB_FINISHED', `the job already ended (${job.status})`, 409);
+        if (isTerminalJob(job.status))
+          throw new AppError('JOB_FINISHED', `the job already ended (${job.status})`, 409);
         return statusView((await pipeline.cancel(job.id)) ?? job);
       },
     );
@@ -92,7 +113,8 @@ export function jobRoutes(services: Services): FastifyPluginAsync {
       '/api/jobs/:job_id/events',
       {
         schema: {
-          summary: 'Server-sent events: a `status` event with the job on every change; ends after the final status',
+          summary:
+            'Server-sent events: a `status` event with the job on every change; ends after the final status',
           tags: ['jobs'],
           params: JobIdParams,
           produces: ['text/event-stream'],

@@ -11,9 +11,13 @@ import { receiveUpload } from '../upload.js';
 
 const ProcessForm = Type.Object({
   file: Type.String({ format: 'binary', description: 'The song: mp3, wav, m4a, flac, ogg or opus' }),
-  lyrics: Type.Optional(Type.String({ description: 'Known lyrics, one lyric line per line: aligned instead of transcribed' })),
+  lyrics: Type.Optional(
+    Type.String({ description: 'Known lyrics, one lyric line per line: aligned instead of transcribed' }),
+  ),
   language: Type.Optional(Type.String({ description: 'ISO 639-1 code, or "auto" (default)' })),
-  stages: Type.Optional(Type.String({ description: 'Comma-separated: separation,transcription,beats (default: all)' })),
+  stages: Type.Optional(
+    Type.String({ description: 'Comma-separated: separation,transcription,beats (default: all)' }),
+  ),
   whisper_model: Type.Optional(Type.String({ description: 'tiny|base|small|medium|large-v3-turbo' })),
   separation_engine: Type.Optional(Type.String({ description: 'auto|htdemucs|dsp' })),
 });
@@ -21,14 +25,18 @@ const ProcessForm = Type.Object({
 export function processRoutes(services: Services): FastifyPluginAsync {
   const { config } = services;
   const submitted = services.metrics.counter('karaoke_jobs_submitted_total', 'Jobs accepted');
-  const rejected = services.metrics.counter('karaoke_uploads_rejected_total', 'Uploads rejected, by error code');
+  const rejected = services.metrics.counter(
+    'karaoke_uploads_rejected_total',
+    'Uploads rejected, by error code',
+  );
   return async (app) => {
     app.post(
       '/api/process',
       {
         schema: {
           summary: 'Upload a song and start a job',
-          description: 'multipart/form-data. The file is streamed to disk and validated (size, type, content, decode probe) before a job exists.',
+          description:
+            'multipart/form-data. The file is streamed to disk and validated (size, type, content, decode probe) before a job exists.',
           tags: ['jobs'],
           consumes: ['multipart/form-data'],
           body: ProcessForm,
@@ -56,11 +64,20 @@ export function processRoutes(services: Services): FastifyPluginAsync {
             move: true,
           });
           submitted();
-          request.log.info({ jobId: job.id, file: job.original_filename, stages: job.options.stages }, 'job accepted');
+          request.log.info(
+            { jobId: job.id, file: job.original_filename, stages: job.options.stages },
+            'job accepted',
+          );
           return reply
             .status(202)
             .header('location', `/api/status/${job.id}`)
-            .send({ job_id: job.id, status: job.status, stages: job.options.stages, warnings: job.warnings, links: jobLinks(job.id) });
+            .send({
+              job_id: job.id,
+              status: job.status,
+              stages: job.options.stages,
+              warnings: job.warnings,
+              links: jobLinks(job.id),
+            });
         } catch (err) {
           if (err instanceof AppError) rejected({ code: err.code });
           throw err;

@@ -17,12 +17,25 @@ export function webRoutes(): FastifyPluginAsync {
       return reply
         .type(contentTypeOf(name))
         .header('cache-control', 'no-cache')
-        .header('content-security-policy', "default-src 'self'; media-src 'self' blob:; img-src 'self' data:; style-src 'self'; script-src 'self'")
+        .header(
+          'content-security-policy',
+          "default-src 'self'; media-src 'self' blob:; img-src 'self' data:; style-src 'self'; script-src 'self'",
+        )
         .send(body);
     };
-    app.get('/', { schema: { hide: true, response: { 200: Type.String() } } }, async (_req, reply) => serve('index.html', reply));
-    app.get('/web/:name', { schema: { hide: true, params: Type.Object({ name: Type.String() }), response: { 200: Type.String() } } }, async (req, reply) =>
-      serve((req.params as { name: string }).name, reply),
+    app.get('/', { schema: { hide: true, response: { 200: Type.String() } } }, async (_req, reply) =>
+      serve('index.html', reply),
+    );
+    app.get(
+      '/web/:name',
+      {
+        schema: {
+          hide: true,
+          params: Type.Object({ name: Type.String() }),
+          response: { 200: Type.String() },
+        },
+      },
+      async (req, reply) => serve((req.params as { name: string }).name, reply),
     );
   };
 }

@@ -13,7 +13,10 @@ afterEach(async () => {
 
 async function run(handlers: Partial<StageHandlers>, fields: Record<string, string> = {}, config = {}) {
   svc = await startTestService({ handlers, config });
-  const { payload, headers } = multipart([...Object.entries(fields).map(([name, value]) => ({ name, value })), { name: 'file', value: toneWav(1), filename: 'a.wav' }]);
+  const { payload, headers } = multipart([
+    ...Object.entries(fields).map(([name, value]) => ({ name, value })),
+    { name: 'file', value: toneWav(1), filename: 'a.wav' },
+  ]);
   const res = await svc.app.inject({ method: 'POST', url: '/api/process', payload, headers });
   expect(res.statusCode).toBe(202);
   return waitForJob(svc.services, res.json().job_id);
@@ -34,8 +37,14 @@ describe('pipeline', () => {
     const job = await run({ separation: sep });
     expect(sep.calls).toBe(2);
     expect(job.status).toBe('partial');
-    expect(job.stages.separation).toMatchObject({ status: 'failed', error: { code: 'STAGE_ERROR', message: 'transient failure 2' } });
-    expect(job.stages.transcription).toMatchObject({ status: 'skipped', error: { code: 'DEPENDENCY_FAILED' } });
+    expect(job.stages.separation).toMatchObject({
+      status: 'failed',
+      error: { code: 'STAGE_ERROR', message: 'transient failure 2' },
+    });
+    expect(job.stages.transcription).toMatchObject({
+      status: 'skipped',
+      error: { code: 'DEPENDENCY_FAILED' },
+    });
     expect(job.stages.beats.status).toBe('completed');
     expect(job.summary.tempo_bpm).toBe(120);
   });
@@ -50,24 +59,40 @@ describe('pipeline', () => {
     });
     expect(calls).toBe(1);
     expect(job.status).toBe('partial');
-    expect(job.stages.beats).toMatchObject({ status: 'failed', error: { code: 'TOO_SHORT', message: 'the song is too short to find a beat' } });
+    expect(job.stages.beats).toMatchObject({
+      status: 'failed',
+      error: { code: 'TOO_SHORT', message: 'the song is too short to find a beat' },
+    });
   });
 
   it('records an unavailable engine with its reason, returned or thrown', async () => {
     const job = await run({
-      transcription: async () => ({ status: 'unavailable', outputs: {}, reason: 'Whisper model not downloaded (OFFLINE=1)' }),
+      transcription: async () => ({
+        status: 'unavailable',
+        outputs: {},
+        reason: 'Whisper model not downloaded (OFFLINE=1)',
+      }),
       beats: async () => {
         throw new UnavailableError('no beat engine');
       },
     });
     expect(job.status).toBe('partial');
-    expect(job.stages.transcription).toMatchObject({ status: 'unavailable', error: { message: 'Whisper model not downloaded (OFFLINE=1)' } });
-    expect(job.stages.beats).toMatchObject({ status: 'unavailable', error: { code: 'ENGINE_UNAVAILABLE', message: 'no beat engine' } });
+    expect(job.stages.transcription).toMatchObject({
+      status: 'unavailable',
+      error: { message: 'Whisper model not downloaded (OFFLINE=1)' },
+    });
+    expect(job.stages.beats).toMatchObject({
+      status: 'unavailable',
+      error: { code: 'ENGINE_UNAVAILABLE', message: 'no beat engine' },
+    });
     expect(job.stages.separation.status).toBe('completed');
   });
 
   it('fails the job when no stage produces anything', async () => {
-    const job = await run({ separation: flaky(9, fakeSeparation()), beats: flaky(9, fakeBeats()) }, { stages: 'separation,beats' });
+    const job = await run(
+      { separation: flaky(9, fakeSeparation()), beats: flaky(9, fakeBeats()) },
+      { stages: 'separation,beats' },
+    );
     expect(job.status).toBe('failed');
     expect(job.error?.code).toBe('ALL_STAGES_FAILED');
   });
@@ -87,7 +112,8 @@ describe('pipeline', () => {
       },
     });
     const { payload, headers } = multipart([{ name: 'file', value: toneWav(1), filename: 'a.wav' }]);
-    const id = (await svc.app.inject({ method: 'POST', url: '/api/process', payload, headers })).json().job_id;
+    const id = (await svc.app.inject({ method: 'POST', url: '/api/process', payload, headers })).json()
+      .job_id;
     const job = await waitForJob(svc.services, id);
     expect(job.stages.beats.error?.message).not.toContain(svc.config.storageDir);
   });
@@ -96,7 +122,8 @@ describe('pipeline', () => {
     svc = await startTestService();
     const seen: number[] = [];
     const { payload, headers } = multipart([{ name: 'file', value: toneWav(1), filename: 'a.wav' }]);
-    const id = (await svc.app.inject({ method: 'POST', url: '/api/process', payload, headers })).json().job_id;
+    const id = (await svc.app.inject({ method: 'POST', url: '/api/process', payload, headers })).json()
+      .job_id;
     const unsubscribe = svc.services.backends.store.subscribe(id, (j) => seen.push(j.progress));
     await waitForJob(svc.services, id);
     unsubscribe();

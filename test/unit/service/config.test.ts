@@ -4,13 +4,27 @@ import { ConfigError, loadConfig } from '../../../src/config.js';
 describe('loadConfig', () => {
   it('has defaults that run on a laptop', () => {
     const c = loadConfig({}, '/srv/app');
-    expect(c).toMatchObject({ port: 8000, storageDir: '/srv/app/storage', maxFileSize: 100 * 1024 * 1024, redis: undefined, separationEngine: 'auto', whisperModel: 'base' });
+    expect(c).toMatchObject({
+      port: 8000,
+      storageDir: '/srv/app/storage',
+      maxFileSize: 100 * 1024 * 1024,
+      redis: undefined,
+      separationEngine: 'auto',
+      whisperModel: 'base',
+    });
     expect(c.allowedExtensions).toEqual(['mp3', 'wav', 'm4a', 'flac', 'ogg', 'opus']);
     expect(Object.isFrozen(c)).toBe(true);
   });
 
   it('parses sizes, lists and Redis settings', () => {
-    const c = loadConfig({ MAX_FILE_SIZE: '20MB', API_KEYS: 'a, b', REDIS_HOST: 'redis', REDIS_PORT: '6380', REDIS_DB: '2', OFFLINE: 'true' });
+    const c = loadConfig({
+      MAX_FILE_SIZE: '20MB',
+      API_KEYS: 'a, b',
+      REDIS_HOST: 'redis',
+      REDIS_PORT: '6380',
+      REDIS_DB: '2',
+      OFFLINE: 'true',
+    });
     expect(c.maxFileSize).toBe(20 * 1024 * 1024);
     expect(c.apiKeys).toEqual(['a', 'b']);
     expect(c.redis).toEqual({ url: 'redis://redis:6380/2' });
@@ -21,13 +35,31 @@ describe('loadConfig', () => {
   it('lists every bad key in one error', () => {
     let err: unknown;
     try {
-      loadConfig({ PORT: 'eighty', MAX_CONCURRENT_JOBS: '0', SEPARATION_ENGINE: 'magic', OFFLINE: 'maybe', ALLOWED_EXTENSIONS: 'mp3,exe', REDIS_URL: 'http://x', LOG_LEVEL: 'loud', MAX_FILE_SIZE: 'big' });
+      loadConfig({
+        PORT: 'eighty',
+        MAX_CONCURRENT_JOBS: '0',
+        SEPARATION_ENGINE: 'magic',
+        OFFLINE: 'maybe',
+        ALLOWED_EXTENSIONS: 'mp3,exe',
+        REDIS_URL: 'http://x',
+        LOG_LEVEL: 'loud',
+        MAX_FILE_SIZE: 'big',
+      });
     } catch (e) {
       err = e;
     }
     expect(err).toBeInstanceOf(ConfigError);
     const problems = (err as ConfigError).problems.join('\n');
-    for (const key of ['PORT', 'MAX_CONCURRENT_JOBS', 'SEPARATION_ENGINE', 'OFFLINE', 'ALLOWED_EXTENSIONS', 'REDIS_URL', 'LOG_LEVEL', 'MAX_FILE_SIZE']) {
+    for (const key of [
+      'PORT',
+      'MAX_CONCURRENT_JOBS',
+      'SEPARATION_ENGINE',
+      'OFFLINE',
+      'ALLOWED_EXTENSIONS',
+      'REDIS_URL',
+      'LOG_LEVEL',
+      'MAX_FILE_SIZE',
+    ]) {
       expect(problems).toContain(key);
     }
     expect((err as ConfigError).problems).toHaveLength(8);

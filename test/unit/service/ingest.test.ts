@@ -6,7 +6,8 @@ import { parseRange } from '../../../src/http/range.js';
 import { toneWav } from '../../helpers/audio.js';
 
 describe('sniffContainer', () => {
-  const b = (...x: (number | string)[]) => Buffer.concat(x.map((v) => (typeof v === 'string' ? Buffer.from(v, 'latin1') : Buffer.from([v]))));
+  const b = (...x: (number | string)[]) =>
+    Buffer.concat(x.map((v) => (typeof v === 'string' ? Buffer.from(v, 'latin1') : Buffer.from([v]))));
   it('recognises the containers by their first bytes', () => {
     expect(sniffContainer(toneWav(0.1))).toBe('wav');
     expect(sniffContainer(b('fLaC', 0, 0, 0))).toBe('flac');
@@ -23,7 +24,13 @@ describe('sniffContainer', () => {
   });
   it('reads what a WAV header declares, and what is really there', () => {
     const wav = toneWav(0.5);
-    expect(wavInfo(wav)).toMatchObject({ channels: 2, sampleRate: 44100, durationS: 0.5, declaredDataBytes: wav.length - 44, dataBytes: wav.length - 44 });
+    expect(wavInfo(wav)).toMatchObject({
+      channels: 2,
+      sampleRate: 44100,
+      durationS: 0.5,
+      declaredDataBytes: wav.length - 44,
+      dataBytes: wav.length - 44,
+    });
     const cut = wavInfo(wav.subarray(0, 1000));
     expect(cut.dataBytes).toBe(1000 - 44);
     expect(cut.declaredDataBytes).toBe(wav.length - 44);
@@ -33,7 +40,10 @@ describe('sniffContainer', () => {
 describe('parseJobOptions', () => {
   it('defaults to every stage and accepts aliases and JSON arrays', () => {
     expect(parseJobOptions({}).options.stages).toEqual(['separation', 'transcription', 'beats']);
-    expect(parseJobOptions({ stages: 'beat_analysis, stems' }).options.stages).toEqual(['separation', 'beats']);
+    expect(parseJobOptions({ stages: 'beat_analysis, stems' }).options.stages).toEqual([
+      'separation',
+      'beats',
+    ]);
     expect(parseJobOptions({ stages: '["lyrics"]' }).options.stages).toEqual(['separation', 'transcription']);
   });
   it('normalises lyrics and language', () => {

@@ -9,7 +9,8 @@ describe('WAV codec', () => {
     expect(f.sampleRate).toBe(22050);
     expect(f.channels[1]).toEqual(audio.channels[1]);
     const s = decodeWav(encodeWav(audio, 's16'));
-    for (let i = 0; i < 1000; i++) expect(Math.abs(s.channels[0][i] - audio.channels[0][i])).toBeLessThan(1 / 32767);
+    for (let i = 0; i < 1000; i++)
+      expect(Math.abs(s.channels[0][i] - audio.channels[0][i])).toBeLessThan(1 / 32767);
   });
   it('clips out-of-range samples when writing 16-bit', () => {
     const s = decodeWav(encodeWav({ sampleRate: 8000, channels: [Float32Array.from([2, -2, 0.5])] }, 's16'));

@@ -107,3 +107,17 @@ describe('karaoke process', () => {
     expect(r.stderr).toContain('PORT');
   });
 });
+
+describe('karaoke models', () => {
+  it('lists the models it knows', async () => {
+    const r = await karaoke(['models', 'list']);
+    expect(r.code).toBe(0);
+    expect(r.stdout.split('\n')).toEqual(expect.arrayContaining(['htdemucs', 'whisper-base']));
+  });
+
+  it('refuses to download when OFFLINE=1, saying what to do', async () => {
+    const r = await karaoke(['models', 'pull', 'whisper-tiny'], { OFFLINE: '1', MODELS_DIR: path.join(dir, 'models') });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('OFFLINE=1');
+  });
+});

@@ -9,7 +9,7 @@
  */
 export const MEDIAN_TAPS = 9;
 const HALF = (MEDIAN_TAPS - 1) / 2;
-const FREQ_STEP = 2;
+const FREQ_STEP = 1;
 
 /** Harmonic (time-median) and percussive (frequency-median) enhanced spectrograms of `mag`. */
 export function medianFilters(

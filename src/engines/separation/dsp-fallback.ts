@@ -17,11 +17,12 @@ import type { SeparateOptions, SeparationEngine, Stems } from './types.js';
  */
 export const DSP_ENGINE_VERSION = '1';
 const N_FFT = 4096;
-const HOP = 2048;
+const HOP = 1024;
 const BASS_HZ = 200;
 const VOICE_LO_HZ = 200;
 const VOICE_HI_HZ = 8000;
 const CENTRE_POWER = 4; // sharpens the centre weighting: a bin half-correlated keeps 1/16
+const VOICE_PERCUSSIVE_SHARE = 0.5;
 const EPS = 1e-12;
 
 export class DspFallbackEngine implements SeparationEngine {
@@ -80,7 +81,14 @@ export class DspFallbackEngine implements SeparationEngine {
       for (let t = 0, i = 0; t < frames; t++) {
         for (let f = 0; f < bins; f++, i++) {
           const h = harmonic[i];
-          const m = name === 'drums' ? 1 - h : name === 'bass' ? gate[f] * h : gate[f] * h * centre[i];
+          // Speech is only partly harmonic: centred voice-band bins lend vocals a share of their percussive part too.
+          const v = gates.vocals[f] * centre[i];
+          const m =
+            name === 'drums'
+              ? (1 - h) * (1 - VOICE_PERCUSSIVE_SHARE * v)
+              : name === 'bass'
+                ? gate[f] * h
+                : v * (h + VOICE_PERCUSSIVE_SHARE * (1 - h));
           const j = 2 * i;
           YL[j] = XL[j] * m;
           YL[j + 1] = XL[j + 1] * m;

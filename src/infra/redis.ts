@@ -129,6 +129,10 @@ export const READY_WAIT_MS = 1000;
  */
 export async function whenReady(client: Redis, ms = READY_WAIT_MS): Promise<void> {
   if (client.status === 'ready') return;
+  // Between reconnect attempts Redis is known to be down: answer at once rather than pile up waits.
+  if (client.status === 'reconnecting' || client.status === 'end' || client.status === 'close') {
+    throw redisUnavailable(new Error(`Redis unavailable: ${client.status}`));
+  }
   if (client.status === 'wait') client.connect().catch(() => undefined);
   await new Promise<void>((resolve, reject) => {
     const done = (err?: Error) => {
@@ -144,28 +148,44 @@ export async function whenReady(client: Redis, ms = READY_WAIT_MS): Promise<void
 }
 
 /**
- * Run a Redis operation; connection failures become REDIS_UNAVAILABLE (503). With a client,
- * first wait briefly for it to be connected.
+ * Settle within `ms`: a command that was in flight when the connection dropped can stay pending
+ * in ioredis until Redis is back (neither the offline-queue setting nor the command timeout
+ * applies to it), which would stall every later update of that job behind it. The command may
+ * still run after a reconnect; callers treat REDIS_UNAVAILABLE as "may or may not have happened",
+ * which the compare-and-set updates tolerate.
  */
-export async function guardRedis<T>(op: () => Promise<T>, client?: Redis): Promise<T> {
+async function settleWithin<T>(p: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error('Redis unavailable: timed out')), ms);
+  });
   try {
-    if (client) await whenReady(client);
-    return await op();
+    return await Promise.race([p, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * Run a Redis operation; connection failures and operations that do not settle within the
+ * command timeout become REDIS_UNAVAILABLE (503). With a client, first wait briefly for it to
+ * be connected.
+ */
+export async function guardRedis<T>(
+  op: () => Promise<T>,
+  client?: Redis,
+  ms = COMMAND_TIMEOUT_MS,
+): Promise<T> {
+  try {
+    if (client && client.status !== 'ready') await whenReady(client);
+    return await settleWithin(op(), ms);
   } catch (err) {
     if (isConnectionError(err)) throw redisUnavailable(err);
     throw err;
   }
 }
 
-/** Reject with REDIS_UNAVAILABLE if `p` does not settle within `ms` (for BullMQ calls, which queue while offline). */
+/** guardRedis for BullMQ calls (BullMQ owns its clients, which queue commands while offline). */
 export async function withRedisTimeout<T>(p: Promise<T>, ms = COMMAND_TIMEOUT_MS): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(redisUnavailable(new Error('Redis unavailable: timed out'))), ms);
-  });
-  try {
-    return await Promise.race([guardRedis(() => p), timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
+  return guardRedis(() => p, undefined, ms);
 }

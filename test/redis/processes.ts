@@ -33,6 +33,8 @@ export interface WorkerProc {
   pid: number;
   events: WorkerEvent[];
   exited: Promise<number | null>;
+  /** The last few KB of its stderr (for failure messages). */
+  stderr(): string;
   waitFor(pred: (e: WorkerEvent) => boolean, timeoutMs?: number): Promise<WorkerEvent>;
 }
 
@@ -66,6 +68,7 @@ export function spawnWorker(env: Record<string, string>): WorkerProc {
     pid: proc.pid ?? -1,
     events,
     exited,
+    stderr: () => stderr,
     async waitFor(pred, timeoutMs = 30_000) {
       await waitUntil(() => {
         if (proc.exitCode !== null && !events.some(pred)) throw new Error(`worker exited: ${stderr}`);

@@ -47,4 +47,36 @@ describe('RedisJobStore while Redis is down', () => {
     },
     TEST_TIMEOUT_MS,
   );
+
+  it(
+    'settles every update while Redis is down, including those queued behind one in flight',
+    async () => {
+      const job = sampleJob();
+      await store.create(job);
+      const settled: boolean[] = [];
+      let writing = true;
+      const writer = (async () => {
+        for (let i = 0; writing; i++) {
+          settled[i] = false;
+          void store
+            .update(job.id, (j) => void (j.progress = i))
+            .then(
+              () => (settled[i] = true),
+              () => (settled[i] = true),
+            );
+          await new Promise((r) => setTimeout(r, 20));
+        }
+      })();
+      await waitUntil(() => settled.filter(Boolean).length > 5);
+      await redis.stop();
+      await new Promise((r) => setTimeout(r, 1500));
+      writing = false;
+      await writer;
+      // Still without Redis: a command in flight at the disconnect must not hold up the job's later updates.
+      await waitUntil(() => settled.every(Boolean), 8000, 50);
+      await redis.start();
+      await waitUntil(() => store.ping(), 15_000, 100);
+    },
+    TEST_TIMEOUT_MS,
+  );
 });

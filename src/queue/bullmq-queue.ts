@@ -142,6 +142,14 @@ export class BullmqQueue implements JobQueue {
       maxStalledCount: MAX_STALLED,
     });
     worker.on('error', (err) => this.opts.log?.debug({ err, queue: queueName }, 'worker connection error'));
+    worker.on('failed', (job, err) => {
+      if (job && job.attemptsMade >= QUEUE_ATTEMPTS) {
+        this.opts.log?.error(
+          { err, bullJobId: job.id, queue: queueName },
+          'task dropped after its last attempt',
+        );
+      }
+    });
     worker.on('stalled', (id) =>
       this.opts.log?.warn({ bullJobId: id, queue: queueName }, 'task stalled; handed to another worker'),
     );

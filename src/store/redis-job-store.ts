@@ -119,7 +119,7 @@ export class RedisJobStore implements JobStore {
       Number.isFinite(finished) ? finished : Date.now(),
       this.opts.ttlS,
       this.channel(job.id),
-      JSON.stringify(job),
+      fields[RECORD_FIELD],
       ...toArgs(fields),
     ];
     const res = await guardRedis(

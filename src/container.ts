@@ -61,6 +61,7 @@ export async function createServices(
     log,
     appVersion: version,
     backoffMs: opts.backoffMs,
+    shareMix: backends.mode === 'distributed',
   });
   const queueDepth = metrics.gauge('karaoke_queue_tasks', 'Tasks per queue and state');
   metrics.onCollect(async () => {

@@ -1,6 +1,7 @@
 import fs from 'node:fs/promises';
 import type { Logger } from 'pino';
-import { encodeWav } from '../audio/wav.js';
+import type { PcmAudio } from '../audio/pcm.js';
+import { decodeWav, encodeWav } from '../audio/wav.js';
 import type { AppConfig } from '../config.js';
 import type { JobRecord } from '../domain/job.js';
 import { isTerminalJob, isTerminalStage } from '../domain/job.js';
@@ -35,6 +36,12 @@ export interface PipelineDeps {
   log: Logger;
   appVersion: string;
   backoffMs?: (stage: StageName, attempt: number) => number;
+  /**
+   * Write the decoded mixture to work/mix.wav for workers in other processes (distributed mode).
+   * In one process the stages share the decoded copy in memory, and after a restart it is decoded
+   * again from the original. Default true.
+   */
+  shareMix?: boolean;
 }
 
 /**
@@ -133,7 +140,7 @@ export class Pipeline {
         store,
         log,
         backoffMs,
-        loadMix: (id) => this.mixes.get(id, jobPaths(config.storageDir, id).mix),
+        loadMix: (id) => this.loadMix(id),
       },
       jobId,
       stage,
@@ -197,9 +204,11 @@ export class Pipeline {
     }
     const duration = (audio.channels[0]?.length ?? 0) / audio.sampleRate;
     if (duration <= 0) throw new InputError('EMPTY_AUDIO', 'the audio has no samples', 422);
-    await fs.mkdir(paths.workDir, { recursive: true });
-    // Scratch data, re-made by prepare if lost: no fsync. Stages in this process share the decoded copy.
-    await writeFileAtomic(paths.mix, encodeWav(audio, 'f32'), { fsync: false });
+    if (this.deps.shareMix !== false) {
+      await fs.mkdir(paths.workDir, { recursive: true });
+      // Scratch data, re-made from the original if lost: no fsync.
+      await writeFileAtomic(paths.mix, encodeWav(audio, 'f32'), { fsync: false });
+    }
     this.mixes.prime(jobId, audio);
     log.info({ jobId, duration }, 'decoded');
     await store.update(jobId, (j) => {
@@ -207,6 +216,22 @@ export class Pipeline {
       j.audio_duration = Math.round(duration * 1000) / 1000;
       j.current_step = 'analysing';
       j.progress = Math.max(j.progress, overallProgress(j));
+    });
+  }
+
+  /** The decoded mixture: from memory, else work/mix.wav, else decoded again from the original. */
+  private loadMix(jobId: string): Promise<PcmAudio> {
+    const { config, store, media } = this.deps;
+    return this.mixes.get(jobId, async () => {
+      const paths = jobPaths(config.storageDir, jobId);
+      const shared = await fs.readFile(paths.mix).catch(() => undefined);
+      if (shared) return decodeWav(shared);
+      const job = await store.get(jobId);
+      if (!job) throw new InputError('NO_JOB', `job ${jobId} is gone`, 404);
+      return decodeMix(media, paths.original(job.file_ext), job.file_ext, {
+        sampleRate: config.audioSampleRate,
+        maxDurationS: config.maxDurationS + 1,
+      });
     });
   }
 

@@ -1,13 +1,11 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import fs from 'node:fs/promises';
 import pino from 'pino';
 import type { PcmAudio } from '../audio/pcm.js';
-import { decodeWav } from '../audio/wav.js';
 import type { StageContext, StageHandler } from '../domain/stage.js';
 import { CancelledError, ShutdownError } from '../errors.js';
 import { jobPaths } from '../storage/paths.js';
 import type { FromWorker, RunRequest, ToWorker } from './thread-protocol.js';
-import { serialiseError } from './thread-protocol.js';
+import { reviveError, serialiseError } from './thread-protocol.js';
 
 /**
  * The thread side of StageThread: builds the stage handler once (so engines may keep model
@@ -31,13 +29,34 @@ if (typeof factory !== 'function') throw new Error(`${data.moduleUrl} has no ${d
 const handler = factory();
 const running = new Map<number, AbortController>();
 
+/** Mixes asked of the main thread, which holds the decoded copy. */
+const mixRequests = new Map<number, { resolve(a: PcmAudio): void; reject(e: Error): void }>();
+
 port.on('message', (msg: ToWorker) => {
-  if (msg.type === 'abort') {
-    running.get(msg.id)?.abort(msg.shutdown ? new ShutdownError() : new CancelledError());
-    return;
+  switch (msg.type) {
+    case 'abort':
+      running.get(msg.id)?.abort(msg.shutdown ? new ShutdownError() : new CancelledError());
+      return;
+    case 'mix':
+      mixRequests.get(msg.id)?.resolve(msg.audio);
+      mixRequests.delete(msg.id);
+      return;
+    case 'mix-error':
+      mixRequests.get(msg.id)?.reject(reviveError(msg.error));
+      mixRequests.delete(msg.id);
+      return;
+    case 'run':
+      void run(msg);
+      return;
   }
-  void run(msg);
 });
+
+function requestMix(id: number): Promise<PcmAudio> {
+  return new Promise((resolve, reject) => {
+    mixRequests.set(id, { resolve, reject });
+    post({ type: 'need-mix', id });
+  });
+}
 
 async function run(req: RunRequest): Promise<void> {
   const ctrl = new AbortController();
@@ -52,7 +71,7 @@ async function run(req: RunRequest): Promise<void> {
     signal: ctrl.signal,
     log: log.child({ jobId: req.jobId, stage: req.stage }),
     progress: (percent, message) => post({ type: 'progress', id: req.id, percent, message }),
-    loadMix: () => (mix ??= fs.readFile(paths.mix).then((b) => decodeWav(b))),
+    loadMix: () => (mix ??= requestMix(req.id)),
   };
   try {
     const outcome = await handler(ctx);

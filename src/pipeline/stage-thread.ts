@@ -1,9 +1,11 @@
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
 import type { StageContext, StageHandler, StageOutcome } from '../domain/stage.js';
 import { AppError, isShutdown } from '../errors.js';
 import type { FromWorker, ToWorker } from './thread-protocol.js';
-import { reviveError } from './thread-protocol.js';
+import { reviveError, serialiseError } from './thread-protocol.js';
 
 /**
  * Runs a CPU-heavy stage (model inference, long DSP) on its own worker thread, so the HTTP API,
@@ -72,7 +74,9 @@ export class StageThread {
   private ensureWorker(ctx: StageContext): Worker {
     if (this.worker) return this.worker;
     const script = siblingUrl(import.meta.url, 'stage-thread-worker');
-    const worker = new Worker(script, {
+    const [entry, entryOpts] = workerEntry(script);
+    const worker = new Worker(entry, {
+      ...entryOpts,
       workerData: {
         moduleUrl: this.moduleUrl.href,
         exportName: this.exportName,
@@ -99,7 +103,13 @@ export class StageThread {
     }
     const p = this.pending.get(msg.id);
     if (!p) return;
-    if (msg.type === 'progress') p.ctx.progress(msg.percent, msg.message);
+    if (msg.type === 'need-mix') {
+      const worker = this.worker;
+      p.ctx.loadMix().then(
+        (audio) => worker?.postMessage({ type: 'mix', id: msg.id, audio } satisfies ToWorker),
+        (err: unknown) => worker?.postMessage({ type: 'mix-error', id: msg.id, error: serialiseError(err) } satisfies ToWorker),
+      );
+    } else if (msg.type === 'progress') p.ctx.progress(msg.percent, msg.message);
     else {
       this.pending.delete(msg.id);
       if (msg.type === 'done') p.resolve(msg.outcome);
@@ -136,6 +146,18 @@ export class StageThread {
       this.log.info(line.trim());
     }
   }
+}
+
+/**
+ * Built code starts the thread from its .js file. Run from TypeScript sources (dev, tests), the
+ * thread first registers tsx's loader, which a --import flag of the parent does not carry into it.
+ */
+function workerEntry(script: URL): [string | URL, { eval?: boolean }] {
+  if (!script.pathname.endsWith('.ts')) return [script, {}];
+  // tsx/esm/api resolves to its CommonJS build under require; the ESM build sits beside it.
+  const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs')).href;
+  const code = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(script.href)}); })`;
+  return [code, { eval: true }];
 }
 
 /** A module next to `from`, with the same extension (.ts when run from source, .js when built). */

@@ -1,3 +1,4 @@
+import type { PcmAudio } from '../audio/pcm.js';
 import type { AppConfig } from '../config.js';
 import type { JobOptions, StageOutcome } from '../domain/stage.js';
 import { AppError, CancelledError, InputError, ShutdownError, UnavailableError } from '../errors.js';
@@ -13,11 +14,16 @@ export interface RunRequest {
   config: AppConfig;
 }
 
-export type ToWorker = RunRequest | { type: 'abort'; id: number; shutdown: boolean };
+export type ToWorker =
+  | RunRequest
+  | { type: 'abort'; id: number; shutdown: boolean }
+  | { type: 'mix'; id: number; audio: PcmAudio }
+  | { type: 'mix-error'; id: number; error: SerialisedError };
 
 export type FromWorker =
   | { type: 'progress'; id: number; percent: number; message?: string }
   | { type: 'log'; line: string }
+  | { type: 'need-mix'; id: number }
   | { type: 'done'; id: number; outcome: StageOutcome }
   | { type: 'error'; id: number; error: SerialisedError };
 

@@ -72,7 +72,19 @@ export async function startOwnRedis(): Promise<OwnRedis> {
       ],
       { stdio: 'ignore' },
     );
-    await waitUntil(() => answers(port), 10_000, 50);
+    let spawnError: Error | undefined;
+    proc.once('error', (err) => (spawnError = err));
+    await waitUntil(
+      () => {
+        if (spawnError)
+          throw new Error(
+            `cannot start redis-server (needed by the Redis outage tests): ${spawnError.message}`,
+          );
+        return answers(port);
+      },
+      10_000,
+      50,
+    );
   };
   const stop = async () => {
     const p = proc;

@@ -1,6 +1,7 @@
 import type { VocalFeatures } from '../../audio/lyrics/features.js';
 import type { VoiceActivity } from '../../audio/vad.js';
 import { throwIfAborted } from '../../errors.js';
+import { syllableNuclei } from '../../audio/lyrics/nuclei.js';
 import { coarseFrames, pauseBefore } from './aligner-frames.js';
 import { refineStart } from './refine.js';
 
@@ -45,6 +46,7 @@ const ONSET_WEIGHT = 4;
 const OFFSET_WEIGHT = 1;
 const DURATION_WEIGHT = 2;
 const DURATION_LOG_SIGMA = 0.5;
+const NUCLEI_WEIGHT = 2; // per syllable of mismatch between the span and the word
 /**
  * Word length grows with syllables, but not proportionally: every word has a fixed part
  * (consonants, the gap after it). Units = WORD_BASE_UNITS + syllables.
@@ -60,6 +62,14 @@ const ANCHOR_WEIGHT = 3; // per anchor window width, pulls the start to the anch
 const BAND_MIN_S = 20; // search band around the proportional guess, at least this wide each side
 const BAND_FRACTION = 0.2;
 const PLACED_MIN_ACTIVITY = 0.3;
+/**
+ * Leaving a word out (it is not sung, e.g. a verse in the given lyrics that the recording
+ * lacks) costs about as much as a well-sung word earns, so real words are never dropped to
+ * save a little duration mismatch, while words that would have to be squeezed into other
+ * words' syllables are reported `placed: false` instead.
+ */
+const SKIP_COST = 20;
+const SKIPPED = -2;
 const NEG = -1e30;
 
 export function alignWords(
@@ -76,6 +86,14 @@ export function alignWords(
   const prefix = new Float64Array(T + 1);
   for (let t = 0; t < T; t++) prefix[t + 1] = prefix[t] + act[t];
   const pause = pauseBefore(act, Math.max(1, Math.round(LINE_PAUSE_S / hop)));
+  // Prefix counts of syllable nuclei on the coarse grid.
+  const nuclei = syllableNuclei(features.energyDb, activity.prob);
+  const nucPrefix = new Int32Array(T + 1);
+  for (let c = 0; c < T; c++) {
+    let k = 0;
+    for (let t = c * DECIMATE; t < Math.min(nuclei.length, (c + 1) * DECIMATE); t++) k += nuclei[t];
+    nucPrefix[c + 1] = nucPrefix[c] + k;
+  }
 
   const secPerSyl = estimateSecondsPerSyllable(words, activity);
   const dMin = Math.max(1, Math.round(MIN_WORD_S / hop));
@@ -100,6 +118,7 @@ export function alignWords(
     E = new Float64Array(Math.max(0, eh - el + 1)).fill(NEG);
     const be = new Uint16Array(E.length);
     const logMu = Math.log(mu[i]);
+    const syl = words[i].syllables;
     const anchor = words[i].anchor;
     for (let s = lo; s < hi; s++) {
       const base = D[s - lo];
@@ -115,7 +134,8 @@ export function alignWords(
           startScore +
           prefix[e] +
           OFFSET_WEIGHT * off[e - 1] -
-          (DURATION_WEIGHT * ld * ld) / (2 * DURATION_LOG_SIGMA ** 2);
+          (DURATION_WEIGHT * ld * ld) / (2 * DURATION_LOG_SIGMA ** 2) -
+          NUCLEI_WEIGHT * Math.abs(nucPrefix[e] - nucPrefix[s] - syl);
         const k = e - el;
         if (v > E[k]) {
           E[k] = v;
@@ -124,50 +144,61 @@ export function alignWords(
       }
     }
     backE.push(be);
-    if (i + 1 < W) {
-      const nb = bands[i + 1];
-      const nd = new Float64Array(nb.hi - nb.lo).fill(NEG);
-      const bd = new Int32Array(nd.length).fill(-1);
-      let best = NEG;
-      let arg = -1;
-      let k = 0; // scans E in order of end frame
-      for (let s = nb.lo; s < nb.hi; s++) {
-        while (k < E.length && el + k <= s) {
-          if (E[k] > best) {
-            best = E[k];
-            arg = el + k;
-          }
-          k++;
+    // D[i+1]: word i ended at or before s, or word i is skipped (not found in the audio) at s.
+    const nb = i + 1 < W ? bands[i + 1] : { lo: 0, hi: T + 1 };
+    const nd = new Float64Array(nb.hi - nb.lo).fill(NEG);
+    const bd = new Int32Array(nd.length).fill(-1);
+    let best = NEG;
+    let arg = -1;
+    let k = 0; // scans E in order of end frame
+    for (let s = nb.lo; s < nb.hi; s++) {
+      while (k < E.length && el + k <= s) {
+        if (E[k] > best) {
+          best = E[k];
+          arg = el + k;
         }
-        nd[s - nb.lo] = best;
-        bd[s - nb.lo] = arg;
+        k++;
       }
-      backD.push(bd);
-      D = nd;
+      nd[s - nb.lo] = best;
+      bd[s - nb.lo] = arg;
+      if (s >= lo && s < hi && D[s - lo] - SKIP_COST > best) {
+        nd[s - nb.lo] = D[s - lo] - SKIP_COST;
+        bd[s - nb.lo] = SKIPPED;
+      }
     }
+    backD.push(bd);
+    D = nd;
     opts.onProgress?.((i + 1) / W);
   }
 
-  // Backtrack from the best final end frame.
-  let e = -1;
+  // Backtrack from the best final frame.
+  let s = -1;
   let best = NEG;
-  for (let k = 0; k < E.length; k++) {
-    if (E[k] > best) {
-      best = E[k];
-      e = eLo[W - 1] + k;
+  for (let k = 0; k < D.length; k++) {
+    if (D[k] > best) {
+      best = D[k];
+      s = k;
     }
   }
-  if (e < 0) throw new Error('lyric alignment found no feasible placement');
+  if (s < 0) throw new Error('lyric alignment found no feasible placement');
   const startsF = new Int32Array(W);
   const endsF = new Int32Array(W);
+  const skipped = new Uint8Array(W);
   for (let i = W - 1; i >= 0; i--) {
-    const d = backE[i][e - eLo[i]];
-    const s = e - d;
-    startsF[i] = s;
-    endsF[i] = e;
-    if (i > 0) e = backD[i - 1][s - bands[i].lo];
+    const nlo = i + 1 < W ? bands[i + 1].lo : 0;
+    const b = backD[i][s - nlo];
+    if (b === SKIPPED) {
+      skipped[i] = 1;
+      startsF[i] = s;
+      endsF[i] = s;
+      continue;
+    }
+    const d = backE[i][b - eLo[i]];
+    startsF[i] = b - d;
+    endsF[i] = b;
+    s = b - d;
   }
-  return finish(startsF, endsF, hop, features, activity, on);
+  return finish(startsF, endsF, skipped, hop, features, activity, on);
 }
 
 function estimateSecondsPerSyllable(words: readonly AlignWord[], activity: VoiceActivity): number {
@@ -234,6 +265,7 @@ function startBands(
 function finish(
   startsF: Int32Array,
   endsF: Int32Array,
+  skipped: Uint8Array,
   hop: number,
   features: VocalFeatures,
   activity: VoiceActivity,
@@ -244,6 +276,12 @@ function finish(
     const coarseStart = startsF[i] * hop;
     const coarseEnd = endsF[i] * hop;
     const prevEnd = i > 0 ? out[i - 1].end : 0;
+    if (skipped[i]) {
+      // Not in the audio: a zero-confidence placeholder at the gap where it would have been.
+      const at = Math.max(prevEnd, coarseStart);
+      out.push({ start: at, end: at + MIN_WORD_S, confidence: 0, placed: false });
+      continue;
+    }
     const start = Math.max(prevEnd, refineStart(features, coarseStart, coarseEnd));
     const end = Math.max(start + MIN_WORD_S, coarseEnd);
     const a0 = Math.floor(start / activity.hopS);

@@ -1,18 +1,22 @@
 import { describe, expect, it } from 'vitest';
 import { computeVocalFeatures, HOP_SAMPLES } from '../../../src/audio/lyrics/features.js';
 import { resample } from '../../../src/audio/resample.js';
+import { syllableNuclei } from '../../../src/audio/lyrics/nuclei.js';
 import { detectVoiceActivity, meanActivity } from '../../../src/audio/vad.js';
 import { mulberry32 } from './synth-vocals.js';
 
 const SR = 16000;
 
-function bursts(spans: [number, number][], total: number, noiseDb?: number): Float32Array {
+/** Harmonic tone bursts; `shaped` gives each a rise-and-fall envelope like a sung syllable. */
+function bursts(spans: [number, number][], total: number, noiseDb?: number, shaped = false): Float32Array {
   const x = new Float32Array(Math.round(total * SR));
   for (const [a, b] of spans) {
-    for (let i = Math.round(a * SR); i < Math.round(b * SR); i++) {
+    const i0 = Math.round(a * SR);
+    const i1 = Math.round(b * SR);
+    for (let i = i0; i < i1; i++) {
       let s = 0;
       for (let h = 1; h <= 6; h++) s += Math.sin((2 * Math.PI * 220 * h * i) / SR) / h;
-      x[i] = 0.1 * s;
+      x[i] = 0.1 * s * (shaped ? Math.sin((Math.PI * (i - i0)) / (i1 - i0)) : 1);
     }
   }
   if (noiseDb !== undefined) {
@@ -84,5 +88,30 @@ describe('vocal features', () => {
     let off = 0;
     for (let t = 0; t < f.offset.length; t++) if (f.offset[t] > f.offset[off]) off = t;
     expect(Math.abs(off * f.hopS - 1.5)).toBeLessThanOrEqual(0.025);
+  });
+});
+
+describe('syllable nuclei', () => {
+  it('finds one nucleus per sung syllable and none in silence', () => {
+    // "wa-ter-fall": three 180 ms syllables joined by 20 ms consonants, then a one-syllable word.
+    const x = bursts(
+      [
+        [1, 1.18],
+        [1.2, 1.38],
+        [1.4, 1.58],
+        [2.2, 2.45],
+      ],
+      3,
+      undefined,
+      true,
+    );
+    const f = computeVocalFeatures(x);
+    const va = detectVoiceActivity(x);
+    const nuc = syllableNuclei(f.energyDb, va.prob);
+    const at = (a: number, b: number) =>
+      nuc.slice(Math.round(a / f.hopS), Math.round(b / f.hopS)).reduce((s, x) => s + x, 0);
+    expect(at(0.95, 1.7)).toBe(3);
+    expect(at(2.1, 2.6)).toBe(1);
+    expect(at(0, 0.9) + at(1.7, 2.1) + at(2.6, 3)).toBe(0);
   });
 });

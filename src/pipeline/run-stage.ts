@@ -63,7 +63,7 @@ export async function runStage(
 
     const result = await attemptStage(deps, current, stage, handler, signal, log);
     if (result.ok) {
-      await deps.store.update(jobId, (j) => recordOutcome(j, stage, result.outcome, started));
+      await deps.store.update(jobId, (j) => recordOutcome(j, stage, result.outcome, started, deps.config));
       log.info(
         {
           status: result.outcome.status,
@@ -203,15 +203,15 @@ function stageContext(
   };
 }
 
-function recordOutcome(j: JobRecord, stage: StageName, outcome: StageOutcome, started: number): void {
+function recordOutcome(j: JobRecord, stage: StageName, outcome: StageOutcome, started: number, config: AppConfig): void {
   const st = j.stages[stage];
   st.status = outcome.status === 'completed' ? 'completed' : 'unavailable';
   st.progress = 100;
   st.outputs = outcome.outputs;
-  st.warnings = outcome.warnings ?? [];
+  st.warnings = (outcome.warnings ?? []).map((w) => scrub(w, config));
   if (outcome.engine) st.engine = outcome.engine;
   if (outcome.status === 'unavailable')
-    st.error = { code: 'ENGINE_UNAVAILABLE', message: outcome.reason ?? 'engine unavailable' };
+    st.error = { code: 'ENGINE_UNAVAILABLE', message: scrub(outcome.reason ?? 'engine unavailable', config) };
   else delete st.error;
   delete st.message;
   Object.assign(j.summary, outcome.summary ?? {});

@@ -131,3 +131,18 @@ describe('pipeline', () => {
     expect(seen).toEqual([...seen].sort((a, b) => a - b));
   });
 });
+
+describe('what clients see', () => {
+  it('server paths in warnings and reasons are replaced', async () => {
+    const job = await run(
+      {
+        transcription: async (ctx) => ({ status: 'unavailable', outputs: {}, reason: `no model in ${ctx.config.modelsDir}` }),
+        beats: async (ctx) => ({ status: 'completed', outputs: {}, warnings: [`scratch at ${ctx.paths.dir}`] }),
+      },
+      {},
+      { modelsDir: '/srv/secret-models' },
+    );
+    expect(job.stages.transcription.error?.message).toBe('no model in <models>');
+    expect(job.stages.beats.warnings[0]).toMatch(/^scratch at <storage>\/jobs\//);
+  });
+});

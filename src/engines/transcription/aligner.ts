@@ -102,6 +102,13 @@ export function alignWords(
     Math.max(dMin + 1, Math.min(Math.round(MAX_WORD_S / hop), Math.round(m * MAX_WORD_SYLLABLE_FACTOR))),
   );
   const bands = startBands(words, mu, activity, hop, T, dMin);
+  const dTopAll = Math.max(...dMax);
+  const logTable = new Float64Array(dTopAll + 1);
+  for (let d = 1; d <= dTopAll; d++) logTable[d] = Math.log(d);
+  const durCost = new Float64Array(dTopAll + 1);
+  // Score of a word ending at frame e, less what depends on its start: voiced frames up to e and the offset there.
+  const endScore = new Float64Array(T + 1);
+  for (let e = 1; e <= T; e++) endScore[e] = prefix[e] + OFFSET_WEIGHT * off[e - 1];
 
   // D[i]: best score with word i starting at frame s (band-relative); E[i]: ending at e.
   const backD: Int32Array[] = []; // for D[i+1][s]: the end frame of word i
@@ -117,8 +124,13 @@ export function alignWords(
     eLo.push(el);
     E = new Float64Array(Math.max(0, eh - el + 1)).fill(NEG);
     const be = new Uint16Array(E.length);
-    const logMu = Math.log(mu[i]);
     const syl = words[i].syllables;
+    // Duration prior of this word by length in frames, tabulated once (the inner loop is hot).
+    const logMu = Math.log(mu[i]);
+    for (let d = dMin; d <= dMax[i]; d++) {
+      const ld = logTable[d] - logMu;
+      durCost[d] = (DURATION_WEIGHT * ld * ld) / (2 * DURATION_LOG_SIGMA ** 2);
+    }
     const anchor = words[i].anchor;
     for (let s = lo; s < hi; s++) {
       const base = D[s - lo];
@@ -127,15 +139,11 @@ export function alignWords(
       if (words[i].lineStart) startScore += LINE_START_WEIGHT * pause[s];
       if (anchor !== undefined) startScore -= (ANCHOR_WEIGHT * Math.abs(s * hop - anchor)) / ANCHOR_WINDOW_S;
       const dTop = Math.min(dMax[i], T - s);
+      const nucleiWanted = nucPrefix[s] + syl;
       for (let d = dMin; d <= dTop; d++) {
         const e = s + d;
-        const ld = Math.log(d) - logMu;
-        const v =
-          startScore +
-          prefix[e] +
-          OFFSET_WEIGHT * off[e - 1] -
-          (DURATION_WEIGHT * ld * ld) / (2 * DURATION_LOG_SIGMA ** 2) -
-          NUCLEI_WEIGHT * Math.abs(nucPrefix[e] - nucPrefix[s] - syl);
+        const dn = nucPrefix[e] - nucleiWanted;
+        const v = startScore + endScore[e] - durCost[d] - NUCLEI_WEIGHT * (dn < 0 ? -dn : dn);
         const k = e - el;
         if (v > E[k]) {
           E[k] = v;

@@ -4,7 +4,7 @@ import { DelayedError, type Job, Queue, WaitingError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { STAGE_POLICIES } from '../domain/pipeline.js';
-import { isShutdown, ShutdownError } from '../errors.js';
+import { CancelledError, isShutdown, ShutdownError } from '../errors.js';
 import { bullmqConnection, createRedisClient, guardRedis, withRedisTimeout } from '../infra/redis.js';
 import type { JobQueue, QueueCounts, Task, TaskHandler, TaskName } from './job-queue.js';
 import { isStageTask, QUEUE_NAMES, TASK_NAMES } from './job-queue.js';
@@ -70,7 +70,7 @@ export class BullmqQueue implements JobQueue {
   private readonly prefix: string;
   private readonly queues = new Map<string, Queue<TaskData>>();
   private readonly workers = new Map<string, Worker<TaskData>>();
-  private readonly handlers = new Map<TaskName, { handler: TaskHandler; concurrency: number }>();
+  private readonly handlers = new Map<TaskName, TaskHandler>();
   private readonly running = new Map<string, Running>();
   private cancelSub: Redis | undefined;
   private cancelReady: Promise<unknown> = Promise.resolve();
@@ -122,7 +122,7 @@ export class BullmqQueue implements JobQueue {
   work(name: TaskName, concurrency: number, handler: TaskHandler): void {
     if (this.handlers.has(name)) throw new Error(`a handler for ${name} is already registered`);
     const n = Math.max(1, concurrency);
-    this.handlers.set(name, { handler, concurrency: n });
+    this.handlers.set(name, handler);
     this.listenForCancels();
     const queueName = QUEUE_NAMES[name];
     const existing = this.workers.get(queueName);
@@ -158,8 +158,8 @@ export class BullmqQueue implements JobQueue {
 
   private async process(job: Job<TaskData>, token: string | undefined): Promise<void> {
     const name = job.name as TaskName;
-    const entry = this.handlers.get(name);
-    if (!entry) {
+    const handler = this.handlers.get(name);
+    if (!handler) {
       // This process serves audio_processing for one of its two task kinds only: leave it to another.
       await job.moveToDelayed(Date.now() + NOT_MINE_DELAY_MS, token);
       throw new DelayedError();
@@ -172,7 +172,7 @@ export class BullmqQueue implements JobQueue {
     this.running.set(id, { task, ctrl });
     let failure: unknown;
     try {
-      await entry.handler(task, ctrl.signal);
+      await handler(task, ctrl.signal);
     } catch (err) {
       failure = err;
     } finally {
@@ -204,7 +204,7 @@ export class BullmqQueue implements JobQueue {
   }
 
   private abortLocal(jobId: string): void {
-    for (const r of this.running.values()) if (r.task.jobId === jobId) r.ctrl.abort();
+    for (const r of this.running.values()) if (r.task.jobId === jobId) r.ctrl.abort(new CancelledError());
   }
 
   async cancelJob(jobId: string): Promise<void> {

@@ -157,28 +157,32 @@ export class Pipeline {
       await this.deps.queue.enqueue({ jobId, name: 'prepare' });
       return;
     }
-    const blocked = blockedStages(job);
-    const ready = readyStages(job);
-    if (blocked.length > 0 || ready.length > 0) {
-      await this.deps.store.update(jobId, (j) => {
-        for (const { stage, dependency } of blocked) {
-          const st = j.stages[stage];
-          st.status = 'skipped';
-          st.error = {
-            code: 'DEPENDENCY_FAILED',
-            message: `needs ${dependency}, which ended ${j.stages[dependency].status}`,
-          };
-        }
-        for (const s of ready) {
-          j.stages[s].status = 'queued';
-          j.stages[s].queued_at = new Date().toISOString();
-        }
-        j.progress = Math.max(j.progress, overallProgress(j));
-      });
-      for (const s of ready) await this.deps.queue.enqueue({ jobId, name: s });
+    // Decided inside the atomic update, so a late advance never re-queues a finished stage.
+    let ready: StageName[] = [];
+    const after = await this.deps.store.update(jobId, (j) => {
+      ready = [];
+      if (isTerminalJob(j.status)) return false;
+      const blocked = blockedStages(j);
+      ready = readyStages(j);
+      if (blocked.length === 0 && ready.length === 0) return false;
+      for (const { stage, dependency } of blocked) {
+        const st = j.stages[stage];
+        st.status = 'skipped';
+        st.error = {
+          code: 'DEPENDENCY_FAILED',
+          message: `needs ${dependency}, which ended ${j.stages[dependency].status}`,
+        };
+      }
+      for (const s of ready) {
+        j.stages[s].status = 'queued';
+        j.stages[s].queued_at = new Date().toISOString();
+      }
+      j.progress = Math.max(j.progress, overallProgress(j));
+    });
+    for (const s of ready) await this.deps.queue.enqueue({ jobId, name: s });
+    if (after && !isTerminalJob(after.status) && allStagesDone(after)) {
+      await this.deps.queue.enqueue({ jobId, name: 'assemble' });
     }
-    const after = blocked.length > 0 ? await this.deps.store.get(jobId) : job;
-    if (after && allStagesDone(after)) await this.deps.queue.enqueue({ jobId, name: 'assemble' });
   }
 
   private async prepare(jobId: string, signal: AbortSignal): Promise<void> {

@@ -178,15 +178,18 @@ function stageContext(
     if (now - lastWrite < PROGRESS_MIN_INTERVAL_MS && p < 100) return;
     lastWrite = now;
     const value = last;
-    pending = pending.then(() =>
-      deps.store.update(job.id, (j) => {
-        const st = j.stages[stage];
-        if (st.status !== 'running') return false;
-        st.progress = Math.max(st.progress, Math.round(value * 10) / 10);
-        if (message !== undefined) st.message = message;
-        j.progress = Math.max(j.progress, overallProgress(j));
-      }),
-    );
+    // A lost progress write (store briefly away) is not worth failing the stage for.
+    pending = pending
+      .then(() =>
+        deps.store.update(job.id, (j) => {
+          const st = j.stages[stage];
+          if (st.status !== 'running') return false;
+          st.progress = Math.max(st.progress, Math.round(value * 10) / 10);
+          if (message !== undefined) st.message = message;
+          j.progress = Math.max(j.progress, overallProgress(j));
+        }),
+      )
+      .catch((err: unknown) => log.warn({ err }, 'progress not recorded'));
   };
   return {
     jobId: job.id,

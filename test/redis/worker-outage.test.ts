@@ -26,15 +26,11 @@ describe('workers while Redis restarts', () => {
   });
 
   it('a job whose stage was running when Redis went down still completes once Redis is back', async () => {
-    // TOLERATE_UNHANDLED: the stage runner's throttled progress writes (src/pipeline/run-stage.ts)
-    // leave a rejected promise unhandled while the store is down, and Node would end the process
-    // on it; until that is caught there, this test tolerates it to check everything else.
     worker = spawnWorker({
       ...cluster.env,
       LOCK_MS: '3000',
       SEP_STEPS: '15',
       SEP_STEP_MS: '100',
-      TOLERATE_UNHANDLED: '1',
     });
     await worker.waitFor((e) => e.event === 'ready');
     const id = await cluster.submit();

@@ -26,7 +26,7 @@ function engine(session: HtdemucsSession, shifts = 0): HtdemucsEngine {
   return new HtdemucsEngine(session, { shifts, license: 'test', version: 'stub' });
 }
 
-/** A zero-mean stereo test signal, different in each channel (the standardisation must not mix them). */
+/** A stereo test signal with a DC offset, different in each channel (the standardisation must not mix them). */
 function song(seconds: number, sampleRate = SR, channels = 2): PcmAudio {
   const n = Math.round(seconds * sampleRate);
   return {
@@ -34,19 +34,17 @@ function song(seconds: number, sampleRate = SR, channels = 2): PcmAudio {
     channels: Array.from({ length: channels }, (_, c) => {
       const x = new Float32Array(n);
       for (let i = 0; i < n; i++)
-        x[i] = 0.4 * Math.sin((2 * Math.PI * (220 + 110 * c) * i) / sampleRate) + 0.1 * Math.sin(i / 50);
+        x[i] =
+          0.05 + 0.4 * Math.sin((2 * Math.PI * (220 + 110 * c) * i) / sampleRate) + 0.1 * Math.sin(i / 50);
       return x;
     }),
   };
 }
 
-/** Σ stems − 3·mean: demucs adds the mixture's mean back to every source when it undoes the standardisation. */
+/** Σ stems, which must give the mixture back (its DC offset included, shared among the sources). */
 function sumOfStems(stems: Record<string, PcmAudio>, mix: PcmAudio, c: number): Float32Array {
-  const n = mix.channels[0].length;
-  let mean = 0;
-  for (const ch of mix.channels) for (let i = 0; i < n; i++) mean += ch[i] / (n * mix.channels.length);
-  const s = new Float32Array(n).fill(-(STEM_NAMES.length - 1) * mean);
-  for (const name of STEM_NAMES) for (let i = 0; i < n; i++) s[i] += stems[name].channels[c][i];
+  const s = new Float32Array(mix.channels[0].length);
+  for (const name of STEM_NAMES) for (let i = 0; i < s.length; i++) s[i] += stems[name].channels[c][i];
   return s;
 }
 

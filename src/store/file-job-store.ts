@@ -6,6 +6,7 @@ import { isTerminalJob } from '../domain/job.js';
 import { readJson, writeJsonAtomic } from '../storage/files.js';
 import { isJobId, jobPaths, jobsRoot } from '../storage/paths.js';
 import type { JobListener, JobMutator, JobStore, ListOptions } from './job-store.js';
+import { KeyedSerial } from './keyed-serial.js';
 
 /**
  * Embedded-mode job store: `storage/jobs/{id}/job.json`, written atomically (temp + rename),
@@ -16,7 +17,7 @@ import type { JobListener, JobMutator, JobStore, ListOptions } from './job-store
  */
 export class FileJobStore implements JobStore {
   private readonly jobs = new Map<string, JobRecord>();
-  private readonly chains = new Map<string, Promise<unknown>>();
+  private readonly serial = new KeyedSerial();
   private readonly events = new EventEmitter();
 
   private constructor(
@@ -49,7 +50,7 @@ export class FileJobStore implements JobStore {
 
   async create(job: JobRecord): Promise<void> {
     if (this.jobs.has(job.id)) throw new Error(`job ${job.id} exists`);
-    await this.serial(job.id, async () => {
+    await this.serial.run(job.id, async () => {
       await writeJsonAtomic(jobPaths(this.storageDir, job.id).jobJson, job, { fsync: this.fsync });
       this.jobs.set(job.id, structuredClone(job));
     });
@@ -62,7 +63,7 @@ export class FileJobStore implements JobStore {
   }
 
   async update(id: string, mutate: JobMutator): Promise<JobRecord | undefined> {
-    const result = await this.serial(id, async () => {
+    const result = await this.serial.run(id, async () => {
       const current = this.jobs.get(id);
       if (!current) return undefined;
       const next = structuredClone(current);
@@ -97,11 +98,10 @@ export class FileJobStore implements JobStore {
   }
 
   async delete(id: string): Promise<void> {
-    await this.serial(id, async () => {
+    await this.serial.run(id, async () => {
       this.jobs.delete(id);
       await fs.rm(jobPaths(this.storageDir, id).dir, { recursive: true, force: true });
     });
-    this.chains.delete(id);
   }
 
   subscribe(id: string, listener: JobListener): () => void {
@@ -114,23 +114,12 @@ export class FileJobStore implements JobStore {
   }
 
   async close(): Promise<void> {
-    await Promise.allSettled([...this.chains.values()]);
+    await this.serial.idle();
     this.events.removeAllListeners();
   }
 
   private emit(id: string): void {
     const job = this.jobs.get(id);
     if (job) this.events.emit(id, structuredClone(job));
-  }
-
-  private serial<T>(id: string, fn: () => Promise<T>): Promise<T> {
-    const prev = this.chains.get(id) ?? Promise.resolve();
-    const next = prev.then(fn, fn);
-    const settled = next.catch(() => undefined);
-    this.chains.set(id, settled);
-    void settled.then(() => {
-      if (this.chains.get(id) === settled) this.chains.delete(id);
-    });
-    return next;
   }
 }

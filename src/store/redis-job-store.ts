@@ -7,6 +7,7 @@ import { isTerminalJob } from '../domain/job.js';
 import { createRedisClient, guardRedis, redisUnavailable } from '../infra/redis.js';
 import { jobPaths } from '../storage/paths.js';
 import type { JobListener, JobMutator, JobStore, ListOptions } from './job-store.js';
+import { KeyedSerial } from './keyed-serial.js';
 import { decodeJob, encodeJob, RECORD_FIELD, REV_FIELD, toArgs, type HashFields } from './redis-codec.js';
 import {
   DELETE_JOB,
@@ -54,7 +55,7 @@ export class RedisJobStore implements JobStore {
   private subscriber: Redis | undefined;
   private readonly prefix: string;
   private readonly listeners = new EventEmitter();
-  private readonly chains = new Map<string, Promise<unknown>>();
+  private readonly serial = new KeyedSerial();
 
   constructor(private readonly opts: RedisJobStoreOptions) {
     this.prefix = opts.prefix ?? '';
@@ -86,7 +87,7 @@ export class RedisJobStore implements JobStore {
   }
 
   async update(id: string, mutate: JobMutator): Promise<JobRecord | undefined> {
-    return this.serial(id, async () => {
+    return this.serial.run(id, async () => {
       for (let attempt = 1; ; attempt++) {
         const key = this.key(id);
         const [rev, record] = await guardRedis(
@@ -179,7 +180,7 @@ export class RedisJobStore implements JobStore {
   }
 
   async delete(id: string): Promise<void> {
-    await this.serial(id, async () => {
+    await this.serial.run(id, async () => {
       await guardRedis(() => runScript(this.client, DELETE_JOB, this.indexKeys(id), [id]), this.client);
       await fs.rm(jobPaths(this.opts.storageDir, id).dir, { recursive: true, force: true });
     });
@@ -228,23 +229,12 @@ export class RedisJobStore implements JobStore {
   }
 
   async close(): Promise<void> {
-    await Promise.allSettled([...this.chains.values()]);
+    await this.serial.idle();
     this.listeners.removeAllListeners();
     await Promise.allSettled([
       quit(this.client),
       this.subscriber ? quit(this.subscriber) : Promise.resolve(),
     ]);
-  }
-
-  private serial<T>(id: string, fn: () => Promise<T>): Promise<T> {
-    const prev = this.chains.get(id) ?? Promise.resolve();
-    const next = prev.then(fn, fn);
-    const settled = next.catch(() => undefined);
-    this.chains.set(id, settled);
-    void settled.then(() => {
-      if (this.chains.get(id) === settled) this.chains.delete(id);
-    });
-    return next;
   }
 }
 

@@ -6,12 +6,13 @@ import { contentTypeOf } from '../content-types.js';
 
 /** The player page: a few static files from web/, talking only to /api. */
 const WEB_DIR = new URL('../../../web/', import.meta.url);
-const FILES = new Set(['index.html', 'app.js', 'style.css']);
+/** Plain names only (no paths): the page's HTML, its ES modules and its style sheets. */
+const FILE_NAME = /^[a-z0-9][a-z0-9-]*\.(html|js|css)$/;
 
 export function webRoutes(): FastifyPluginAsync {
   return async (app) => {
     const serve = async (name: string, reply: import('fastify').FastifyReply) => {
-      if (!FILES.has(name)) throw new NotFoundError(`no page ${name}`);
+      if (!FILE_NAME.test(name)) throw new NotFoundError(`no page ${name}`);
       const body = await fs.readFile(new URL(name, WEB_DIR)).catch(() => undefined);
       if (!body) throw new NotFoundError(`no page ${name}`);
       return reply

@@ -15,9 +15,10 @@ import type { SeparateOptions, SeparationEngine, Stems } from './types.js';
 
 /**
  * demucs' `apply_model` around the htdemucs graph, in the conventions of the Python package:
- *  - the mixture is standardised by the mean and standard deviation of its mono downmix, and the
- *    sources are scaled back (`separate.py` / `api.py`) — except that each source gets a quarter of
- *    the mean back rather than all of it, so the stems still sum to the mixture's DC offset;
+ *  - the mixture is scaled by the standard deviation of its mono downmix and the sources scaled
+ *    back (`separate.py` / `api.py`). demucs also subtracts the mean and adds it back to *every*
+ *    source; on a corpus song with a DC offset that cost 4–6 dB of bass SDR (the DC lands in all
+ *    four stems), so the mean is left in and the model's own per-segment normalisation handles it;
  *  - optional random shifts of up to 0.5 s, whose outputs are averaged (the "shift trick");
  *  - segments of the training length (7.8 s) every 75 % of a segment, each padded with the real
  *    neighbouring audio (zeros only beyond the song), cropped back to its centre and overlap-added
@@ -62,7 +63,7 @@ export class HtdemucsEngine implements SeparationEngine {
     const inputLength = pcmLength(audio);
     const stereo = toModelInput(audio);
     const n = stereo[0].length;
-    const { mix, mean, std } = standardise(stereo);
+    const { mix, std } = standardise(stereo);
     const out = new Float32Array(HTDEMUCS_SOURCES.length * HTDEMUCS_CHANNELS * n);
     const views = this.views(n);
     const total = views.reduce((acc, v) => acc + Math.ceil(v.length / this.stride), 0);
@@ -79,10 +80,7 @@ export class HtdemucsEngine implements SeparationEngine {
         opts.onProgress?.(++done / total);
       }
     }
-    // demucs adds the whole mean back to every source, which puts a DC offset into the stems' sum
-    // four times over (−6 dB bass SDR on a corpus song with DC); a share per source keeps the sum right.
-    const dcShare = mean / HTDEMUCS_SOURCES.length;
-    for (let i = 0; i < out.length; i++) out[i] = out[i] * std + dcShare;
+    for (let i = 0; i < out.length; i++) out[i] *= std;
     return toStems(out, n, audio, inputLength);
   }
 
@@ -169,12 +167,8 @@ function toModelInput(audio: PcmAudio): [Float32Array, Float32Array] {
   return [l, right === left ? l : resample(right, audio.sampleRate, HTDEMUCS_SAMPLE_RATE)];
 }
 
-/** (x − mean) / std of the mono downmix, as one planar buffer. */
-function standardise([left, right]: [Float32Array, Float32Array]): {
-  mix: Float32Array;
-  mean: number;
-  std: number;
-} {
+/** x / std of the mono downmix, as one planar buffer (the mean stays in: see the class comment). */
+function standardise([left, right]: [Float32Array, Float32Array]): { mix: Float32Array; std: number } {
   const n = left.length;
   let sum = 0;
   for (let i = 0; i < n; i++) sum += (left[i] + right[i]) / 2;
@@ -187,10 +181,10 @@ function standardise([left, right]: [Float32Array, Float32Array]): {
   const std = (n > 1 ? Math.sqrt(sq / (n - 1)) : 0) + STD_EPSILON; // torch.std is unbiased
   const mix = new Float32Array(2 * n);
   for (let i = 0; i < n; i++) {
-    mix[i] = (left[i] - mean) / std;
-    mix[n + i] = (right[i] - mean) / std;
+    mix[i] = left[i] / std;
+    mix[n + i] = right[i] / std;
   }
-  return { mix, mean, std };
+  return { mix, std };
 }
 
 /** Views of the output buffer as stems, back at the input's rate, length and channel count. */

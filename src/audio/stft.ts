@@ -137,18 +137,20 @@ export class DemucsStft {
     for (let t = 0; t < frames; t++) {
       const row = t * bins;
       // Z[k] = A[k] + i·B[k];  Z[N−k] = conj(A[k]) + i·conj(B[k]); the dropped Nyquist bin is zero.
-      for (let k = 0; k < bins; k++) {
+      // Like torch's C2R inverse, the imaginary part of the DC bin is ignored: the model's output
+      // carries one, and through the pairing it would leak into the other channel as a slow offset.
+      spectrum[0] = aRe[row];
+      spectrum[1] = bRe[row];
+      for (let k = 1; k < bins; k++) {
         const ar = aRe[row + k];
         const ai = aIm[row + k];
         const br = bRe[row + k];
         const bi = bIm[row + k];
         spectrum[2 * k] = ar - bi;
         spectrum[2 * k + 1] = ai + br;
-        if (k > 0) {
-          const m = 2 * (nFft - k);
-          spectrum[m] = ar + bi;
-          spectrum[m + 1] = br - ai;
-        }
+        const m = 2 * (nFft - k);
+        spectrum[m] = ar + bi;
+        spectrum[m + 1] = br - ai;
       }
       spectrum[nFft] = 0;
       spectrum[nFft + 1] = 0;

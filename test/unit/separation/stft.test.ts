@@ -56,6 +56,15 @@ describe('DemucsStft (demucs _spec/_ispec conventions)', () => {
     expect(y[100_000] - 1).toBeCloseTo(x[100_000], 5);
   });
 
+  it('ignores the imaginary part of the DC bin (a model output may carry one) instead of leaking it into the paired signal', () => {
+    const spec = new Float32Array(stft.specSize(2));
+    const plane = stft.bins * stft.frames;
+    for (let t = 0; t < stft.frames; t++) spec[plane + t] = 5; // Im(DC) of signal 0 in every frame
+    const y = new Float32Array(2 * SEGMENT);
+    stft.inverseAdd(spec, 2, y);
+    expect(maxAbsDiff(y, new Float32Array(2 * SEGMENT), 0, 2 * SEGMENT)).toBe(0);
+  });
+
   it('matches a direct normalised DFT of a reflect-padded frame', () => {
     const x = tones(SEGMENT, 1);
     const spec = new Float32Array(stft.specSize(1));

@@ -1,0 +1,189 @@
+// The open job: its head card (title, status, progress, errors), live updates over the event
+// stream with polling as the fallback, cancel and delete, and its results once it ends.
+
+import { ApiError, api, withKey } from './api.js';
+import { markOpenJob, refreshJobs, updateJobListItem } from './jobs-list.js';
+import { clearResults, loadResults } from './results.js';
+import { buildStageCards, renderStages } from './stages.js';
+import {
+  $,
+  STATUS_TEXT,
+  TERMINAL_JOB,
+  el,
+  fmtBytes,
+  fmtTime,
+  fmtWhen,
+  pct,
+  reducedMotion,
+  setBadge,
+} from './util.js';
+
+const APP_TITLE = 'Karaoke';
+const POLL_MS = 1000;
+// Below this width the job view sits under the form and the list, out of sight.
+const narrowScreen = window.matchMedia('(max-width: 820px)');
+
+const state = {
+  jobId: null,
+  job: null,
+  events: null,
+  pollTimer: 0,
+  resultsFor: null,
+  lastLive: '',
+};
+
+const resultsView = {
+  isOpen: (id) => state.jobId === id,
+  job: () => state.job,
+  showError: showJobError,
+};
+
+export const openJobId = () => state.jobId;
+
+export function openJob(id, { reveal = false } = {}) {
+  if (reveal && narrowScreen.matches)
+    requestAnimationFrame(() => $('job').scrollIntoView({ behavior: reducedMotion ? 'auto' : 'smooth' }));
+  if (state.jobId === id) return;
+  stopFollowing();
+  clearJob();
+  state.jobId = id;
+  state.job = null;
+  state.resultsFor = null;
+  state.lastLive = '';
+  if (location.hash !== `#job=${id}`) history.replaceState(null, '', `#job=${id}`);
+  markOpenJob(id);
+  $('welcome').hidden = true;
+  $('job').hidden = false;
+  $('results').hidden = true;
+  $('job-title').textContent = 'Loading…';
+  buildStageCards();
+  api(`/api/status/${id}`)
+    .then((job) => {
+      if (state.jobId !== id) return;
+      onStatus(job);
+      if (!TERMINAL_JOB.has(job.status)) follow(id);
+    })
+    .catch((err) => {
+      if (state.jobId !== id) return;
+      $('job-title').textContent = 'Job not found';
+      showJobError(err instanceof ApiError ? err.message : 'The server did not answer.');
+    });
+}
+
+export function initJobActions() {
+  $('job-cancel').addEventListener('click', async () => {
+    if (!state.jobId) return;
+    try {
+      onStatus(await api(`/api/jobs/${state.jobId}/cancel`, { method: 'POST' }));
+    } catch (err) {
+      showJobError(err.message);
+    }
+  });
+  $('job-delete').addEventListener('click', async () => {
+    const id = state.jobId;
+    if (!id || !window.confirm('Delete this job and all its files?')) return;
+    try {
+      await api(`/api/jobs/${id}`, { method: 'DELETE' });
+      closeJob();
+      void refreshJobs();
+    } catch (err) {
+      showJobError(err.message);
+    }
+  });
+}
+
+function closeJob() {
+  document.title = APP_TITLE;
+  stopFollowing();
+  clearJob();
+  state.jobId = null;
+  state.resultsFor = null;
+  history.replaceState(null, '', location.pathname);
+  $('job').hidden = true;
+  $('welcome').hidden = false;
+}
+
+function clearJob() {
+  clearResults();
+  $('job-warnings').replaceChildren();
+  showJobError('');
+}
+
+function follow(id) {
+  if (typeof EventSource === 'undefined') return poll(id);
+  const es = new EventSource(withKey(`/api/jobs/${id}/events`));
+  state.events = es;
+  es.addEventListener('status', (e) => onStatus(JSON.parse(e.data)));
+  es.addEventListener('end', () => es.close());
+  es.addEventListener('error', () => {
+    // A proxy that buffers or drops the stream: polling always works.
+    es.close();
+    if (state.events === es) state.events = null;
+    if (state.jobId === id && !TERMINAL_JOB.has(state.job?.status)) poll(id);
+  });
+}
+
+function poll(id) {
+  clearTimeout(state.pollTimer);
+  state.pollTimer = setTimeout(async () => {
+    if (state.jobId !== id) return;
+    try {
+      const job = await api(`/api/status/${id}`);
+      if (state.jobId !== id) return;
+      onStatus(job);
+      if (TERMINAL_JOB.has(job.status)) return;
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 404) return showJobError('This job no longer exists.');
+    }
+    poll(id);
+  }, POLL_MS);
+}
+
+function stopFollowing() {
+  state.events?.close();
+  state.events = null;
+  clearTimeout(state.pollTimer);
+}
+
+function showJobError(message) {
+  const box = $('job-error');
+  box.textContent = message;
+  box.hidden = !message;
+}
+
+function onStatus(job) {
+  if (job.job_id !== state.jobId) return;
+  state.job = job;
+  $('job-title').textContent = job.original_filename || 'Untitled';
+  setBadge($('job-badge'), job.status);
+  const meta = [fmtTime(job.audio_duration), fmtBytes(job.file_size), `started ${fmtWhen(job.created_at)}`];
+  $('job-meta').textContent = meta.filter(Boolean).join(' · ');
+  const p = pct(job.progress);
+  $('job-progress').value = p;
+  $('job-progress-label').textContent = `${p} %`;
+  showJobError(job.error ? `${job.error.message} (${job.error.code})` : '');
+  $('job-warnings').replaceChildren(...(job.warnings ?? []).map((w) => el('li', { text: w })));
+  const finished = TERMINAL_JOB.has(job.status);
+  $('job-cancel').hidden = finished;
+  // The tab title tells the progress while the page is in the background.
+  const name = job.original_filename || 'Untitled';
+  document.title = finished
+    ? `${name} · ${STATUS_TEXT[job.status]} — ${APP_TITLE}`
+    : `${p} % · ${name} — ${APP_TITLE}`;
+  // Announce status changes and steps, not every percent: screen readers would never stop talking.
+  const live = finished
+    ? `${STATUS_TEXT[job.status]}.`
+    : `${STATUS_TEXT[job.status] ?? job.status}: ${job.current_step}`;
+  if (live !== state.lastLive) {
+    state.lastLive = live;
+    $('job-live').textContent = live;
+  }
+  renderStages(job.stages);
+  updateJobListItem(job);
+  if (finished && state.resultsFor !== job.job_id) {
+    state.resultsFor = job.job_id;
+    // A cancelled job's partial outputs are removed: there is nothing to play or download.
+    if (job.status !== 'cancelled') void loadResults(job.job_id, resultsView);
+    void refreshJobs();
+  }
+}

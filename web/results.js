@@ -7,7 +7,6 @@ import { resetPlayer, setupPlayer } from './player.js';
 import { $, el, fmtBytes, fmtTime } from './util.js';
 
 const TRACK_ORDER = ['instrumental', 'original', 'vocals', 'drums', 'bass', 'other'];
-const REPORT_RETRY_MS = 1000;
 const FILE_GROUPS = [
   ['stems/', 'Stems'],
   ['transcription/', 'Lyrics'],
@@ -28,10 +27,9 @@ export async function loadResults(id, view) {
     return;
   }
   if (!view.isOpen(id)) return;
-  const tracks = trackList(r, view.job());
+  const tracks = trackList(r);
   renderSummary(r, view.job());
-  renderFiles(r, tracks, view.job());
-  if (!r.report) setTimeout(() => void refreshReport(id, tracks, view), REPORT_RETRY_MS);
+  renderFiles(r);
   setupPlayer(tracks);
   let transcription = r.transcription;
   if (transcription?.too_large_to_inline) {
@@ -59,22 +57,14 @@ export function clearResults() {
   $('summary').replaceChildren();
 }
 
-/** The server writes report.json just after the final status: fetch once more to list it. */
-async function refreshReport(id, tracks, view) {
-  const r = await api(`/api/results/${id}`).catch(() => null);
-  if (!r?.report || !view.isOpen(id)) return;
-  renderSummary(r, view.job());
-  renderFiles(r, tracks, view.job());
-}
-
-function trackList(r, job) {
+function trackList(r) {
   const tracks = new Map();
   for (const [name, f] of Object.entries(r.stems ?? {})) tracks.set(name, { name, url: f.url, size: f.size });
-  const ext = r.report?.input?.format ?? /\.([a-z0-9]+)$/i.exec(job?.original_filename ?? '')?.[1];
-  if (ext)
+  if (r.original)
     tracks.set('original', {
       name: 'original',
-      url: `/api/files/${r.job_id}/original.${ext.toLowerCase()}`,
+      url: r.original.url,
+      size: r.original.size,
       label: 'Original mix',
     });
   const known = TRACK_ORDER.filter((n) => tracks.has(n)).map((n) => tracks.get(n));
@@ -109,12 +99,8 @@ function renderSummary(r, job) {
     dl.append(el('div', { class: 'fact' }, el('dt', { text: 'Results' }), el('dd', { text: 'none' })));
 }
 
-function renderFiles(r, tracks, job) {
-  const original = tracks.find((t) => t.name === 'original');
-  const files = [
-    ...(original ? [{ path: original.url.split('/').pop(), url: original.url, size: job?.file_size }] : []),
-    ...r.files,
-  ];
+function renderFiles(r) {
+  const files = r.files;
   const groups = FILE_GROUPS.map(([prefix, title]) => ({ prefix, title, items: [] }));
   for (const f of files) groups.find((g) => f.path.startsWith(g.prefix)).items.push(f);
   $('files').replaceChildren(

@@ -74,7 +74,6 @@ async function upload(page: Page, opts: { lyrics?: string; engine?: string }): P
 }
 
 /** Seeks the player and waits for the seek to land. */
-/** Seeks the player and waits for the seek to land. */
 async function seek(page: Page, t: number): Promise<void> {
   const audio = page.locator('#audio');
   await expect
@@ -309,7 +308,8 @@ describe('web page', () => {
       await upload(page, { lyrics: LYRICS });
       await page.locator('#job-badge', { hasText: 'Completed' }).waitFor();
       // <audio> and download links cannot send a header: the key rides in the query string.
-      expect(await page.getAttribute('#audio', 'src')).toContain(`api_key=${API_KEY}`);
+      // The player's source is set once the results have been fetched, just after the badge.
+      await expect.poll(() => page.getAttribute('#audio', 'src')).toContain(`api_key=${API_KEY}`);
       await expect
         .poll(() => page.locator('#audio').evaluate((a: AudioLike) => a.readyState))
         .toBeGreaterThanOrEqual(HAVE_METADATA);

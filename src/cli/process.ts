@@ -204,9 +204,10 @@ function printHuman(s: ReturnType<typeof cliSummary>): void {
     const secs = st.seconds !== null ? ` ${st.seconds.toFixed(1)} s` : '';
     lines.push(`  ${name.padEnd(14)} ${st.status}${engine}${secs}${st.error ? ` — ${st.error}` : ''}`);
     for (const rel of Object.values(st.outputs)) lines.push(`      ${rel}`);
+    for (const w of st.warnings) lines.push(`      note: ${w}`);
   }
   const keys = ['tempo_bpm', 'time_signature', 'beat_count', 'language', 'word_count'];
-  const facts = keys.filter((k) => s.summary[k] !== undefined).map((k) => `${k}=${String(s.summary[k])}`);
+  const facts = keys.filter((k) => s.summary[k] !== undefined && s.summary[k] !== null).map((k) => `${k}=${String(s.summary[k])}`);
   if (facts.length > 0) lines.push(`  ${facts.join('  ')}`);
   if (s.error) lines.push(`  error: ${s.error}`);
   process.stdout.write(`${lines.join('\n')}\n`);

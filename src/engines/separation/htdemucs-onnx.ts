@@ -12,6 +12,7 @@ import {
   type HtdemucsSession,
 } from './htdemucs-session.js';
 import type { SeparateOptions, SeparationEngine, Stems } from './types.js';
+import { mulberry32 } from '../../audio/random.js';
 
 /**
  * demucs' `apply_model` around the htdemucs graph, in the conventions of the Python package:
@@ -215,16 +216,4 @@ function fitLength(x: Float32Array, length: number): Float32Array {
   const y = new Float32Array(length);
   y.set(x.subarray(0, Math.min(length, x.length)));
   return y;
-}
-
-/** Small seeded PRNG (mulberry32): reproducible shift offsets without a global random state. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }

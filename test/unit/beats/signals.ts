@@ -2,6 +2,8 @@
  * Synthetic test signals for the beat tests, made in memory: click tracks with accents,
  * subdivisions and bar-wise pitch changes, noise and tones. Deterministic (seeded noise).
  */
+import { mulberry32 } from '../../../src/audio/random.js';
+
 export const SR = 44100;
 
 export interface ClickTrack {
@@ -16,16 +18,10 @@ export interface ClickTrack {
   sampleRate?: number;
 }
 
-/** A seeded uniform generator in [-1, 1) (mulberry32). */
+/** A seeded uniform generator in [-1, 1). */
 export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2147483648 - 1;
-  };
+  const u = mulberry32(seed);
+  return () => 2 * u() - 1;
 }
 
 function addBurst(out: Float32Array, at: number, sr: number, freq: number, amp: number, decay: number): void {

@@ -1,4 +1,5 @@
 import type { PcmAudio } from '../../../src/audio/pcm.js';
+import { mulberry32 } from '../../../src/audio/random.js';
 
 /**
  * Synthetic "sung" vocals with exact word times: every syllable is a harmonic tone with a
@@ -85,16 +86,7 @@ function addSyllable(
     x[i0 + n + i] += g * Math.exp((-5 * i) / tailN) * (rnd() * 2 - 1);
 }
 
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { mulberry32 };
 
 export const SAMPLE_LYRICS = [
   ['city', 'lights', 'are', 'calling', 'out', 'my', 'name'],

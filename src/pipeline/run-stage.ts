@@ -4,7 +4,7 @@ import type { AppConfig } from '../config.js';
 import type { ErrorInfo, JobRecord } from '../domain/job.js';
 import { overallProgress, STAGE_POLICIES } from '../domain/pipeline.js';
 import type { StageContext, StageHandler, StageName, StageOutcome } from '../domain/stage.js';
-import { AppError, CancelledError, InputError, isPermanent, isShutdown } from '../errors.js';
+import { AppError, CancelledError, isPermanent, isShutdown } from '../errors.js';
 import { jobPaths } from '../storage/paths.js';
 import type { JobStore } from '../store/job-store.js';
 
@@ -235,7 +235,6 @@ function isUnavailable(err: unknown): boolean {
 /** What a stage error says in the job record: the message for our own errors, a generic one otherwise. */
 export function errorInfo(err: unknown, config: AppConfig): ErrorInfo {
   if (err instanceof AppError) return { code: err.code, message: scrub(err.message, config) };
-  if (err instanceof InputError) return { code: err.code, message: err.message };
   const message = err instanceof Error ? err.message : String(err);
   return { code: 'STAGE_ERROR', message: scrub(message, config) };
 }

@@ -136,13 +136,42 @@ describe('what clients see', () => {
   it('server paths in warnings and reasons are replaced', async () => {
     const job = await run(
       {
-        transcription: async (ctx) => ({ status: 'unavailable', outputs: {}, reason: `no model in ${ctx.config.modelsDir}` }),
-        beats: async (ctx) => ({ status: 'completed', outputs: {}, warnings: [`scratch at ${ctx.paths.dir}`] }),
+        transcription: async (ctx) => ({
+          status: 'unavailable',
+          outputs: {},
+          reason: `no model in ${ctx.config.modelsDir}`,
+        }),
+        beats: async (ctx) => ({
+          status: 'completed',
+          outputs: {},
+          warnings: [`scratch at ${ctx.paths.dir}`],
+        }),
       },
       {},
       { modelsDir: '/srv/secret-models' },
     );
     expect(job.stages.transcription.error?.message).toBe('no model in <models>');
     expect(job.stages.beats.warnings[0]).toMatch(/^scratch at <storage>\/jobs\//);
+  });
+});
+
+describe('a burst of uploads', () => {
+  it('completes every job, each stage once, with more jobs queued than decoded mixes kept', async () => {
+    svc = await startTestService();
+    const ids: string[] = [];
+    for (let i = 0; i < 8; i++) {
+      const { payload, headers } = multipart([
+        { name: 'file', value: toneWav(1 + i / 10), filename: `s${i}.wav` },
+      ]);
+      ids.push(
+        (await svc.app.inject({ method: 'POST', url: '/api/process', payload, headers })).json().job_id,
+      );
+    }
+    for (const [i, id] of ids.entries()) {
+      const job = await waitForJob(svc.services, id, undefined, 60_000);
+      expect(job.status).toBe('completed');
+      expect(job.stages.separation.attempts).toBe(1);
+      expect(job.audio_duration).toBeCloseTo(1 + i / 10, 2);
+    }
   });
 });

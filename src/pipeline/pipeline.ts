@@ -19,7 +19,7 @@ import { CancelledError, InputError, isShutdown } from '../errors.js';
 import type { MediaTools } from '../infra/ffmpeg.js';
 import { decodeMix } from '../ingest/decode.js';
 import type { JobQueue, Task, TaskName } from '../queue/job-queue.js';
-import { isStageTask, TASK_NAMES } from '../queue/job-queue.js';
+import { isStageTask, QUEUE_NAMES, TASK_NAMES } from '../queue/job-queue.js';
 import { writeFileAtomic, writeJsonAtomic } from '../storage/files.js';
 import { jobPaths } from '../storage/paths.js';
 import type { JobStore } from '../store/job-store.js';
@@ -56,7 +56,7 @@ export class Pipeline {
 
   /** Register task handlers on the queue (all tasks by default; a worker may take a subset). */
   startWorkers(tasks: readonly TaskName[] = TASK_NAMES, concurrency?: number): void {
-    for (const name of tasks) {
+    for (const name of withQueueMates(tasks)) {
       const n =
         concurrency ??
         (isStageTask(name) ? STAGE_POLICIES[name].concurrency : this.deps.config.maxConcurrentJobs);
@@ -303,4 +303,13 @@ export class Pipeline {
         await fs.rm(full, { recursive: true, force: true });
     }
   }
+}
+
+/**
+ * Tasks that share a queue are always served together (prepare and assemble share
+ * audio_processing): a worker that took a task it has no handler for could only hand it back
+ * and hope another worker picks it up.
+ */
+export function withQueueMates(tasks: readonly TaskName[]): TaskName[] {
+  return TASK_NAMES.filter((t) => tasks.some((r) => QUEUE_NAMES[r] === QUEUE_NAMES[t]));
 }

@@ -92,16 +92,4 @@ describe('BullmqQueue (Redis-only behaviour)', () => {
     expect(c.prepare).toEqual({ waiting: 2, active: 0 });
     expect(c.assemble).toEqual({ waiting: 1, active: 0 });
   });
-
-  it('leaves a shared-queue task it has no handler for to a worker that has one', async () => {
-    const prepared: Task[] = [];
-    const assembled: Task[] = [];
-    a.work('prepare', 1, async (t) => void prepared.push(t));
-    b.work('assemble', 1, async (t) => void assembled.push(t));
-    const jobId = randomUUID();
-    await a.enqueue({ jobId, name: 'assemble' });
-    await a.enqueue({ jobId, name: 'prepare' });
-    // Each time the wrong process takes it, the task goes back for a second: allow many bounces.
-    await waitUntil(() => prepared.length === 1 && assembled.length === 1, 40_000);
-  });
 });

@@ -175,3 +175,12 @@ describe('a burst of uploads', () => {
     }
   });
 });
+
+describe('workers for a subset of tasks', () => {
+  it('a worker for prepare also serves assemble (they share the audio_processing queue)', async () => {
+    const { withQueueMates } = await import('../../../src/pipeline/pipeline.js');
+    expect(withQueueMates(['prepare'])).toEqual(['prepare', 'assemble']);
+    expect(withQueueMates(['assemble', 'beats'])).toEqual(['prepare', 'beats', 'assemble']);
+    expect(withQueueMates(['separation'])).toEqual(['separation']);
+  });
+});

@@ -3,37 +3,21 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { PcmAudio } from '../../../src/audio/pcm.js';
-import { testConfig } from '../../../src/config.js';
-import type { StageContext } from '../../../src/domain/stage.js';
 import { CancelledError } from '../../../src/errors.js';
-import { silentLogger } from '../../../src/infra/logger.js';
 import { createBeatsStage } from '../../../src/stages/analyze-beats.js';
 import { jobPaths } from '../../../src/storage/paths.js';
 import { clickTrack, SR } from './signals.js';
+import { stageContext, type TestStageContext } from '../../helpers/stage-context.js';
 
 const dirs: string[] = [];
 afterEach(() => {
   for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
 });
 
-function context(
-  mix: PcmAudio,
-  signal = new AbortController().signal,
-): { ctx: StageContext; progress: number[] } {
+function context(mix: PcmAudio, signal?: AbortSignal): TestStageContext {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'beats-stage-'));
   dirs.push(dir);
-  const progress: number[] = [];
-  const ctx: StageContext = {
-    jobId: 'test',
-    paths: jobPaths(dir),
-    options: { stages: ['beats'] },
-    config: testConfig(),
-    signal,
-    log: silentLogger(),
-    progress: (p) => progress.push(p),
-    loadMix: async () => mix,
-  };
-  return { ctx, progress };
+  return stageContext({ stage: 'beats', paths: jobPaths(dir), signal, loadMix: async () => mix });
 }
 
 const stereo = (x: Float32Array): PcmAudio => ({ sampleRate: SR, channels: [x, x] });

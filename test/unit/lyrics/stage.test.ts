@@ -4,16 +4,15 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { PcmAudio } from '../../../src/audio/pcm.js';
 import { encodeWav } from '../../../src/audio/wav.js';
-import { testConfig } from '../../../src/config.js';
-import type { JobOptions, StageContext } from '../../../src/domain/stage.js';
+import type { JobOptions } from '../../../src/domain/stage.js';
 import { InputError, UnavailableError } from '../../../src/errors.js';
-import { silentLogger } from '../../../src/infra/logger.js';
 import type { Recognizer, RecognizerProvider } from '../../../src/engines/transcription/recognizer.js';
 import { asrWindows } from '../../../src/engines/transcription/asr.js';
 import { analyzeVocals } from '../../../src/engines/transcription/lyrics-aligner.js';
 import { createTranscriptionStage } from '../../../src/stages/transcribe.js';
 import { jobPaths } from '../../../src/storage/paths.js';
 import { SAMPLE_LYRICS, synthVocals, type SynthWord } from './synth-vocals.js';
+import { stageContext } from '../../helpers/stage-context.js';
 
 let dir: string;
 beforeEach(async () => {
@@ -31,18 +30,13 @@ async function context(
     await fs.mkdir(path.dirname(paths.stem('vocals')), { recursive: true });
     await fs.writeFile(paths.stem('vocals'), encodeWav(vocals));
   }
-  const progress: number[] = [];
-  const ctx: StageContext = {
-    jobId: 'test',
+  return stageContext({
+    stage: 'transcription',
     paths,
-    options: { stages: ['transcription'], ...options },
-    config: testConfig({ offline: true, modelsDir: path.join(dir, 'models'), ...configOverrides }),
-    signal: new AbortController().signal,
-    log: silentLogger(),
-    progress: (p) => progress.push(p),
+    options,
+    config: { offline: true, modelsDir: path.join(dir, 'models'), ...configOverrides },
     loadMix: () => Promise.reject(new Error('the transcription stage reads the vocals stem, not the mix')),
-  };
-  return { ctx, progress };
+  });
 }
 
 const noWhisper: RecognizerProvider = { get: () => Promise.reject(new UnavailableError('no model here')) };

@@ -1,33 +1,34 @@
 import fs from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { testConfig } from '../../../src/config.js';
-import type { StageContext } from '../../../src/domain/stage.js';
 import { AppError, CancelledError, InputError, ShutdownError } from '../../../src/errors.js';
 import { silentLogger } from '../../../src/infra/logger.js';
 import { StageThread } from '../../../src/pipeline/stage-thread.js';
 import { jobPaths } from '../../../src/storage/paths.js';
 import { tmpDir } from '../../helpers/audio.js';
+import { stageContext } from '../../helpers/stage-context.js';
 
 const storageDir = tmpDir('karaoke-thread-');
-const thread = new StageThread(new URL('./fixtures/thread-stage.ts', import.meta.url), 'createTestStage', silentLogger());
+const thread = new StageThread(
+  new URL('./fixtures/thread-stage.ts', import.meta.url),
+  'createTestStage',
+  silentLogger(),
+);
 afterAll(async () => {
   await thread.close();
   fs.rmSync(storageDir, { recursive: true, force: true });
 });
 
-function ctx(lyrics: string, signal = new AbortController().signal) {
-  const progress: number[] = [];
+function ctx(lyrics: string, signal?: AbortSignal) {
   const jobId = '6f1c7a8e-1111-4222-8333-944445555666';
-  const c: StageContext = {
+  const { ctx: c, progress } = stageContext({
+    stage: 'separation',
     jobId,
     paths: jobPaths(storageDir, jobId),
-    options: { stages: ['separation'], lyrics },
-    config: testConfig({ storageDir }),
+    options: { lyrics },
+    config: { storageDir },
     signal,
-    log: silentLogger(),
-    progress: (p) => progress.push(p),
     loadMix: async () => ({ sampleRate: 8000, channels: [new Float32Array(1234), new Float32Array(1234)] }),
-  };
+  });
   return { c, progress };
 }
 
@@ -35,7 +36,11 @@ describe('StageThread', () => {
   it('runs the stage on a thread with the mix from the main thread, forwarding progress', async () => {
     const { c, progress } = ctx('ok');
     const outcome = await thread.run(c);
-    expect(outcome).toMatchObject({ status: 'completed', outputs: { out: 'out.txt' }, summary: { samples: 1234 } });
+    expect(outcome).toMatchObject({
+      status: 'completed',
+      outputs: { out: 'out.txt' },
+      summary: { samples: 1234 },
+    });
     expect(progress).toContain(50);
     expect(fs.readFileSync(`${c.paths.dir}/out.txt`, 'utf8')).toBe('1234');
   });
@@ -48,7 +53,10 @@ describe('StageThread', () => {
 
   it('brings errors back with their class, so retries behave the same', async () => {
     await expect(thread.run(ctx('bad-input').c)).rejects.toBeInstanceOf(InputError);
-    await expect(thread.run(ctx('bad-input').c)).rejects.toMatchObject({ code: 'BAD_SONG', message: 'this song is bad' });
+    await expect(thread.run(ctx('bad-input').c)).rejects.toMatchObject({
+      code: 'BAD_SONG',
+      message: 'this song is bad',
+    });
     const crash = await thread.run(ctx('crash').c).catch((e: unknown) => e);
     expect(crash).toBeInstanceOf(Error);
     expect(crash).not.toBeInstanceOf(AppError);

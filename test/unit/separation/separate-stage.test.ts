@@ -4,15 +4,15 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { PcmAudio } from '../../../src/audio/pcm.js';
 import { decodeWav } from '../../../src/audio/wav.js';
-import { testConfig, type AppConfig } from '../../../src/config.js';
+import type { AppConfig } from '../../../src/config.js';
 import type { JobOptions, StageContext } from '../../../src/domain/stage.js';
 import type { ModelSpec } from '../../../src/engines/models.js';
 import { SessionCache } from '../../../src/engines/separation/index.js';
 import { CancelledError, UnavailableError } from '../../../src/errors.js';
-import { silentLogger } from '../../../src/infra/logger.js';
 import { createSeparationStage, HTDEMUCS_LICENSE_WARNING } from '../../../src/stages/separate.js';
 import { jobPaths } from '../../../src/storage/paths.js';
 import { buildStubModel } from './stub-model.js';
+import { stageContext } from '../../helpers/stage-context.js';
 
 const SR = 44_100;
 let dir: string;
@@ -32,27 +32,25 @@ function mix(seconds = 2): PcmAudio {
 function context(
   config: Partial<AppConfig>,
   options: Partial<JobOptions> = {},
-  signal = new AbortController().signal,
+  signal?: AbortSignal,
 ): StageContext & { seen: number[] } {
   const audio = mix();
-  const seen: number[] = [];
-  return {
+  const { ctx, progress } = stageContext({
+    stage: 'separation',
     jobId: '00000000-0000-4000-8000-000000000000',
     paths: jobPaths(path.join(dir, 'job')),
-    options: { stages: ['separation'], ...options },
-    config: testConfig({
+    options,
+    config: {
       modelsDir: path.join(dir, 'models'),
       offline: true,
       stemFormat: 'f32',
       onnxThreads: 1,
       ...config,
-    }),
+    },
     signal,
-    log: silentLogger(),
-    progress: (p) => seen.push(p),
     loadMix: async () => audio,
-    seen,
-  };
+  });
+  return { ...ctx, seen: progress };
 }
 
 /** A model table entry that exists nowhere: no npm copy, no URL. */

@@ -52,17 +52,21 @@ describe('htdemucs with the real model', async () => {
       return e;
     };
     let err = 0;
+    let nonFinite = 0;
     for (let c = 0; c < 2; c++) {
       for (let i = 0; i < N; i++) {
         const v = STEM_NAMES.reduce((acc, s) => acc + stems[s].channels[c][i], 0);
-        expect(Number.isFinite(v)).toBe(true);
+        if (!Number.isFinite(v)) nonFinite++;
         err += (v - mix.channels[c][i]) ** 2;
       }
     }
+    expect(nonFinite).toBe(0);
     expect(10 * Math.log10(energy(mix) / err)).toBeGreaterThan(10);
     for (const s of STEM_NAMES) expect(stems[s].channels[0].length).toBe(N);
     const total = STEM_NAMES.reduce((acc, s) => acc + energy(stems[s]), 0);
     expect(energy(stems.bass) + energy(stems.drums)).toBeGreaterThan(0.7 * total);
     expect(energy(stems.vocals)).toBeLessThan(0.1 * total);
-  });
+    // One model segment takes ~4 s of CPU on an idle 2-core machine but over 200 s when the
+    // machine is saturated: the budget is about holding under load, not about speed.
+  }, 600_000);
 });

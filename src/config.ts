@@ -1,11 +1,14 @@
-import os from 'node:os';
-import path from 'node:path';
-
 /**
- * The only reader of process.env. Parsed once at start, frozen, passed down.
+ * @file The only reader of process.env. Parsed once at start, frozen, passed down.
  * A bad value stops start-up with one error listing every bad key.
  */
-export type SeparationEngineChoice = 'auto' | 'htdemucs' | 'dsp';
+
+import os from 'node:os';
+import path from 'node:path';
+import { separationEngineChoices, type SeparationEngineChoice } from './engines/separation/engines.js';
+import { WHISPER_SIZES } from './engines/transcription/whisper.js';
+
+export type { SeparationEngineChoice } from './engines/separation/engines.js';
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 export type OnnxProvider = 'cpu' | 'cuda';
 
@@ -51,7 +54,6 @@ export class ConfigError extends Error {
 
 const KNOWN_EXTENSIONS = ['mp3', 'wav', 'm4a', 'flac', 'ogg', 'opus'];
 const LOG_LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
-const WHISPER_SIZES = ['tiny', 'base', 'small', 'medium', 'large-v3-turbo'];
 
 type Env = Record<string, string | undefined>;
 
@@ -119,7 +121,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
   }
 
   const whisperModel = str('WHISPER_MODEL', 'base');
-  if (!WHISPER_SIZES.includes(whisperModel) && !whisperModel.includes('/')) {
+  if (!(WHISPER_SIZES as readonly string[]).includes(whisperModel) && !whisperModel.includes('/')) {
     problems.push(
       `WHISPER_MODEL=${JSON.stringify(whisperModel)}: expected ${WHISPER_SIZES.join(', ')} or a model id like org/name`,
     );
@@ -145,7 +147,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
     maxDurationS: int('MAX_DURATION_S', 900, 1),
     whisperModel,
     demucsModel: str('DEMUCS_MODEL', 'htdemucs'),
-    separationEngine: oneOf<SeparationEngineChoice>('SEPARATION_ENGINE', 'auto', ['auto', 'htdemucs', 'dsp']),
+    separationEngine: oneOf<SeparationEngineChoice>('SEPARATION_ENGINE', 'auto', separationEngineChoices),
     demucsShifts: int('DEMUCS_SHIFTS', 0, 0, 10),
     onnxThreads: int('ONNX_THREADS', Math.max(1, os.availableParallelism()), 1, 256),
     onnxProvider: oneOf<OnnxProvider>('ONNX_PROVIDER', 'cpu', ['cpu', 'cuda']),

@@ -5,6 +5,8 @@ import { loadConfig, ConfigError } from '../config.js';
 import { createServices } from '../container.js';
 import type { JobRecord } from '../domain/job.js';
 import { isTerminalJob } from '../domain/job.js';
+import { separationEngineChoices } from '../engines/separation/engines.js';
+import { WHISPER_SIZES } from '../engines/transcription/whisper.js';
 import { AppError, InputError } from '../errors.js';
 import { intakeFile } from '../ingest/intake.js';
 import { parseJobOptions } from '../ingest/options.js';
@@ -40,8 +42,8 @@ export function processCommand(program: Command): void {
     )
     .option('--stages <list>', 'comma-separated: separation,transcription,beats (default: all)')
     .option('--language <code>', 'language of the lyrics (default: detect)')
-    .option('--separation-engine <engine>', 'auto | htdemucs | dsp')
-    .option('--whisper-model <size>', 'tiny | base | small | medium | large-v3-turbo')
+    .option('--separation-engine <engine>', separationEngineChoices.join(' | '))
+    .option('--whisper-model <size>', WHISPER_SIZES.join(' | '))
     .option('--json', 'print a JSON summary on stdout')
     .option('--verbose', 'log progress details to stderr')
     .action(async (audio: string, flags: ProcessFlags) => {

@@ -31,7 +31,7 @@ export interface JobOptions {
   lyrics?: string;
   language?: string;
   whisperModel?: string;
-  separationEngine?: 'auto' | 'htdemucs' | 'dsp';
+  separationEngine?: AppConfig['separationEngine'];
 }
 
 export interface StageContext {

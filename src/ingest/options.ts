@@ -1,6 +1,8 @@
 import type { JobOptions, StageName } from '../domain/stage.js';
 import { STAGE_NAMES } from '../domain/stage.js';
 import { STAGE_POLICIES } from '../domain/pipeline.js';
+import { isSeparationEngineChoice, SEPARATION_CHOICES_TEXT } from '../engines/separation/engines.js';
+import { WHISPER_SIZES } from '../engines/transcription/whisper.js';
 import { InputError } from '../errors.js';
 
 /** Job options from form fields or CLI flags, checked once for both. */
@@ -59,18 +61,15 @@ export function parseJobOptions(raw: RawOptions): ParsedOptions {
   }
   const wm = raw.whisper_model?.trim();
   if (wm) {
-    if (!/^(tiny|base|small|medium|large-v3-turbo)$/.test(wm)) {
-      throw new InputError(
-        'BAD_WHISPER_MODEL',
-        'whisper_model must be one of tiny, base, small, medium, large-v3-turbo',
-      );
+    if (!(WHISPER_SIZES as readonly string[]).includes(wm)) {
+      throw new InputError('BAD_WHISPER_MODEL', `whisper_model must be one of ${WHISPER_SIZES.join(', ')}`);
     }
     options.whisperModel = wm;
   }
   const se = raw.separation_engine?.trim();
   if (se) {
-    if (se !== 'auto' && se !== 'htdemucs' && se !== 'dsp')
-      throw new InputError('BAD_SEPARATION_ENGINE', 'separation_engine must be auto, htdemucs or dsp');
+    if (!isSeparationEngineChoice(se))
+      throw new InputError('BAD_SEPARATION_ENGINE', `separation_engine must be ${SEPARATION_CHOICES_TEXT}`);
     options.separationEngine = se;
   }
   return { options, warnings };

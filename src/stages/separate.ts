@@ -7,26 +7,25 @@ import { encodeWav } from '../audio/wav.js';
 import type { StageContext, StageHandler, StageOutcome } from '../domain/stage.js';
 import { throwIfAborted } from '../errors.js';
 import type { ModelSpec } from '../engines/models.js';
-import { createSeparationEngine, SessionCache } from '../engines/separation/index.js';
+import { createSeparationEngine } from '../engines/separation/index.js';
+import { SessionCache } from '../engines/session-cache.js';
 import type { Stems } from '../engines/separation/types.js';
 import { STEM_NAMES, type StemFile } from '../storage/paths.js';
 
 /**
- * The stem-separation stage: mixture → stems/{vocals,drums,bass,other,instrumental}.wav.
+ * @file The stem-separation stage: mixture → stems/{vocals,drums,bass,other,instrumental}.wav.
  *
- * Engine choice (per job `options.separationEngine`, else SEPARATION_ENGINE):
- *  - `auto`: htdemucs when the model can be had, else the DSP fallback — the job completes and
- *    carries a warning saying the stems are a fallback and why;
- *  - `htdemucs`: an explicit request is honoured or refused: when the model cannot be had the
- *    stage throws UnavailableError (never retried) with the reason, and the pipeline records it;
- *  - `dsp`: the DSP engine, still flagged as a fallback.
+ * Engine choice (per job `options.separationEngine`, else SEPARATION_ENGINE), from the table in
+ * engines/separation/engines.ts:
+ *  - `auto`: the best engine that can run here (htdemucs when the model can be had, else the DSP
+ *    fallback — the job completes and carries a warning saying the stems are a fallback and why);
+ *  - an engine's name: honoured or refused: when it cannot run here the stage throws
+ *    UnavailableError (never retried) with the reason, and the pipeline records it.
  * The instrumental is drums + bass + other, sample by sample.
  */
+
 const LOAD_PROGRESS = 5; // % once the engine is ready and the mix decoded
 const SEPARATED_PROGRESS = 95; // % when separation is done; the rest is writing files
-
-export const HTDEMUCS_LICENSE_WARNING =
-  'stems made with the htdemucs weights, which are licensed for research and personal use only (not for commercial use)';
 
 export interface SeparationStageOptions {
   /** Model table override (tests). */
@@ -41,7 +40,7 @@ export function createSeparationStage(opts: SeparationStageOptions = {}): StageH
     throwIfAborted(ctx.signal);
     const choice = ctx.options.separationEngine ?? ctx.config.separationEngine;
     ctx.progress(0, 'preparing separation');
-    const { engine, warnings } = await createSeparationEngine(ctx.config, choice, ctx.log, {
+    const { engine, descriptor, warnings } = await createSeparationEngine(ctx.config, choice, ctx.log, {
       spec: opts.spec,
       signal: ctx.signal,
       cache,
@@ -56,12 +55,10 @@ export function createSeparationStage(opts: SeparationStageOptions = {}): StageH
           onProgress: (f) =>
             ctx.progress(LOAD_PROGRESS + f * (SEPARATED_PROGRESS - LOAD_PROGRESS), 'separating'),
         });
-      // A model session's buffers serve one song at a time; the DSP engine holds no state.
-      const stems = engine.info.quality === 'model' ? await cache.exclusive(run) : await run();
+      const stems = descriptor.exclusive ? await cache.exclusive(run) : await run();
       throwIfAborted(ctx.signal);
       const outputs = await writeStems(ctx, mix, stems);
       ctx.progress(100, 'stems written');
-      if (engine.info.quality === 'model') warnings.push(HTDEMUCS_LICENSE_WARNING);
       return {
         status: 'completed',
         engine: engine.info,

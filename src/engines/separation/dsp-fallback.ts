@@ -15,7 +15,6 @@ import type { SeparateOptions, SeparationEngine, Stems } from './types.js';
  *  - other  = the mixture minus the three, so the four stems always sum to the mixture exactly.
  * Masks come from the channel-averaged magnitude; both channels are masked alike.
  */
-export const DSP_ENGINE_VERSION = '1';
 const N_FFT = 4096;
 const HOP = 1024;
 const BASS_HZ = 200;
@@ -26,7 +25,8 @@ const VOICE_PERCUSSIVE_SHARE = 0.5;
 const EPS = 1e-12;
 
 export class DspFallbackEngine implements SeparationEngine {
-  readonly info: EngineInfo = { name: 'dsp-fallback', version: DSP_ENGINE_VERSION, quality: 'fallback' };
+  /** `info`: how results name the engine (from the engine table). */
+  constructor(readonly info: EngineInfo) {}
 
   async separate(audio: PcmAudio, opts: SeparateOptions = {}): Promise<Stems> {
     const n = pcmLength(audio);

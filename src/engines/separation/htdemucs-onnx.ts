@@ -36,8 +36,8 @@ export interface HtdemucsEngineOptions {
   shifts: number;
   /** Seed of the shift offsets, so that a job's result is reproducible. */
   seed?: number;
-  license: string;
-  version: string;
+  /** How results name the engine (from the engine table, with the loaded model's licence). */
+  info: EngineInfo;
 }
 
 /** A stretch of the (standardised) song the segmenter walks over: `start` may be negative (shifts). */
@@ -55,7 +55,7 @@ export class HtdemucsEngine implements SeparationEngine {
     private readonly session: HtdemucsSession,
     private readonly opts: HtdemucsEngineOptions,
   ) {
-    this.info = { name: 'htdemucs-onnx', version: opts.version, quality: 'model', license: opts.license };
+    this.info = opts.info;
     this.weight = triangularWeight(HTDEMUCS_SEGMENT);
     this.stride = Math.floor((1 - OVERLAP) * HTDEMUCS_SEGMENT);
   }

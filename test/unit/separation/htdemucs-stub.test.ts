@@ -23,7 +23,7 @@ async function load(kind: StubKind): Promise<HtdemucsSession> {
 }
 
 function engine(session: HtdemucsSession, shifts = 0): HtdemucsEngine {
-  return new HtdemucsEngine(session, { shifts, license: 'test', version: 'stub' });
+  return new HtdemucsEngine(session, { shifts, info: { name: 'htdemucs-onnx', version: 'stub', quality: 'model', license: 'test' } });
 }
 
 /** A stereo test signal with a DC offset, different in each channel (the standardisation must not mix them). */

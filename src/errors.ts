@@ -1,8 +1,8 @@
 /**
- * Errors carry a stable code and an HTTP status. Their class is also a signal to the
- * pipeline: InputError and UnavailableError are never retried; anything else is retried
- * by the stage's policy.
+ * @file Errors carry a stable code and an HTTP status. Their class is also a signal to the
+ * stage runner: which ones are never retried is decided in one place, domain/retry.ts.
  */
+
 export class AppError extends Error {
   constructor(
     readonly code: string,
@@ -42,8 +42,11 @@ export class NotFoundError extends AppError {
   }
 }
 
-export function isPermanent(err: unknown): boolean {
-  return err instanceof InputError || err instanceof UnavailableError || err instanceof CancelledError;
+/** A stage or the whole job ran past its time limit. Never retried (see domain/retry.ts). */
+export class TimeoutError extends AppError {
+  constructor(what: string, seconds: number) {
+    super('TIMEOUT', `${what} exceeded its time limit of ${seconds} s`, 504);
+  }
 }
 
 export function throwIfAborted(signal: AbortSignal | undefined): void {

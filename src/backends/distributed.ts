@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { AppConfig } from '../config.js';
 import { redactRedisUrl } from '../infra/redis.js';
 import { BullmqQueue } from '../queue/bullmq-queue.js';
-import { startRequeueSweep } from '../queue/bullmq-requeue.js';
+import { startRequeueSweep } from '../pipeline/requeue-sweep.js';
 import type { QueueCounts, TaskName } from '../queue/job-queue.js';
 import { TASK_NAMES } from '../queue/job-queue.js';
 import { RedisJobStore } from '../store/redis-job-store.js';
@@ -15,7 +15,7 @@ export interface DistributedOptions {
   queuePrefix?: string;
   /** See BullmqQueueOptions.lockDurationMs (tests shorten it to see dead workers quickly). */
   lockDurationMs?: number;
-  /** How often to look for unfinished jobs whose tasks were lost (see bullmq-requeue.ts); 0 = never. */
+  /** How often to look for unfinished jobs whose tasks were lost (see pipeline/requeue-sweep.ts); 0 = never. */
   requeueIntervalMs?: number;
 }
 
@@ -29,7 +29,7 @@ function emptyCounts(): Record<TaskName, QueueCounts> {
  * Distributed mode: job records in Redis (RedisJobStore), tasks on BullMQ queues (BullmqQueue),
  * job files on the storage volume every process mounts at STORAGE_DIR. Start-up does not wait for
  * Redis: while it is down, routes answer 503 and /health says so; both recover on their own.
- * Every process also runs the lost-task sweep (bullmq-requeue.ts), stopped by close().
+ * Every process also runs the lost-task sweep (pipeline/requeue-sweep.ts), stopped by close().
  */
 export async function createDistributedBackends(
   config: AppConfig,

@@ -17,6 +17,9 @@ export const STAGE_STATUSES = [
 ] as const;
 export type StageStatus = (typeof STAGE_STATUSES)[number];
 
+/** A stage that is queued, running or waiting to retry: its task is, or should be, in the queue. */
+export const IN_FLIGHT_STAGE: readonly StageStatus[] = ['queued', 'running', 'retrying'];
+
 export const TERMINAL_JOB: readonly JobStatus[] = ['completed', 'partial', 'failed', 'cancelled'];
 export const TERMINAL_STAGE: readonly StageStatus[] = [
   'completed',
@@ -75,6 +78,10 @@ export function isTerminalJob(status: JobStatus): boolean {
 
 export function isTerminalStage(status: StageStatus): boolean {
   return TERMINAL_STAGE.includes(status);
+}
+
+export function isInFlight(status: StageStatus): boolean {
+  return IN_FLIGHT_STAGE.includes(status);
 }
 
 export interface NewJob {

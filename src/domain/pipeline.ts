@@ -1,14 +1,25 @@
+/**
+ * @file The stage table and the orchestration rules read from a job record: which tasks a job
+ * is made of, which stages are ready or blocked, which tasks should be queued now, the final
+ * status, and the overall progress (which never goes down).
+ */
+
 import type { JobRecord, JobStatus } from './job.js';
-import { isTerminalStage } from './job.js';
+import { isInFlight, isTerminalStage } from './job.js';
 import type { StageName } from './stage.js';
 import { STAGE_NAMES } from './stage.js';
 
 /**
- * The stage table: what each stage needs, how often it is tried, how long it may take,
- * how many run at once per process, and how much of the overall progress it is.
- * Separation and beats start together once the mixture is decoded; transcription waits
- * for the vocals stem.
+ * A job is a sequence of idempotent tasks: `prepare` (decode once), one per stage, `assemble`.
+ * Each is queued under the id `${jobId}:${task}`.
  */
+export const TASK_NAMES = ['prepare', 'separation', 'beats', 'transcription', 'assemble'] as const;
+export type TaskName = (typeof TASK_NAMES)[number];
+
+export function isStageTask(name: TaskName): name is StageName {
+  return name !== 'prepare' && name !== 'assemble';
+}
+
 export interface StagePolicy {
   dependsOn: readonly StageName[];
   attempts: number;
@@ -16,8 +27,6 @@ export interface StagePolicy {
   timeoutS: number;
   concurrency: number;
   weight: number; // share of the overall progress
-  /** Queue name in distributed mode. */
-  queue: string;
 }
 
 export const STAGE_POLICIES: { readonly [S in StageName]: StagePolicy } = {
@@ -28,7 +37,6 @@ export const STAGE_POLICIES: { readonly [S in StageName]: StagePolicy } = {
     timeoutS: 1800,
     concurrency: 1,
     weight: 60,
-    queue: 'stem_separation',
   },
   beats: {
     dependsOn: [],
@@ -37,7 +45,6 @@ export const STAGE_POLICIES: { readonly [S in StageName]: StagePolicy } = {
     timeoutS: 300,
     concurrency: 2,
     weight: 5,
-    queue: 'beat_analysis',
   },
   transcription: {
     dependsOn: ['separation'],
@@ -46,7 +53,6 @@ export const STAGE_POLICIES: { readonly [S in StageName]: StagePolicy } = {
     timeoutS: 1800,
     concurrency: 1,
     weight: 30,
-    queue: 'transcription',
   },
 };
 
@@ -92,10 +98,21 @@ export function finalStatus(job: JobRecord): JobStatus {
   return done > 0 ? 'partial' : 'failed';
 }
 
-/** Overall progress 0–100 from the stage progress, weighted by the stage table. */
-export function overallProgress(job: JobRecord, assembled = false): number {
+/** The tasks a job's record says should be queued or running now. */
+export function neededTasks(job: JobRecord): TaskName[] {
+  if (!job.prepared) return ['prepare'];
+  if (allStagesDone(job)) return ['assemble'];
+  const inFlight = STAGE_NAMES.filter((s) => isInFlight(job.stages[s].status));
+  return [...new Set([...inFlight, ...readyStages(job)])];
+}
+
+/**
+ * Overall progress 0–100 from the stage progress, weighted by the stage table. Assembling is
+ * the last share: a job reaches 100 only when it is finished.
+ */
+export function overallProgress(job: JobRecord): number {
   let total = PREPARE_WEIGHT + ASSEMBLE_WEIGHT;
-  let done = (job.prepared ? PREPARE_WEIGHT : 0) + (assembled ? ASSEMBLE_WEIGHT : 0);
+  let done = job.prepared ? PREPARE_WEIGHT : 0;
   for (const s of job.options.stages) {
     const w = STAGE_POLICIES[s].weight;
     total += w;
@@ -103,4 +120,16 @@ export function overallProgress(job: JobRecord, assembled = false): number {
     done += isTerminalStage(st.status) ? w : (w * st.progress) / 100;
   }
   return Math.min(100, Math.round((1000 * done) / total) / 10);
+}
+
+/**
+ * Progress never goes down, for a stage or for the job: a late or repeated report (a retried
+ * attempt, a task delivered twice) can only hold it where it is. Call after changing a record.
+ */
+export function bumpProgress(job: JobRecord, stage?: StageName, percent?: number): void {
+  if (stage !== undefined && percent !== undefined) {
+    const st = job.stages[stage];
+    st.progress = Math.max(st.progress, Math.round(percent * 10) / 10);
+  }
+  job.progress = Math.max(job.progress, overallProgress(job));
 }

@@ -7,7 +7,7 @@ import type { JobPaths } from '../storage/paths.js';
  * The contract between the pipeline and a stage. A stage is thin glue:
  * load inputs → run an engine → write outputs under `ctx.paths` → return what happened.
  *
- * Errors a stage throws decide what the pipeline does:
+ * Errors a stage throws decide what the pipeline does (the rule: domain/retry.ts):
  *  - InputError / UnavailableError / CancelledError (src/errors.ts): permanent, no retry;
  *  - anything else: transient, retried with backoff by the stage policy.
  * A stage whose engine cannot run here (no model, offline) should *return*

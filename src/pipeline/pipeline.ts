@@ -1,25 +1,35 @@
+/**
+ * @file Orchestrates jobs over the queue: prepare (decode once) → stages as their dependencies
+ * complete → assemble. Every step reads the job record first, so delivering a task twice,
+ * or again after a crash, does no harm. The same code runs in embedded and distributed mode.
+ * What is ready, blocked or due is decided by the rules in domain/pipeline.ts.
+ */
+
 import fs from 'node:fs/promises';
 import type { Logger } from 'pino';
 import type { PcmAudio } from '../audio/pcm.js';
 import { decodeWav, encodeWav } from '../audio/wav.js';
 import type { AppConfig } from '../config.js';
 import type { JobRecord } from '../domain/job.js';
-import { isTerminalJob, isTerminalStage } from '../domain/job.js';
+import { isInFlight, isTerminalJob, isTerminalStage } from '../domain/job.js';
+import type { TaskName } from '../domain/pipeline.js';
 import {
   allStagesDone,
   blockedStages,
+  bumpProgress,
   finalStatus,
-  overallProgress,
+  isStageTask,
   readyStages,
   STAGE_POLICIES,
+  TASK_NAMES,
 } from '../domain/pipeline.js';
 import type { StageHandlers, StageName } from '../domain/stage.js';
 import { STAGE_NAMES } from '../domain/stage.js';
 import { CancelledError, InputError, isShutdown } from '../errors.js';
 import type { MediaTools } from '../infra/ffmpeg.js';
 import { decodeMix } from '../ingest/decode.js';
-import type { JobQueue, Task, TaskName } from '../queue/job-queue.js';
-import { isStageTask, QUEUE_NAMES, TASK_NAMES } from '../queue/job-queue.js';
+import type { JobQueue, Task } from '../queue/job-queue.js';
+import { QUEUE_NAMES } from '../queue/job-queue.js';
 import { writeFileAtomic, writeJsonAtomic } from '../storage/files.js';
 import { jobPaths } from '../storage/paths.js';
 import type { JobStore } from '../store/job-store.js';
@@ -44,11 +54,6 @@ export interface PipelineDeps {
   shareMix?: boolean;
 }
 
-/**
- * Orchestrates jobs over the queue: prepare (decode once) → stages as their dependencies
- * complete → assemble. Every step reads the job record first, so delivering a task twice,
- * or again after a crash, does no harm. The same code runs in embedded and distributed mode.
- */
 export class Pipeline {
   private readonly mixes = new MixCache();
 
@@ -76,7 +81,7 @@ export class Pipeline {
       await this.deps.store.update(job.id, (j) => {
         for (const s of STAGE_NAMES) {
           const st = j.stages[s];
-          if (st.status === 'running' || st.status === 'queued' || st.status === 'retrying') {
+          if (isInFlight(st.status)) {
             st.status = 'pending';
             st.progress = 0;
             st.message = 'resumed after restart';
@@ -177,7 +182,7 @@ export class Pipeline {
         j.stages[s].status = 'queued';
         j.stages[s].queued_at = new Date().toISOString();
       }
-      j.progress = Math.max(j.progress, overallProgress(j));
+      bumpProgress(j);
     });
     for (const s of ready) await this.deps.queue.enqueue({ jobId, name: s });
     if (after && !isTerminalJob(after.status) && allStagesDone(after)) {
@@ -219,7 +224,7 @@ export class Pipeline {
       j.prepared = true;
       j.audio_duration = Math.round(duration * 1000) / 1000;
       j.current_step = 'analysing';
-      j.progress = Math.max(j.progress, overallProgress(j));
+      bumpProgress(j);
     });
   }
 

@@ -2,17 +2,21 @@ import type { Logger } from 'pino';
 import type { PcmAudio } from '../audio/pcm.js';
 import type { AppConfig } from '../config.js';
 import type { ErrorInfo, JobRecord } from '../domain/job.js';
-import { overallProgress, STAGE_POLICIES } from '../domain/pipeline.js';
+import { isTerminalStage } from '../domain/job.js';
+import { bumpProgress, STAGE_POLICIES } from '../domain/pipeline.js';
+import { afterFailure, retryDelayMs } from '../domain/retry.js';
 import type { StageContext, StageHandler, StageName, StageOutcome } from '../domain/stage.js';
-import { AppError, CancelledError, isPermanent, isShutdown } from '../errors.js';
+import { AppError, CancelledError, isShutdown, TimeoutError } from '../errors.js';
 import { jobPaths } from '../storage/paths.js';
 import type { JobStore } from '../store/job-store.js';
 
 /**
- * The one place a stage runs: attempts with exponential backoff for transient errors, the
- * stage timeout and the job timeout, cancellation, throttled progress, and the stage's
- * record in the job store. Returns when the stage has reached a terminal state.
+ * @file The one place a stage runs: attempts with exponential backoff for transient errors
+ * (the rule: domain/retry.ts), the stage timeout and the job timeout, cancellation, throttled
+ * progress, and the stage's record in the job store. Returns when the stage has reached a
+ * terminal state.
  */
+
 export interface RunStageDeps {
   config: AppConfig;
   store: JobStore;
@@ -24,12 +28,6 @@ export interface RunStageDeps {
 
 const PROGRESS_MIN_INTERVAL_MS = 250;
 
-export class StageTimeoutError extends AppError {
-  constructor(what: string, seconds: number) {
-    super('TIMEOUT', `${what} exceeded its time limit of ${seconds} s`, 504);
-  }
-}
-
 export async function runStage(
   deps: RunStageDeps,
   jobId: string,
@@ -40,12 +38,7 @@ export async function runStage(
   const policy = STAGE_POLICIES[stage];
   const log = deps.log.child({ jobId, stage });
   const job = await deps.store.get(jobId);
-  if (
-    !job ||
-    job.status === 'cancelled' ||
-    !['queued', 'pending', 'running', 'retrying'].includes(job.stages[stage].status)
-  )
-    return;
+  if (!job || job.status === 'cancelled' || isTerminalStage(job.stages[stage].status)) return;
 
   for (let attempt = job.stages[stage].attempts + 1; ; attempt++) {
     const started = Date.now();
@@ -79,19 +72,18 @@ export async function runStage(
       log.info('stage interrupted by shutdown; it will be resumed');
       throw signal.reason as Error; // the queue must see that the task did not finish
     }
-    const cancelled = err instanceof CancelledError || signal.aborted;
-    const permanent = cancelled || isPermanent(err) || err instanceof StageTimeoutError;
-    if (permanent || attempt >= policy.attempts) {
+    const next = afterFailure(err, attempt, policy, signal.aborted);
+    if (next !== 'retry') {
       await deps.store.update(jobId, (j) => {
         const st = j.stages[stage];
-        st.status = cancelled ? 'cancelled' : isUnavailable(err) ? 'unavailable' : 'failed';
+        st.status = next;
         st.error = errorInfo(err, deps.config);
         finish(st, started);
       });
-      if (!cancelled) log.warn({ err, attempt }, 'stage failed');
+      if (next !== 'cancelled') log.warn({ err, attempt }, 'stage failed');
       return;
     }
-    const delay = deps.backoffMs?.(stage, attempt) ?? policy.backoffMs * 2 ** (attempt - 1);
+    const delay = deps.backoffMs?.(stage, attempt) ?? retryDelayMs(policy, attempt);
     log.warn({ err, attempt, retryInMs: delay }, 'stage failed; retrying');
     await deps.store.update(jobId, (j) => {
       const st = j.stages[stage];
@@ -133,8 +125,8 @@ async function attemptStage(
       ctrl.abort();
       reject(
         limitS < policy.timeoutS
-          ? new StageTimeoutError('the job', deps.config.jobTimeoutS)
-          : new StageTimeoutError(`stage ${stage}`, policy.timeoutS),
+          ? new TimeoutError('the job', deps.config.jobTimeoutS)
+          : new TimeoutError(`stage ${stage}`, policy.timeoutS),
       );
     };
     if (limitS <= 0) fire();
@@ -184,9 +176,8 @@ function stageContext(
         deps.store.update(job.id, (j) => {
           const st = j.stages[stage];
           if (st.status !== 'running') return false;
-          st.progress = Math.max(st.progress, Math.round(value * 10) / 10);
           if (message !== undefined) st.message = message;
-          j.progress = Math.max(j.progress, overallProgress(j));
+          bumpProgress(j, stage, value);
         }),
       )
       .catch((err: unknown) => log.warn({ err }, 'progress not recorded'));
@@ -219,17 +210,13 @@ function recordOutcome(j: JobRecord, stage: StageName, outcome: StageOutcome, st
   delete st.message;
   Object.assign(j.summary, outcome.summary ?? {});
   finish(st, started);
-  j.progress = Math.max(j.progress, overallProgress(j));
+  bumpProgress(j);
 }
 
 function finish(st: JobRecord['stages'][StageName], started: number): void {
   const now = Date.now();
   st.finished_at = new Date(now).toISOString();
   st.duration_s = Math.round((now - started) / 10) / 100;
-}
-
-function isUnavailable(err: unknown): boolean {
-  return err instanceof AppError && err.code === 'ENGINE_UNAVAILABLE';
 }
 
 /** What a stage error says in the job record: the message for our own errors, a generic one otherwise. */

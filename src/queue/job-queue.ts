@@ -1,21 +1,18 @@
-import type { StageName } from '../domain/stage.js';
-
 /**
- * Work queue for one job's tasks. Two implementations: EmbeddedQueue (in-process, default)
+ * @file Work queue for one job's tasks. Two implementations: EmbeddedQueue (in-process, default)
  * and BullMQ (distributed mode, one queue per task kind). The same contract suite
  * (test/contract/job-queue.contract.ts) runs against both.
  *
  * Delivery is at-least-once: a handler may see a task again after a crash, so handlers are
  * idempotent (they look at the job record first). A task id is `${jobId}:${name}`: enqueueing
  * a task that is already waiting or running is a no-op (retries and double submits dedupe).
- * Retries of a failing stage happen inside the stage runner, not in the queue.
+ * Retries of a failing stage happen inside the stage runner, not in the queue (who retries
+ * what: domain/retry.ts).
  */
-export const TASK_NAMES = ['prepare', 'separation', 'beats', 'transcription', 'assemble'] as const;
-export type TaskName = (typeof TASK_NAMES)[number];
 
-export function isStageTask(name: TaskName): name is StageName {
-  return name !== 'prepare' && name !== 'assemble';
-}
+import type { TaskName } from '../domain/pipeline.js';
+
+export { isStageTask, TASK_NAMES, type TaskName } from '../domain/pipeline.js';
 
 /** Queue names in distributed mode (the design's names). */
 export const QUEUE_NAMES: { readonly [T in TaskName]: string } = {

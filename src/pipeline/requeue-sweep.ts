@@ -1,32 +1,21 @@
-import type { Logger } from 'pino';
-import type { JobRecord } from '../domain/job.js';
-import { allStagesDone, readyStages } from '../domain/pipeline.js';
-import { STAGE_NAMES } from '../domain/stage.js';
-import type { JobStore } from '../store/job-store.js';
-import type { JobQueue, TaskName } from './job-queue.js';
-
 /**
- * The safety net under BullMQ's own recovery: tasks can still be lost (a task that stalled more
+ * @file The lost-task sweep, the safety net under BullMQ's own recovery: tasks can still be lost (a task that stalled more
  * often than BullMQ allows is dropped; a Redis restored from an old snapshot may lack queue
  * keys), which would leave a job `processing` forever. The sweep looks at unfinished jobs that
  * have not changed for a while and enqueues the tasks their record says they need. Enqueueing is
  * deduplicated by task id, so a task that is in fact waiting or running is left alone; only a
- * missing one is added again, and its handler resumes from the job record.
+ * missing one is added again, and its handler resumes from the job record. Which tasks a record
+ * says are due is the domain's rule (`neededTasks`).
  */
+
+import type { Logger } from 'pino';
+import { neededTasks } from '../domain/pipeline.js';
+import type { JobQueue } from '../queue/job-queue.js';
+import type { JobStore } from '../store/job-store.js';
 
 /** A job untouched for this long is checked (running stages write progress far more often). */
 export const DEFAULT_STALE_MS = 120_000;
 export const DEFAULT_SWEEP_INTERVAL_MS = 60_000;
-
-/** The tasks a job's record says should be queued or running now. */
-export function neededTasks(job: JobRecord): TaskName[] {
-  if (!job.prepared) return ['prepare'];
-  if (allStagesDone(job)) return ['assemble'];
-  const inFlight = STAGE_NAMES.filter((s) =>
-    ['queued', 'running', 'retrying'].includes(job.stages[s].status),
-  );
-  return [...new Set([...inFlight, ...readyStages(job)])];
-}
 
 /** Enqueue the needed tasks of unfinished jobs not updated since `now - staleMs`. Returns how many jobs were checked. */
 export async function requeueStaleJobs(

@@ -16,4 +16,43 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
   },
+  // One place for each rule: process.env is read in config.ts only, and files are put in
+  // place (rename) by storage/ only, which writes atomically with fsync.
+  {
+    files: ['src/**/*.ts'],
+    ignores: ['src/config.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "MemberExpression[object.name='process'][property.name='env']",
+          message: 'Read settings from AppConfig: process.env is parsed in src/config.ts only.',
+        },
+      ],
+    },
+  },
+  {
+    files: ['src/**/*.ts'],
+    ignores: ['src/storage/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: ['fs', 'node:fs', 'fs/promises', 'node:fs/promises'].map((name) => ({
+            name,
+            importNames: ['rename', 'renameSync'],
+            message: 'Write files through storage/files.ts (writeFileAtomic, ctx.write, moveInto).',
+          })),
+        },
+      ],
+      'no-restricted-properties': [
+        'error',
+        ...['rename', 'renameSync'].map((property) => ({
+          object: 'fs',
+          property,
+          message: 'Write files through storage/files.ts (writeFileAtomic, ctx.write, moveInto).',
+        })),
+      ],
+    },
+  },
 );

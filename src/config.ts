@@ -43,6 +43,8 @@ export interface AppConfig {
   rateLimitPerMinute: number;
   logLevel: LogLevel;
   minFreeDiskMb: number;
+  /** Directories of PATH, where system binaries (ffmpeg, ffprobe) are looked for. */
+  searchPath: readonly string[];
 }
 
 export class ConfigError extends Error {
@@ -162,6 +164,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
     rateLimitPerMinute: int('RATE_LIMIT', 300, 0),
     logLevel: oneOf<LogLevel>('LOG_LEVEL', 'info', LOG_LEVELS),
     minFreeDiskMb: int('MIN_FREE_DISK_MB', 500, 0),
+    searchPath: (env.PATH ?? '').split(path.delimiter).filter(Boolean),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze(config);
@@ -185,7 +188,7 @@ function redisConfig(
   return { url: `redis://${host}:${port}/${db}` };
 }
 
-/** A config for tests and the CLI: defaults plus overrides, without reading process.env. */
+/** A config for tests: defaults plus overrides; of process.env only PATH is read (to find ffmpeg). */
 export function testConfig(overrides: Partial<AppConfig> = {}): AppConfig {
-  return Object.freeze({ ...loadConfig({}), ...overrides });
+  return Object.freeze({ ...loadConfig({ PATH: process.env.PATH }), ...overrides });
 }

@@ -49,7 +49,7 @@ export async function createServices(
   opts: ServiceOptions,
 ): Promise<Services> {
   const backends = await createBackends(config, log, { durable: opts.durable });
-  const media = findMediaTools();
+  const media = findMediaTools(config.searchPath);
   const version = appVersion();
   const metrics = new Metrics();
   const pipeline = new Pipeline({

@@ -12,6 +12,7 @@ import { intakeFile } from '../ingest/intake.js';
 import { parseJobOptions } from '../ingest/options.js';
 import { createLogger } from '../infra/logger.js';
 import { defaultStageHandlers } from '../stages/index.js';
+import { moveInto } from '../storage/files.js';
 import { jobPaths } from '../storage/paths.js';
 import { ProgressLine } from './progress.js';
 
@@ -164,9 +165,7 @@ function waitForEnd(
 async function moveResults(jobDir: string, out: string): Promise<void> {
   for (const name of await fs.readdir(jobDir)) {
     if (name === 'job.json' || name === 'work' || name.startsWith('original.')) continue;
-    const target = path.join(out, name);
-    await fs.rm(target, { recursive: true, force: true });
-    await fs.rename(path.join(jobDir, name), target);
+    await moveInto(path.join(jobDir, name), path.join(out, name), { replace: true });
   }
 }
 

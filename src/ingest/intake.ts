@@ -5,6 +5,7 @@ import { newJobRecord, type JobRecord } from '../domain/job.js';
 import type { JobOptions } from '../domain/stage.js';
 import type { MediaTools } from '../infra/ffmpeg.js';
 import type { Pipeline } from '../pipeline/pipeline.js';
+import { moveInto } from '../storage/files.js';
 import { jobPaths } from '../storage/paths.js';
 import { validateAudioFile } from './validate.js';
 
@@ -41,7 +42,7 @@ export async function intakeFile(
   const paths = jobPaths(deps.config.storageDir, id);
   await fs.mkdir(paths.dir, { recursive: true });
   try {
-    if (input.move) await fs.rename(input.file, paths.original(audio.ext));
+    if (input.move) await moveInto(input.file, paths.original(audio.ext));
     else await fs.copyFile(input.file, paths.original(audio.ext));
     const job = newJobRecord({
       id,

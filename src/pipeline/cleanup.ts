@@ -1,6 +1,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Services } from '../container.js';
+import { tmpDir } from '../storage/paths.js';
 
 /** Uploads left in STORAGE_DIR/tmp longer than this are from crashed requests. */
 const STALE_UPLOAD_MS = 60 * 60 * 1000;
@@ -16,7 +17,7 @@ export async function cleanupOnce(services: Services, now = new Date()): Promise
     await pipeline.remove(id);
     log.info({ jobId: id }, 'expired job removed');
   }
-  const tmp = path.join(config.storageDir, 'tmp');
+  const tmp = tmpDir(config.storageDir);
   for (const name of await fs.readdir(tmp).catch(() => [] as string[])) {
     const file = path.join(tmp, name);
     const st = await fs.stat(file).catch(() => undefined);

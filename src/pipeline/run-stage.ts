@@ -7,6 +7,7 @@ import { bumpProgress, STAGE_POLICIES } from '../domain/pipeline.js';
 import { afterFailure, retryDelayMs } from '../domain/retry.js';
 import type { StageContext, StageHandler, StageName, StageOutcome } from '../domain/stage.js';
 import { AppError, CancelledError, isShutdown, TimeoutError } from '../errors.js';
+import { jobFileWriter } from '../storage/files.js';
 import { jobPaths } from '../storage/paths.js';
 import type { JobStore } from '../store/job-store.js';
 
@@ -182,15 +183,17 @@ function stageContext(
       )
       .catch((err: unknown) => log.warn({ err }, 'progress not recorded'));
   };
+  const paths = jobPaths(deps.config.storageDir, job.id);
   return {
     jobId: job.id,
-    paths: jobPaths(deps.config.storageDir, job.id),
+    paths,
     options: job.options,
     config: deps.config,
     signal,
     log,
     progress,
     loadMix: () => deps.loadMix(job.id),
+    write: jobFileWriter(paths),
     flush: async () => {
       await pending.catch(() => undefined);
     },

@@ -3,6 +3,7 @@ import pino from 'pino';
 import type { PcmAudio } from '../audio/pcm.js';
 import type { StageContext, StageHandler } from '../domain/stage.js';
 import { CancelledError, ShutdownError } from '../errors.js';
+import { jobFileWriter } from '../storage/files.js';
 import { jobPaths } from '../storage/paths.js';
 import type { FromWorker, RunRequest, ToWorker } from './thread-protocol.js';
 import { reviveError, serialiseError } from './thread-protocol.js';
@@ -72,6 +73,7 @@ async function run(req: RunRequest): Promise<void> {
     log: log.child({ jobId: req.jobId, stage: req.stage }),
     progress: (percent, message) => post({ type: 'progress', id: req.id, percent, message }),
     loadMix: () => (mix ??= requestMix(req.id)),
+    write: jobFileWriter(paths),
   };
   try {
     const outcome = await handler(ctx);

@@ -1,5 +1,3 @@
-import fs from 'node:fs/promises';
-import path from 'node:path';
 import type { StageContext, StageHandler, StageOutcome } from '../domain/stage.js';
 import { throwIfAborted } from '../errors.js';
 import { analyzeBeats, BEAT_ENGINE } from '../engines/beats/beat-dsp.js';
@@ -24,16 +22,14 @@ export function createBeatsStage(): StageHandler {
     throwIfAborted(ctx.signal);
     ctx.progress(80, 'writing results');
 
-    const dir = ctx.paths.stageDir('beats');
-    await fs.mkdir(dir, { recursive: true });
     const files = {
       analysis: ctx.paths.beats('analysis.json'),
       beats: ctx.paths.beats('beats.json'),
       onsets: ctx.paths.beats('onsets.json'),
     };
-    await writeJson(files.analysis, analysisJson(a));
-    await writeJson(files.beats, beatsJson(a));
-    await writeJson(files.onsets, { onsets: Array.from(a.onsets, round3) });
+    await ctx.write(files.analysis, json(analysisJson(a)));
+    await ctx.write(files.beats, json(beatsJson(a)));
+    await ctx.write(files.onsets, json({ onsets: Array.from(a.onsets, round3) }));
     ctx.progress(100);
 
     const warnings: string[] = [];
@@ -93,8 +89,6 @@ export function beatsJson(a: BeatAnalysis): Record<string, unknown> {
   };
 }
 
-async function writeJson(file: string, body: unknown): Promise<void> {
-  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
-  await fs.writeFile(tmp, JSON.stringify(body, null, 1));
-  await fs.rename(tmp, file);
+function json(body: unknown): string {
+  return JSON.stringify(body, null, 1);
 }

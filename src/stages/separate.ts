@@ -1,6 +1,3 @@
-import { randomBytes } from 'node:crypto';
-import fs from 'node:fs/promises';
-import path from 'node:path';
 import type { PcmAudio } from '../audio/pcm.js';
 import { pcmLength } from '../audio/pcm.js';
 import { encodeWav } from '../audio/wav.js';
@@ -76,20 +73,10 @@ async function writeStems(ctx: StageContext, mix: PcmAudio, stems: Stems): Promi
   const n = pcmLength(mix);
   const files: [StemFile, PcmAudio][] = STEM_NAMES.map((name) => [name, fitTo(stems[name], n)]);
   files.push(['instrumental', instrumentalOf(files.filter(([name]) => name !== 'vocals').map(([, a]) => a))]);
-  await fs.mkdir(ctx.paths.stageDir('separation'), { recursive: true });
   const outputs: Record<string, string> = {};
   for (const [name, audio] of files) {
     throwIfAborted(ctx.signal);
-    const dest = ctx.paths.stem(name);
-    const tmp = path.join(path.dirname(dest), `.${name}.${randomBytes(4).toString('hex')}.tmp`);
-    try {
-      await fs.writeFile(tmp, encodeWav(audio, ctx.config.stemFormat));
-      await fs.rename(tmp, dest);
-    } catch (err) {
-      await fs.rm(tmp, { force: true });
-      throw err;
-    }
-    outputs[name] = ctx.paths.rel(dest);
+    outputs[name] = await ctx.write(ctx.paths.stem(name), encodeWav(audio, ctx.config.stemFormat));
   }
   return outputs;
 }

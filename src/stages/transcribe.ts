@@ -169,8 +169,6 @@ async function finish(
 ): Promise<StageOutcome> {
   applyQaFlags(t, analysis);
   const qa = timingQa(t, analysis);
-  const dir = ctx.paths.stageDir('transcription');
-  await fs.mkdir(dir, { recursive: true });
   const title = path.basename(ctx.paths.dir);
   const texts: Record<keyof typeof OUTPUT_FILES, string> = {
     transcription: renderTranscriptionJson(t, analysis),
@@ -183,11 +181,7 @@ async function finish(
   const outputs: Record<string, string> = {};
   for (const key of Object.keys(OUTPUT_FILES) as (keyof typeof OUTPUT_FILES)[]) {
     throwIfAborted(ctx.signal);
-    const file = ctx.paths.transcription(OUTPUT_FILES[key]);
-    const tmp = `${file}.tmp-${process.pid}`;
-    await fs.writeFile(tmp, texts[key]);
-    await fs.rename(tmp, file);
-    outputs[key] = ctx.paths.rel(file);
+    outputs[key] = await ctx.write(ctx.paths.transcription(OUTPUT_FILES[key]), texts[key]);
   }
   ctx.progress(100);
   return {

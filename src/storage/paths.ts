@@ -1,9 +1,7 @@
-import path from 'node:path';
-import type { StageName } from '../domain/stage.js';
-
 /**
- * Every path of the job directory is built here, and nowhere else.
+ * @file Every path under STORAGE_DIR is built here, and nowhere else.
  *
+ * storage/tmp/                     (uploads being received and validated)
  * storage/jobs/{job_id}/
  *   job.json                       (embedded job store)
  *   original.<ext>
@@ -13,6 +11,10 @@ import type { StageName } from '../domain/stage.js';
  *   beat_analysis/analysis.json beats.json onsets.json
  *   report.json
  */
+
+import path from 'node:path';
+import type { StageName } from '../domain/stage.js';
+
 export const STEM_NAMES = ['vocals', 'drums', 'bass', 'other'] as const;
 export type StemName = (typeof STEM_NAMES)[number];
 export type StemFile = StemName | 'instrumental';
@@ -43,6 +45,11 @@ export interface JobPaths {
   report: string;
   /** Path relative to the job directory, with forward slashes (what the API and job records carry). */
   rel(abs: string): string;
+}
+
+/** Uploads stream here before they are validated and moved into a job directory. */
+export function tmpDir(storageDir: string): string {
+  return path.join(storageDir, 'tmp');
 }
 
 export function jobsRoot(storageDir: string): string {

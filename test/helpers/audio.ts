@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { encodeWav } from '../../src/audio/wav.js';
 import { findMediaTools } from '../../src/infra/ffmpeg.js';
+import { testConfig } from '../../src/config.js';
 
 /** Test audio made in the test: tones and clicks written as WAV, converted with ffmpeg when needed. */
 export function tmpDir(prefix = 'karaoke-test-'): string {
@@ -31,7 +32,7 @@ export function writeTone(dir: string, name: string, seconds: number): string {
   else {
     const src = path.join(dir, `src-${name}.wav`);
     fs.writeFileSync(src, wav);
-    execFileSync(findMediaTools().ffmpeg, ['-v', 'error', '-y', '-i', src, file]);
+    execFileSync(findMediaTools(testConfig().searchPath).ffmpeg, ['-v', 'error', '-y', '-i', src, file]);
     fs.rmSync(src);
   }
   return file;

@@ -2,6 +2,7 @@ import type { PcmAudio } from '../../src/audio/pcm.js';
 import { testConfig, type AppConfig } from '../../src/config.js';
 import type { JobOptions, StageContext, StageName } from '../../src/domain/stage.js';
 import { silentLogger } from '../../src/infra/logger.js';
+import { jobFileWriter } from '../../src/storage/files.js';
 import type { JobPaths } from '../../src/storage/paths.js';
 
 /**
@@ -32,6 +33,7 @@ export function stageContext(opts: {
     log: silentLogger(),
     progress: (p) => progress.push(p),
     loadMix: opts.loadMix,
+    write: jobFileWriter(opts.paths),
   };
   return { ctx, progress };
 }

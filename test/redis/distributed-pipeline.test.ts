@@ -33,7 +33,7 @@ describe('pipeline over Redis and BullMQ (API and worker as separate backends)',
       store: worker.store,
       queue: worker.queue,
       handlers: { ...handlers, separation: slow(10, 60, handlers.separation) },
-      media: findMediaTools(),
+      media: findMediaTools(config.searchPath),
       log: silentLogger(),
       appVersion: 'test',
     }).startWorkers();

@@ -104,7 +104,7 @@ export async function startCluster(
     store: backends.store,
     queue: backends.queue,
     handlers: fakeHandlers(),
-    media: findMediaTools(),
+    media: findMediaTools(config.searchPath),
     log,
     appVersion: 'test',
   });

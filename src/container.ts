@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import type { Logger } from 'pino';
 import { createBackends } from './backends/index.js';
+import type { DistributedOptions } from './backends/distributed.js';
 import type { Backends } from './backends/types.js';
 import type { AppConfig } from './config.js';
 import type { StageHandlers, StageName } from './domain/stage.js';
@@ -30,6 +31,8 @@ export interface ServiceOptions {
   /** false for a throw-away job store (the CLI): records are not fsynced. */
   durable?: boolean;
   backoffMs?: (stage: StageName, attempt: number) => number;
+  /** Key prefixes and timings of distributed mode (tests keep their keys apart). */
+  distributed?: DistributedOptions;
 }
 
 export function appVersion(): string {
@@ -48,7 +51,7 @@ export async function createServices(
   log: Logger,
   opts: ServiceOptions,
 ): Promise<Services> {
-  const backends = await createBackends(config, log, { durable: opts.durable });
+  const backends = await createBackends(config, log, { durable: opts.durable, distributed: opts.distributed });
   const media = findMediaTools(config.searchPath);
   const version = appVersion();
   const metrics = new Metrics();

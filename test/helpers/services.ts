@@ -7,6 +7,7 @@ import { isTerminalJob } from '../../src/domain/job.js';
 import type { StageHandlers } from '../../src/domain/stage.js';
 import { buildApp } from '../../src/http/app.js';
 import { silentLogger } from '../../src/infra/logger.js';
+import { deleteKeys, TEST_REDIS_URL, testPrefix } from '../contract/redis-env.js';
 import { tmpDir } from './audio.js';
 import { fakeHandlers } from './fake-stages.js';
 
@@ -17,20 +18,39 @@ export interface TestService {
   close(): Promise<void>;
 }
 
-/** A service on a fresh temp storage dir with fake engines (or the given handlers); no port opened. */
+export type BackendMode = 'embedded' | 'distributed';
+export const BACKEND_MODES: readonly BackendMode[] = ['embedded', 'distributed'];
+
+/**
+ * A service on a fresh temp storage dir with fake engines (or the given handlers); no port
+ * opened. `mode: 'distributed'` runs it on the test Redis (RedisJobStore + BullMQ) under key
+ * prefixes of its own, removed on close.
+ */
 export async function startTestService(
   opts: {
     handlers?: Partial<StageHandlers>;
     config?: Partial<AppConfig>;
     storageDir?: string;
     workers?: boolean;
+    mode?: BackendMode;
   } = {},
 ): Promise<TestService> {
   const storageDir = opts.storageDir ?? tmpDir('karaoke-svc-');
-  const config = testConfig({ storageDir, rateLimitPerMinute: 0, minFreeDiskMb: 0, ...opts.config });
+  const distributed = opts.mode === 'distributed';
+  const config = testConfig({
+    storageDir,
+    rateLimitPerMinute: 0,
+    minFreeDiskMb: 0,
+    ...(distributed ? { redis: { url: TEST_REDIS_URL } } : {}),
+    ...opts.config,
+  });
+  const prefix = testPrefix('svc');
   const services = await createServices(config, silentLogger(), {
     handlers: fakeHandlers(opts.handlers),
     backoffMs: () => 20,
+    ...(distributed
+      ? { distributed: { storePrefix: `${prefix}:`, queuePrefix: `${prefix}-bull`, requeueIntervalMs: 0 } }
+      : {}),
   });
   if (opts.workers !== false) {
     services.pipeline.startWorkers();
@@ -45,6 +65,7 @@ export async function startTestService(
     close: async () => {
       await app.close();
       await services.close({ abort: true });
+      if (distributed) await deleteKeys(TEST_REDIS_URL, prefix);
       if (!opts.storageDir) fs.rmSync(storageDir, { recursive: true, force: true });
     },
   };

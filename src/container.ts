@@ -51,7 +51,10 @@ export async function createServices(
   log: Logger,
   opts: ServiceOptions,
 ): Promise<Services> {
-  const backends = await createBackends(config, log, { durable: opts.durable, distributed: opts.distributed });
+  const backends = await createBackends(config, log, {
+    durable: opts.durable,
+    distributed: opts.distributed,
+  });
   const media = findMediaTools(config.searchPath);
   const version = appVersion();
   const metrics = new Metrics();

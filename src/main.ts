@@ -1,3 +1,9 @@
+/**
+ * @file Composition root: config → services → HTTP and/or workers, with graceful shutdown.
+ * Roles: `all` (API + workers; the only role that makes sense without Redis),
+ * `api` (HTTP only; workers elsewhere), `worker` (workers only).
+ */
+
 import type { Logger } from 'pino';
 import { loadConfig, ConfigError, type AppConfig } from './config.js';
 import { createServices, type Services } from './container.js';
@@ -8,11 +14,6 @@ import type { TaskName } from './queue/job-queue.js';
 import { TASK_NAMES } from './queue/job-queue.js';
 import { defaultStageHandlers } from './stages/index.js';
 
-/**
- * Composition root: config → services → HTTP and/or workers, with graceful shutdown.
- * Roles: `all` (API + workers; the only role that makes sense without Redis),
- * `api` (HTTP only; workers elsewhere), `worker` (workers only).
- */
 export type Role = 'all' | 'api' | 'worker';
 
 export interface RunOptions {

@@ -1,5 +1,5 @@
 /**
- * Harmonic/percussive median filtering (Fitzgerald 2010) on a magnitude spectrogram stored
+ * @file Harmonic/percussive median filtering (Fitzgerald 2010) on a magnitude spectrogram stored
  * frame-major (`[frame][bin]`). Both filters take the median of 9 values: 9 consecutive frames
  * along time (harmonic: steady in time), and 9 bins spaced `FREQ_STEP` apart along frequency
  * (percussive: flat across frequency) — the stride widens the frequency kernel to 17 bins at the
@@ -7,6 +7,7 @@
  * Edges are handled by clamping indices (replicate padding). Exchanges whose losing side is never
  * read again keep only the surviving value.
  */
+
 export const MEDIAN_TAPS = 9;
 const HALF = (MEDIAN_TAPS - 1) / 2;
 const FREQ_STEP = 1;

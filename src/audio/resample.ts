@@ -1,9 +1,10 @@
 /**
- * Band-limited resampling by windowed-sinc interpolation (Blackman-Harris window).
+ * @file Band-limited resampling by windowed-sinc interpolation (Blackman-Harris window).
  * Quality is ample for analysis and for feeding models (stopband ~ -90 dB);
  * the cutoff sits at 0.95 of the lower Nyquist to keep the transition band out of it.
  * Cost is O(n · 2·HALF_TAPS) with the kernel tabulated once per call.
  */
+
 const HALF_TAPS = 16;
 const TABLE_STEPS = 512; // kernel sub-sample resolution
 

@@ -1,7 +1,5 @@
-import FFT from 'fft.js';
-
 /**
- * The spectrogram conventions of demucs (`HTDemucs._spec` / `_ispec`), computed without
+ * @file The spectrogram conventions of demucs (`HTDemucs._spec` / `_ispec`), computed without
  * materialising any of the intermediate padded copies torch makes:
  *
  *  - periodic Hann window, n_fft 4096, hop 1024, "normalized" (×1/√n_fft forward, ×√n_fft back);
@@ -18,6 +16,9 @@ import FFT from 'fft.js';
  * Layout matches the htdemucs ONNX graph: a spectrogram of C channels is `[C·2][bins][frames]`
  * with real and imaginary parts as interleaved channels (re0, im0, re1, im1, …).
  */
+
+import FFT from 'fft.js';
+
 export const DEMUCS_N_FFT = 4096;
 export const DEMUCS_HOP = 1024;
 

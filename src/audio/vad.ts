@@ -1,10 +1,11 @@
-import { computeVocalFeatures, FEATURE_SAMPLE_RATE } from './lyrics/features.js';
-
 /**
- * Energy-based voice activity on a vocals stem. A separated vocals stem is quiet where
+ * @file Energy-based voice activity on a vocals stem. A separated vocals stem is quiet where
  * nobody sings (leakage sits far below the voice), so a level relative to the stem's own
  * singing level, with an absolute floor, separates voice from silence and bleed.
  */
+
+import { computeVocalFeatures, FEATURE_SAMPLE_RATE } from './lyrics/features.js';
+
 const REF_PERCENTILE = 0.95; // the level of confident singing
 const NOISE_PERCENTILE = 0.2;
 const DIGITAL_SILENCE_DB = -110;

@@ -1,10 +1,11 @@
-import type { PcmAudio } from './pcm.js';
-
 /**
- * RIFF/WAVE codec for planar float PCM.
+ * @file RIFF/WAVE codec for planar float PCM.
  * Reads PCM 8/16/24/32-bit integer and IEEE float 32/64 (plain or WAVE_FORMAT_EXTENSIBLE).
  * Writes either 16-bit PCM (clipped, rounded) or 32-bit IEEE float (lossless for our data).
  */
+
+import type { PcmAudio } from './pcm.js';
+
 export type WavSampleFormat = 's16' | 'f32';
 
 const FORMAT_PCM = 1;

@@ -1,10 +1,11 @@
+/**
+ * @file The job store and queue of one run mode, picked at the composition root:
+ * embedded (default) or distributed (REDIS_URL set).
+ */
+
 import type { JobQueue, QueueCounts, TaskName } from '../queue/job-queue.js';
 import type { JobStore } from '../store/job-store.js';
 
-/**
- * The job store and queue of one run mode, picked at the composition root:
- * embedded (default) or distributed (REDIS_URL set).
- */
 export interface BackendHealth {
   mode: 'embedded' | 'distributed';
   ok: boolean;

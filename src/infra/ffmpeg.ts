@@ -1,3 +1,9 @@
+/**
+ * @file ffmpeg/ffprobe: the system binaries when installed, else the static builds that ship inside
+ * the npm packages @ffmpeg-installer/ffmpeg and @ffprobe-installer/ffprobe, so a fresh machine
+ * needs nothing but Node.js.
+ */
+
 import { createRequire } from 'node:module';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -5,11 +11,6 @@ import { decodeWav } from '../audio/wav.js';
 import type { PcmAudio } from '../audio/pcm.js';
 import { exec, ExecError } from './exec.js';
 
-/**
- * ffmpeg/ffprobe: the system binaries when installed, else the static builds that ship inside
- * the npm packages @ffmpeg-installer/ffmpeg and @ffprobe-installer/ffprobe, so a fresh machine
- * needs nothing but Node.js.
- */
 export interface MediaTools {
   ffmpeg: string;
   ffprobe: string;

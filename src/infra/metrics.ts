@@ -1,7 +1,8 @@
 /**
- * A small Prometheus text-format registry: counters and gauges with labels.
+ * @file A small Prometheus text-format registry: counters and gauges with labels.
  * Enough for /metrics without another dependency.
  */
+
 type Labels = Record<string, string>;
 
 interface Family {

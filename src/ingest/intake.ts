@@ -1,3 +1,9 @@
+/**
+ * @file Turn a file into a queued job: validate it, move it into a fresh job directory as
+ * original.<ext>, create the record and hand it to the pipeline. If validation fails the
+ * file is removed (when it was ours to move) and nothing is created.
+ */
+
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs/promises';
 import type { AppConfig } from '../config.js';
@@ -9,11 +15,6 @@ import { moveInto } from '../storage/files.js';
 import { jobPaths } from '../storage/paths.js';
 import { validateAudioFile } from './validate.js';
 
-/**
- * Turn a file into a queued job: validate it, move it into a fresh job directory as
- * original.<ext>, create the record and hand it to the pipeline. If validation fails the
- * file is removed (when it was ours to move) and nothing is created.
- */
 export interface IntakeDeps {
   config: AppConfig;
   media: MediaTools;

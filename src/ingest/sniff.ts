@@ -1,7 +1,8 @@
 /**
- * Which audio container the first bytes of a file are, whatever its name says.
+ * @file Which audio container the first bytes of a file are, whatever its name says.
  * Extensions map to the containers they may hold; an upload is accepted only when both agree.
  */
+
 export type Container = 'mp3' | 'wav' | 'flac' | 'mp4' | 'ogg';
 
 export const SNIFF_BYTES = 64;

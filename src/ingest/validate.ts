@@ -1,3 +1,9 @@
+/**
+ * @file Everything an audio file must pass before a job is made of it: a known extension, content
+ * that is the container the extension names, and a decode probe (audio stream, duration > 0
+ * and within MAX_DURATION_S, samples at the start and at the end, so a truncated file shows).
+ */
+
 import fs from 'node:fs/promises';
 import type { AppConfig } from '../config.js';
 import { InputError } from '../errors.js';
@@ -5,11 +11,6 @@ import { decodeToPcm, probe, type MediaTools } from '../infra/ffmpeg.js';
 import { isNativeWav, wavInfo, type WavInfo } from '../audio/wav.js';
 import { EXTENSION_CONTAINERS, SNIFF_BYTES, sniffContainer } from './sniff.js';
 
-/**
- * Everything an audio file must pass before a job is made of it: a known extension, content
- * that is the container the extension names, and a decode probe (audio stream, duration > 0
- * and within MAX_DURATION_S, samples at the start and at the end, so a truncated file shows).
- */
 export interface ValidatedAudio {
   ext: string;
   durationS: number;

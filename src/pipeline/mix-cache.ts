@@ -1,12 +1,13 @@
-import type { PcmAudio } from '../audio/pcm.js';
-
 /**
- * The decoded mixture of running jobs, loaded once per process and shared by the stages that
+ * @file The decoded mixture of running jobs, loaded once per process and shared by the stages that
  * run beside each other (and handed to stage threads). Released when the job is assembled or
  * cancelled. Bounded: a burst of uploads would otherwise keep every queued song decoded in
  * memory (≈ 63 MB per 3 minutes); the least recently used entries are dropped and decoded again
  * when their stages finally run.
  */
+
+import type { PcmAudio } from '../audio/pcm.js';
+
 export const MIX_CACHE_ENTRIES = 3;
 
 export class MixCache {

@@ -7,7 +7,7 @@
 
 import fs from 'node:fs/promises';
 import type { Logger } from 'pino';
-import type { PcmAudio } from '../audio/pcm.js';
+import { pcmDuration, type PcmAudio } from '../audio/pcm.js';
 import { decodeWav, encodeWav } from '../audio/wav.js';
 import type { AppConfig } from '../config.js';
 import type { JobRecord } from '../domain/job.js';
@@ -211,7 +211,7 @@ export class Pipeline {
       if (signal.aborted) throw signal.reason instanceof Error ? signal.reason : new CancelledError();
       throw new InputError('DECODE_FAILED', 'the audio could not be decoded', 422, { cause: err });
     }
-    const duration = (audio.channels[0]?.length ?? 0) / audio.sampleRate;
+    const duration = pcmDuration(audio);
     if (duration <= 0) throw new InputError('EMPTY_AUDIO', 'the audio has no samples', 422);
     if (this.deps.shareMix !== false) {
       await fs.mkdir(paths.workDir, { recursive: true });

@@ -1,3 +1,8 @@
+/**
+ * @file The thread side of StageThread: builds the stage handler once (so engines may keep model
+ * sessions between jobs), runs requests, and reports progress, logs and outcomes as messages.
+ */
+
 import { parentPort, workerData } from 'node:worker_threads';
 import pino from 'pino';
 import type { PcmAudio } from '../audio/pcm.js';
@@ -8,10 +13,6 @@ import { jobPaths } from '../storage/paths.js';
 import type { FromWorker, RunRequest, ToWorker } from './thread-protocol.js';
 import { reviveError, serialiseError } from './thread-protocol.js';
 
-/**
- * The thread side of StageThread: builds the stage handler once (so engines may keep model
- * sessions between jobs), runs requests, and reports progress, logs and outcomes as messages.
- */
 interface ThreadData {
   moduleUrl: string;
   exportName: string;

@@ -1,3 +1,11 @@
+/**
+ * @file Runs a CPU-heavy stage (model inference, long DSP) on its own worker thread, so the HTTP API,
+ * progress events and the lighter stages keep the main event loop, and so two stages of a job
+ * really run on two cores. The thread is started on first use and kept (engines cache their model
+ * sessions in it); if it dies, the runs it had fail (and are retried by policy) and the next run
+ * starts a new thread.
+ */
+
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
@@ -7,13 +15,6 @@ import { AppError, isShutdown } from '../errors.js';
 import type { FromWorker, ToWorker } from './thread-protocol.js';
 import { reviveError, serialiseError } from './thread-protocol.js';
 
-/**
- * Runs a CPU-heavy stage (model inference, long DSP) on its own worker thread, so the HTTP API,
- * progress events and the lighter stages keep the main event loop, and so two stages of a job
- * really run on two cores. The thread is started on first use and kept (engines cache their model
- * sessions in it); if it dies, the runs it had fail (and are retried by policy) and the next run
- * starts a new thread.
- */
 const ABORT_GRACE_MS = 3000;
 
 interface Pending {

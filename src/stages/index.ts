@@ -1,14 +1,15 @@
+/**
+ * @file The real stage handlers, one per stage name (the map is exhaustive by type).
+ * Separation and transcription run models for minutes: each runs on its own worker thread so
+ * the API, progress events and beat analysis keep the main event loop. Beat analysis takes a
+ * fraction of a second and runs in place.
+ */
+
 import type { Logger } from 'pino';
 import type { StageHandlers } from '../domain/stage.js';
 import { siblingUrl, StageThread } from '../pipeline/stage-thread.js';
 import { createBeatsStage } from './analyze-beats.js';
 
-/**
- * The real stage handlers, one per stage name (the map is exhaustive by type).
- * Separation and transcription run models for minutes: each runs on its own worker thread so
- * the API, progress events and beat analysis keep the main event loop. Beat analysis takes a
- * fraction of a second and runs in place.
- */
 export interface StageSet {
   handlers: StageHandlers;
   close(): Promise<void>;

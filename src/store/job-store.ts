@@ -1,7 +1,5 @@
-import type { JobRecord } from '../domain/job.js';
-
 /**
- * Where job records live. Two implementations: FileJobStore (embedded mode, one job.json per
+ * @file Where job records live. Two implementations: FileJobStore (embedded mode, one job.json per
  * job directory) and RedisJobStore (distributed mode, hash `job:{id}`). The same contract
  * suite (test/contract/job-store.contract.ts) runs against both.
  *
@@ -10,6 +8,9 @@ import type { JobRecord } from '../domain/job.js';
  * no transaction across jobs; listeners may be called from another process's change
  * (distributed) and may see coalesced updates, but always see the latest record.
  */
+
+import type { JobRecord } from '../domain/job.js';
+
 export type JobMutator = (job: JobRecord) => void | false;
 export type JobListener = (job: JobRecord) => void;
 

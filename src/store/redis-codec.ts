@@ -1,9 +1,5 @@
-import type { JobRecord } from '../domain/job.js';
-import type { JsonValue, StageName } from '../domain/stage.js';
-import { STAGE_NAMES } from '../domain/stage.js';
-
 /**
- * JobRecord ⇄ the fields of the Redis hash `job:{id}`.
+ * @file JobRecord ⇄ the fields of the Redis hash `job:{id}`.
  *
  * The record itself is one JSON field, `record`: a status poll is then one HGET and one
  * JSON.parse (reading ~30 separate fields was several times slower under load). Beside it the
@@ -14,6 +10,11 @@ import { STAGE_NAMES } from '../domain/stage.js';
  * time_signature, language, …). They are written in the same HSET as `record`, so they never
  * disagree with it; the store never reads them back.
  */
+
+import type { JobRecord } from '../domain/job.js';
+import type { JsonValue, StageName } from '../domain/stage.js';
+import { STAGE_NAMES } from '../domain/stage.js';
+
 export type HashFields = Record<string, string>;
 
 /** The field holding the whole record as JSON. */

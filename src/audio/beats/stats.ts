@@ -23,14 +23,6 @@ export function median(x: ArrayLike<number>): number {
   return n % 2 === 1 ? a[(n - 1) / 2] : 0.5 * (a[n / 2 - 1] + a[n / 2]);
 }
 
-/** Value at fractional index by linear interpolation, 0 outside. */
-export function sampleAt(x: ArrayLike<number>, pos: number): number {
-  const i = Math.floor(pos);
-  if (i < 0 || i >= x.length) return 0;
-  const f = pos - i;
-  return i + 1 < x.length ? x[i] * (1 - f) + x[i + 1] * f : x[i];
-}
-
 /** Max of x over [pos - radius, pos + radius] (integer frames), 0 outside. */
 export function maxAround(x: ArrayLike<number>, pos: number, radius: number): number {
   const c = Math.round(pos);

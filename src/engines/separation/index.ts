@@ -44,7 +44,11 @@ export async function createSeparationEngine(
   let reason: string | undefined;
   for (const [i, d] of SEPARATION_ENGINES.entries()) {
     try {
-      return selected(d, await d.create(deps, engineInfo(d)), reason ?? `SEPARATION_ENGINE=${d.name} was asked for`);
+      return selected(
+        d,
+        await d.create(deps, engineInfo(d)),
+        reason ?? `SEPARATION_ENGINE=${d.name} was asked for`,
+      );
     } catch (err) {
       if (!(err instanceof UnavailableError)) throw err;
       const next = SEPARATION_ENGINES[i + 1];
@@ -55,7 +59,11 @@ export async function createSeparationEngine(
   throw new UnavailableError(reason ?? 'no separation engine can run here');
 }
 
-function selected(d: SeparationEngineDescriptor, engine: SeparationEngine, fallbackReason: string): EngineSelection {
+function selected(
+  d: SeparationEngineDescriptor,
+  engine: SeparationEngine,
+  fallbackReason: string,
+): EngineSelection {
   const warnings: string[] = [];
   if (d.quality === 'fallback') warnings.push(fallbackWarning(fallbackReason));
   if (d.licenceWarning) warnings.push(d.licenceWarning);

@@ -23,7 +23,10 @@ async function load(kind: StubKind): Promise<HtdemucsSession> {
 }
 
 function engine(session: HtdemucsSession, shifts = 0): HtdemucsEngine {
-  return new HtdemucsEngine(session, { shifts, info: { name: 'htdemucs-onnx', version: 'stub', quality: 'model', license: 'test' } });
+  return new HtdemucsEngine(session, {
+    shifts,
+    info: { name: 'htdemucs-onnx', version: 'stub', quality: 'model', license: 'test' },
+  });
 }
 
 /** A stereo test signal with a DC offset, different in each channel (the standardisation must not mix them). */

@@ -51,6 +51,8 @@ function gate() {
   };
 }
 
+const idle = (c: { waiting: number; active: number }) => c.waiting === 0 && c.active === 0;
+
 const instant =
   (seen: Task[]): TaskHandler =>
   async (task) =>
@@ -101,7 +103,7 @@ export function jobQueueContract(name: string, open: () => Promise<QueueFixture>
       expect(counts.separation.waiting).toBe(1);
       fx.queue.work('separation', 2, instant(seen));
       await waitUntil(() => seen.length === 1);
-      await new Promise((r) => setTimeout(r, 200));
+      await waitUntil(async () => idle((await fx.queue.counts()).separation));
       expect(seen).toHaveLength(1);
     });
 
@@ -113,10 +115,9 @@ export function jobQueueContract(name: string, open: () => Promise<QueueFixture>
       await waitUntil(() => g.active === 1);
       await fx.queue.enqueue({ jobId: id, name: 'transcription' });
       g.open();
-      await waitUntil(() => g.active === 0);
-      await new Promise((r) => setTimeout(r, 200));
+      // A duplicate would be waiting (or running) until it had run too.
+      await waitUntil(async () => g.active === 0 && idle((await fx.queue.counts()).transcription));
       expect(g.seen).toHaveLength(1);
-      await waitUntil(async () => (await fx.queue.counts()).transcription.active === 0);
       await fx.queue.enqueue({ jobId: id, name: 'transcription' });
       await waitUntil(() => g.seen.length === 2);
     });
@@ -150,8 +151,10 @@ export function jobQueueContract(name: string, open: () => Promise<QueueFixture>
       expect(g.aborted[0].jobId).toBe(victim);
       const seenTranscription: Task[] = [];
       fx.queue.work('transcription', 1, instant(seenTranscription));
-      await new Promise((r) => setTimeout(r, 300));
-      expect(seenTranscription).toHaveLength(0);
+      // A task enqueued after the victim's runs after it: once it has run, the victim's would have.
+      await fx.queue.enqueue({ jobId: other, name: 'transcription' });
+      await waitUntil(() => seenTranscription.length > 0);
+      expect(seenTranscription.map((t) => t.jobId)).toEqual([other]);
       expect(g.active).toBe(1);
       g.open();
       await waitUntil(() => g.active === 0);
@@ -162,12 +165,12 @@ export function jobQueueContract(name: string, open: () => Promise<QueueFixture>
       fx.queue.work('beats', 1, g.handler);
       await fx.queue.enqueue({ jobId: randomUUID(), name: 'beats' });
       await waitUntil(() => g.active === 1);
-      let closed = false;
-      const closing = fx.queue.close().then(() => (closed = true));
-      await new Promise((r) => setTimeout(r, 100));
-      expect(closed).toBe(false);
+      // Had close() not waited, it would settle while the task is still held by the gate.
+      let activeWhenClosed = -1;
+      const closing = fx.queue.close().then(() => (activeWhenClosed = g.active));
       g.open();
       await closing;
+      expect(activeWhenClosed).toBe(0);
       expect(g.aborted).toHaveLength(0);
       expect(g.seen).toHaveLength(1);
     });

@@ -229,8 +229,14 @@ export function jobStoreContract(name: string, open: () => Promise<StoreFixture>
       await waitUntil(() => seen.at(-1) === 30);
       off();
       const count = seen.length;
-      await fx.store.update(job.id, (j) => void (j.progress = 40));
-      await new Promise((r) => setTimeout(r, 100));
+      // A second listener sees each update in order: once it has seen 40, the first would have.
+      const witness: number[] = [];
+      const offWitness = fx.store.subscribe(job.id, (j) => witness.push(j.progress));
+      await waitUntil(async () => {
+        await fx.store.update(job.id, (j) => void (j.progress = 40));
+        return witness.includes(40);
+      });
+      offWitness();
       expect(seen.length).toBe(count);
       expect(seen).not.toContain(40);
     });

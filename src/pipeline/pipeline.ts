@@ -35,6 +35,7 @@ import { jobPaths } from '../storage/paths.js';
 import type { JobStore } from '../store/job-store.js';
 import { MixCache } from './mix-cache.js';
 import { buildReport } from './report.js';
+import { BETWEEN_STAGES_STEP } from './current-step.js';
 import { errorInfo, runStage } from './run-stage.js';
 
 export interface PipelineDeps {
@@ -223,7 +224,7 @@ export class Pipeline {
     await store.update(jobId, (j) => {
       j.prepared = true;
       j.audio_duration = Math.round(duration * 1000) / 1000;
-      j.current_step = 'analysing';
+      j.current_step = BETWEEN_STAGES_STEP;
       bumpProgress(j);
     });
   }

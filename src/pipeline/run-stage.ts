@@ -9,6 +9,7 @@ import type { StageContext, StageHandler, StageName, StageOutcome } from '../dom
 import { AppError, CancelledError, isShutdown, TimeoutError } from '../errors.js';
 import { jobFileWriter } from '../storage/files.js';
 import { jobPaths } from '../storage/paths.js';
+import { currentStep } from './current-step.js';
 import type { JobStore } from '../store/job-store.js';
 
 /**
@@ -51,13 +52,16 @@ export async function runStage(
       st.started_at ??= new Date(started).toISOString();
       delete st.error;
       j.status = 'processing';
-      j.current_step = stage;
+      j.current_step = currentStep(j);
     });
     if (!current || current.status === 'cancelled') return;
 
     const result = await attemptStage(deps, current, stage, handler, signal, log);
     if (result.ok) {
-      await deps.store.update(jobId, (j) => recordOutcome(j, stage, result.outcome, started, deps.config));
+      await deps.store.update(jobId, (j) => {
+        recordOutcome(j, stage, result.outcome, started, deps.config);
+        j.current_step = currentStep(j);
+      });
       log.info(
         {
           status: result.outcome.status,
@@ -80,6 +84,7 @@ export async function runStage(
         st.status = next;
         st.error = errorInfo(err, deps.config);
         finish(st, started);
+        j.current_step = currentStep(j);
       });
       if (next !== 'cancelled') log.warn({ err, attempt }, 'stage failed');
       return;
@@ -91,12 +96,14 @@ export async function runStage(
       st.status = 'retrying';
       st.error = errorInfo(err, deps.config);
       st.message = `attempt ${attempt} failed; retrying in ${Math.round(delay / 100) / 10} s`;
+      j.current_step = currentStep(j);
     });
     if (!(await sleep(delay, signal))) {
       if (isShutdown(signal)) throw signal.reason as Error;
       await deps.store.update(jobId, (j) => {
         j.stages[stage].status = 'cancelled';
         finish(j.stages[stage], started);
+        j.current_step = currentStep(j);
       });
       return;
     }
@@ -200,7 +207,13 @@ function stageContext(
   };
 }
 
-function recordOutcome(j: JobRecord, stage: StageName, outcome: StageOutcome, started: number, config: AppConfig): void {
+function recordOutcome(
+  j: JobRecord,
+  stage: StageName,
+  outcome: StageOutcome,
+  started: number,
+  config: AppConfig,
+): void {
   const st = j.stages[stage];
   st.status = outcome.status === 'completed' ? 'completed' : 'unavailable';
   st.progress = 100;

@@ -22,6 +22,14 @@ export function withKey(url) {
   return u.pathname + u.search;
 }
 
+/** The API key header, for requests made without api(). */
+export function authHeaders() {
+  /** @type {Record<string, string>} */
+  const h = {};
+  if (apiKey) h['x-api-key'] = apiKey;
+  return h;
+}
+
 export async function api(path, init = {}) {
   const headers = new Headers(init.headers);
   if (apiKey) headers.set('x-api-key', apiKey);

@@ -7,8 +7,11 @@ import { syncBeat } from './beats.js';
 import { initJobActions, openJob, openJobId } from './job-view.js';
 import { initJobsList, refreshJobs } from './jobs-list.js';
 import { initLyrics, syncLyrics } from './lyrics.js';
+import { syncPitchLane } from './pitch-lane.js';
 import { initPlayer, initShortcuts } from './player.js';
+import { initStageView, syncStage } from './stage-view.js';
 import { initUpload } from './upload.js';
+import { initVariants } from './variants.js';
 
 function jobFromHash() {
   const m = /^#job=([0-9a-f-]{36})$/i.exec(location.hash);
@@ -19,9 +22,13 @@ initJobsList({ open: (id) => openJob(id, { reveal: true }), openId: openJobId })
 initUpload();
 initJobActions();
 initLyrics();
+initStageView();
+initVariants();
 initPlayer((t) => {
+  syncStage(t);
   syncLyrics(t);
   syncBeat(t);
+  syncPitchLane(t);
 });
 initShortcuts();
 initApiKey(() => void refreshJobs());

@@ -1,43 +1,53 @@
 // The beat indicator: one dot per beat of the bar, pulsing on every beat, stronger on downbeats.
 
-import { sync } from './player.js';
 import { $, el, lastAtOrBefore } from './util.js';
 
 const MAX_BEAT_DOTS = 12;
 
+/** @typedef {import('./timeline.js').Beat} Beat */
+
 let beats = emptyBeats();
 
 function emptyBeats() {
-  return { times: new Float64Array(0), positions: new Int32Array(0), perBar: 0, dots: [], index: -1 };
+  return {
+    times: new Float64Array(0),
+    positions: new Int32Array(0),
+    perBar: 0,
+    /** @type {HTMLElement[]} */
+    dots: [],
+    index: -1,
+  };
 }
 
-/** Shows the indicator for beats.json (`doc`) and the results' `beat_analysis`. */
-export function setupBeats(doc, analysis) {
-  const raw = Array.isArray(doc?.beats) ? doc.beats : [];
-  const list = raw
-    .map((b) => (typeof b === 'number' ? { time: b, position: 0 } : b))
-    .filter((b) => Number.isFinite(b?.time));
-  if (list.length === 0) return;
-  const downs = new Set((doc.downbeats ?? analysis?.downbeats ?? []).map((t) => Math.round(t * 1000)));
+/**
+ * Beats per bar: from the analysis, else the largest bar position, else the time signature.
+ * @param {Beat[]} list
+ * @param {any} analysis the results' beat_analysis
+ * @param {any} doc beats.json
+ */
+export function beatsPerBar(list, analysis, doc) {
+  const sig = Number.parseInt(String(doc?.time_signature ?? analysis?.time_signature ?? ''), 10);
+  const fromPositions = list.reduce((m, b) => Math.max(m, b.position), 0);
+  return Math.min(MAX_BEAT_DOTS, analysis?.beats_per_bar || fromPositions || sig || 1);
+}
+
+/**
+ * @param {Beat[]} list
+ * @param {number} perBar
+ */
+export function setupBeats(list, perBar) {
+  if (list.length === 0) return resetBeats();
   const B = emptyBeats();
   B.times = Float64Array.from(list, (b) => b.time);
-  B.positions = Int32Array.from(list, (b) =>
-    Number.isInteger(b.position) && b.position > 0
-      ? b.position
-      : downs.has(Math.round(b.time * 1000))
-        ? 1
-        : 0,
-  );
-  const sig = Number.parseInt(String(doc.time_signature ?? analysis?.time_signature ?? ''), 10);
-  B.perBar = Math.min(MAX_BEAT_DOTS, analysis?.beats_per_bar || Math.max(...B.positions) || sig || 1);
-  const dots = $('beat-dots');
+  B.positions = Int32Array.from(list, (b) => b.position);
+  B.perBar = perBar;
   B.dots = Array.from({ length: B.perBar }, (_, i) => el('span', { class: i === 0 ? 'dot down' : 'dot' }));
-  dots.replaceChildren(...B.dots);
+  $('beat-dots').replaceChildren(...B.dots);
   beats = B;
   $('beat').hidden = false;
-  sync();
 }
 
+/** @param {number} t media seconds */
 export function syncBeat(t) {
   const B = beats;
   if (B.times.length === 0) return;

@@ -4,7 +4,7 @@
 import { ApiError, api, withKey } from './api.js';
 import { markOpenJob, refreshJobs, updateJobListItem } from './jobs-list.js';
 import { clearResults, loadResults } from './results.js';
-import { buildStageCards, renderStages } from './stages.js';
+import { STAGE_LABEL, buildStageCards, renderStages } from './stages.js';
 import {
   $,
   STATUS_TEXT,
@@ -54,6 +54,7 @@ export function openJob(id, { reveal = false } = {}) {
   markOpenJob(id);
   $('welcome').hidden = true;
   $('job').hidden = false;
+  document.body.classList.add('job-open');
   $('results').hidden = true;
   $('job-title').textContent = 'Loading…';
   buildStageCards();
@@ -101,6 +102,7 @@ function closeJob() {
   history.replaceState(null, '', location.pathname);
   $('job').hidden = true;
   $('welcome').hidden = false;
+  document.body.classList.remove('job-open');
 }
 
 function clearJob() {
@@ -151,6 +153,23 @@ function showJobError(message) {
   box.hidden = !message;
 }
 
+/** "Started." under the upload button belongs to its job: it goes once that job has ended. */
+function clearUploadStatus(/** @type {string} */ jobId) {
+  const status = $('upload-status');
+  if (status.dataset.job !== jobId) return;
+  status.textContent = '';
+  delete status.dataset.job;
+}
+
+/** current_step names the stages running ("separation, beats"): shown with the cards' labels. */
+function stepText(/** @type {unknown} */ step) {
+  if (typeof step !== 'string') return '';
+  return step
+    .split(/,\s*/)
+    .map((s) => STAGE_LABEL[/** @type {keyof STAGE_LABEL} */ (s)] ?? s)
+    .join(', ');
+}
+
 function onStatus(job) {
   if (job.job_id !== state.jobId) return;
   state.job = job;
@@ -165,6 +184,7 @@ function onStatus(job) {
   $('job-warnings').replaceChildren(...(job.warnings ?? []).map((w) => el('li', { text: w })));
   const finished = TERMINAL_JOB.has(job.status);
   $('job-cancel').hidden = finished;
+  $('job').classList.toggle('finished', finished && job.status !== 'cancelled');
   // The tab title tells the progress while the page is in the background.
   const name = job.original_filename || 'Untitled';
   document.title = finished
@@ -173,13 +193,14 @@ function onStatus(job) {
   // Announce status changes and steps, not every percent: screen readers would never stop talking.
   const live = finished
     ? `${STATUS_TEXT[job.status]}.`
-    : `${STATUS_TEXT[job.status] ?? job.status}: ${job.current_step}`;
+    : `${STATUS_TEXT[job.status] ?? job.status}: ${stepText(job.current_step)}`;
   if (live !== state.lastLive) {
     state.lastLive = live;
     $('job-live').textContent = live;
   }
   renderStages(job.stages);
   updateJobListItem(job);
+  if (finished) clearUploadStatus(job.job_id);
   if (finished && state.resultsFor !== job.job_id) {
     state.resultsFor = job.job_id;
     // A cancelled job's partial outputs are removed: there is nothing to play or download.

@@ -1,27 +1,35 @@
-// The lyrics box: lines of timed words, lit in time with the audio; click a word to sing from it.
+// The full lyrics list under the stage: every line, words lit in time with the audio; click a
+// word (or a line's time stamp) to sing from there.
 
 import { seekTo, sync } from './player.js';
+import { isUnsure } from './timeline.js';
 import { $, el, fmtTime, lastAtOrBefore, reducedMotion } from './util.js';
 
 // A word stays lit this long after its end so short gaps between words do not flicker.
-const WORD_HOLD_S = 0.25;
-// Media elements round a seek target (to the frame or microsecond): a word counts as started this
-// much early, so seeking to a word's start always lights that word.
-const SEEK_TOLERANCE_S = 0.01;
-// Lyrics without line structure are broken at pauses this long, or after this many words.
-const LINE_GAP_S = 1.2;
-const MAX_WORDS_PER_LINE = 8;
+export const WORD_HOLD_S = 0.25;
+// A seek lands on the frame or microsecond: a word counts as started this much early, so seeking
+// to a word's start always lights that word.
+export const SEEK_TOLERANCE_S = 0.01;
 // Where the current line sits in the lyrics box, as a fraction of its height.
 const LINE_ANCHOR = 0.35;
+
+/**
+ * @typedef {import('./timeline.js').Line} Line
+ * @typedef {import('./timeline.js').Word} Word
+ */
 
 let lyrics = emptyLyrics();
 
 function emptyLyrics() {
   return {
+    /** @type {Word[]} */
     words: [],
     starts: new Float64Array(0),
+    /** @type {HTMLElement[]} */
     wordEls: [],
+    /** @type {HTMLElement[]} */
     lineEls: [],
+    /** @type {number[]} */
     lineOf: [],
     sungUpTo: -1,
     active: -1,
@@ -32,60 +40,34 @@ function emptyLyrics() {
 export function initLyrics() {
   $('lyrics-view').addEventListener('click', (e) => {
     const target = e.target instanceof Element ? e.target : null;
-    const word = target?.closest('.word');
-    const line = target?.closest('.line-time');
+    const word = /** @type {HTMLElement | null | undefined} */ (target?.closest('.word'));
+    const line = /** @type {HTMLElement | null | undefined} */ (target?.closest('.line-time'));
     if (word) seekTo(lyrics.words[Number(word.dataset.i)].start);
     else if (line) seekTo(Number(line.dataset.start));
   });
 }
 
-/** Lines of timed words from transcription.json, whatever its exact shape. */
-function lyricLines(doc) {
-  if (!doc || typeof doc !== 'object') return [];
-  const isWord = (w) => w && typeof w.word === 'string' && Number.isFinite(w.start) && Number.isFinite(w.end);
-  for (const key of ['segments', 'lines']) {
-    const groups = Array.isArray(doc[key])
-      ? doc[key].filter((g) => Array.isArray(g?.words) && g.words.some(isWord))
-      : [];
-    if (groups.length > 0) return groups.map((g) => ({ words: g.words.filter(isWord) }));
-  }
-  const words = Array.isArray(doc.words) ? doc.words.filter(isWord) : [];
-  if (words.length === 0) return [];
-  const lines = [];
-  if (words.every((w) => Number.isInteger(w.line))) {
-    for (const w of words) {
-      if (lines.length === 0 || lines[lines.length - 1].key !== w.line)
-        lines.push({ key: w.line, words: [] });
-      lines[lines.length - 1].words.push(w);
-    }
-    return lines;
-  }
-  for (const w of words) {
-    const cur = lines[lines.length - 1];
-    const prev = cur?.words[cur.words.length - 1];
-    if (!cur || cur.words.length >= MAX_WORDS_PER_LINE || w.start - prev.end > LINE_GAP_S)
-      lines.push({ words: [w] });
-    else cur.words.push(w);
-  }
-  return lines;
-}
-
-/** Shows transcription.json (`doc`), or why there are no lyrics from the transcription `stage`. */
-export function renderLyrics(doc, stage) {
+/**
+ * Shows the lines, or why there are none (from the transcription `stage`).
+ * @param {Line[]} lines
+ * @param {any} stage
+ */
+export function renderLyrics(lines, stage) {
   const box = $('lyrics-view');
   const note = $('no-lyrics');
-  const lines = lyricLines(doc);
   const L = emptyLyrics();
-  const lineEls = [];
   for (const [li, line] of lines.entries()) {
-    const first = line.words[0];
     const wordsSpan = el('span', { class: 'line-words' });
     for (const w of line.words) {
-      const flags = Array.isArray(w.flags) ? w.flags : [];
+      const unsure = isUnsure(w);
       const span = el('span', {
-        class: `word${flags.length ? ' flagged' : ''}`,
+        class: `word${w.flags.length || unsure ? ' flagged' : ''}`,
         'data-i': L.words.length,
-        title: flags.length ? flags.join(', ').replaceAll('_', ' ') : undefined,
+        title: w.flags.length
+          ? w.flags.join(', ').replaceAll('_', ' ')
+          : unsure
+            ? 'low confidence'
+            : undefined,
         text: w.word,
       });
       L.words.push(w);
@@ -96,27 +78,37 @@ export function renderLyrics(doc, stage) {
     const seek = el('button', {
       type: 'button',
       class: 'line-time',
-      'data-start': first.start,
-      'aria-label': `Play from ${fmtTime(first.start)}`,
-      text: fmtTime(first.start),
+      'data-start': line.start,
+      'aria-label': `Play from ${fmtTime(line.start)}`,
+      text: fmtTime(line.start),
     });
-    lineEls.push(el('p', { class: 'line' }, seek, wordsSpan));
+    L.lineEls.push(
+      el(
+        'p',
+        {
+          class: line.lowConfidence ? 'line low-conf' : 'line',
+          title: line.lowConfidence ? 'timing uncertain' : undefined,
+        },
+        seek,
+        wordsSpan,
+      ),
+    );
   }
   L.starts = Float64Array.from(L.words, (w) => w.start);
-  L.lineEls = lineEls;
   lyrics = L;
-  box.replaceChildren(...lineEls);
-  box.hidden = lineEls.length === 0;
-  if (lineEls.length === 0) {
+  box.replaceChildren(...L.lineEls);
+  $('all-lyrics').hidden = L.lineEls.length === 0;
+  if (L.lineEls.length === 0) {
     const why =
       stage?.error?.message ??
       (stage?.status === 'skipped' ? (stage?.message ?? 'not requested') : 'no words were found');
     note.textContent = `No lyrics: ${why}.`;
   }
-  note.hidden = lineEls.length > 0;
+  note.hidden = L.lineEls.length > 0;
   sync();
 }
 
+/** @param {number} t media seconds */
 export function syncLyrics(t) {
   const L = lyrics;
   if (L.words.length === 0) return;
@@ -142,8 +134,10 @@ export function syncLyrics(t) {
   }
 }
 
+/** @param {HTMLElement} lineEl */
 function scrollLyricsTo(lineEl) {
   const box = $('lyrics-view');
+  if (box.offsetParent === null) return; // the list is folded away
   const top = lineEl.offsetTop - box.clientHeight * LINE_ANCHOR;
   box.scrollTo({ top: Math.max(0, top), behavior: reducedMotion ? 'auto' : 'smooth' });
 }

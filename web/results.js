@@ -1,10 +1,15 @@
-// A finished job's results: the player's tracks, lyrics and beats, the summary and the downloads.
+// A finished job's results: the player's tracks, lyrics, beats and notes, the summary and the
+// downloads; and, for a key/tempo variant, the same material re-timed to it.
 
 import { api, withKey } from './api.js';
-import { resetBeats, setupBeats } from './beats.js';
+import { beatsPerBar, resetBeats, setupBeats } from './beats.js';
 import { renderLyrics, resetLyrics } from './lyrics.js';
-import { resetPlayer, setupPlayer } from './player.js';
+import { resetPitchLane, setupPitchLane } from './pitch-lane.js';
+import { backToSong, resetPlayer, setupPlayer, switchTo, sync } from './player.js';
+import { renderStage, resetStage } from './stage-view.js';
+import { beatList, lyricLines, noteList, retimeBeats, retimeLines, retimeNotes } from './timeline.js';
 import { $, el, fmtBytes, fmtTime } from './util.js';
+import { resetVariants, setupVariants } from './variants.js';
 
 const TRACK_ORDER = ['instrumental', 'original', 'vocals', 'drums', 'bass', 'other'];
 const FILE_GROUPS = [
@@ -15,44 +20,130 @@ const FILE_GROUPS = [
 ];
 
 /**
+ * The song's timed material, in seconds of the original song.
+ * @typedef {object} Material
+ * @property {import('./timeline.js').Line[]} lines
+ * @property {import('./timeline.js').Beat[]} beats
+ * @property {number} perBar
+ * @property {import('./timeline.js').Note[]} notes
+ * @property {any} stage the transcription stage, to say why there are no lyrics
+ */
+
+/** @type {Material} */
+let song = { lines: [], beats: [], perBar: 0, notes: [], stage: undefined };
+
+/**
  * Loads and shows job `id`'s results. The job view is passed in (`view.isOpen(id)`, `view.job()`,
  * `view.showError(message)`) because the user may open another job while they load.
+ * @param {string} id
+ * @param {{ isOpen: (id: string) => boolean, job: () => any, showError: (m: string) => void }} view
  */
 export async function loadResults(id, view) {
   let r;
   try {
     r = await api(`/api/results/${id}`);
   } catch (err) {
-    if (view.isOpen(id)) view.showError(`Results could not be loaded: ${err.message}`);
+    if (view.isOpen(id))
+      view.showError(`Results could not be loaded: ${err instanceof Error ? err.message : err}`);
     return;
   }
   if (!view.isOpen(id)) return;
   const tracks = trackList(r);
   renderSummary(r, view.job());
   renderFiles(r);
-  setupPlayer(tracks);
+  $('stage-title').textContent = view.job()?.original_filename ?? '';
+  const playerReady = setupPlayer(tracks).catch((err) => {
+    $('no-audio').textContent = `The audio could not be loaded: ${err instanceof Error ? err.message : err}`;
+    $('no-audio').hidden = false;
+  });
   let transcription = r.transcription;
   if (transcription?.too_large_to_inline) {
     transcription = await api(`/api/files/${id}/${transcription.url}`).catch(() => null);
     if (!view.isOpen(id)) return;
   }
-  renderLyrics(transcription, r.stages?.transcription);
+  /** @param {string} suffix */
+  const fileDoc = async (suffix) => {
+    const f = r.files.find((/** @type {{ path: string }} */ x) => x.path.endsWith(suffix));
+    return f ? api(f.url).catch(() => null) : null;
+  };
+  const [beatsDoc, notesDoc] = await Promise.all([fileDoc('beats.json'), fileDoc('notes.json')]);
+  if (!view.isOpen(id)) return;
+  const beats = beatList(beatsDoc);
+  song = {
+    lines: lyricLines(transcription),
+    beats,
+    perBar: beatsPerBar(beats, r.beat_analysis, beatsDoc),
+    notes: noteList(notesDoc),
+    stage: r.stages?.transcription,
+  };
+  show(song);
+  const sep = r.stages?.separation;
+  $('dsp-warning').hidden = !(sep?.engine?.quality === 'fallback' && song.lines.length > 0);
   $('results').hidden = false;
-  const beatsFile = r.files.find((f) => f.path.endsWith('beats.json'));
-  if (beatsFile) {
-    try {
-      const doc = await api(beatsFile.url);
-      if (view.isOpen(id)) setupBeats(doc, r.beat_analysis);
-    } catch {
-      // The indicator is decoration: without beats.json it stays hidden.
-    }
+  if (tracks.some((t) => t.name === 'instrumental')) {
+    setupVariants(id, {
+      hasVocals: () => tracks.some((t) => t.name === 'vocals'),
+      original: () => backToSong(() => show(song)),
+      play: (v) =>
+        switchTo({ kind: 'variant', urls: v.urls, tempo: v.tempo }, () => show(forVariant(song, v))),
+    });
   }
+  await playerReady;
+}
+
+/** @param {Material} m */
+function show(m) {
+  renderLyrics(m.lines, m.stage);
+  renderStage(m.lines, m.beats, m.perBar);
+  setupBeats(m.beats, m.perBar);
+  setupPitchLane(m.notes);
+  sync();
+}
+
+/**
+ * The material of a variant: its own re-timed words and beats where it has them (keeping the
+ * song's confidence marks, word for word), else the song's divided by the tempo.
+ * @param {Material} m
+ * @param {import('./variants.js').VariantReady} v
+ * @returns {Material}
+ */
+function forVariant(m, v) {
+  let lines = retimeLines(m.lines, v.tempo);
+  const own = lyricLines(v.transcription);
+  const songWords = m.lines.flatMap((l) => l.words);
+  if (own.length > 0) {
+    const sameWords = own.flatMap((l) => l.words).length === songWords.length;
+    let k = 0;
+    lines = own.map((l, i) => ({
+      ...l,
+      lowConfidence: l.lowConfidence || Boolean(sameWords && m.lines[i]?.lowConfidence),
+      words: l.words.map((w) => {
+        const s = sameWords ? songWords[k] : undefined;
+        k++;
+        return s
+          ? { ...w, confidence: w.confidence ?? s.confidence, flags: w.flags.length ? w.flags : s.flags }
+          : w;
+      }),
+    }));
+  }
+  const ownBeats = beatList(v.beats);
+  return {
+    ...m,
+    lines,
+    beats: ownBeats.length > 0 ? ownBeats : retimeBeats(m.beats, v.tempo),
+    notes: retimeNotes(m.notes, v.tempo, v.semitones),
+  };
 }
 
 export function clearResults() {
   resetPlayer();
   resetLyrics();
   resetBeats();
+  resetStage();
+  resetPitchLane();
+  resetVariants();
+  song = { lines: [], beats: [], perBar: 0, notes: [], stage: undefined };
+  $('dsp-warning').hidden = true;
   $('files').replaceChildren();
   $('summary').replaceChildren();
 }

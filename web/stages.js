@@ -3,7 +3,7 @@
 import { $, el, pct, setBadge } from './util.js';
 
 const STAGES = ['separation', 'transcription', 'beats'];
-const STAGE_LABEL = { separation: 'Stems', transcription: 'Lyrics', beats: 'Rhythm' };
+export const STAGE_LABEL = { separation: 'Stems', transcription: 'Lyrics', beats: 'Rhythm' };
 const TERMINAL_STAGE = new Set(['completed', 'failed', 'unavailable', 'skipped', 'cancelled']);
 
 let stageEls = {};

@@ -5,8 +5,22 @@ import { openJob } from './job-view.js';
 import { refreshJobs } from './jobs-list.js';
 import { $, fmtBytes } from './util.js';
 
+/** What each separation engine choice means, in full (the menu itself keeps short labels). */
+const ENGINE_HELP = {
+  '': 'The server decides (its SEPARATION_ENGINE setting): normally the best engine it has.',
+  auto: 'The HT-Demucs model when the server has it, otherwise the DSP fallback.',
+  htdemucs: 'The HT-Demucs neural model: the cleanest stems and the best lyric timing, but slow on a CPU.',
+  dsp: 'Classical signal processing: fast, but vocals bleed into the other stems and lyric timing can be off by seconds.',
+};
+
 export function initUpload() {
-  const form = $('upload-form');
+  const form = /** @type {HTMLFormElement} */ ($('upload-form'));
+  const engine = /** @type {HTMLSelectElement} */ ($('engine'));
+  const explain = () => {
+    $('engine-help').textContent = ENGINE_HELP[/** @type {keyof ENGINE_HELP} */ (engine.value)] ?? '';
+  };
+  engine.addEventListener('change', explain);
+  explain();
   const input = $('file');
   const drop = $('drop');
   const showName = () => {
@@ -72,6 +86,8 @@ async function submitUpload(form, showName) {
       status.textContent = p < 100 ? `Uploading… ${p} %` : 'Checking the file…';
     });
     status.textContent = accepted.warnings?.length ? `Started. ${accepted.warnings.join('; ')}` : 'Started.';
+    // The job view clears this line when that job ends (see clearUploadStatus).
+    status.dataset.job = accepted.job_id;
     // Stages, engine and language stay as chosen for the next song.
     $('file').value = '';
     $('lyrics').value = '';
@@ -80,6 +96,7 @@ async function submitUpload(form, showName) {
     void refreshJobs();
   } catch (err) {
     status.textContent = '';
+    delete status.dataset.job;
     fail(
       err instanceof ApiError ? `${err.message} (${err.code})` : 'The upload failed: is the server running?',
     );

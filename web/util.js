@@ -16,7 +16,19 @@ export const STATUS_TEXT = {
   skipped: 'Skipped',
 };
 
-export const $ = (id) => document.getElementById(id);
+/**
+ * The page's element with this id; a missing one is a bug in the page, so it throws.
+ * @param {string} id
+ * @returns {HTMLElement}
+ */
+export function $(id) {
+  const node = document.getElementById(id);
+  if (!node) throw new Error(`the page has no #${id}`);
+  return node;
+}
+
+/** An <input> of the page. @param {string} id */
+export const input = (id) => /** @type {HTMLInputElement} */ ($(id));
 export const reducedMotion = window.matchMedia('(prefers-reduced-motion: reduce)').matches;
 
 export function el(tag, attrs = {}, ...children) {

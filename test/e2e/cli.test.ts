@@ -116,7 +116,10 @@ describe('karaoke models', () => {
   });
 
   it('refuses to download when OFFLINE=1, saying what to do', async () => {
-    const r = await karaoke(['models', 'pull', 'whisper-tiny'], { OFFLINE: '1', MODELS_DIR: path.join(dir, 'models') });
+    const r = await karaoke(['models', 'pull', 'whisper-tiny'], {
+      OFFLINE: '1',
+      MODELS_DIR: path.join(dir, 'models'),
+    });
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('OFFLINE=1');
   });

@@ -1,27 +1,21 @@
 import fs from 'node:fs';
+import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 
-/** Debian's Chromium, which CI installs; the page test fails loudly without it. */
+/** Debian's Chromium, which CI installs; without it the page tests are skipped, saying why. */
 export const CHROMIUM_PATH = '/usr/bin/chromium';
+export const HAS_CHROMIUM = fs.existsSync(CHROMIUM_PATH);
+if (!HAS_CHROMIUM)
+  console.warn(`skipping the web page tests: no Chromium at ${CHROMIUM_PATH} (apt-get install chromium)`);
+
+/** Screenshots of the page tests (gitignored). */
+export const ARTIFACTS_DIR = path.resolve('test-artifacts');
 
 export async function launchChromium(): Promise<Browser> {
-  if (!fs.existsSync(CHROMIUM_PATH)) {
-    throw new Error(
-      `the web page test needs Chromium at ${CHROMIUM_PATH} (apt-get install chromium); it is missing`,
-    );
-  }
   return chromium.launch({
     executablePath: CHROMIUM_PATH,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--autoplay-policy=no-user-gesture-required'],
   });
-}
-
-/** The page's <audio> element, typed structurally: the tests are compiled without the DOM library. */
-export interface AudioLike {
-  readyState: number;
-  currentTime: number;
-  pause(): void;
-  addEventListener(type: string, fn: () => void, opts: { once: boolean }): void;
 }
 
 export interface PageProblems {
@@ -48,4 +42,16 @@ export async function watchProblems(page: Page): Promise<PageProblems> {
     });`,
   });
   return problems;
+}
+
+/** The page's audio clock (player.js `position()`), in seconds of what plays. */
+export function pageClock(page: Page): Promise<number> {
+  // A string, because this file is type-checked without the DOM library.
+  return page.evaluate(`import('/web/player.js').then((p) => p.position())`);
+}
+
+/** Waits until the page has decoded the audio it starts with: play enabled, duration known. */
+export async function audioReady(page: Page): Promise<void> {
+  await page.locator('#play:not([disabled])').waitFor();
+  await page.waitForFunction(`Number(document.getElementById('seek')?.max) > 0`);
 }

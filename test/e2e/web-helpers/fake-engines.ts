@@ -16,7 +16,7 @@ export const BEAT_PERIOD_S = 0.5;
 export const BEATS_PER_BAR = 4;
 export const NO_MODEL_REASON = 'no speech model available offline (WHISPER_MODEL not downloaded)';
 
-async function writeJson(file: string, body: unknown): Promise<void> {
+export async function writeJson(file: string, body: unknown): Promise<void> {
   await fs.mkdir(path.dirname(file), { recursive: true });
   await fs.writeFile(file, JSON.stringify(body));
 }
@@ -27,7 +27,7 @@ export function wordTiming(index: number): { start: number; end: number } {
   return { start, end: start + WORD_LENGTH_S };
 }
 
-function separation(): StageHandler {
+export function separation(): StageHandler {
   const inner = fakeSeparation();
   return async (ctx) => {
     const out = await inner(ctx);
@@ -72,7 +72,7 @@ function transcription(): StageHandler {
   };
 }
 
-function beats(): StageHandler {
+export function beats(): StageHandler {
   return async (ctx) => {
     const mix = await ctx.loadMix();
     const duration = mix.channels[0].length / mix.sampleRate;

@@ -1,12 +1,13 @@
 // Talking to /api: JSON requests, the upload with progress, and the optional API key.
 
-import { $, pct } from './util.js';
+import { $, input, pct } from './util.js';
 
 const KEY_STORAGE = 'karaoke.apiKey';
 
 let apiKey = localStorage.getItem(KEY_STORAGE) ?? '';
 
 export class ApiError extends Error {
+  /** @param {number} status @param {string} code @param {string} message */
   constructor(status, code, message) {
     super(message);
     this.status = status;
@@ -15,6 +16,7 @@ export class ApiError extends Error {
 }
 
 /** EventSource, <audio> and download links cannot send a header: the key rides in the query. */
+/** @param {string} url */
 export function withKey(url) {
   if (!apiKey) return url;
   const u = new URL(url, location.origin);
@@ -30,6 +32,12 @@ export function authHeaders() {
   return h;
 }
 
+/**
+ * A JSON request to the API; an error answer throws ApiError with the server's code and message.
+ * @param {string} path
+ * @param {RequestInit} [init]
+ * @returns {Promise<any>} the parsed body (server JSON, checked where it is used)
+ */
 export async function api(path, init = {}) {
   const headers = new Headers(init.headers);
   if (apiKey) headers.set('x-api-key', apiKey);
@@ -45,6 +53,12 @@ export async function api(path, init = {}) {
 }
 
 /** fetch() cannot report upload progress; XHR can, which matters for big files on slow links. */
+/**
+ * @param {string} url
+ * @param {FormData} body
+ * @param {(percent: number) => void} onProgress
+ * @returns {Promise<any>}
+ */
 export function postWithProgress(url, body, onProgress) {
   return new Promise((resolve, reject) => {
     const xhr = new XMLHttpRequest();
@@ -72,14 +86,16 @@ export function postWithProgress(url, body, onProgress) {
 }
 
 /** The "API key" form; the key is kept in localStorage, so it is entered once per browser. */
+/** @param {() => void} onSaved */
 export function initApiKey(onSaved) {
-  $('api-key').value = apiKey;
+  input('api-key').value = apiKey;
   $('key-form').addEventListener('submit', (e) => {
     e.preventDefault();
-    apiKey = $('api-key').value.trim();
+    apiKey = input('api-key').value.trim();
     if (apiKey) localStorage.setItem(KEY_STORAGE, apiKey);
     else localStorage.removeItem(KEY_STORAGE);
-    $('key-form').closest('details').open = false;
+    const box = $('key-form').closest('details');
+    if (box) box.open = false;
     onSaved();
   });
 }

@@ -18,7 +18,7 @@ function jobFromHash() {
   return m ? m[1] : null;
 }
 
-initJobsList({ open: (id) => openJob(id, { reveal: true }), openId: openJobId });
+initJobsList({ open: (/** @type {string} */ id) => openJob(id, { reveal: true }), openId: openJobId });
 initUpload();
 initJobActions();
 initLyrics();

@@ -24,22 +24,27 @@ const POLL_MS = 1000;
 const narrowScreen = window.matchMedia('(max-width: 820px)');
 
 const state = {
+  /** @type {string | null} */
   jobId: null,
+  /** @type {any} the job's status record, as the API sends it */
   job: null,
+  /** @type {EventSource | null} */
   events: null,
   pollTimer: 0,
+  /** @type {string | null} */
   resultsFor: null,
   lastLive: '',
 };
 
 const resultsView = {
-  isOpen: (id) => state.jobId === id,
+  isOpen: (/** @type {string} */ id) => state.jobId === id,
   job: () => state.job,
   showError: showJobError,
 };
 
 export const openJobId = () => state.jobId;
 
+/** @param {string} id @param {{ reveal?: boolean }} [opts] */
 export function openJob(id, { reveal = false } = {}) {
   if (reveal && narrowScreen.matches)
     requestAnimationFrame(() => $('job').scrollIntoView({ behavior: reducedMotion ? 'auto' : 'smooth' }));
@@ -77,7 +82,7 @@ export function initJobActions() {
     try {
       onStatus(await api(`/api/jobs/${state.jobId}/cancel`, { method: 'POST' }));
     } catch (err) {
-      showJobError(err.message);
+      showJobError(err instanceof Error ? err.message : String(err));
     }
   });
   $('job-delete').addEventListener('click', async () => {
@@ -88,7 +93,7 @@ export function initJobActions() {
       closeJob();
       void refreshJobs();
     } catch (err) {
-      showJobError(err.message);
+      showJobError(err instanceof Error ? err.message : String(err));
     }
   });
 }
@@ -111,6 +116,7 @@ function clearJob() {
   showJobError('');
 }
 
+/** @param {string} id */
 function follow(id) {
   if (typeof EventSource === 'undefined') return poll(id);
   const es = new EventSource(withKey(`/api/jobs/${id}/events`));
@@ -125,9 +131,10 @@ function follow(id) {
   });
 }
 
+/** @param {string} id */
 function poll(id) {
   clearTimeout(state.pollTimer);
-  state.pollTimer = setTimeout(async () => {
+  state.pollTimer = window.setTimeout(async () => {
     if (state.jobId !== id) return;
     try {
       const job = await api(`/api/status/${id}`);
@@ -147,6 +154,7 @@ function stopFollowing() {
   clearTimeout(state.pollTimer);
 }
 
+/** @param {string} message */
 function showJobError(message) {
   const box = $('job-error');
   box.textContent = message;
@@ -170,6 +178,7 @@ function stepText(/** @type {unknown} */ step) {
     .join(', ');
 }
 
+/** @param {any} job a status record from the API */
 function onStatus(job) {
   if (job.job_id !== state.jobId) return;
   state.job = job;
@@ -178,10 +187,12 @@ function onStatus(job) {
   const meta = [fmtTime(job.audio_duration), fmtBytes(job.file_size), `started ${fmtWhen(job.created_at)}`];
   $('job-meta').textContent = meta.filter(Boolean).join(' · ');
   const p = pct(job.progress);
-  $('job-progress').value = p;
+  /** @type {HTMLProgressElement} */ ($('job-progress')).value = p;
   $('job-progress-label').textContent = `${p} %`;
   showJobError(job.error ? `${job.error.message} (${job.error.code})` : '');
-  $('job-warnings').replaceChildren(...(job.warnings ?? []).map((w) => el('li', { text: w })));
+  $('job-warnings').replaceChildren(
+    ...(job.warnings ?? []).map((/** @type {string} */ w) => el('li', { text: w })),
+  );
   const finished = TERMINAL_JOB.has(job.status);
   $('job-cancel').hidden = finished;
   $('job').classList.toggle('finished', finished && job.status !== 'cancelled');

@@ -7,10 +7,15 @@ const JOBS_POLL_MS = 3000;
 const JOB_LIST_LIMIT = 20;
 
 let jobsTimer = 0;
-// The job view decides which job is open; it is passed in because it also refreshes this list.
-let view;
+/**
+ * The job view decides which job is open; it is passed in because it also refreshes this list.
+ * @typedef {{ open: (id: string) => void, openId: () => string | null }} JobView
+ */
+/** @type {JobView} */
+let view = { open: () => undefined, openId: () => null };
 
 /** `jobView.open(id)` shows the job the user picked; `jobView.openId()` is the open job, or null. */
+/** @param {JobView} jobView */
 export function initJobsList(jobView) {
   view = jobView;
   $('jobs-refresh').addEventListener('click', () => void refreshJobs());
@@ -27,44 +32,60 @@ export async function refreshJobs() {
         ? 'This server needs an API key: enter it under “API key” at the top.'
         : 'Could not load the job list.';
     $('jobs-empty').hidden = false;
-    jobsTimer = setTimeout(refreshJobs, JOBS_POLL_MS * 5);
+    jobsTimer = window.setTimeout(refreshJobs, JOBS_POLL_MS * 5);
     return;
   }
   const ul = $('jobs');
-  const shown = [...ul.querySelectorAll('.job-item')];
-  if (shown.map((b) => b.dataset.job).join() === list.jobs.map((j) => j.job_id).join()) {
-    list.jobs.forEach((j, i) => fillJobItem(shown[i], j));
+  /** @type {HTMLElement[]} */
+  const shown = [...ul.querySelectorAll('.job-item')].map((b) => /** @type {HTMLElement} */ (b));
+  /** @type {any[]} */
+  const jobs = list.jobs;
+  if (shown.map((b) => b.dataset.job).join() === jobs.map((j) => j.job_id).join()) {
+    jobs.forEach((j, i) => fillJobItem(shown[i], j));
   } else {
-    const focused = document.activeElement?.closest?.('.job-item')?.dataset.job;
-    ul.replaceChildren(...list.jobs.map(jobItem));
-    if (focused) ul.querySelector(`.job-item[data-job="${CSS.escape(focused)}"]`)?.focus();
+    const item = /** @type {HTMLElement | null | undefined} */ (
+      document.activeElement?.closest?.('.job-item')
+    );
+    const focused = item?.dataset.job;
+    ul.replaceChildren(...jobs.map(jobItem));
+    if (focused)
+      /** @type {HTMLElement | null} */ (
+        ul.querySelector(`.job-item[data-job="${CSS.escape(focused)}"]`)
+      )?.focus();
   }
   $('jobs-empty').textContent = 'No jobs yet.';
-  $('jobs-empty').hidden = list.jobs.length > 0;
-  if (list.jobs.some((j) => !TERMINAL_JOB.has(j.status))) jobsTimer = setTimeout(refreshJobs, JOBS_POLL_MS);
+  $('jobs-empty').hidden = jobs.length > 0;
+  if (jobs.some((j) => !TERMINAL_JOB.has(j.status))) jobsTimer = window.setTimeout(refreshJobs, JOBS_POLL_MS);
 }
 
+/** @param {string} id */
 export function markOpenJob(id) {
   for (const b of document.querySelectorAll('.job-item')) {
+    if (!(b instanceof HTMLElement)) continue;
     if (b.dataset.job === id) b.setAttribute('aria-current', 'true');
     else b.removeAttribute('aria-current');
   }
 }
 
 /** Shows a live status update of the open job in its list entry too. */
+/** @param {any} job */
 export function updateJobListItem(job) {
-  const button = document.querySelector(`.job-item[data-job="${CSS.escape(job.job_id)}"]`);
+  const button = /** @type {HTMLElement | null} */ (
+    document.querySelector(`.job-item[data-job="${CSS.escape(job.job_id)}"]`)
+  );
   if (button) fillJobItem(button, job);
 }
 
+/** @param {any} j */
 function jobItem(j) {
   const button = el('button', { type: 'button', class: 'job-item', 'data-job': j.job_id });
-  button.addEventListener('click', () => view.open(button.dataset.job));
+  button.addEventListener('click', () => view.open(String(button.dataset.job)));
   fillJobItem(button, j);
   return el('li', {}, button);
 }
 
 /** Fills a job-list button in place, so a live update does not take the keyboard focus away. */
+/** @param {HTMLElement} button @param {any} j */
 function fillJobItem(button, j) {
   if (j.job_id === view.openId()) button.setAttribute('aria-current', 'true');
   else button.removeAttribute('aria-current');

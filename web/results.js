@@ -148,9 +148,21 @@ export function clearResults() {
   $('summary').replaceChildren();
 }
 
+/**
+ * @typedef {{ name: string, url: string, size?: number, label?: string }} Track
+ * @typedef {{ path: string, url: string, size?: number }} FileEntry
+ */
+
+/** @param {any} r the results @returns {Track[]} */
 function trackList(r) {
+  /** @type {Map<string, Track>} */
   const tracks = new Map();
-  for (const [name, f] of Object.entries(r.stems ?? {})) tracks.set(name, { name, url: f.url, size: f.size });
+  for (const [name, f] of Object.entries(r.stems ?? {}))
+    tracks.set(name, {
+      name,
+      url: /** @type {FileEntry} */ (f).url,
+      size: /** @type {FileEntry} */ (f).size,
+    });
   if (r.original)
     tracks.set('original', {
       name: 'original',
@@ -158,16 +170,18 @@ function trackList(r) {
       size: r.original.size,
       label: 'Original mix',
     });
-  const known = TRACK_ORDER.filter((n) => tracks.has(n)).map((n) => tracks.get(n));
+  const known = TRACK_ORDER.flatMap((n) => tracks.get(n) ?? []);
   const rest = [...tracks.values()].filter((t) => !TRACK_ORDER.includes(t.name));
   return [...known, ...rest];
 }
 
+/** @param {any} r the results @param {any} job the status record */
 function renderSummary(r, job) {
   const s = { ...(job?.summary ?? {}), ...(r.summary ?? {}) };
   const a = r.beat_analysis && typeof r.beat_analysis === 'object' ? r.beat_analysis : {};
   const t = r.transcription && typeof r.transcription === 'object' ? r.transcription : {};
-  const num = (v, digits) => (typeof v === 'number' && Number.isFinite(v) ? v.toFixed(digits) : undefined);
+  const num = (/** @type {unknown} */ v, /** @type {number} */ digits) =>
+    typeof v === 'number' && Number.isFinite(v) ? v.toFixed(digits) : undefined;
   const rows = [
     ['Duration', job ? fmtTime(job.audio_duration) : undefined],
     ['Tempo', num(s.tempo_bpm ?? a.tempo_bpm, 1) && `${num(s.tempo_bpm ?? a.tempo_bpm, 1)} BPM`],
@@ -190,10 +204,17 @@ function renderSummary(r, job) {
     dl.append(el('div', { class: 'fact' }, el('dt', { text: 'Results' }), el('dd', { text: 'none' })));
 }
 
+/** @param {any} r the results */
 function renderFiles(r) {
+  /** @type {FileEntry[]} */
   const files = r.files;
-  const groups = FILE_GROUPS.map(([prefix, title]) => ({ prefix, title, items: [] }));
-  for (const f of files) groups.find((g) => f.path.startsWith(g.prefix)).items.push(f);
+  const groups = FILE_GROUPS.map(([prefix, title]) => ({
+    prefix,
+    title,
+    items: /** @type {FileEntry[]} */ ([]),
+  }));
+  // The last group's prefix is '': every file finds a group.
+  for (const f of files) groups.find((g) => f.path.startsWith(g.prefix))?.items.push(f);
   $('files').replaceChildren(
     ...groups
       .filter((g) => g.items.length > 0)

@@ -75,7 +75,9 @@ export function renderStage(lines, beats, beatsPerBar) {
   });
   state.shown = -2;
   state.countIn = -1;
-  $('stage').hidden = lines.length === 0;
+  // Without lyrics the stage keeps its transport and beat; only the lines go.
+  $('stage-lines').hidden = lines.length === 0;
+  $('stage').classList.toggle('no-lines', lines.length === 0);
   $('stage-lines').replaceChildren();
   $('count-in').replaceChildren();
 }

@@ -3,9 +3,26 @@
 import { $, el, pct, setBadge } from './util.js';
 
 const STAGES = ['separation', 'transcription', 'beats'];
+/** @type {Record<string, string>} */
 export const STAGE_LABEL = { separation: 'Stems', transcription: 'Lyrics', beats: 'Rhythm' };
 const TERMINAL_STAGE = new Set(['completed', 'failed', 'unavailable', 'skipped', 'cancelled']);
 
+/**
+ * @typedef {object} StageParts
+ * @property {HTMLElement} li
+ * @property {HTMLElement} badge
+ * @property {HTMLProgressElement} bar
+ * @property {HTMLElement} pct
+ * @property {HTMLElement} engine
+ * @property {HTMLElement} time
+ * @property {HTMLElement} message
+ * @property {HTMLElement} error
+ * @property {HTMLElement} warnings
+ * @property {HTMLElement} warningsCount
+ * @property {HTMLElement} warningsBox
+ */
+
+/** @type {Record<string, StageParts>} */
 let stageEls = {};
 
 export function buildStageCards() {
@@ -15,7 +32,9 @@ export function buildStageCards() {
     ...STAGES.map((s) => {
       const parts = {
         badge: el('span', { class: 'badge' }),
-        bar: el('progress', { max: 100, value: 0, 'aria-label': `${STAGE_LABEL[s]} progress` }),
+        bar: /** @type {HTMLProgressElement} */ (
+          el('progress', { max: 100, value: 0, 'aria-label': `${STAGE_LABEL[s]} progress` })
+        ),
         pct: el('span', { class: 'pct' }),
         engine: el('p', { class: 'engine' }),
         time: el('p', { class: 'stage-time' }),
@@ -31,7 +50,6 @@ export function buildStageCards() {
         parts.warningsCount,
         parts.warnings,
       );
-      parts.warningsBox = warningsBox;
       const li = el(
         'li',
         { class: 'stage', 'data-stage': s },
@@ -43,16 +61,18 @@ export function buildStageCards() {
         parts.error,
         warningsBox,
       );
-      stageEls[s] = { li, ...parts };
+      stageEls[s] = { li, ...parts, warningsBox };
       return li;
     }),
   );
 }
 
+/** @param {Record<string, any> | undefined} stages the job's stage states */
 export function renderStages(stages) {
   for (const s of STAGES) renderStage(s, stages?.[s]);
 }
 
+/** @param {string} name @param {any} st */
 function renderStage(name, st) {
   const parts = stageEls[name];
   if (!parts || !st) return;
@@ -88,7 +108,7 @@ function renderStage(name, st) {
   parts.error.textContent = reason;
   parts.error.hidden = !reason;
   const warnings = st.warnings ?? [];
-  parts.warnings.replaceChildren(...warnings.map((w) => el('li', { text: w })));
+  parts.warnings.replaceChildren(...warnings.map((/** @type {string} */ w) => el('li', { text: w })));
   parts.warningsCount.textContent = warnings.length === 1 ? '1 warning' : `${warnings.length} warnings`;
   parts.warningsBox.hidden = warnings.length === 0;
 }

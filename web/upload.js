@@ -3,7 +3,9 @@
 import { ApiError, postWithProgress } from './api.js';
 import { openJob } from './job-view.js';
 import { refreshJobs } from './jobs-list.js';
-import { $, fmtBytes } from './util.js';
+import { $, fmtBytes, input } from './util.js';
+
+const file = () => input('file');
 
 /** What each separation engine choice means, in full (the menu itself keeps short labels). */
 const ENGINE_HELP = {
@@ -21,7 +23,7 @@ export function initUpload() {
   };
   engine.addEventListener('change', explain);
   explain();
-  const input = $('file');
+  const input = file();
   const drop = $('drop');
   const showName = () => {
     const f = input.files?.[0];
@@ -52,45 +54,49 @@ export function initUpload() {
   });
 }
 
+/** @param {HTMLFormElement} form @param {() => void} showName */
 async function submitUpload(form, showName) {
   const errorBox = $('upload-error');
   const status = $('upload-status');
-  const fail = (msg) => {
+  const fail = (/** @type {string} */ msg) => {
     errorBox.textContent = msg;
     errorBox.hidden = false;
   };
   errorBox.hidden = true;
-  const file = $('file').files?.[0];
-  if (!file) return fail('Choose a song first.');
-  const stages = [...form.querySelectorAll('input[name=stage]:checked')].map((i) => i.value);
+  const song = file().files?.[0];
+  if (!song) return fail('Choose a song first.');
+  const stages = [...form.querySelectorAll('input[name=stage]:checked')].map(
+    (i) => /** @type {HTMLInputElement} */ (i).value,
+  );
   if (stages.length === 0) return fail('Pick at least one stage.');
-  const language = $('language').value.trim().toLowerCase();
+  const language = input('language').value.trim().toLowerCase();
   if (language && language !== 'auto' && !/^[a-z]{2,3}$/.test(language))
     return fail('Language must be a 2- or 3-letter code such as "en", or empty.');
 
   const data = new FormData();
-  const lyrics = $('lyrics').value.trim();
+  const lyrics = /** @type {HTMLTextAreaElement} */ ($('lyrics')).value.trim();
   if (lyrics) data.append('lyrics', lyrics);
   if (language) data.append('language', language);
   data.append('stages', stages.join(','));
   // Empty means the server's SEPARATION_ENGINE decides.
-  if ($('engine').value) data.append('separation_engine', $('engine').value);
+  const engine = /** @type {HTMLSelectElement} */ ($('engine')).value;
+  if (engine) data.append('separation_engine', engine);
   // The file goes last: the server reads the fields before streaming the file to disk.
-  data.append('file', file, file.name);
+  data.append('file', song, song.name);
 
-  const button = $('submit');
+  const button = /** @type {HTMLButtonElement} */ ($('submit'));
   button.disabled = true;
   status.textContent = 'Uploading…';
   try {
-    const accepted = await postWithProgress('/api/process', data, (p) => {
+    const accepted = await postWithProgress('/api/process', data, (/** @type {number} */ p) => {
       status.textContent = p < 100 ? `Uploading… ${p} %` : 'Checking the file…';
     });
     status.textContent = accepted.warnings?.length ? `Started. ${accepted.warnings.join('; ')}` : 'Started.';
     // The job view clears this line when that job ends (see clearUploadStatus).
     status.dataset.job = accepted.job_id;
     // Stages, engine and language stay as chosen for the next song.
-    $('file').value = '';
-    $('lyrics').value = '';
+    file().value = '';
+    /** @type {HTMLTextAreaElement} */ ($('lyrics')).value = '';
     showName();
     openJob(accepted.job_id, { reveal: true });
     void refreshJobs();

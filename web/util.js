@@ -2,6 +2,7 @@
 // textContent or attributes (el's `text`), never as HTML.
 
 export const TERMINAL_JOB = new Set(['completed', 'partial', 'failed', 'cancelled']);
+/** @type {Record<string, string>} */
 export const STATUS_TEXT = {
   queued: 'Queued',
   processing: 'Processing',
@@ -31,6 +32,14 @@ export function $(id) {
 export const input = (id) => /** @type {HTMLInputElement} */ ($(id));
 export const reducedMotion = window.matchMedia('(prefers-reduced-motion: reduce)').matches;
 
+/**
+ * A new element: `text` sets its textContent, `on<type>` adds a listener, `class` its className,
+ * anything else an attribute (true → present, false/null/undefined → absent).
+ * @param {string} tag
+ * @param {Record<string, any>} [attrs]
+ * @param {...(Node | string | null | undefined | false)} children
+ * @returns {HTMLElement}
+ */
 export function el(tag, attrs = {}, ...children) {
   const node = document.createElement(tag);
   for (const [k, v] of Object.entries(attrs)) {
@@ -44,12 +53,14 @@ export function el(tag, attrs = {}, ...children) {
   return node;
 }
 
+/** @param {number} s */
 export function fmtTime(s) {
   if (!Number.isFinite(s) || s < 0) return '–';
   const m = Math.floor(s / 60);
   return `${m}:${String(Math.floor(s % 60)).padStart(2, '0')}`;
 }
 
+/** @param {number} n */
 export function fmtBytes(n) {
   if (!Number.isFinite(n)) return '';
   const units = ['B', 'KB', 'MB', 'GB'];
@@ -61,26 +72,34 @@ export function fmtBytes(n) {
   return `${n.toFixed(i === 0 ? 0 : 1)} ${units[i]}`;
 }
 
+/** @param {string} iso */
 export function fmtWhen(iso) {
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return '';
   return d.toLocaleString(undefined, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
 }
 
+/** @param {string} status */
 export function badge(status) {
   return el('span', { class: `badge s-${status}`, text: STATUS_TEXT[status] ?? status });
 }
 
+/** @param {HTMLElement} node @param {string} status */
 export function setBadge(node, status) {
   node.className = `badge s-${status}`;
   node.textContent = STATUS_TEXT[status] ?? status;
 }
 
+/** @param {unknown} p */
 export function pct(p) {
   return Math.max(0, Math.min(100, Math.round(Number(p) || 0)));
 }
 
-/** Index of the last value <= t in a sorted array, or -1. */
+/**
+ * Index of the last value <= t in a sorted array, or -1.
+ * @param {ArrayLike<number>} sorted
+ * @param {number} t
+ */
 export function lastAtOrBefore(sorted, t) {
   let lo = 0;
   let hi = sorted.length - 1;

@@ -83,7 +83,12 @@ describe.skipIf(!HAS_CHROMIUM)('the stage page', () => {
       .locator('#stage-lines .stage-line.current')
       .waitFor()
       .catch(async (err: unknown) => {
-        throw new Error(`${String(err)}\n${problems.list.join("\n")}\n${await page.locator("#job").innerText()}`.slice(0, 3000));
+        throw new Error(
+          `${String(err)}\n${problems.list.join('\n')}\n${await page.locator('#job').innerText()}`.slice(
+            0,
+            3000,
+          ),
+        );
       });
     // The mix is decoded when the play button is enabled and the duration is known.
     await expect

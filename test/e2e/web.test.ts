@@ -75,7 +75,9 @@ describe.skipIf(!HAS_CHROMIUM)('the web page', () => {
 
   async function upload(page: Page, opts: { lyrics?: string; engine?: string }): Promise<void> {
     await page.setInputFiles('#file', songFile);
-    await expect.poll(() => page.textContent('#file-name')).toContain('my song.wav');
+    await expect
+      .poll(() => page.textContent('#file-name'), { timeout: UI_TIMEOUT_MS })
+      .toContain('my song.wav');
     if (opts.lyrics) await page.fill('#lyrics', opts.lyrics);
     if (opts.engine) await page.selectOption('#engine', opts.engine);
     await page.click('#submit');
@@ -90,7 +92,7 @@ describe.skipIf(!HAS_CHROMIUM)('the web page', () => {
   describe('web page', () => {
     it('uploads a song with lyrics, follows it to the end, plays it with highlighted words and beats', async () => {
       const { page, problems } = await openPage();
-      await expect.poll(() => page.title()).toBe('Karaoke');
+      await expect.poll(() => page.title(), { timeout: UI_TIMEOUT_MS }).toBe('Karaoke');
       await upload(page, { lyrics: LYRICS });
 
       await page.locator('#job-badge', { hasText: 'Completed' }).waitFor();
@@ -133,7 +135,9 @@ describe.skipIf(!HAS_CHROMIUM)('the web page', () => {
       expect(await page.$$eval('#lyrics-view .word', (ws) => ws.map((w) => w.textContent))).toEqual(WORDS);
       const target = 4; // "sing", the first word of the second line
       await seek(page, wordTiming(target).start + 0.1);
-      await expect.poll(() => page.textContent('.word.active')).toBe(WORDS[target]);
+      await expect
+        .poll(() => page.textContent('.word.active'), { timeout: UI_TIMEOUT_MS })
+        .toBe(WORDS[target]);
       expect(await page.$$eval('.word.sung', (ws) => ws.length)).toBe(target + 1);
       expect(await page.textContent('.line.current')).toContain('sing along with me');
 
@@ -142,7 +146,9 @@ describe.skipIf(!HAS_CHROMIUM)('the web page', () => {
       expect(await page.$$eval('#beat-dots .dot', (ds) => ds.length)).toBe(BEATS_PER_BAR);
       const t = wordTiming(target).start + 0.1;
       const expectedPos = (Math.floor(t / BEAT_PERIOD_S) % BEATS_PER_BAR) + 1;
-      await expect.poll(() => page.textContent('#beat-num')).toBe(String(expectedPos));
+      await expect
+        .poll(() => page.textContent('#beat-num'), { timeout: UI_TIMEOUT_MS })
+        .toBe(String(expectedPos));
       expect(
         await page.$$eval('#beat-dots .dot', (ds) => ds.findIndex((d) => d.classList.contains('on'))),
       ).toBe(expectedPos - 1);
@@ -151,13 +157,17 @@ describe.skipIf(!HAS_CHROMIUM)('the web page', () => {
       await page.click('#all-lyrics summary');
       await page.click('#lyrics-view .word >> nth=1');
       expect(await pageClock(page)).toBeGreaterThanOrEqual(wordTiming(1).start - 0.01);
-      await expect.poll(() => page.getAttribute('#play', 'aria-label')).toBe('Pause');
+      await expect
+        .poll(() => page.getAttribute('#play', 'aria-label'), { timeout: UI_TIMEOUT_MS })
+        .toBe('Pause');
       await page.click('#play');
       const paused = await pageClock(page);
       expect(paused).toBeGreaterThanOrEqual(wordTiming(1).start - 0.01);
       await page.locator('#stage-title').click();
       await page.keyboard.press('ArrowLeft');
-      await expect.poll(() => pageClock(page)).toBe(Math.max(0, paused - KEY_SEEK_S));
+      await expect
+        .poll(() => pageClock(page), { timeout: UI_TIMEOUT_MS })
+        .toBe(Math.max(0, paused - KEY_SEEK_S));
 
       // Summary facts from the beat analysis and the lyrics.
       const summary = await page.textContent('#summary');
@@ -241,7 +251,9 @@ describe.skipIf(!HAS_CHROMIUM)('the web page', () => {
         const stemsPct = page.locator('.stage[data-stage="separation"] .pct');
         await expect.poll(() => stemsPct.textContent(), { timeout: UI_TIMEOUT_MS }).toMatch(/^[1-9]\d? %$/);
         await page.locator('#job-badge', { hasText: 'Completed' }).waitFor();
-        await expect.poll(() => page.locator('#lyrics-view .word').count()).toBe(WORDS.length);
+        await expect
+          .poll(() => page.locator('#lyrics-view .word').count(), { timeout: UI_TIMEOUT_MS })
+          .toBe(WORDS.length);
         // The blocked stream itself is the only error.
         expect(problems.list.filter((p) => !p.includes('/events'))).toEqual([]);
         await page.close();
@@ -269,7 +281,7 @@ describe.skipIf(!HAS_CHROMIUM)('the web page', () => {
         await page.click('#job-delete');
         await page.locator('#welcome').waitFor();
         expect(await page.locator('#job').isHidden()).toBe(true);
-        await expect.poll(() => page.locator('.job-item').count()).toBe(0);
+        await expect.poll(() => page.locator('.job-item').count(), { timeout: UI_TIMEOUT_MS }).toBe(0);
         expect((await stuckSvc.services.backends.store.list({ limit: 10, offset: 0 })).total).toBe(0);
         expect(problems.list).toEqual([]);
         await page.close();
@@ -289,7 +301,9 @@ describe.skipIf(!HAS_CHROMIUM)('the web page', () => {
         await page.click('.apikey summary');
         await page.fill('#api-key', API_KEY);
         await page.click('#key-form button');
-        await expect.poll(() => page.textContent('#jobs-empty')).toBe('No jobs yet.');
+        await expect
+          .poll(() => page.textContent('#jobs-empty'), { timeout: UI_TIMEOUT_MS })
+          .toBe('No jobs yet.');
         await upload(page, { lyrics: LYRICS });
         await page.locator('#job-badge', { hasText: 'Completed' }).waitFor();
         // The mixer fetches the stems with the key; download links carry it in the query string.

@@ -105,10 +105,15 @@ describe.skipIf(!HAS_CHROMIUM)('the stage page', () => {
     next: string;
   }
 
-  function sample(page: Page): Promise<StageSample> {
+  /**
+   * `afterFrame`: read just after the page has drawn a frame (its frame loop's callback is queued
+   * before ours, so by our timeout it has run), so the drawing is at most a few ms old.
+   */
+  function sample(page: Page, afterFrame = false): Promise<StageSample> {
     // A string, because this file is type-checked without the DOM library.
     return page.evaluate(`(async () => {
     const player = await import('/web/player.js');
+    if (${afterFrame}) await new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0)));
     const w = document.querySelector('.sw.active');
     const text = (sel) => (document.querySelector(sel)?.textContent ?? '').replace(/\\s+/g, ' ').trim();
     let sweptTo = null;
@@ -129,10 +134,6 @@ describe.skipIf(!HAS_CHROMIUM)('the stage page', () => {
 
   async function seekBar(page: Page, t: number): Promise<void> {
     await page.fill('#seek', String(t));
-  }
-
-  function wordAt(t: number): string | undefined {
-    return STAGE_WORDS.find((w) => t >= w.start && t < w.end)?.word;
   }
 
   function currentLineFontPx(page: Page): Promise<number> {

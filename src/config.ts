@@ -40,6 +40,8 @@ export interface AppConfig {
   rateLimitPerMinute: number;
   logLevel: LogLevel;
   minFreeDiskMb: number;
+  /** Decode uploads with the 2018 ffmpeg inside @ffmpeg-installer when no system ffmpeg exists. */
+  allowBundledFfmpeg: boolean;
 }
 
 export class ConfigError extends Error {
@@ -160,6 +162,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
     rateLimitPerMinute: int('RATE_LIMIT', 300, 0),
     logLevel: oneOf<LogLevel>('LOG_LEVEL', 'info', LOG_LEVELS),
     minFreeDiskMb: int('MIN_FREE_DISK_MB', 500, 0),
+    allowBundledFfmpeg: bool('ALLOW_BUNDLED_FFMPEG', false),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze(config);

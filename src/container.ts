@@ -30,6 +30,8 @@ export interface ServiceOptions {
   /** false for a throw-away job store (the CLI): records are not fsynced. */
   durable?: boolean;
   backoffMs?: (stage: StageName, attempt: number) => number;
+  /** ffmpeg/ffprobe to use (default: found on PATH, else the bundled build). */
+  media?: MediaTools;
 }
 
 export function appVersion(): string {
@@ -49,7 +51,7 @@ export async function createServices(
   opts: ServiceOptions,
 ): Promise<Services> {
   const backends = await createBackends(config, log, { durable: opts.durable });
-  const media = findMediaTools();
+  const media = opts.media ?? findMediaTools();
   const version = appVersion();
   const metrics = new Metrics();
   const pipeline = new Pipeline({

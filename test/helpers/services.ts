@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import { testConfig, type AppConfig } from '../../src/config.js';
+import type { MediaTools } from '../../src/infra/ffmpeg.js';
 import { createServices, type Services } from '../../src/container.js';
 import type { JobRecord } from '../../src/domain/job.js';
 import { isTerminalJob } from '../../src/domain/job.js';
@@ -24,6 +25,7 @@ export async function startTestService(
     config?: Partial<AppConfig>;
     storageDir?: string;
     workers?: boolean;
+    media?: MediaTools;
   } = {},
 ): Promise<TestService> {
   const storageDir = opts.storageDir ?? tmpDir('karaoke-svc-');
@@ -31,6 +33,7 @@ export async function startTestService(
   const services = await createServices(config, silentLogger(), {
     handlers: fakeHandlers(opts.handlers),
     backoffMs: () => 20,
+    media: opts.media,
   });
   if (opts.workers !== false) {
     services.pipeline.startWorkers();

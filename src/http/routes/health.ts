@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import type { Services } from '../../container.js';
+import { decoderReport } from '../../ingest/decoders.js';
 
 const HealthView = Type.Object(
   {
@@ -12,6 +13,20 @@ const HealthView = Type.Object(
     workers: Type.Record(Type.String(), Type.Number()),
     queues: Type.Record(Type.String(), Type.Object({ waiting: Type.Number(), active: Type.Number() })),
     active_jobs: Type.Number(),
+    decoders: Type.Object(
+      {
+        webassembly: Type.Record(Type.String(), Type.String(), {
+          description: 'format → WebAssembly decoder package (no subprocess)',
+        }),
+        ffmpeg: Type.Object({
+          path: Type.String(),
+          bundled: Type.Boolean({ description: 'true: the 2018 build inside @ffmpeg-installer, not the system one' }),
+          used_for_uploads: Type.Boolean(),
+          note: Type.Optional(Type.String()),
+        }),
+      },
+      { description: 'which decoder reads which upload format' },
+    ),
   },
   { additionalProperties: true },
 );
@@ -42,6 +57,7 @@ export function healthRoutes(services: Services): FastifyPluginAsync {
           workers: h.workers,
           queues: h.queues,
           active_jobs: active,
+          decoders: decoderReport(services.media, services.config),
         };
         return reply.status(h.ok ? 200 : 503).send(body);
       },

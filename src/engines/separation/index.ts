@@ -46,7 +46,7 @@ export async function createSeparationEngine(
     case 'dsp':
       return {
         engine: new DspFallbackEngine(),
-        warnings: [fallbackWarning('SEPARATION_ENGINE=dsp was asked for')],
+        warnings: [fallbackWarning('the dsp separation engine was asked for')],
       };
     case 'htdemucs':
       return { engine: await createHtdemucs(config, log, opts), warnings: [] };

@@ -5,7 +5,6 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { loadConfig, type AppConfig } from '../config.js';
 import { BUNDLED_FFMPEG_VERSION, ffmpegVersion, findMediaTools } from '../infra/ffmpeg.js';
-import { createRedisClient, redactRedisUrl, whenReady } from '../infra/redis.js';
 import { decoderReport } from '../ingest/decoders.js';
 import { formatBytes, modelRows } from './model-table.js';
 
@@ -170,6 +169,8 @@ async function redisCheck(config: AppConfig): Promise<Check> {
       cost: 'set REDIS_URL to run API and workers as separate processes or machines',
     };
   }
+  // Loaded only here, so other commands do not pay for the Redis client at start-up.
+  const { createRedisClient, redactRedisUrl, whenReady } = await import('../infra/redis.js');
   const url = config.redis.url;
   const client = createRedisClient(url, 'command', 'karaoke-doctor');
   try {

@@ -4,7 +4,9 @@
 
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
-COPY package.json package-lock.json .npmrc ./
+ENV ONNXRUNTIME_NODE_INSTALL=skip
+COPY package.json package-lock.json ./
+COPY vendor ./vendor
 RUN npm ci --ignore-scripts
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
@@ -15,9 +17,14 @@ ENV NODE_ENV=production \
     STORAGE_DIR=/data \
     MODELS_DIR=/models \
     HOST=0.0.0.0 \
-    PORT=8000
+    PORT=8000 \
+    ONNXRUNTIME_NODE_INSTALL=skip
+# Debian's maintained ffmpeg decodes what the WebAssembly decoders do not (M4A/AAC, odd containers);
+# the 2018 static build inside @ffmpeg-installer is then never used.
+RUN apt-get update && apt-get install -y --no-install-recommends ffmpeg && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
-COPY package.json package-lock.json .npmrc ./
+COPY package.json package-lock.json ./
+COPY vendor ./vendor
 # --ignore-scripts skips `prepare` (tsc, a dev dependency); onnxruntime-node's own install step is re-run below.
 RUN npm ci --omit=dev --ignore-scripts \
  && npm rebuild onnxruntime-node @ffmpeg-installer/ffmpeg @ffprobe-installer/ffprobe \

@@ -3,7 +3,7 @@ import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
   {
-    ignores: ['dist/**', 'node_modules/**', 'storage/**', 'bin/**', 'tmp-scratch/**', '*.config.*'],
+    ignores: ['dist/**', 'node_modules/**', 'storage/**', 'bin/**', 'tmp-scratch/**', 'vendor/**', '*.config.*'],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,

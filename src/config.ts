@@ -45,6 +45,8 @@ export interface AppConfig {
   minFreeDiskMb: number;
   /** Directories of PATH, where system binaries (ffmpeg, ffprobe) are looked for. */
   searchPath: readonly string[];
+  /** Decode uploads with the 2018 ffmpeg inside @ffmpeg-installer when no system ffmpeg exists. */
+  allowBundledFfmpeg: boolean;
 }
 
 export class ConfigError extends Error {
@@ -165,6 +167,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
     logLevel: oneOf<LogLevel>('LOG_LEVEL', 'info', LOG_LEVELS),
     minFreeDiskMb: int('MIN_FREE_DISK_MB', 500, 0),
     searchPath: (env.PATH ?? '').split(path.delimiter).filter(Boolean),
+    allowBundledFfmpeg: bool('ALLOW_BUNDLED_FFMPEG', false),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze(config);

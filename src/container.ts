@@ -33,6 +33,8 @@ export interface ServiceOptions {
   backoffMs?: (stage: StageName, attempt: number) => number;
   /** Key prefixes and timings of distributed mode (tests keep their keys apart). */
   distributed?: DistributedOptions;
+  /** ffmpeg/ffprobe to use (default: found on PATH, else the bundled build). */
+  media?: MediaTools;
 }
 
 export function appVersion(): string {
@@ -55,7 +57,7 @@ export async function createServices(
     durable: opts.durable,
     distributed: opts.distributed,
   });
-  const media = findMediaTools(config.searchPath);
+  const media = opts.media ?? findMediaTools(config.searchPath);
   const version = appVersion();
   const metrics = new Metrics();
   const pipeline = new Pipeline({

@@ -7,6 +7,7 @@
 import type { Logger } from 'pino';
 import { loadConfig, ConfigError, type AppConfig } from './config.js';
 import { createServices, type Services } from './container.js';
+import { decoderReport } from './ingest/decoders.js';
 import { buildApp } from './http/app.js';
 import { createLogger } from './infra/logger.js';
 import { startCleanupLoop } from './pipeline/cleanup.js';
@@ -36,6 +37,8 @@ export async function run(config: AppConfig, log: Logger, opts: RunOptions): Pro
     closeHandlers: stages.close,
   });
   const stops: (() => Promise<void> | void)[] = [];
+  const ffmpegNote = decoderReport(services.media, config).ffmpeg.note;
+  if (ffmpegNote) log.warn({ ffmpeg: services.media.ffmpeg }, ffmpegNote);
   if (opts.role !== 'api') {
     services.pipeline.startWorkers(opts.tasks ?? TASK_NAMES, opts.concurrency);
     if (!config.redis) await services.pipeline.recover();

@@ -1,13 +1,16 @@
-import { Command, InvalidArgumentError } from 'commander';
+import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { appVersion } from '../container.js';
 import { TASK_NAMES, QUEUE_NAMES, type TaskName } from '../queue/job-queue.js';
 import { processCommand } from './process.js';
 import { modelsCommand } from './models.js';
+import { doctorCommand } from './doctor.js';
 
 /** `karaoke serve | worker | process | models`. */
 const program = new Command('karaoke')
   .description('Karaoke backend: stems, word-timed lyrics and rhythm from any song')
-  .version(appVersion());
+  .version(appVersion())
+  // Usage errors (a missing --out, an unknown flag) exit 2 like every other bad input.
+  .exitOverride();
 
 program
   .command('serve')
@@ -34,6 +37,7 @@ program
 
 processCommand(program);
 modelsCommand(program);
+doctorCommand(program);
 
 /** The service is loaded only when asked for, so `karaoke process` starts fast. */
 async function serve(opts: Parameters<typeof import('../main.js').main>[0]): Promise<void> {
@@ -61,6 +65,8 @@ function tasksForQueues(list: string | undefined): TaskName[] {
 }
 
 program.parseAsync(process.argv).catch((err: unknown) => {
+  // commander has already printed its message; --help and --version are not errors.
+  if (err instanceof CommanderError) process.exit(err.exitCode === 0 ? 0 : 2);
   process.stderr.write(`karaoke: ${err instanceof Error ? err.message : String(err)}\n`);
   process.exit(2);
 });

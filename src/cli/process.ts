@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { loadConfig, ConfigError } from '../config.js';
+import { loadConfig, ConfigError, type AppConfig } from '../config.js';
 import { createServices } from '../container.js';
 import type { JobRecord } from '../domain/job.js';
 import { isTerminalJob } from '../domain/job.js';
@@ -9,8 +9,8 @@ import { separationEngineChoices } from '../engines/separation/engines.js';
 import { WHISPER_SIZES } from '../engines/transcription/whisper.js';
 import { AppError, InputError } from '../errors.js';
 import { intakeFile } from '../ingest/intake.js';
-import { parseJobOptions } from '../ingest/options.js';
-import { createLogger } from '../infra/logger.js';
+import { parseJobOptions, type ParsedOptions } from '../ingest/options.js';
+import { createLogger, type Logger } from '../infra/logger.js';
 import { defaultStageHandlers } from '../stages/index.js';
 import { moveInto } from '../storage/files.js';
 import { jobPaths } from '../storage/paths.js';
@@ -59,6 +59,9 @@ export async function runProcess(audio: string, flags: ProcessFlags): Promise<nu
     return code;
   };
   const out = path.resolve(flags.out);
+  const outStat = await fs.stat(out).catch(() => undefined);
+  if (outStat && !outStat.isDirectory())
+    return fail(2, `--out must be a directory, and ${flags.out} is a file`);
   let config;
   try {
     const base = loadConfig();
@@ -73,17 +76,67 @@ export async function runProcess(audio: string, flags: ProcessFlags): Promise<nu
     throw err;
   }
   const st = await fs.stat(audio).catch(() => undefined);
-  if (!st?.isFile()) return fail(2, `no such file: ${audio}`);
+  if (!st) return fail(2, `no such file: ${audio}`);
+  if (st.isDirectory())
+    return fail(2, `${audio} is a directory; give one audio file (mp3, wav, flac, m4a, ogg, opus)`);
+  if (!st.isFile()) return fail(2, `${audio} is not a regular file`);
   let lyrics: string | undefined;
   if (flags.lyrics) {
     lyrics = await fs.readFile(flags.lyrics, 'utf8').catch(() => undefined);
-    if (lyrics === undefined) return fail(2, `cannot read lyrics file: ${flags.lyrics}`);
+    if (lyrics === undefined) return fail(2, `cannot read the --lyrics file: ${flags.lyrics}`);
+  }
+  let parsed;
+  try {
+    parsed = parseJobOptions(
+      {
+        stages: flags.stages,
+        lyrics,
+        language: flags.language,
+        whisper_model: flags.whisperModel,
+        separation_engine: flags.separationEngine,
+      },
+      CLI_FLAG_NAMES,
+    );
+  } catch (err) {
+    if (err instanceof InputError) return fail(2, err.message);
+    throw err;
   }
   const log = createLogger(flags.verbose ? 'info' : 'warn', {
     pretty: process.stderr.isTTY === true,
     destination: 2,
   });
-  await fs.mkdir(out, { recursive: true });
+  try {
+    await fs.mkdir(out, { recursive: true });
+  } catch (err) {
+    return fail(2, `cannot create --out ${flags.out}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+  }
+  const result = await runInOut(audio, out, outStat !== undefined, config, log, parsed, flags, fail);
+  return result;
+}
+
+/** The CLI's names for the option fields, so a message names the flag the user typed. */
+const CLI_FLAG_NAMES = {
+  stages: '--stages',
+  lyrics: '--lyrics',
+  language: '--language',
+  whisper_model: '--whisper-model',
+  separation_engine: '--separation-engine',
+} as const;
+
+async function runInOut(
+  audio: string,
+  out: string,
+  outExisted: boolean,
+  config: AppConfig,
+  log: Logger,
+  parsed: ParsedOptions,
+  flags: ProcessFlags,
+  fail: (code: number, message: string) => number,
+): Promise<number> {
+  const note = (msg: string) => {
+    if (!flags.json || process.stderr.isTTY) process.stderr.write(`karaoke: ${msg}\n`);
+  };
+  note(`checking and decoding ${path.basename(audio)}…`);
   const stages = defaultStageHandlers(log);
   const services = await createServices(config, log, {
     handlers: stages.handlers,
@@ -94,19 +147,13 @@ export async function runProcess(audio: string, flags: ProcessFlags): Promise<nu
   const bar = new ProgressLine(process.stderr, !flags.json || process.stderr.isTTY === true);
   let job: JobRecord;
   let interrupted = false;
+  let delivered = false;
   const onSigint = () => {
     interrupted = true;
     if (job) void services.pipeline.cancel(job.id);
   };
   process.once('SIGINT', onSigint);
   try {
-    const parsed = parseJobOptions({
-      stages: flags.stages,
-      lyrics,
-      language: flags.language,
-      whisper_model: flags.whisperModel,
-      separation_engine: flags.separationEngine,
-    });
     job = await intakeFile(services, {
       file: audio,
       filename: path.basename(audio),
@@ -118,6 +165,7 @@ export async function runProcess(audio: string, flags: ProcessFlags): Promise<nu
     bar.done();
     const jobDir = jobPaths(config.storageDir, final.id).dir;
     await moveResults(jobDir, out);
+    delivered = true;
     const summary = cliSummary(final, out);
     if (flags.json) process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
     else printHuman(summary);
@@ -132,6 +180,8 @@ export async function runProcess(audio: string, flags: ProcessFlags): Promise<nu
     process.off('SIGINT', onSigint);
     await services.close({ abort: true });
     await fs.rm(config.storageDir, { recursive: true, force: true });
+    // A rejected run leaves nothing behind: not even the --out folder it made.
+    if (!delivered && !outExisted) await fs.rmdir(out).catch(() => undefined);
   }
 }
 
@@ -161,10 +211,10 @@ function waitForEnd(
   });
 }
 
-/** Move the job directory's results into <out>, replacing files of a previous run. */
+/** Move the job directory's results (with original.<ext>) into <out>, replacing a previous run's. */
 async function moveResults(jobDir: string, out: string): Promise<void> {
   for (const name of await fs.readdir(jobDir)) {
-    if (name === 'job.json' || name === 'work' || name.startsWith('original.')) continue;
+    if (name === 'job.json' || name === 'work') continue;
     await moveInto(path.join(jobDir, name), path.join(out, name), { replace: true });
   }
 }
@@ -208,7 +258,9 @@ function printHuman(s: ReturnType<typeof cliSummary>): void {
     for (const w of st.warnings) lines.push(`      note: ${w}`);
   }
   const keys = ['tempo_bpm', 'time_signature', 'beat_count', 'language', 'word_count'];
-  const facts = keys.filter((k) => s.summary[k] !== undefined && s.summary[k] !== null).map((k) => `${k}=${String(s.summary[k])}`);
+  const facts = keys
+    .filter((k) => s.summary[k] !== undefined && s.summary[k] !== null)
+    .map((k) => `${k}=${String(s.summary[k])}`);
   if (facts.length > 0) lines.push(`  ${facts.join('  ')}`);
   if (s.error) lines.push(`  error: ${s.error}`);
   process.stdout.write(`${lines.join('\n')}\n`);

@@ -21,18 +21,24 @@ export class ProgressLine {
     const stages = job.options.stages
       .map((s) => {
         const st = job.stages[s];
-        return st.status === 'running' ? `${s} ${Math.round(st.progress)}%` : `${s} ${st.status}`;
+        if (st.status !== 'running') return `${s} ${st.status}`;
+        return `${s} ${Math.round(st.progress)}%${st.message ? ` (${st.message})` : ''}`;
       })
       .join(' · ');
-    const line = `[${'#'.repeat(filled)}${'-'.repeat(WIDTH - filled)}] ${job.progress.toFixed(0).padStart(3)}%  ${stages}`;
+    // Before any stage runs, say what the job is doing (decoding can take a while on a busy machine).
+    const step = job.current_step === 'decoding' ? 'decoding…  ' : '';
+    const line = `[${'#'.repeat(filled)}${'-'.repeat(WIDTH - filled)}] ${job.progress.toFixed(0).padStart(3)}%  ${step}${stages}`;
     if (line === this.last) return;
     this.last = line;
     if (this.tty) {
       this.stream.write(`\r\x1b[2K${line}`);
       return;
     }
-    // Not a terminal: one line per change of a stage's status, not per percent.
-    const key = job.options.stages.map((s) => job.stages[s].status).join(',');
+    // Not a terminal: one line per change of a step or a stage's status or message, not per percent.
+    const key = [
+      job.current_step,
+      ...job.options.stages.map((s) => `${job.stages[s].status}:${job.stages[s].message ?? ''}`),
+    ].join(',');
     if (key !== this.lastKey) this.stream.write(`${line}\n`);
     this.lastKey = key;
   }

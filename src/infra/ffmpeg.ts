@@ -1,7 +1,8 @@
 /**
  * @file ffmpeg/ffprobe: the system binaries when installed, else the static builds that ship inside
- * the npm packages @ffmpeg-installer/ffmpeg and @ffprobe-installer/ffprobe, so a fresh machine
- * needs nothing but Node.js.
+ * the npm packages @ffmpeg-installer/ffmpeg and @ffprobe-installer/ffprobe. Those builds date
+ * from 2018 (years of decoder fixes behind), so `bundled` says when one of them is in use: uploads
+ * are then decoded by ffmpeg only when ALLOW_BUNDLED_FFMPEG=1 (see ingest/decoders.ts).
  */
 
 import { createRequire } from 'node:module';
@@ -14,22 +15,30 @@ import { exec, ExecError } from './exec.js';
 export interface MediaTools {
   ffmpeg: string;
   ffprobe: string;
+  /** True when ffmpeg or ffprobe is the bundled 2018 build, not the system's. */
+  bundled: boolean;
 }
 
-/** `searchPath`: the directories of PATH (`config.searchPath`). */
+/** The version the bundled static build reports (`ffmpeg -version`). */
+export const BUNDLED_FFMPEG_VERSION = 'N-47683-g0e8eb07980 (2018)';
+
+/** `searchPath`: the directories of PATH (`config.searchPath`); `[]` finds only the bundled build. */
 export function findMediaTools(searchPath: readonly string[]): MediaTools {
-  return {
-    ffmpeg: findBinary(searchPath, 'ffmpeg', '@ffmpeg-installer/ffmpeg'),
-    ffprobe: findBinary(searchPath, 'ffprobe', '@ffprobe-installer/ffprobe'),
-  };
+  const ffmpeg = findBinary('ffmpeg', '@ffmpeg-installer/ffmpeg', searchPath);
+  const ffprobe = findBinary('ffprobe', '@ffprobe-installer/ffprobe', searchPath);
+  return { ffmpeg: ffmpeg.path, ffprobe: ffprobe.path, bundled: ffmpeg.bundled || ffprobe.bundled };
 }
 
-function findBinary(searchPath: readonly string[], name: string, pkg: string): string {
+function findBinary(
+  name: string,
+  pkg: string,
+  searchPath: readonly string[],
+): { path: string; bundled: boolean } {
   for (const dir of searchPath) {
     const candidate = path.join(dir, name);
     try {
       fs.accessSync(candidate, fs.constants.X_OK);
-      return candidate;
+      return { path: candidate, bundled: false };
     } catch {
       // keep looking
     }
@@ -38,9 +47,19 @@ function findBinary(searchPath: readonly string[], name: string, pkg: string): s
     const require = createRequire(import.meta.url);
     const found = (require(pkg) as { path: string }).path;
     ensureExecutable(found);
-    return found;
+    return { path: found, bundled: true };
   } catch {
-    return name; // let spawn report it clearly
+    return { path: name, bundled: false }; // let spawn report it clearly
+  }
+}
+
+/** The first line of `ffmpeg -version`, or undefined when it does not run. */
+export async function ffmpegVersion(tools: MediaTools): Promise<string | undefined> {
+  try {
+    const { stdout } = await exec(tools.ffmpeg, ['-version'], { timeoutMs: 10_000 });
+    return /^ffmpeg version (\S+)/.exec(stdout.toString('utf8'))?.[1];
+  } catch {
+    return undefined;
   }
 }
 

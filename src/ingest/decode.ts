@@ -2,16 +2,22 @@ import fs from 'node:fs/promises';
 import type { PcmAudio } from '../audio/pcm.js';
 import { resample } from '../audio/resample.js';
 import { decodeWav, isNativeWav, wavInfo } from '../audio/wav.js';
+import type { AppConfig } from '../config.js';
 import { decodeToPcm, type MediaTools } from '../infra/ffmpeg.js';
+import { wasmDecode } from '../infra/wasm-decode/index.js';
+import { assertFfmpegUsable, wasmFormatOf } from './decoders.js';
+import { sniffFile } from './sniff.js';
 
 /**
  * Decode a song once to stereo float PCM at the working rate. Plain PCM/float WAV in mono or
- * stereo is read natively (no subprocess); everything else goes through ffmpeg.
+ * stereo is read natively (no subprocess); MP3, FLAC, Ogg Vorbis and Opus by the WebAssembly
+ * decoders on a worker thread; the rest by ffmpeg (when its use is allowed: ingest/decoders.ts).
  */
 export interface DecodeMixOptions {
   sampleRate: number;
   maxDurationS: number;
   signal?: AbortSignal;
+  config: Pick<AppConfig, 'allowBundledFfmpeg'>;
 }
 
 export async function decodeMix(
@@ -24,6 +30,15 @@ export async function decodeMix(
     const native = await decodeNativeWav(file, opts);
     if (native) return native;
   }
+  const sniffed = await sniffFile(file);
+  const wasm = sniffed?.kind === 'audio' ? wasmFormatOf(sniffed.format) : undefined;
+  if (wasm) {
+    const { audio } = await wasmDecode(file, wasm, opts.sampleRate, opts.maxDurationS, {
+      signal: opts.signal,
+    });
+    return audio;
+  }
+  assertFfmpegUsable(media, opts.config, sniffed?.kind === 'audio' ? sniffed.label : `.${ext}`);
   return decodeToPcm(media, file, {
     sampleRate: opts.sampleRate,
     channels: 2,

@@ -53,7 +53,7 @@ export async function intakeFile(
       audioDuration: Math.round(audio.durationS * 1000) / 1000,
       options: input.options,
     });
-    job.warnings.push(...(input.warnings ?? []));
+    job.warnings.push(...audio.warnings, ...(input.warnings ?? []));
     await deps.pipeline.submit(job);
     return job;
   } catch (err) {

@@ -32,9 +32,13 @@ export interface ParsedOptions {
   warnings: string[];
 }
 
-export function parseJobOptions(raw: RawOptions): ParsedOptions {
+/** What a message calls each field: the form field by default, the CLI passes its flag names. */
+export type OptionNames = Partial<Record<keyof RawOptions, string>>;
+
+export function parseJobOptions(raw: RawOptions, names: OptionNames = {}): ParsedOptions {
+  const name = (k: keyof RawOptions) => names[k] ?? k;
   const warnings: string[] = [];
-  const stages = parseStages(raw.stages);
+  const stages = parseStages(raw.stages, name('stages'));
   for (const s of [...stages]) {
     for (const dep of STAGE_POLICIES[s].dependsOn) {
       if (!stages.includes(dep)) {
@@ -47,7 +51,10 @@ export function parseJobOptions(raw: RawOptions): ParsedOptions {
   const lyrics = raw.lyrics?.replace(/\r\n?/g, '\n').trim();
   if (lyrics) {
     if (lyrics.length > MAX_LYRICS_CHARS)
-      throw new InputError('LYRICS_TOO_LONG', `lyrics are limited to ${MAX_LYRICS_CHARS} characters`);
+      throw new InputError(
+        'LYRICS_TOO_LONG',
+        `${name('lyrics')} is limited to ${MAX_LYRICS_CHARS} characters`,
+      );
     options.lyrics = lyrics;
   }
   const language = raw.language?.trim().toLowerCase();
@@ -55,27 +62,33 @@ export function parseJobOptions(raw: RawOptions): ParsedOptions {
     if (!/^[a-z]{2,3}$/.test(language))
       throw new InputError(
         'BAD_LANGUAGE',
-        `language "${raw.language}" is not a 2- or 3-letter code (or "auto")`,
+        `${name('language')} "${raw.language}" is not a 2- or 3-letter code (or "auto")`,
       );
     options.language = language;
   }
   const wm = raw.whisper_model?.trim();
   if (wm) {
     if (!(WHISPER_SIZES as readonly string[]).includes(wm)) {
-      throw new InputError('BAD_WHISPER_MODEL', `whisper_model must be one of ${WHISPER_SIZES.join(', ')}`);
+      throw new InputError(
+        'BAD_WHISPER_MODEL',
+        `${name('whisper_model')} must be one of ${WHISPER_SIZES.join(', ')}`,
+      );
     }
     options.whisperModel = wm;
   }
   const se = raw.separation_engine?.trim();
   if (se) {
     if (!isSeparationEngineChoice(se))
-      throw new InputError('BAD_SEPARATION_ENGINE', `separation_engine must be ${SEPARATION_CHOICES_TEXT}`);
+      throw new InputError(
+        'BAD_SEPARATION_ENGINE',
+        `${name('separation_engine')} must be ${SEPARATION_CHOICES_TEXT}`,
+      );
     options.separationEngine = se;
   }
   return { options, warnings };
 }
 
-function parseStages(raw: string | undefined): StageName[] {
+function parseStages(raw: string | undefined, field: string): StageName[] {
   if (raw === undefined || raw.trim() === '' || raw.trim() === 'all') return [...STAGE_NAMES];
   let names: string[];
   const t = raw.trim();
@@ -83,15 +96,16 @@ function parseStages(raw: string | undefined): StageName[] {
     try {
       names = (JSON.parse(t) as unknown[]).map(String);
     } catch {
-      throw new InputError('BAD_STAGES', 'stages must be a comma-separated list or a JSON array');
+      throw new InputError('BAD_STAGES', `${field} must be a comma-separated list or a JSON array`);
     }
   } else names = t.split(',');
   const out: StageName[] = [];
   for (const n of names.map((s) => s.trim().toLowerCase()).filter(Boolean)) {
     const stage = STAGE_ALIASES[n];
-    if (!stage) throw new InputError('BAD_STAGES', `unknown stage "${n}"; use ${STAGE_NAMES.join(', ')}`);
+    if (!stage)
+      throw new InputError('BAD_STAGES', `${field}: unknown stage "${n}"; use ${STAGE_NAMES.join(', ')}`);
     if (!out.includes(stage)) out.push(stage);
   }
-  if (out.length === 0) throw new InputError('BAD_STAGES', 'ask for at least one stage');
+  if (out.length === 0) throw new InputError('BAD_STAGES', `${field}: ask for at least one stage`);
   return out;
 }

@@ -1,38 +1,54 @@
 /**
- * @file Which audio container the first bytes of a file are, whatever its name says.
- * Extensions map to the containers they may hold; an upload is accepted only when both agree.
+ * @file What a file really is, from its magic bytes (the `file-type` library), whatever its name says.
+ * `format` is the audio format we can process; `ext` is the extension that format is stored under
+ * (a WAV named song.mp3 is handled as original.wav). Anything else keeps its MIME type, so a
+ * refusal can name what the file really is.
  */
 
-export type Container = 'mp3' | 'wav' | 'flac' | 'mp4' | 'ogg';
+import { fileTypeFromBuffer, fileTypeFromFile } from 'file-type';
 
-export const SNIFF_BYTES = 64;
+export type AudioFormat = 'mp3' | 'wav' | 'flac' | 'm4a' | 'vorbis' | 'opus';
 
-export const EXTENSION_CONTAINERS: Record<string, readonly Container[]> = {
+export interface SniffedAudio {
+  kind: 'audio';
+  format: AudioFormat;
+  ext: string;
+  label: string;
+}
+export type Sniffed = SniffedAudio | { kind: 'other'; mime: string; ext: string };
+
+/** file-type's extension → our format. MP4 brands other than M4A still hold AAC audio often. */
+const FILE_TYPES: Record<string, { format: AudioFormat; ext: string; label: string }> = {
+  mp3: { format: 'mp3', ext: 'mp3', label: 'MP3' },
+  wav: { format: 'wav', ext: 'wav', label: 'WAV' },
+  flac: { format: 'flac', ext: 'flac', label: 'FLAC' },
+  m4a: { format: 'm4a', ext: 'm4a', label: 'M4A (MPEG-4 audio)' },
+  m4b: { format: 'm4a', ext: 'm4a', label: 'M4A (MPEG-4 audio)' },
+  mp4: { format: 'm4a', ext: 'm4a', label: 'MPEG-4' },
+  ogg: { format: 'vorbis', ext: 'ogg', label: 'Ogg Vorbis' },
+  opus: { format: 'opus', ext: 'opus', label: 'Ogg Opus' },
+};
+
+/** Extensions whose content may be any of these formats (.ogg may hold Opus). */
+export const EXTENSION_FORMATS: Record<string, readonly AudioFormat[]> = {
   mp3: ['mp3'],
   wav: ['wav'],
   flac: ['flac'],
-  m4a: ['mp4'],
-  ogg: ['ogg'],
-  opus: ['ogg'],
+  m4a: ['m4a'],
+  ogg: ['vorbis', 'opus'],
+  opus: ['opus'],
 };
 
-export function sniffContainer(head: Uint8Array): Container | undefined {
-  const ascii = (from: number, to: number) => String.fromCharCode(...head.subarray(from, to));
-  if (head.length >= 12 && ascii(0, 4) === 'RIFF' && ascii(8, 12) === 'WAVE') return 'wav';
-  if (head.length >= 4 && ascii(0, 4) === 'fLaC') return 'flac';
-  if (head.length >= 4 && ascii(0, 4) === 'OggS') return 'ogg';
-  if (head.length >= 12 && ascii(4, 8) === 'ftyp') return 'mp4';
-  if (head.length >= 3 && ascii(0, 3) === 'ID3') return 'mp3';
-  if (head.length >= 4 && isMpegAudioFrame(head)) return 'mp3';
-  return undefined;
+export async function sniffFile(file: string): Promise<Sniffed | undefined> {
+  return classify(await fileTypeFromFile(file));
 }
 
-/** An MPEG-1/2/2.5 Layer III frame header: 11 sync bits, a valid version, layer, bitrate and rate. */
-function isMpegAudioFrame(h: Uint8Array): boolean {
-  if (h[0] !== 0xff || (h[1] & 0xe0) !== 0xe0) return false;
-  const version = (h[1] >> 3) & 0x03; // 01 is reserved
-  const layer = (h[1] >> 1) & 0x03; // 00 is reserved
-  const bitrate = (h[2] >> 4) & 0x0f; // 1111 is invalid
-  const rate = (h[2] >> 2) & 0x03; // 11 is reserved
-  return version !== 1 && layer !== 0 && bitrate !== 0x0f && rate !== 0x03;
+export async function sniffBuffer(head: Uint8Array): Promise<Sniffed | undefined> {
+  return classify(await fileTypeFromBuffer(head));
+}
+
+function classify(t: { ext: string; mime: string } | undefined): Sniffed | undefined {
+  if (!t) return undefined;
+  const audio = FILE_TYPES[t.ext];
+  return audio ? { kind: 'audio', ...audio } : { kind: 'other', mime: t.mime, ext: t.ext };
 }

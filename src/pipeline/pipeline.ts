@@ -207,6 +207,7 @@ export class Pipeline {
         sampleRate: config.audioSampleRate,
         signal,
         maxDurationS: config.maxDurationS + 1,
+        config,
       });
     } catch (err) {
       if (signal.aborted) throw signal.reason instanceof Error ? signal.reason : new CancelledError();
@@ -241,6 +242,7 @@ export class Pipeline {
       return decodeMix(media, paths.original(job.file_ext), job.file_ext, {
         sampleRate: config.audioSampleRate,
         maxDurationS: config.maxDurationS + 1,
+        config,
       });
     });
   }

@@ -36,7 +36,7 @@ export function createSeparationStage(opts: SeparationStageOptions = {}): StageH
   return async (ctx: StageContext): Promise<StageOutcome> => {
     throwIfAborted(ctx.signal);
     const choice = ctx.options.separationEngine ?? ctx.config.separationEngine;
-    ctx.progress(0, 'preparing separation');
+    ctx.progress(0, choice === 'dsp' ? 'starting the DSP separator' : `loading ${ctx.config.demucsModel}…`);
     const { engine, descriptor, warnings } = await createSeparationEngine(ctx.config, choice, ctx.log, {
       spec: opts.spec,
       signal: ctx.signal,

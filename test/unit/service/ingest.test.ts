@@ -1,26 +1,44 @@
-import { describe, expect, it } from 'vitest';
-import { sniffContainer } from '../../../src/ingest/sniff.js';
+import fs from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sniffBuffer, sniffFile } from '../../../src/ingest/sniff.js';
 import { wavInfo } from '../../../src/audio/wav.js';
 import { parseJobOptions } from '../../../src/ingest/options.js';
 import { parseRange } from '../../../src/http/range.js';
-import { toneWav } from '../../helpers/audio.js';
+import { tmpDir, toneWav, writeTone } from '../../helpers/audio.js';
 
-describe('sniffContainer', () => {
+describe('sniffing by content (file-type)', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = tmpDir();
+  });
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
   const b = (...x: (number | string)[]) =>
     Buffer.concat(x.map((v) => (typeof v === 'string' ? Buffer.from(v, 'latin1') : Buffer.from([v]))));
-  it('recognises the containers by their first bytes', () => {
-    expect(sniffContainer(toneWav(0.1))).toBe('wav');
-    expect(sniffContainer(b('fLaC', 0, 0, 0))).toBe('flac');
-    expect(sniffContainer(b('OggS', 0, 2, 0))).toBe('ogg');
-    expect(sniffContainer(b(0, 0, 0, 0x20, 'ftypM4A ', 0, 0))).toBe('mp4');
-    expect(sniffContainer(b('ID3', 4, 0, 0))).toBe('mp3');
-    expect(sniffContainer(b(0xff, 0xfb, 0x90, 0x64))).toBe('mp3');
+  it('recognises each accepted format from real files, whatever they are named', async () => {
+    const made: [string, string][] = [
+      ['a.wav', 'wav'],
+      ['a.mp3', 'mp3'],
+      ['a.flac', 'flac'],
+      ['a.ogg', 'vorbis'],
+      ['a.opus', 'opus'],
+      ['a.m4a', 'm4a'],
+    ];
+    for (const [name, format] of made) {
+      const file = writeTone(dir, name, 0.5);
+      const renamed = `${file}.bin`;
+      fs.renameSync(file, renamed);
+      expect(await sniffFile(renamed)).toMatchObject({ kind: 'audio', format });
+    }
   });
-  it('rejects look-alikes', () => {
-    expect(sniffContainer(b(0xff, 0xff, 0xff, 0xff))).toBeUndefined(); // invalid bitrate index
-    expect(sniffContainer(b('RIFF', 0, 0, 0, 0, 'AVI '))).toBeUndefined();
-    expect(sniffContainer(b('<html>'))).toBeUndefined();
-    expect(sniffContainer(b())).toBeUndefined();
+  it('names what a non-audio file is, and knows nothing of noise', async () => {
+    expect(await sniffBuffer(b(0x89, 'PNG', 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 'IHDR'))).toMatchObject({
+      kind: 'other',
+      mime: 'image/png',
+    });
+    expect(await sniffBuffer(b('RIFF', 0, 0, 0, 0, 'AVI LIST'))).toMatchObject({ kind: 'other', ext: 'avi' });
+    expect(await sniffBuffer(b('<html>'))).toBeUndefined();
+    expect(await sniffBuffer(b('just some text, not audio'))).toBeUndefined();
+    expect(await sniffBuffer(b())).toBeUndefined();
   });
   it('reads what a WAV header declares, and what is really there', () => {
     const wav = toneWav(0.5);

@@ -1,0 +1,100 @@
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tmpDir, toneWav } from '../helpers/audio.js';
+
+/** The CLI as a person drives it: wrong paths, missing flags, start-up lines, `doctor`. */
+const run = promisify(execFile);
+const ROOT = path.resolve(import.meta.dirname, '../..');
+
+async function karaoke(args: string[], env: Record<string, string> = {}) {
+  try {
+    const r = await run(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/cli/main.ts'), ...args], {
+      cwd: ROOT,
+      env: { ...process.env, LOG_LEVEL: 'warn', ...env },
+      timeout: 120_000,
+    });
+    return { code: 0, stdout: r.stdout, stderr: r.stderr };
+  } catch (err) {
+    const e = err as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+let dir: string;
+let song: string;
+beforeAll(() => {
+  dir = tmpDir('karaoke-cli-edges-');
+  song = path.join(dir, 'song.wav');
+  fs.writeFileSync(song, toneWav(2));
+});
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+describe('karaoke process: bad paths and flags exit 2 with a clear message', () => {
+  it('a directory as the input', async () => {
+    const out = path.join(dir, 'o1');
+    const r = await karaoke(['process', dir, '--out', out]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('is a directory');
+    expect(r.stderr).not.toContain('no such file');
+    expect(fs.existsSync(out)).toBe(false);
+  });
+
+  it('no --out', async () => {
+    const r = await karaoke(['process', song]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('--out');
+  });
+
+  it('--out naming a file', async () => {
+    const r = await karaoke(['process', song, '--out', song]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('--out must be a directory');
+    expect(r.stderr).not.toContain('EEXIST');
+  });
+
+  it('a bad --separation-engine is named by its flag', async () => {
+    const out = path.join(dir, 'o2');
+    const r = await karaoke(['process', song, '--out', out, '--separation-engine', 'magic']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('--separation-engine must be auto, htdemucs or dsp');
+    expect(r.stderr).not.toContain('separation_engine');
+    expect(fs.existsSync(out)).toBe(false);
+  });
+
+  it('says what it is doing before the first progress line, and keeps original.<ext>', async () => {
+    const out = path.join(dir, 'o3');
+    const r = await karaoke(['process', song, '--out', out, '--stages', 'beats']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr.split('\n')[0]).toBe('karaoke: checking and decoding song.wav…');
+    expect(fs.readdirSync(out)).toContain('original.wav');
+  });
+});
+
+describe('karaoke doctor', () => {
+  it('reports each part of the machine, and what a missing one costs', async () => {
+    const r = await karaoke(['doctor', '--json'], {
+      MODELS_DIR: path.join(dir, 'models'),
+      REDIS_URL: 'redis://127.0.0.1:1',
+    });
+    expect(r.code).toBe(0);
+    const checks = JSON.parse(r.stdout) as { name: string; ok: boolean; detail: string; cost?: string }[];
+    expect(checks.map((c) => c.name)).toEqual(
+      expect.arrayContaining([
+        'decoders',
+        'ffmpeg',
+        'model htdemucs',
+        'ONNX providers',
+        'Redis',
+        'free disk',
+      ]),
+    );
+    const redis = checks.find((c) => c.name === 'Redis');
+    expect(redis).toMatchObject({ ok: false, cost: expect.stringContaining('distributed mode') });
+    const whisper = checks.find((c) => c.name.startsWith('model whisper-'));
+    expect(whisper).toMatchObject({ ok: false, cost: expect.stringContaining('karaoke models pull') });
+    expect(checks.find((c) => c.name === 'ONNX providers')?.detail).toContain('cpu');
+  });
+});

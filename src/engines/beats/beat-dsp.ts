@@ -1,9 +1,11 @@
 import { trackBeats } from '../../audio/beats/dp-tracker.js';
 import { doubledBeats, estimateMeter } from '../../audio/beats/meter.js';
-import { onsetStrength, type OnsetStrength } from '../../audio/beats/onset-strength.js';
+import { FLUX_DELAY, onsetStrength, type OnsetStrength } from '../../audio/beats/onset-strength.js';
 import { pickOnsets } from '../../audio/beats/onsets.js';
 import { clamp01, mean, std } from '../../audio/beats/stats.js';
 import { lattice, referencePeak } from '../../audio/beats/levels.js';
+import { dewarp, localTempo } from '../../audio/beats/local-tempo.js';
+import { medianInterval, tempoCurve, tempoSteady } from '../../audio/beats/tempo-curve.js';
 import {
   contrastBase,
   CV_IRREGULAR,
@@ -54,11 +56,15 @@ export function analyzeBeats(
   const empty = emptyAnalysis(duration, onsets);
   if (os.odf.length < 4) return empty;
 
-  const acf = autocorrelation(os.odf, Math.min(os.odf.length - 1, Math.ceil((60 * fr) / ACF_MIN_BPM)));
+  // The metrical level is chosen on the onset strength dewarped to a constant tempo, so that a
+  // ramp or a tempo step does not smear the periodicities it is chosen from.
+  const local = localTempo(os.odf, fr);
+  const steadyOs = local.steady ? os : { ...os, odf: dewarp(os.odf, local.ratio).y };
+  const acf = autocorrelation(steadyOs.odf, Math.min(steadyOs.odf.length - 1, Math.ceil((60 * fr) / ACF_MIN_BPM)));
   const peaks = tempoPeaks(acf, fr);
   const ref = referencePeak(peaks, acf) ?? peaks[0];
   if (!ref) return empty;
-  const levels = lattice(os, acf, ref.period);
+  const levels = lattice(steadyOs, acf, ref.period);
   const chosen = chooseLevel(levels);
   opts.checkAbort?.();
   if (!chosen) return empty;
@@ -66,7 +72,7 @@ export function analyzeBeats(
   const sd = std(os.odf) || 1;
   const norm = new Float32Array(os.odf.length);
   for (let i = 0; i < norm.length; i++) norm[i] = os.odf[i] / sd;
-  const raw = trackBeats(norm, chosen.period);
+  const raw = trackBeats(norm, chosen.period, { ratio: local.steady ? undefined : local.ratio });
   let beatFrames = trimUnsupported(raw, os.odf);
   opts.checkAbort?.();
   if (beatFrames.length < 2) return empty;
@@ -77,7 +83,8 @@ export function analyzeBeats(
     const d = doubledBeats({ beats: beatFrames, ...cues });
     if (d.halve) beatFrames = beatFrames.filter((_, i) => i % 2 === d.parity);
   }
-  const period = fitPeriod(beatFrames) ?? chosen.period;
+  const steady = local.steady && tempoSteady(beatFrames);
+  const period = (steady ? fitPeriod(beatFrames) : medianInterval(beatFrames)) ?? chosen.period;
   const tempoBpm = (60 * fr) / period;
   const meter =
     beatFrames.length >= MIN_BEATS_FOR_METER
@@ -90,12 +97,12 @@ export function analyzeBeats(
   const positions = new Int32Array(beatFrames.length);
   const down: number[] = [];
   for (let i = 0; i < beats.length; i++) {
-    beats[i] = beatFrames[i] / fr;
+    beats[i] = Math.max(0, beatFrames[i] - FLUX_DELAY) / fr;
     positions[i] = beatsPerBar > 0 ? ((((i - phase) % beatsPerBar) + beatsPerBar) % beatsPerBar) + 1 : 0;
     if (positions[i] === 1) down.push(beats[i]);
   }
 
-  const tempoConfidence = clamp01((acfAt(acf, period) - ACF_FLOOR) / (ACF_CONFIDENT - ACF_FLOOR));
+  const tempoConfidence = clamp01((acfAt(acf, steady ? period : chosen.period) - ACF_FLOOR) / (ACF_CONFIDENT - ACF_FLOOR));
   // How far the onset strength at the beats stands above its average level, times periodicity.
   const salience = contrastBase(os.odf, beatFrames) / (mean(os.odf) || 1);
   const beatConfidence = tempoConfidence * clamp01((salience - 1) / (SALIENCE_CONFIDENT - 1));
@@ -103,6 +110,8 @@ export function analyzeBeats(
   return {
     tempoBpm,
     tempoCandidates: candidates(levels, tempoBpm, beatsPerBar === 3 || compound),
+    tempoCurve: tempoCurve(beats, beatsPerBar || 4),
+    tempoSteady: steady,
     timeSignature: signature(beatsPerBar, compound),
     beatsPerBar,
     compound,
@@ -122,6 +131,8 @@ function emptyAnalysis(duration: number, onsets: Float64Array): BeatAnalysis {
   return {
     tempoBpm: 0,
     tempoCandidates: [],
+    tempoCurve: [],
+    tempoSteady: false,
     timeSignature: 'unknown',
     beatsPerBar: 0,
     compound: false,

@@ -5,7 +5,7 @@
  */
 
 /** Weight of the interval penalty against normalised onset strength (Ellis' α, librosa's tightness). */
-const DEFAULT_TIGHTNESS = 100;
+const DEFAULT_TIGHTNESS = 300;
 /** Predecessors are searched within [period/2, 2·period] frames back. */
 const MIN_RATIO = 0.5;
 const MAX_RATIO = 2;

@@ -11,7 +11,12 @@
 /** Analysis window and hop of the tempogram (frames at 100 fps: 6 s every 1 s). */
 const WINDOW_S = 6;
 const HOP_S = 1;
-/** Pulse levels followed by the path (a beat or a half bar). */
+/**
+ * The path follows one pulse level: periods within ×/÷ SPAN of the song's reference periodicity
+ * (wide enough for a tempo step either way, narrow enough to exclude the levels ×2 and ×½, and
+ * within MIN_BPM..MAX_BPM).
+ */
+const SPAN = 1.5;
 const MIN_BPM = 40;
 const MAX_BPM = 240;
 /** Cost of a log-period change of one window: penalty = SMOOTH · (Δ log period / 0.01)². */
@@ -21,6 +26,8 @@ const JUMP_LOG = 0.035;
 const JUMP_COST = 1;
 /** …up to this ratio (a tempo step); beyond it (another metrical level) no transition exists. */
 const MAX_JUMP_LOG = Math.log(1.45);
+/** Weight of the double lag in a lag's score. */
+const HARMONIC_WEIGHT = 0.5;
 /** Tempo curve within ±STEADY_LOG of its median everywhere: steady (treated as constant). */
 export const STEADY_LOG = 0.03;
 
@@ -31,18 +38,27 @@ export interface LocalTempo {
   steady: boolean;
 }
 
-/** Local period ratio per frame of `odf` (frame rate `fr`). */
-export function localTempo(odf: Float32Array, fr: number): LocalTempo {
+/** Local period ratio per frame of `odf` (frame rate `fr`), following the level of `refPeriod` (frames). */
+export function localTempo(odf: Float32Array, fr: number, refPeriod: number): LocalTempo {
   const n = odf.length;
   const win = Math.round(WINDOW_S * fr);
   const hop = Math.round(HOP_S * fr);
-  const lagLo = Math.max(2, Math.floor((60 * fr) / MAX_BPM));
-  const lagHi = Math.ceil((60 * fr) / MIN_BPM);
+  const lagLo = Math.max(2, Math.floor((60 * fr) / MAX_BPM), Math.floor(refPeriod / SPAN));
+  const lagHi = Math.min(Math.ceil((60 * fr) / MIN_BPM), Math.ceil(refPeriod * SPAN));
   const flat = { ratio: new Float64Array(n).fill(1), steady: true };
-  if (n < win + lagHi || lagHi - lagLo < 4) return flat;
+  if (n < win + 2 * lagHi || lagHi - lagLo < 4) return flat;
   const nw = Math.floor((n - win) / hop) + 1;
   const nl = lagHi - lagLo + 1;
-  const gram = tempogram(odf, win, hop, nw, lagLo, lagHi);
+  // Each lag is scored with its double (beat + two beats, or half bar + bar): the true metrical
+  // level collects both, while a spurious 3:2 relation (a dotted figure) does not.
+  const full = tempogram(odf, win, hop, nw, lagLo, 2 * lagHi);
+  const nf = 2 * lagHi - lagLo + 1;
+  const gram = new Float64Array(nw * nl);
+  for (let w = 0; w < nw; w++)
+    for (let j = 0; j < nl; j++) {
+      const lag = lagLo + j;
+      gram[w * nl + j] = full[w * nf + j] + HARMONIC_WEIGHT * full[w * nf + 2 * lag - lagLo];
+    }
   const path = viterbi(gram, nw, nl, lagLo);
   // Sub-lag period of every window: parabolic refinement of the path's lag on its ACF.
   const per = new Float64Array(nw);
@@ -78,7 +94,7 @@ export function localTempo(odf: Float32Array, fr: number): LocalTempo {
   return { ratio, steady: false };
 }
 
-/** Normalised autocorrelation of the mean-removed onset strength of every window, lags lagLo..lagHi. */
+/** Normalised autocorrelation of the mean-removed onset strength of every window, lags lagLo..lagHi (row-major). */
 function tempogram(
   odf: Float32Array,
   win: number,
@@ -163,26 +179,62 @@ function smooth3(x: Float64Array): void {
 /**
  * Resamples `x` onto the dewarped time axis τ (dτ/dt = 1/ratio): a song whose tempo drifts,
  * ramps or steps becomes one of constant tempo (at the median), so a global periodicity analysis
- * applies. Returns the dewarped signal and, for every dewarped frame, its original frame position.
+ * applies. Each dewarped frame takes the largest original frame that maps within half a frame of
+ * it, so no onset peak is lost or flattened by interpolation.
  */
-export function dewarp(x: Float32Array, ratio: Float64Array): { y: Float32Array; at: Float64Array } {
+export function dewarp(x: Float32Array, ratio: Float64Array): Float32Array {
   const n = x.length;
-  // τ(t) at every original frame.
-  const tau = new Float64Array(n);
-  for (let t = 1; t < n; t++) tau[t] = tau[t - 1] + 2 / (ratio[t - 1] + ratio[t]);
-  const m = Math.max(1, Math.floor(tau[n - 1]) + 1);
+  if (n === 0) return new Float32Array(0);
+  let tau = 0;
+  const m = (() => {
+    let s = 0;
+    for (let t = 1; t < n; t++) s += 2 / (ratio[t - 1] + ratio[t]);
+    return Math.floor(s) + 1;
+  })();
   const y = new Float32Array(m);
-  const at = new Float64Array(m);
-  let t = 0;
-  for (let k = 0; k < m; k++) {
-    while (t + 1 < n - 1 && tau[t + 1] < k) t++;
-    const span = tau[t + 1] - tau[t];
-    const f = span > 0 ? Math.max(0, Math.min(1, (k - tau[t]) / span)) : 0;
-    const pos = t + f;
-    at[k] = pos;
-    // Peak-preserving: the larger of the two neighbours weighted by proximity would smear less,
-    // but linear interpolation keeps the autocorrelation unbiased.
-    y[k] = t + 1 < n ? x[t] * (1 - f) + x[t + 1] * f : x[t];
+  for (let t = 0; t < n; t++) {
+    if (t > 0) tau += 2 / (ratio[t - 1] + ratio[t]);
+    const k = Math.min(m - 1, Math.round(tau));
+    if (x[t] > y[k]) y[k] = x[t];
   }
-  return { y, at };
+  return y;
+}
+
+/**
+ * Period ratio per frame from tracked beats: between beats k and k+1 the ratio is their interval
+ * over the median interval (median-smoothed over SMOOTH_BEATS intervals when `smooth`), held
+ * beyond the first and last beat. Unsmoothed, `dewarp` maps the beats exactly onto an even grid.
+ */
+export function ratioFromBeats(beats: ArrayLike<number>, n: number, smooth: boolean): Float64Array {
+  const k = beats.length;
+  const ratio = new Float64Array(n).fill(1);
+  if (k < 3) return ratio;
+  let ibi: Float64Array = new Float64Array(k - 1);
+  for (let i = 0; i < k - 1; i++) ibi[i] = beats[i + 1] - beats[i];
+  if (smooth) ibi = medianFilter(ibi, SMOOTH_BEATS);
+  const sorted = Float64Array.from(ibi).sort();
+  const med = sorted[sorted.length >> 1];
+  if (!(med > 0)) return ratio;
+  let i = 0;
+  for (let t = 0; t < n; t++) {
+    while (i < k - 2 && t >= beats[i + 1]) i++;
+    ratio[t] = ibi[i] / med;
+  }
+  return ratio;
+}
+
+/** Intervals the smoothed beat-derived tempo is taken over. */
+const SMOOTH_BEATS = 5;
+
+function medianFilter(x: Float64Array, width: number): Float64Array {
+  const h = width >> 1;
+  const out = new Float64Array(x.length);
+  const buf: number[] = [];
+  for (let i = 0; i < x.length; i++) {
+    buf.length = 0;
+    for (let j = Math.max(0, i - h); j <= Math.min(x.length - 1, i + h); j++) buf.push(x[j]);
+    buf.sort((a, b) => a - b);
+    out[i] = buf[buf.length >> 1];
+  }
+  return out;
 }

@@ -99,7 +99,7 @@ export interface LevelInfo {
 /** Relative tolerance when looking up the level k times faster (levels are snapped to ACF peaks). */
 const LEVEL_MATCH = 0.045;
 /** Descend to the faster level when its added pulses are at least this strong (relative). */
-const DESCEND_RATIO = 0.55;
+const DESCEND_RATIO = 0.5;
 /**
  * Thirds are weaker evidence needed: in simple time they are never a subdivision of the beat,
  * while the eighths of a compound beat stay well below this (about a third of the beat).

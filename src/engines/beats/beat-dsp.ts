@@ -4,7 +4,7 @@ import { FLUX_DELAY, onsetStrength, type OnsetStrength } from '../../audio/beats
 import { pickOnsets } from '../../audio/beats/onsets.js';
 import { clamp01, mean, std } from '../../audio/beats/stats.js';
 import { lattice, referencePeak } from '../../audio/beats/levels.js';
-import { dewarp, localTempo } from '../../audio/beats/local-tempo.js';
+import { dewarp, localTempo, ratioFromBeats } from '../../audio/beats/local-tempo.js';
 import { medianInterval, tempoCurve, tempoSteady } from '../../audio/beats/tempo-curve.js';
 import {
   contrastBase,
@@ -58,20 +58,31 @@ export function analyzeBeats(
 
   // The metrical level is chosen on the onset strength dewarped to a constant tempo, so that a
   // ramp or a tempo step does not smear the periodicities it is chosen from.
-  const local = localTempo(os.odf, fr);
-  const steadyOs = local.steady ? os : { ...os, odf: dewarp(os.odf, local.ratio).y };
-  const acf = autocorrelation(steadyOs.odf, Math.min(steadyOs.odf.length - 1, Math.ceil((60 * fr) / ACF_MIN_BPM)));
-  const peaks = tempoPeaks(acf, fr);
-  const ref = referencePeak(peaks, acf) ?? peaks[0];
+  const rawAcf = globalAcf(os.odf, fr);
+  const rawPeaks = tempoPeaks(rawAcf, fr);
+  const rawRef = referencePeak(rawPeaks, rawAcf) ?? rawPeaks[0];
+  if (!rawRef) return empty;
+  const sd = std(os.odf) || 1;
+  const norm = new Float32Array(os.odf.length);
+  for (let i = 0; i < norm.length; i++) norm[i] = os.odf[i] / sd;
+  const local = localTempo(os.odf, fr, rawRef.period);
+  let steadyOs = os;
+  if (!local.steady) {
+    // Beats at the reference level, tracked along the tempogram's coarse curve, give the exact
+    // warp: each of their intervals becomes one median period.
+    const refBeats = trackBeats(norm, rawRef.period, { ratio: local.ratio });
+    steadyOs = { ...os, odf: dewarp(os.odf, ratioFromBeats(refBeats, os.odf.length, false)) };
+    local.ratio = ratioFromBeats(refBeats, os.odf.length, true);
+  }
+  const acf = local.steady ? rawAcf : globalAcf(steadyOs.odf, fr);
+  const peaks = local.steady ? rawPeaks : tempoPeaks(acf, fr);
+  const ref = local.steady ? rawRef : (referencePeak(peaks, acf) ?? peaks[0]);
   if (!ref) return empty;
   const levels = lattice(steadyOs, acf, ref.period);
   const chosen = chooseLevel(levels);
   opts.checkAbort?.();
   if (!chosen) return empty;
 
-  const sd = std(os.odf) || 1;
-  const norm = new Float32Array(os.odf.length);
-  for (let i = 0; i < norm.length; i++) norm[i] = os.odf[i] / sd;
   const raw = trackBeats(norm, chosen.period, { ratio: local.steady ? undefined : local.ratio });
   let beatFrames = trimUnsupported(raw, os.odf);
   opts.checkAbort?.();
@@ -126,6 +137,9 @@ export function analyzeBeats(
     duration,
   };
 }
+
+const globalAcf = (odf: Float32Array, fr: number): Float64Array =>
+  autocorrelation(odf, Math.min(odf.length - 1, Math.ceil((60 * fr) / ACF_MIN_BPM)));
 
 function emptyAnalysis(duration: number, onsets: Float64Array): BeatAnalysis {
   return {

@@ -33,6 +33,8 @@ const ACF_CONFIDENT = 0.5;
 const ACF_FLOOR = 0.05;
 /** Beat onset strength this many times the average makes a fully confident beat. */
 const SALIENCE_CONFIDENT = 4;
+/** Beats this many times stronger than the half-way points make a fully confident phase. */
+const OFFBEAT_CONFIDENT = 2;
 /** Alternative tempi are looked up among the levels within this relative distance; they score below the reported one. */
 const CANDIDATE_MATCH = 0.045;
 const CANDIDATE_MAX_SCORE = 0.99;
@@ -116,7 +118,13 @@ export function analyzeBeats(
   const tempoConfidence = clamp01((acfAt(acf, steady ? period : chosen.period) - ACF_FLOOR) / (ACF_CONFIDENT - ACF_FLOOR));
   // How far the onset strength at the beats stands above its average level, times periodicity.
   const salience = contrastBase(os.odf, beatFrames) / (mean(os.odf) || 1);
-  const beatConfidence = tempoConfidence * clamp01((salience - 1) / (SALIENCE_CONFIDENT - 1));
+  // A beat sequence half a beat off (or a level that is really the subdivision) has off-beats as
+  // strong as its beats: the contrast between the two says how sure the phase is.
+  const offBeat = offBeatContrast(os.odf, beatFrames);
+  const beatConfidence =
+    tempoConfidence *
+    clamp01((salience - 1) / (SALIENCE_CONFIDENT - 1)) *
+    clamp01((offBeat - 1) / (OFFBEAT_CONFIDENT - 1));
   const rhythmRegularity = clamp01(1 - intervalCv(beatFrames) / CV_IRREGULAR) * tempoConfidence;
   return {
     tempoBpm,
@@ -136,6 +144,15 @@ export function analyzeBeats(
     rhythmRegularity,
     duration,
   };
+}
+
+/** Mean onset strength at the beats over that half-way between them (peaks within ±2 frames). */
+function offBeatContrast(odf: Float32Array, beats: Float64Array): number {
+  if (beats.length < 2) return 1;
+  const mids = new Float64Array(beats.length - 1);
+  for (let i = 0; i < mids.length; i++) mids[i] = 0.5 * (beats[i] + beats[i + 1]);
+  const off = contrastBase(odf, mids);
+  return off > 0 ? contrastBase(odf, beats) / off : 1;
 }
 
 const globalAcf = (odf: Float32Array, fr: number): Float64Array =>

@@ -108,7 +108,7 @@ const DESCEND_RATIO_3 = 0.45;
 /** Levels whose autocorrelation is below this fraction of the best one are not metrical. */
 const MIN_LEVEL_ACF = 0.3;
 /** Beat levels faster than this need metronome-like evidence. */
-export const FAST_BPM = 185;
+export const FAST_BPM = 200;
 const FAST_DESCEND_RATIO = 0.9;
 const FAST_EVENNESS = 0.9;
 /** …and no subdivision of their own (a metronome, not sixteenths under a funk groove). */

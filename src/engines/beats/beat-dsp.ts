@@ -28,6 +28,11 @@ const MIN_BEATS_FOR_METER = 6;
 /** Compound (ternary) beat when the thirds outweigh the half-beat by this factor. */
 const COMPOUND_RATIO = 1.3;
 const COMPOUND_MIN = 0.15;
+/**
+ * A compound beat this fast would have eighths above 450 per minute: at such tempi the thirds are
+ * a figure of a fast simple beat (punk's kick on 1 and the "a"), not a 6/8 bar.
+ */
+const COMPOUND_MAX_BPM = 150;
 /** Maps the autocorrelation at the beat period to a 0..1 tempo confidence. */
 const ACF_CONFIDENT = 0.5;
 const ACF_FLOOR = 0.05;
@@ -90,7 +95,8 @@ export function analyzeBeats(
   opts.checkAbort?.();
   if (beatFrames.length < 2) return empty;
 
-  const compound = chosen.third > COMPOUND_RATIO * chosen.half && chosen.third > COMPOUND_MIN;
+  const compound =
+    chosen.third > COMPOUND_RATIO * chosen.half && chosen.third > COMPOUND_MIN && chosen.bpm <= COMPOUND_MAX_BPM;
   const cues = { odf: os.odf, low: os.low, logMel: os.logMel, bands: os.bands };
   if (!compound) {
     const d = doubledBeats({ beats: beatFrames, ...cues });

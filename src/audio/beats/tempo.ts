@@ -88,6 +88,11 @@ export interface LevelInfo {
   acf: number;
   /** Strength half-way between pulses relative to the pulses (ratio). */
   half: number;
+  /**
+   * The same ratio in the low band alone (kick, bass notes): a bass line on every beat under a
+   * half-time drum pattern (snare on 3) shows the beat where the full band shows only its half.
+   */
+  lowHalf: number;
   /** Strength at the thirds between pulses relative to the pulses. */
   third: number;
   /** Strength at the quarter points (¼, ¾) between pulses relative to the pulses. */
@@ -113,6 +118,12 @@ const FAST_DESCEND_RATIO = 0.9;
 const FAST_EVENNESS = 0.9;
 /** …and no subdivision of their own (a metronome, not sixteenths under a funk groove). */
 const FAST_MAX_HALF = 0.2;
+/**
+ * The low band's half-way pulses (a bass note on every beat under a half-time groove) may take the
+ * walk to a faster level up to this tempo; above it (eighth-note bass lines under a rock beat)
+ * they are a subdivision.
+ */
+const LOW_HALF_MAX_BPM = 175;
 /** Levels slower than this are bars, not beats: descend on weaker evidence. */
 const SLOW_BPM = 50;
 const SLOW_DESCEND_RATIO = 0.3;
@@ -136,7 +147,7 @@ export function chooseLevel(levels: LevelInfo[]): LevelInfo | undefined {
     // ×4 (the added pulses at ¼, ½, ¾) only when neither ×2 nor ×3 qualifies: it bridges a weak
     // third beat, as in a drum'n'bass bar whose kick skips beat 3.
     const steps: [number, number, number][] = [
-      [2, at.half, DESCEND_RATIO],
+      [2, at.bpm < SLOW_BPM || 2 * at.bpm > LOW_HALF_MAX_BPM ? at.half : Math.max(at.half, at.lowHalf), DESCEND_RATIO],
       [3, at.third, DESCEND_RATIO_3],
       [4, (at.half + 2 * at.quarter) / 3, DESCEND_RATIO],
     ];

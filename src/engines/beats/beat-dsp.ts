@@ -38,6 +38,8 @@ const ACF_CONFIDENT = 0.5;
 const ACF_FLOOR = 0.05;
 /** Beat onset strength this many times the average makes a fully confident beat. */
 const SALIENCE_CONFIDENT = 4;
+/** The low band must be this much stronger half-way between the beats to move them there. */
+const LOW_PHASE_SWITCH = 1.5;
 /** Beats this many times stronger than the half-way points make a fully confident phase. */
 const OFFBEAT_CONFIDENT = 2;
 /** Alternative tempi are looked up among the levels within this relative distance; they score below the reported one. */
@@ -78,7 +80,8 @@ export function analyzeBeats(
     // Beats at the reference level, tracked along the tempogram's coarse curve, give the exact
     // warp: each of their intervals becomes one median period.
     const refBeats = trackBeats(norm, rawRef.period, { ratio: local.ratio });
-    steadyOs = { ...os, odf: dewarp(os.odf, ratioFromBeats(refBeats, os.odf.length, false)) };
+    const warp = ratioFromBeats(refBeats, os.odf.length, false);
+    steadyOs = { ...os, odf: dewarp(os.odf, warp), low: dewarp(os.low, warp) };
     local.ratio = ratioFromBeats(refBeats, os.odf.length, true);
   }
   const acf = local.steady ? rawAcf : globalAcf(steadyOs.odf, fr);
@@ -95,6 +98,7 @@ export function analyzeBeats(
   opts.checkAbort?.();
   if (beatFrames.length < 2) return empty;
 
+  beatFrames = onLowPhase(os.low, beatFrames);
   const compound =
     chosen.third > COMPOUND_RATIO * chosen.half && chosen.third > COMPOUND_MIN && chosen.bpm <= COMPOUND_MAX_BPM;
   const cues = { odf: os.odf, low: os.low, logMel: os.logMel, bands: os.bands };
@@ -125,8 +129,9 @@ export function analyzeBeats(
   // How far the onset strength at the beats stands above its average level, times periodicity.
   const salience = contrastBase(os.odf, beatFrames) / (mean(os.odf) || 1);
   // A beat sequence half a beat off (or a level that is really the subdivision) has off-beats as
-  // strong as its beats: the contrast between the two says how sure the phase is.
-  const offBeat = offBeatContrast(os.odf, beatFrames);
+  // strong as its beats: the contrast between the two, in the full band or in the low band
+  // (kick, bass), says how sure the phase is.
+  const offBeat = Math.max(offBeatContrast(os.odf, beatFrames), offBeatContrast(os.low, beatFrames));
   const beatConfidence =
     tempoConfidence *
     clamp01((salience - 1) / (SALIENCE_CONFIDENT - 1)) *
@@ -150,6 +155,19 @@ export function analyzeBeats(
     rhythmRegularity,
     duration,
   };
+}
+
+/**
+ * The beats half a beat later when the low band (kick, bass notes) sits markedly more on the points
+ * half-way between the tracked beats than on them: a loud snare on every off-beat (a punk "skank"
+ * beat, a polka) pulls the full-band tracker onto the off-beats while the kick and the bass stay on
+ * the beat.
+ */
+function onLowPhase(low: Float32Array, beats: Float64Array): Float64Array {
+  if (beats.length < MIN_BEATS_FOR_METER) return beats;
+  const mids = new Float64Array(beats.length - 1);
+  for (let i = 0; i < mids.length; i++) mids[i] = 0.5 * (beats[i] + beats[i + 1]);
+  return contrastBase(low, mids) > LOW_PHASE_SWITCH * contrastBase(low, beats) ? mids : beats;
 }
 
 /** Mean onset strength at the beats over that half-way between them (peaks within ±2 frames). */

@@ -68,6 +68,7 @@ describe('beat DSP building blocks', () => {
 
   it('chooseLevel descends while the faster pulse is even, and stops at a subdivision', () => {
     const lv = (bpm: number, acf: number, half: number, third: number, even2 = 0.9): LevelInfo => ({
+      lowHalf: 0,
       period: 6000 / bpm,
       bpm,
       acf,

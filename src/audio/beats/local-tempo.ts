@@ -38,8 +38,22 @@ export interface LocalTempo {
   steady: boolean;
 }
 
-/** Local period ratio per frame of `odf` (frame rate `fr`), following the level of `refPeriod` (frames). */
+/**
+ * Local period ratio per frame of `odf` (frame rate `fr`), following the level of `refPeriod`
+ * (frames). The tempogram runs on the onset strength max-pooled by 2 (a quarter of the cost): the
+ * curve only guides a first tracking pass, whose beats give the exact warp (`ratioFromBeats`).
+ */
 export function localTempo(odf: Float32Array, fr: number, refPeriod: number): LocalTempo {
+  const half = new Float32Array(odf.length >> 1);
+  for (let i = 0; i < half.length; i++) half[i] = Math.max(odf[2 * i], odf[2 * i + 1]);
+  const coarse = localTempoAt(half, fr / 2, refPeriod / 2);
+  if (coarse.steady) return { ratio: new Float64Array(odf.length).fill(1), steady: true };
+  const ratio = new Float64Array(odf.length);
+  for (let t = 0; t < ratio.length; t++) ratio[t] = coarse.ratio[Math.min(half.length - 1, t >> 1)];
+  return { ratio, steady: false };
+}
+
+function localTempoAt(odf: Float32Array, fr: number, refPeriod: number): LocalTempo {
   const n = odf.length;
   const win = Math.round(WINDOW_S * fr);
   const hop = Math.round(HOP_S * fr);

@@ -34,7 +34,8 @@ export function tempoSteady(beats: Float64Array): boolean {
   const n = beats.length;
   if (n < 2 * HALF_SPAN + 1) return true;
   const local = new Float64Array(n - 2 * HALF_SPAN);
-  for (let i = HALF_SPAN; i < n - HALF_SPAN; i++) local[i - HALF_SPAN] = beats[i + HALF_SPAN] - beats[i - HALF_SPAN];
+  for (let i = HALF_SPAN; i < n - HALF_SPAN; i++)
+    local[i - HALF_SPAN] = beats[i + HALF_SPAN] - beats[i - HALF_SPAN];
   const m = median(local);
   if (!(m > 0)) return true;
   // Single outliers (a beat missed or doubled on a fill) do not make a song unsteady: 90 % must hold.

@@ -147,7 +147,11 @@ export function chooseLevel(levels: LevelInfo[]): LevelInfo | undefined {
     // ×4 (the added pulses at ¼, ½, ¾) only when neither ×2 nor ×3 qualifies: it bridges a weak
     // third beat, as in a drum'n'bass bar whose kick skips beat 3.
     const steps: [number, number, number][] = [
-      [2, at.bpm < SLOW_BPM || 2 * at.bpm > LOW_HALF_MAX_BPM ? at.half : Math.max(at.half, at.lowHalf), DESCEND_RATIO],
+      [
+        2,
+        at.bpm < SLOW_BPM || 2 * at.bpm > LOW_HALF_MAX_BPM ? at.half : Math.max(at.half, at.lowHalf),
+        DESCEND_RATIO,
+      ],
       [3, at.third, DESCEND_RATIO_3],
       [4, (at.half + 2 * at.quarter) / 3, DESCEND_RATIO],
     ];

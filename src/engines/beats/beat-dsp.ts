@@ -17,7 +17,7 @@ import { acfAt, autocorrelation, chooseLevel, tempoPeaks, type LevelInfo } from 
 import type { EngineInfo } from '../../domain/stage.js';
 import type { AnalyzeOptions, BeatAnalysis, TempoCandidate } from './types.js';
 
-export const BEAT_ENGINE: EngineInfo = { name: 'beat-dsp', version: '1.0.0', quality: 'dsp', license: 'MIT' };
+export const BEAT_ENGINE: EngineInfo = { name: 'beat-dsp', version: '1.1.0', quality: 'dsp', license: 'MIT' };
 
 /** The autocorrelation is computed down to this tempo (a slow bar). */
 const ACF_MIN_BPM = 20;
@@ -100,7 +100,9 @@ export function analyzeBeats(
 
   beatFrames = onLowPhase(os.low, beatFrames);
   const compound =
-    chosen.third > COMPOUND_RATIO * chosen.half && chosen.third > COMPOUND_MIN && chosen.bpm <= COMPOUND_MAX_BPM;
+    chosen.third > COMPOUND_RATIO * chosen.half &&
+    chosen.third > COMPOUND_MIN &&
+    chosen.bpm <= COMPOUND_MAX_BPM;
   const cues = { odf: os.odf, low: os.low, logMel: os.logMel, bands: os.bands };
   if (!compound) {
     const d = doubledBeats({ beats: beatFrames, ...cues });
@@ -125,7 +127,9 @@ export function analyzeBeats(
     if (positions[i] === 1) down.push(beats[i]);
   }
 
-  const tempoConfidence = clamp01((acfAt(acf, steady ? period : chosen.period) - ACF_FLOOR) / (ACF_CONFIDENT - ACF_FLOOR));
+  const tempoConfidence = clamp01(
+    (acfAt(acf, steady ? period : chosen.period) - ACF_FLOOR) / (ACF_CONFIDENT - ACF_FLOOR),
+  );
   // How far the onset strength at the beats stands above its average level, times periodicity.
   const salience = contrastBase(os.odf, beatFrames) / (mean(os.odf) || 1);
   // A beat sequence half a beat off (or a level that is really the subdivision) has off-beats as

@@ -10,7 +10,6 @@ export interface TempoCandidate {
   score: number;
 }
 
-
 export interface BeatAnalysis {
   /** Beats per minute of the beat (in compound meters the dotted quarter); 0 when no pulse. */
   tempoBpm: number;

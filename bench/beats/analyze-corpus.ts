@@ -34,6 +34,11 @@ for (const song of songs) {
       beats: Array.from(a.beats, r3),
       downbeats: Array.from(a.downbeats, r3),
       onsets: Array.from(a.onsets, r3),
+      beat_confidence: r3(a.beatConfidence),
+      tempo_confidence: r3(a.tempoConfidence),
+      tempo_steady: a.tempoSteady,
+      tempo_candidates: a.tempoCandidates,
+      tempo_curve: a.tempoCurve,
     }),
   );
   fs.writeFileSync(path.join(out, 'timing.json'), JSON.stringify({ seconds: (t2 - t0) / 1000 }));

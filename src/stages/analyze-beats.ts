@@ -7,6 +7,8 @@ import type { BeatAnalysis } from '../engines/beats/types.js';
 const round3 = (v: number): number => Math.round(v * 1000) / 1000;
 const SHORT_SECONDS = 3;
 const LOW_CONFIDENCE = 0.3;
+/** The job summary carries the tempo curve thinned to at most this many points (analysis.json has all). */
+const SUMMARY_CURVE_POINTS = 32;
 
 /**
  * The beat-analysis stage: decoded mixture → beat-dsp engine → beat_analysis/{analysis,beats,onsets}.json.
@@ -54,6 +56,8 @@ export function createBeatsStage(): StageHandler {
         beat_confidence: round3(a.beatConfidence),
         meter_confidence: round3(a.meterConfidence),
         rhythm_regularity: round3(a.rhythmRegularity),
+        tempo_steady: a.tempoSteady,
+        tempo_curve: thin(a.tempoCurve, SUMMARY_CURVE_POINTS).map((p) => ({ time: p.time, bpm: p.bpm })),
       },
       warnings,
     };
@@ -66,6 +70,8 @@ export function analysisJson(a: BeatAnalysis): Record<string, unknown> {
     tempo_bpm: round3(a.tempoBpm),
     tempo_candidates: a.tempoCandidates.map((c) => ({ bpm: c.bpm, score: round3(c.score) })),
     tempo_confidence: round3(a.tempoConfidence),
+    tempo_steady: a.tempoSteady,
+    tempo_curve: a.tempoCurve,
     time_signature: a.timeSignature,
     beats_per_bar: a.beatsPerBar,
     compound: a.compound,
@@ -87,6 +93,14 @@ export function beatsJson(a: BeatAnalysis): Record<string, unknown> {
     beats: Array.from(a.beats, (t, i) => ({ time: round3(t), position: a.beatPositions[i] })),
     downbeats: Array.from(a.downbeats, round3),
   };
+}
+
+/** At most `max` points of `curve`, evenly spaced, first and last kept. */
+function thin<T>(curve: T[], max: number): T[] {
+  if (curve.length <= max) return curve;
+  const out: T[] = [];
+  for (let i = 0; i < max; i++) out.push(curve[Math.round((i * (curve.length - 1)) / (max - 1))]);
+  return out;
 }
 
 function json(body: unknown): string {

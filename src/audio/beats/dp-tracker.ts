@@ -5,13 +5,18 @@
  */
 
 /** Weight of the interval penalty against normalised onset strength (Ellis' α, librosa's tightness). */
-const DEFAULT_TIGHTNESS = 100;
+const DEFAULT_TIGHTNESS = 300;
 /** Predecessors are searched within [period/2, 2·period] frames back. */
 const MIN_RATIO = 0.5;
 const MAX_RATIO = 2;
 
 export interface DpOptions {
   tightness?: number;
+  /**
+   * Local period multiplier per frame (see `localTempo`): the target interval ending at frame t
+   * is period·ratio[t], so ramps and tempo steps are followed instead of fought.
+   */
+  ratio?: Float64Array;
 }
 
 /**
@@ -22,22 +27,26 @@ export function trackBeats(strength: Float32Array, period: number, opts: DpOptio
   const n = strength.length;
   if (n === 0 || !(period > 1)) return new Int32Array(0);
   const tight = opts.tightness ?? DEFAULT_TIGHTNESS;
-  const lo = Math.max(1, Math.round(period * MIN_RATIO));
-  const hi = Math.max(lo, Math.round(period * MAX_RATIO));
-  // The interval penalty depends only on the lag: tabulate it once.
-  const penalty = new Float64Array(hi + 1);
-  for (let d = lo; d <= hi; d++) {
-    const r = Math.log(d / period);
-    penalty[d] = -tight * r * r;
-  }
+  const ratio = opts.ratio && opts.ratio.length === n ? opts.ratio : undefined;
+  let maxRatio = 1;
+  if (ratio) for (let t = 0; t < n; t++) if (ratio[t] > maxRatio) maxRatio = ratio[t];
+  const hiAll = Math.max(1, Math.round(period * maxRatio * MAX_RATIO));
+  const logD = new Float64Array(hiAll + 1);
+  for (let d = 1; d <= hiAll; d++) logD[d] = Math.log(d);
   const score = new Float64Array(n);
   const back = new Int32Array(n).fill(-1);
+  const logP0 = Math.log(period);
   for (let t = 0; t < n; t++) {
+    const p = ratio ? period * ratio[t] : period;
+    const logP = ratio ? Math.log(p) : logP0;
+    const lo = Math.max(1, Math.round(p * MIN_RATIO));
+    const hi = Math.max(lo, Math.round(p * MAX_RATIO));
     let best = 0;
     let arg = -1;
     const dMax = Math.min(hi, t);
     for (let d = lo; d <= dMax; d++) {
-      const v = score[t - d] + penalty[d];
+      const r = logD[d] - logP;
+      const v = score[t - d] - tight * r * r;
       if (v > best || arg < 0) {
         best = v;
         arg = t - d;
@@ -51,6 +60,7 @@ export function trackBeats(strength: Float32Array, period: number, opts: DpOptio
       score[t] = strength[t];
     }
   }
+  const hi = Math.max(1, Math.round((ratio ? period * ratio[n - 1] : period) * MAX_RATIO));
   // End at the best-scoring frame in the last period (the chain cannot end much earlier).
   let end = n - 1;
   let endScore = -Infinity;

@@ -49,11 +49,13 @@ export function lattice(os: OnsetStrength, acf: Float64Array, p0: number): Level
     if (bpm < LATTICE_MIN_BPM || bpm > LATTICE_MAX_BPM || period < 2 || period * 2 > os.odf.length) continue;
     period = snap(acf, period);
     const pp = pulseProfile(os.odf, period);
+    const lp = pulseProfile(os.low, period);
     out.push({
       period,
       bpm: (60 * fr) / period,
       acf: acfAt(acf, period),
       half: pp.on > 0 ? pp.half / pp.on : 0,
+      lowHalf: lp.on > 0 ? lp.half / lp.on : 0,
       quarter: pp.on > 0 ? pp.quarter / pp.on : 0,
       third: pp.on > 0 ? pp.third / pp.on : 0,
       even2: pp.even2,

@@ -19,6 +19,12 @@ const MEL_FMAX = 5000;
 const LOW_BAND_MAX_HZ = 200;
 /** Frames between the two spectra whose difference is the flux (~20 ms). */
 const FLUX_LAG = 2;
+/**
+ * The flux of frame t compares it with frame t − FLUX_LAG, so it rises over that span: the attack
+ * it reports lies half-way, FLUX_DELAY frames before t. Times read from the flux subtract it
+ * (without this, every beat and onset came out about 10 ms late).
+ */
+export const FLUX_DELAY = FLUX_LAG / 2;
 /** log(1 + γ·mag): compresses loud and soft passages alike so a fade-in still has onsets. */
 const LOG_GAMMA = 100;
 

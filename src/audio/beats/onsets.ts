@@ -1,3 +1,4 @@
+import { FLUX_DELAY } from './onset-strength.js';
 import { parabolicOffset } from './stats.js';
 
 /**
@@ -55,7 +56,7 @@ export function pickOnsets(
     if (x < local + delta * sd) continue;
     const pos = i + parabolicOffset(odf[i - 1], x, odf[i + 1]);
     if (pos - last < minGap) continue;
-    out.push(pos / frameRate);
+    out.push(Math.max(0, pos - FLUX_DELAY) / frameRate);
     last = pos;
   }
   return Float64Array.from(out);

@@ -88,6 +88,11 @@ export interface LevelInfo {
   acf: number;
   /** Strength half-way between pulses relative to the pulses (ratio). */
   half: number;
+  /**
+   * The same ratio in the low band alone (kick, bass notes): a bass line on every beat under a
+   * half-time drum pattern (snare on 3) shows the beat where the full band shows only its half.
+   */
+  lowHalf: number;
   /** Strength at the thirds between pulses relative to the pulses. */
   third: number;
   /** Strength at the quarter points (¼, ¾) between pulses relative to the pulses. */
@@ -99,7 +104,7 @@ export interface LevelInfo {
 /** Relative tolerance when looking up the level k times faster (levels are snapped to ACF peaks). */
 const LEVEL_MATCH = 0.045;
 /** Descend to the faster level when its added pulses are at least this strong (relative). */
-const DESCEND_RATIO = 0.55;
+const DESCEND_RATIO = 0.5;
 /**
  * Thirds are weaker evidence needed: in simple time they are never a subdivision of the beat,
  * while the eighths of a compound beat stay well below this (about a third of the beat).
@@ -108,11 +113,17 @@ const DESCEND_RATIO_3 = 0.45;
 /** Levels whose autocorrelation is below this fraction of the best one are not metrical. */
 const MIN_LEVEL_ACF = 0.3;
 /** Beat levels faster than this need metronome-like evidence. */
-export const FAST_BPM = 185;
+export const FAST_BPM = 200;
 const FAST_DESCEND_RATIO = 0.9;
 const FAST_EVENNESS = 0.9;
 /** …and no subdivision of their own (a metronome, not sixteenths under a funk groove). */
 const FAST_MAX_HALF = 0.2;
+/**
+ * The low band's half-way pulses (a bass note on every beat under a half-time groove) may take the
+ * walk to a faster level up to this tempo; above it (eighth-note bass lines under a rock beat)
+ * they are a subdivision.
+ */
+const LOW_HALF_MAX_BPM = 175;
 /** Levels slower than this are bars, not beats: descend on weaker evidence. */
 const SLOW_BPM = 50;
 const SLOW_DESCEND_RATIO = 0.3;
@@ -136,7 +147,11 @@ export function chooseLevel(levels: LevelInfo[]): LevelInfo | undefined {
     // ×4 (the added pulses at ¼, ½, ¾) only when neither ×2 nor ×3 qualifies: it bridges a weak
     // third beat, as in a drum'n'bass bar whose kick skips beat 3.
     const steps: [number, number, number][] = [
-      [2, at.half, DESCEND_RATIO],
+      [
+        2,
+        at.bpm < SLOW_BPM || 2 * at.bpm > LOW_HALF_MAX_BPM ? at.half : Math.max(at.half, at.lowHalf),
+        DESCEND_RATIO,
+      ],
       [3, at.third, DESCEND_RATIO_3],
       [4, (at.half + 2 * at.quarter) / 3, DESCEND_RATIO],
     ];

@@ -1,9 +1,11 @@
 import { trackBeats } from '../../audio/beats/dp-tracker.js';
 import { doubledBeats, estimateMeter } from '../../audio/beats/meter.js';
-import { onsetStrength, type OnsetStrength } from '../../audio/beats/onset-strength.js';
+import { FLUX_DELAY, onsetStrength, type OnsetStrength } from '../../audio/beats/onset-strength.js';
 import { pickOnsets } from '../../audio/beats/onsets.js';
 import { clamp01, mean, std } from '../../audio/beats/stats.js';
 import { lattice, referencePeak } from '../../audio/beats/levels.js';
+import { dewarp, localTempo, ratioFromBeats } from '../../audio/beats/local-tempo.js';
+import { medianInterval, tempoCurve, tempoSteady } from '../../audio/beats/tempo-curve.js';
 import {
   contrastBase,
   CV_IRREGULAR,
@@ -15,7 +17,7 @@ import { acfAt, autocorrelation, chooseLevel, tempoPeaks, type LevelInfo } from 
 import type { EngineInfo } from '../../domain/stage.js';
 import type { AnalyzeOptions, BeatAnalysis, TempoCandidate } from './types.js';
 
-export const BEAT_ENGINE: EngineInfo = { name: 'beat-dsp', version: '1.0.0', quality: 'dsp', license: 'MIT' };
+export const BEAT_ENGINE: EngineInfo = { name: 'beat-dsp', version: '1.1.0', quality: 'dsp', license: 'MIT' };
 
 /** The autocorrelation is computed down to this tempo (a slow bar). */
 const ACF_MIN_BPM = 20;
@@ -26,11 +28,20 @@ const MIN_BEATS_FOR_METER = 6;
 /** Compound (ternary) beat when the thirds outweigh the half-beat by this factor. */
 const COMPOUND_RATIO = 1.3;
 const COMPOUND_MIN = 0.15;
+/**
+ * A compound beat this fast would have eighths above 450 per minute: at such tempi the thirds are
+ * a figure of a fast simple beat (punk's kick on 1 and the "a"), not a 6/8 bar.
+ */
+const COMPOUND_MAX_BPM = 150;
 /** Maps the autocorrelation at the beat period to a 0..1 tempo confidence. */
 const ACF_CONFIDENT = 0.5;
 const ACF_FLOOR = 0.05;
 /** Beat onset strength this many times the average makes a fully confident beat. */
 const SALIENCE_CONFIDENT = 4;
+/** The low band must be this much stronger half-way between the beats to move them there. */
+const LOW_PHASE_SWITCH = 1.5;
+/** Beats this many times stronger than the half-way points make a fully confident phase. */
+const OFFBEAT_CONFIDENT = 2;
 /** Alternative tempi are looked up among the levels within this relative distance; they score below the reported one. */
 const CANDIDATE_MATCH = 0.045;
 const CANDIDATE_MAX_SCORE = 0.99;
@@ -54,30 +65,51 @@ export function analyzeBeats(
   const empty = emptyAnalysis(duration, onsets);
   if (os.odf.length < 4) return empty;
 
-  const acf = autocorrelation(os.odf, Math.min(os.odf.length - 1, Math.ceil((60 * fr) / ACF_MIN_BPM)));
-  const peaks = tempoPeaks(acf, fr);
-  const ref = referencePeak(peaks, acf) ?? peaks[0];
+  // The metrical level is chosen on the onset strength dewarped to a constant tempo, so that a
+  // ramp or a tempo step does not smear the periodicities it is chosen from.
+  const rawAcf = globalAcf(os.odf, fr);
+  const rawPeaks = tempoPeaks(rawAcf, fr);
+  const rawRef = referencePeak(rawPeaks, rawAcf) ?? rawPeaks[0];
+  if (!rawRef) return empty;
+  const sd = std(os.odf) || 1;
+  const norm = new Float32Array(os.odf.length);
+  for (let i = 0; i < norm.length; i++) norm[i] = os.odf[i] / sd;
+  const local = localTempo(os.odf, fr, rawRef.period);
+  let steadyOs = os;
+  if (!local.steady) {
+    // Beats at the reference level, tracked along the tempogram's coarse curve, give the exact
+    // warp: each of their intervals becomes one median period.
+    const refBeats = trackBeats(norm, rawRef.period, { ratio: local.ratio });
+    const warp = ratioFromBeats(refBeats, os.odf.length, false);
+    steadyOs = { ...os, odf: dewarp(os.odf, warp), low: dewarp(os.low, warp) };
+    local.ratio = ratioFromBeats(refBeats, os.odf.length, true);
+  }
+  const acf = local.steady ? rawAcf : globalAcf(steadyOs.odf, fr);
+  const peaks = local.steady ? rawPeaks : tempoPeaks(acf, fr);
+  const ref = local.steady ? rawRef : (referencePeak(peaks, acf) ?? peaks[0]);
   if (!ref) return empty;
-  const levels = lattice(os, acf, ref.period);
+  const levels = lattice(steadyOs, acf, ref.period);
   const chosen = chooseLevel(levels);
   opts.checkAbort?.();
   if (!chosen) return empty;
 
-  const sd = std(os.odf) || 1;
-  const norm = new Float32Array(os.odf.length);
-  for (let i = 0; i < norm.length; i++) norm[i] = os.odf[i] / sd;
-  const raw = trackBeats(norm, chosen.period);
+  const raw = trackBeats(norm, chosen.period, { ratio: local.steady ? undefined : local.ratio });
   let beatFrames = trimUnsupported(raw, os.odf);
   opts.checkAbort?.();
   if (beatFrames.length < 2) return empty;
 
-  const compound = chosen.third > COMPOUND_RATIO * chosen.half && chosen.third > COMPOUND_MIN;
+  beatFrames = onLowPhase(os.low, beatFrames);
+  const compound =
+    chosen.third > COMPOUND_RATIO * chosen.half &&
+    chosen.third > COMPOUND_MIN &&
+    chosen.bpm <= COMPOUND_MAX_BPM;
   const cues = { odf: os.odf, low: os.low, logMel: os.logMel, bands: os.bands };
   if (!compound) {
     const d = doubledBeats({ beats: beatFrames, ...cues });
     if (d.halve) beatFrames = beatFrames.filter((_, i) => i % 2 === d.parity);
   }
-  const period = fitPeriod(beatFrames) ?? chosen.period;
+  const steady = local.steady && tempoSteady(beatFrames);
+  const period = (steady ? fitPeriod(beatFrames) : medianInterval(beatFrames)) ?? chosen.period;
   const tempoBpm = (60 * fr) / period;
   const meter =
     beatFrames.length >= MIN_BEATS_FOR_METER
@@ -90,19 +122,30 @@ export function analyzeBeats(
   const positions = new Int32Array(beatFrames.length);
   const down: number[] = [];
   for (let i = 0; i < beats.length; i++) {
-    beats[i] = beatFrames[i] / fr;
+    beats[i] = Math.max(0, beatFrames[i] - FLUX_DELAY) / fr;
     positions[i] = beatsPerBar > 0 ? ((((i - phase) % beatsPerBar) + beatsPerBar) % beatsPerBar) + 1 : 0;
     if (positions[i] === 1) down.push(beats[i]);
   }
 
-  const tempoConfidence = clamp01((acfAt(acf, period) - ACF_FLOOR) / (ACF_CONFIDENT - ACF_FLOOR));
+  const tempoConfidence = clamp01(
+    (acfAt(acf, steady ? period : chosen.period) - ACF_FLOOR) / (ACF_CONFIDENT - ACF_FLOOR),
+  );
   // How far the onset strength at the beats stands above its average level, times periodicity.
   const salience = contrastBase(os.odf, beatFrames) / (mean(os.odf) || 1);
-  const beatConfidence = tempoConfidence * clamp01((salience - 1) / (SALIENCE_CONFIDENT - 1));
+  // A beat sequence half a beat off (or a level that is really the subdivision) has off-beats as
+  // strong as its beats: the contrast between the two, in the full band or in the low band
+  // (kick, bass), says how sure the phase is.
+  const offBeat = Math.max(offBeatContrast(os.odf, beatFrames), offBeatContrast(os.low, beatFrames));
+  const beatConfidence =
+    tempoConfidence *
+    clamp01((salience - 1) / (SALIENCE_CONFIDENT - 1)) *
+    clamp01((offBeat - 1) / (OFFBEAT_CONFIDENT - 1));
   const rhythmRegularity = clamp01(1 - intervalCv(beatFrames) / CV_IRREGULAR) * tempoConfidence;
   return {
     tempoBpm,
     tempoCandidates: candidates(levels, tempoBpm, beatsPerBar === 3 || compound),
+    tempoCurve: tempoCurve(beats, beatsPerBar || 4),
+    tempoSteady: steady,
     timeSignature: signature(beatsPerBar, compound),
     beatsPerBar,
     compound,
@@ -118,10 +161,37 @@ export function analyzeBeats(
   };
 }
 
+/**
+ * The beats half a beat later when the low band (kick, bass notes) sits markedly more on the points
+ * half-way between the tracked beats than on them: a loud snare on every off-beat (a punk "skank"
+ * beat, a polka) pulls the full-band tracker onto the off-beats while the kick and the bass stay on
+ * the beat.
+ */
+function onLowPhase(low: Float32Array, beats: Float64Array): Float64Array {
+  if (beats.length < MIN_BEATS_FOR_METER) return beats;
+  const mids = new Float64Array(beats.length - 1);
+  for (let i = 0; i < mids.length; i++) mids[i] = 0.5 * (beats[i] + beats[i + 1]);
+  return contrastBase(low, mids) > LOW_PHASE_SWITCH * contrastBase(low, beats) ? mids : beats;
+}
+
+/** Mean onset strength at the beats over that half-way between them (peaks within ±2 frames). */
+function offBeatContrast(odf: Float32Array, beats: Float64Array): number {
+  if (beats.length < 2) return 1;
+  const mids = new Float64Array(beats.length - 1);
+  for (let i = 0; i < mids.length; i++) mids[i] = 0.5 * (beats[i] + beats[i + 1]);
+  const off = contrastBase(odf, mids);
+  return off > 0 ? contrastBase(odf, beats) / off : 1;
+}
+
+const globalAcf = (odf: Float32Array, fr: number): Float64Array =>
+  autocorrelation(odf, Math.min(odf.length - 1, Math.ceil((60 * fr) / ACF_MIN_BPM)));
+
 function emptyAnalysis(duration: number, onsets: Float64Array): BeatAnalysis {
   return {
     tempoBpm: 0,
     tempoCandidates: [],
+    tempoCurve: [],
+    tempoSteady: false,
     timeSignature: 'unknown',
     beatsPerBar: 0,
     compound: false,

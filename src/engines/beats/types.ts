@@ -1,3 +1,8 @@
+import type { TempoPoint } from '../../audio/beats/tempo-curve.js';
+
+/** One point of the local tempo curve: a beat time (s) and the local tempo around it (unit of `tempoBpm`). */
+export type { TempoPoint };
+
 /** What the beat-analysis engine reports. Times are seconds from the first sample. */
 export interface TempoCandidate {
   bpm: number;
@@ -9,6 +14,10 @@ export interface BeatAnalysis {
   /** Beats per minute of the beat (in compound meters the dotted quarter); 0 when no pulse. */
   tempoBpm: number;
   tempoCandidates: TempoCandidate[];
+  /** Local tempo over the song, one point per bar (or per 4 beats when the meter is unknown). */
+  tempoCurve: TempoPoint[];
+  /** The local tempo stays within ±2 % of its median (no ramp, step or large drift). */
+  tempoSteady: boolean;
   /** "4/4", "3/4", "2/4", "6/8", "9/8", "12/8", or "unknown" when there are too few beats. */
   timeSignature: string;
   beatsPerBar: number;

@@ -39,12 +39,19 @@ describe('beats stage', () => {
     for (const k of ['beat_count', 'beat_confidence', 'rhythm_regularity'])
       expect(typeof out.summary?.[k]).toBe('number');
     expect(progress[progress.length - 1]).toBe(100);
+    // A metronome-steady click track: steady tempo, a curve of bar-wise points at ~96 BPM.
+    expect(out.summary?.tempo_steady).toBe(true);
+    const curve = out.summary?.tempo_curve as { time: number; bpm: number }[];
+    expect(curve.length).toBeGreaterThan(2);
+    for (const p of curve) expect(Math.abs(p.bpm - 96)).toBeLessThan(2);
 
     const read = (f: string) => JSON.parse(fs.readFileSync(path.join(ctx.paths.dir, f), 'utf8'));
     const analysis = read(out.outputs.analysis);
     for (const k of [
       'tempo_bpm',
       'tempo_candidates',
+      'tempo_curve',
+      'tempo_steady',
       'time_signature',
       'beats_per_bar',
       'beat_confidence',

@@ -13,7 +13,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { decodeWav } from '../../src/audio/wav.js';
-import { alignLyrics, analyzeVocals } from '../../src/engines/transcription/lyrics-aligner.js';
+import { analyzeVocals } from '../../src/engines/transcription/analysis.js';
+import { alignLyrics } from '../../src/engines/transcription/lyrics-aligner.js';
 import { normalizeWord, parseLyrics } from '../../src/engines/transcription/lyrics-text.js';
 import {
   buildLines,
@@ -21,7 +22,7 @@ import {
   type TimedWord,
   type Transcript,
 } from '../../src/engines/transcription/timeline.js';
-import type { VocalAnalysis } from '../../src/engines/transcription/lyrics-aligner.js';
+import type { VocalAnalysis } from '../../src/engines/transcription/types.js';
 import { renderTranscriptionJson } from '../../src/engines/transcription/transcript-json.js';
 
 interface TruthWord {

@@ -1,4 +1,4 @@
-import type { VocalAnalysis } from './lyrics-aligner.js';
+import type { VocalAnalysis } from './types.js';
 import { applyQaFlags, timingQa, type TimingQa } from './qa.js';
 import { transcriptText, type Transcript } from './timeline.js';
 

@@ -28,6 +28,7 @@ interface ProcessFlags {
   language?: string;
   separationEngine?: string;
   whisperModel?: string;
+  input?: string;
   json?: boolean;
   verbose?: boolean;
 }
@@ -45,6 +46,10 @@ export function processCommand(program: Command): void {
     .option('--language <code>', 'language of the lyrics (default: detect)')
     .option('--separation-engine <engine>', separationEngineChoices.join(' | '))
     .option('--whisper-model <size>', WHISPER_SIZES.join(' | '))
+    .option(
+      '--input <kind>',
+      'mixture (default) | vocals: the file is a vocals stem, aligned without separation',
+    )
     .option('--json', 'print a JSON summary on stdout')
     .option('--verbose', 'log progress details to stderr')
     .action(async (audio: string, flags: ProcessFlags) => {
@@ -106,6 +111,7 @@ export async function runProcess(audio: string, flags: ProcessFlags): Promise<nu
       language: flags.language,
       whisper_model: flags.whisperModel,
       separation_engine: flags.separationEngine,
+      input: flags.input,
     });
     job = await intakeFile(services, {
       file: audio,
@@ -208,7 +214,9 @@ function printHuman(s: ReturnType<typeof cliSummary>): void {
     for (const w of st.warnings) lines.push(`      note: ${w}`);
   }
   const keys = ['tempo_bpm', 'time_signature', 'beat_count', 'language', 'word_count'];
-  const facts = keys.filter((k) => s.summary[k] !== undefined && s.summary[k] !== null).map((k) => `${k}=${String(s.summary[k])}`);
+  const facts = keys
+    .filter((k) => s.summary[k] !== undefined && s.summary[k] !== null)
+    .map((k) => `${k}=${String(s.summary[k])}`);
   if (facts.length > 0) lines.push(`  ${facts.join('  ')}`);
   if (s.error) lines.push(`  error: ${s.error}`);
   process.stdout.write(`${lines.join('\n')}\n`);

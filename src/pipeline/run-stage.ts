@@ -200,7 +200,13 @@ function stageContext(
   };
 }
 
-function recordOutcome(j: JobRecord, stage: StageName, outcome: StageOutcome, started: number, config: AppConfig): void {
+function recordOutcome(
+  j: JobRecord,
+  stage: StageName,
+  outcome: StageOutcome,
+  started: number,
+  config: AppConfig,
+): void {
   const st = j.stages[stage];
   st.status = outcome.status === 'completed' ? 'completed' : 'unavailable';
   st.progress = 100;

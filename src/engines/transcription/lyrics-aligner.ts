@@ -36,6 +36,7 @@ export function alignLyrics(
       ? alignSung(
           tokens.map((t, i) => ({
             syllables: t.syllables,
+            onset: t.onset,
             lineStart: lineStart(i),
             lineEnd: i === tokens.length - 1 || tokens[i + 1].line !== t.line,
           })),

@@ -4,7 +4,9 @@ import type { VoiceActivity } from '../../audio/vad.js';
 import { throwIfAborted } from '../../errors.js';
 import { coarseFrames, pauseBefore } from './aligner-frames.js';
 import type { AlignerOptions, WordPlacement } from './aligner.js';
+import type { PhoneClass } from './pronounce.js';
 import { refineStart } from './refine.js';
+import { confidenceOf, wordEvidence } from './sung-confidence.js';
 
 /**
  * Model-free alignment for sung vocals: a segmental dynamic programme over the lyrics'
@@ -22,6 +24,8 @@ import { refineStart } from './refine.js';
  */
 export interface SungWord {
   syllables: number;
+  /** The word's first sound (pronouncing dictionary): a fricative is heard before the voice. */
+  onset?: PhoneClass;
   lineStart: boolean;
   lineEnd: boolean;
 }
@@ -101,6 +105,65 @@ export function alignSung(
   const lines = syls.filter((s) => s.hold).length;
   const secPerSyl = estimateSecPerSyl(activity, S + (HOLD_FACTOR - 1) * lines);
   const dMin = Math.max(1, Math.round(MIN_SYL_S / hop));
+  const frames: Frames = { T, hop, dMin, act, off, bnd, wb, pk, beat, prefix, pkPrefix, pause };
+  const base = programme(syls, frames, activity, secPerSyl, opts);
+  const out = placements(words, syls, base.sylStart, base.sylEnd, hop, features, activity, cues, pause);
+  // Agreement: the same programme with the duration model stretched and squeezed. A word whose
+  // start moves with the assumed tempo of the syllables is not pinned down by the audio.
+  const spread = new Float64Array(words.length);
+  for (const scale of DURATION_PROBES) {
+    const alt = programme(syls, frames, activity, secPerSyl * scale, {});
+    let j = 0;
+    for (let i = 0; i < words.length; i++) {
+      spread[i] = Math.max(spread[i], Math.abs(alt.sylStart[j] - base.sylStart[j]) * hop);
+      while (j < syls.length && syls[j].word === i) j++;
+    }
+  }
+  for (let i = 0; i < out.length; i++) out[i].confidence = round3(out[i].confidence * agreement(spread[i]));
+  return out;
+}
+
+const DURATION_PROBES = [0.7, 1.4];
+const AGREE_S = 0.08;
+const DISAGREE_S = 0.35;
+const DISAGREE_FLOOR = 0.15;
+
+/** 1 when the probes agree within AGREE_S, falling to DISAGREE_FLOOR at DISAGREE_S apart. */
+function agreement(spread: number): number {
+  if (spread <= AGREE_S) return 1;
+  const f = Math.min(1, (spread - AGREE_S) / (DISAGREE_S - AGREE_S));
+  return 1 - (1 - DISAGREE_FLOOR) * f;
+}
+
+function round3(x: number): number {
+  return Math.round(x * 1000) / 1000;
+}
+
+interface Frames {
+  T: number;
+  hop: number;
+  dMin: number;
+  act: Float32Array;
+  off: Float32Array;
+  bnd: Float32Array;
+  wb: Float32Array;
+  pk: Float32Array;
+  beat: Float32Array;
+  prefix: Float64Array;
+  pkPrefix: Float64Array;
+  pause: Float32Array;
+}
+
+/** The segmental programme itself: best syllable spans (programme frames) for one duration model. */
+function programme(
+  syls: readonly Syl[],
+  f: Frames,
+  activity: VoiceActivity,
+  secPerSyl: number,
+  opts: SungAlignerOptions,
+): { sylStart: Int32Array; sylEnd: Int32Array } {
+  const { T, hop, dMin, off, bnd, wb, beat, prefix, pkPrefix, pause } = f;
+  const S = syls.length;
   const mu = syls.map((s) => (s.hold ? HOLD_FACTOR : 1) * Math.max(dMin, secPerSyl / hop));
   const dMax = mu.map((m) => Math.max(dMin + 1, Math.min(Math.round(MAX_SYL_S / hop), Math.round(m * 5))));
   const bands = startBands(mu, activity, hop, T, dMin);
@@ -194,7 +257,7 @@ export function alignSung(
     sylEnd[j] = e;
     s = e - d;
   }
-  return placements(words, syls, sylStart, sylEnd, hop, features, activity, cues);
+  return { sylStart, sylEnd };
 }
 
 function placements(
@@ -206,6 +269,7 @@ function placements(
   features: VocalFeatures,
   activity: VoiceActivity,
   cues: SungCues,
+  pause: Float32Array,
 ): WordPlacement[] {
   const out: WordPlacement[] = [];
   let j = 0;
@@ -215,12 +279,24 @@ function placements(
     const coarseStart = sylStart[first] * hop;
     const end = sylEnd[j - 1] * hop;
     const prevEnd = i > 0 ? out[i - 1].end : 0;
-    const start = Math.max(prevEnd, refineWordStart(features, cues, coarseStart, end));
+    let start = refineWordStart(features, cues, coarseStart, end);
+    if (NOISY_ONSETS.has(words[i].onset ?? 'vowel'))
+      start = walkBackConsonant(features, activity, cues, start);
+    start = Math.max(prevEnd, start);
     const meanAct = meanOf(activity.prob, activity.hopS, start, end);
+    const ev = wordEvidence(
+      cues,
+      activity,
+      start,
+      end,
+      words[i].syllables,
+      words[i].lineStart ? pause[sylStart[first]] : 0,
+    );
+    if (process.env.SUNG_EVIDENCE_DUMP) console.error(`EVID ${JSON.stringify({ i, ...ev })}`);
     out.push({
       start,
       end: Math.max(start + MIN_SYL_S, end),
-      confidence: 0,
+      confidence: confidenceOf(ev),
       placed: meanAct >= PLACED_MIN_ACTIVITY,
     });
   }
@@ -254,6 +330,39 @@ function refineWordStart(features: VocalFeatures, cues: SungCues, start: number,
     return m * h;
   }
   return refineStart(features, start, end);
+}
+
+const NOISY_ONSETS = new Set<PhoneClass>(['fricative', 'affricate', 'aspirate']);
+const CONSONANT_MAX_S = 0.4;
+const CONSONANT_BELOW_THRESHOLD_DB = 6;
+const CONSONANT_VOICED = 0.5;
+const TAIL_RISE_DB = 4;
+
+/**
+ * A word that opens with a fricative (f, s, sh, th, h…) starts with unvoiced noise well below
+ * the vowel, which the voice activity may miss: walk back from the start over frames that are
+ * unvoiced but above the noise floor, until the previous word's tail (voiced, or a rise
+ * backwards) or silence.
+ */
+function walkBackConsonant(
+  features: VocalFeatures,
+  activity: VoiceActivity,
+  cues: SungCues,
+  start: number,
+): number {
+  const h = features.hopS;
+  const e = features.energyDb;
+  const floor = activity.thresholdDb - CONSONANT_BELOW_THRESHOLD_DB;
+  let t = Math.min(e.length - 1, Math.round(start / h));
+  const limit = Math.max(0, t - Math.round(CONSONANT_MAX_S / h));
+  while (
+    t > limit &&
+    e[t - 1] > floor &&
+    cues.voicing[t - 1] < CONSONANT_VOICED &&
+    e[t - 1] < e[t] + TAIL_RISE_DB
+  )
+    t--;
+  return t * h;
 }
 
 function meanOf(x: Float32Array, hopS: number, a: number, b: number): number {

@@ -47,7 +47,8 @@ function lyricLines(doc) {
     const groups = Array.isArray(doc[key])
       ? doc[key].filter((g) => Array.isArray(g?.words) && g.words.some(isWord))
       : [];
-    if (groups.length > 0) return groups.map((g) => ({ words: g.words.filter(isWord) }));
+    if (groups.length > 0)
+      return groups.map((g) => ({ words: g.words.filter(isWord), lowConfidence: g.low_confidence === true }));
   }
   const words = Array.isArray(doc.words) ? doc.words.filter(isWord) : [];
   if (words.length === 0) return [];
@@ -100,7 +101,13 @@ export function renderLyrics(doc, stage) {
       'aria-label': `Play from ${fmtTime(first.start)}`,
       text: fmtTime(first.start),
     });
-    lineEls.push(el('p', { class: 'line' }, seek, wordsSpan));
+    const lineAttrs = line.lowConfidence
+      ? {
+          class: 'line low-confidence',
+          title: 'timing uncertain: this line could not be placed with confidence',
+        }
+      : { class: 'line' };
+    lineEls.push(el('p', lineAttrs, seek, wordsSpan));
   }
   L.starts = Float64Array.from(L.words, (w) => w.start);
   L.lineEls = lineEls;

@@ -4,6 +4,9 @@ import type { VocalAnalysis } from './types.js';
 import { parseLyrics } from './lyrics-text.js';
 import { buildLines, enforceMonotonic, type TimedWord, type Transcript } from './timeline.js';
 
+/** A line whose words' mean confidence is below this is flagged `low_confidence` (kept in exports). */
+export const LOW_CONFIDENCE_LINE = 0.5;
+
 export interface AlignLyricsOptions {
   /** Per lyric token, a start time recognised by ASR (undefined = no anchor). */
   anchors?: readonly (number | undefined)[];
@@ -70,5 +73,11 @@ export function alignLyrics(
     };
   });
   enforceMonotonic(words);
-  return { language, source, words, lines: buildLines(words, lines) };
+  const timed = buildLines(words, lines);
+  for (const l of timed) {
+    const ws = words.slice(l.firstWord, l.firstWord + l.wordCount);
+    const mean = ws.reduce((a, w) => a + w.confidence, 0) / Math.max(1, ws.length);
+    if (mean < LOW_CONFIDENCE_LINE || ws.some((w) => w.flags.includes('unplaced'))) l.lowConfidence = true;
+  }
+  return { language, source, words, lines: timed };
 }

@@ -292,7 +292,6 @@ function placements(
       words[i].syllables,
       words[i].lineStart ? pause[sylStart[first]] : 0,
     );
-    if (process.env.SUNG_EVIDENCE_DUMP) console.error(`EVID ${JSON.stringify({ i, ...ev })}`);
     out.push({
       start,
       end: Math.max(start + MIN_SYL_S, end),

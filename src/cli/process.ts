@@ -28,6 +28,7 @@ interface ProcessFlags {
   language?: string;
   separationEngine?: string;
   whisperModel?: string;
+  input?: string;
   json?: boolean;
   verbose?: boolean;
 }
@@ -45,6 +46,10 @@ export function processCommand(program: Command): void {
     .option('--language <code>', 'language of the lyrics (default: detect)')
     .option('--separation-engine <engine>', separationEngineChoices.join(' | '))
     .option('--whisper-model <size>', WHISPER_SIZES.join(' | '))
+    .option(
+      '--input <kind>',
+      'mixture (default) | vocals: the file is a vocals stem, aligned without separation',
+    )
     .option('--json', 'print a JSON summary on stdout')
     .option('--verbose', 'log progress details to stderr')
     .action(async (audio: string, flags: ProcessFlags) => {
@@ -94,6 +99,7 @@ export async function runProcess(audio: string, flags: ProcessFlags): Promise<nu
         language: flags.language,
         whisper_model: flags.whisperModel,
         separation_engine: flags.separationEngine,
+        input: flags.input,
       },
       CLI_FLAG_NAMES,
     );
@@ -121,6 +127,7 @@ const CLI_FLAG_NAMES = {
   language: '--language',
   whisper_model: '--whisper-model',
   separation_engine: '--separation-engine',
+  input: '--input',
 } as const;
 
 async function runInOut(

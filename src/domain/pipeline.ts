@@ -6,7 +6,7 @@
 
 import type { JobRecord, JobStatus } from './job.js';
 import { isInFlight, isTerminalStage } from './job.js';
-import type { StageName } from './stage.js';
+import type { JobOptions, StageName } from './stage.js';
 import { STAGE_NAMES } from './stage.js';
 
 /**
@@ -22,6 +22,8 @@ export function isStageTask(name: TaskName): name is StageName {
 
 export interface StagePolicy {
   dependsOn: readonly StageName[];
+  /** Stages this one waits for when they are requested: their outputs help but are not needed. */
+  after?: readonly StageName[];
   attempts: number;
   backoffMs: number; // first retry delay; doubles each attempt
   timeoutS: number;
@@ -48,6 +50,7 @@ export const STAGE_POLICIES: { readonly [S in StageName]: StagePolicy } = {
   },
   transcription: {
     dependsOn: ['separation'],
+    after: ['beats'], // the beat grid is a prior for sung word starts; beats are cheap
     attempts: 2,
     backoffMs: 2000,
     timeoutS: 1800,
@@ -55,6 +58,12 @@ export const STAGE_POLICIES: { readonly [S in StageName]: StagePolicy } = {
     weight: 30,
   },
 };
+
+/** The stages `stage` needs for this job: a vocals upload needs no separation before transcription. */
+export function requiredStages(stage: StageName, options: JobOptions): readonly StageName[] {
+  if (stage === 'transcription' && options.input === 'vocals') return [];
+  return STAGE_POLICIES[stage].dependsOn;
+}
 
 /** Share of overall progress for decoding and for assembling results. */
 export const PREPARE_WEIGHT = 3;
@@ -66,7 +75,11 @@ export function readyStages(job: JobRecord): StageName[] {
   return STAGE_NAMES.filter((s) => {
     const st = job.stages[s];
     if (st.status !== 'pending') return false;
-    return STAGE_POLICIES[s].dependsOn.every((d) => job.stages[d].status === 'completed');
+    const after = (STAGE_POLICIES[s].after ?? []).filter((d) => job.options.stages.includes(d));
+    return (
+      requiredStages(s, job.options).every((d) => job.stages[d].status === 'completed') &&
+      after.every((d) => isTerminalStage(job.stages[d].status))
+    );
   });
 }
 
@@ -75,7 +88,7 @@ export function blockedStages(job: JobRecord): { stage: StageName; dependency: S
   const out: { stage: StageName; dependency: StageName }[] = [];
   for (const s of STAGE_NAMES) {
     if (job.stages[s].status !== 'pending') continue;
-    for (const d of STAGE_POLICIES[s].dependsOn) {
+    for (const d of requiredStages(s, job.options)) {
       const ds = job.stages[d].status;
       if (isTerminalStage(ds) && ds !== 'completed') {
         out.push({ stage: s, dependency: d });

@@ -33,6 +33,8 @@ export interface JobOptions {
   language?: string;
   whisperModel?: string;
   separationEngine?: AppConfig['separationEngine'];
+  /** What the uploaded file is: a full song (default) or a vocals stem to align directly. */
+  input?: 'mixture' | 'vocals';
 }
 
 export interface StageContext {

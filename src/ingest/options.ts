@@ -1,6 +1,6 @@
 import type { JobOptions, StageName } from '../domain/stage.js';
 import { STAGE_NAMES } from '../domain/stage.js';
-import { STAGE_POLICIES } from '../domain/pipeline.js';
+import { requiredStages } from '../domain/pipeline.js';
 import { isSeparationEngineChoice, SEPARATION_CHOICES_TEXT } from '../engines/separation/engines.js';
 import { WHISPER_SIZES } from '../engines/transcription/whisper.js';
 import { InputError } from '../errors.js';
@@ -25,6 +25,8 @@ export interface RawOptions {
   language?: string;
   whisper_model?: string;
   separation_engine?: string;
+  /** "vocals": the file is a vocals stem, aligned without separation. */
+  input?: string;
 }
 
 export interface ParsedOptions {
@@ -39,8 +41,9 @@ export function parseJobOptions(raw: RawOptions, names: OptionNames = {}): Parse
   const name = (k: keyof RawOptions) => names[k] ?? k;
   const warnings: string[] = [];
   const stages = parseStages(raw.stages, name('stages'));
+  const input = parseInput(raw.input, name('input'));
   for (const s of [...stages]) {
-    for (const dep of STAGE_POLICIES[s].dependsOn) {
+    for (const dep of requiredStages(s, { stages, input })) {
       if (!stages.includes(dep)) {
         stages.push(dep);
         warnings.push(`${s} needs ${dep}; ${dep} was added`);
@@ -48,6 +51,7 @@ export function parseJobOptions(raw: RawOptions, names: OptionNames = {}): Parse
     }
   }
   const options: JobOptions = { stages: STAGE_NAMES.filter((s) => stages.includes(s)) };
+  if (input) options.input = input;
   const lyrics = raw.lyrics?.replace(/\r\n?/g, '\n').trim();
   if (lyrics) {
     if (lyrics.length > MAX_LYRICS_CHARS)
@@ -86,6 +90,13 @@ export function parseJobOptions(raw: RawOptions, names: OptionNames = {}): Parse
     options.separationEngine = se;
   }
   return { options, warnings };
+}
+
+function parseInput(raw: string | undefined, field: string): JobOptions['input'] {
+  const v = raw?.trim().toLowerCase();
+  if (!v) return undefined;
+  if (v !== 'mixture' && v !== 'vocals') throw new InputError('BAD_INPUT', `${field} must be mixture or vocals`);
+  return v;
 }
 
 function parseStages(raw: string | undefined, field: string): StageName[] {

@@ -108,7 +108,12 @@ export class StageThread {
       const worker = this.worker;
       p.ctx.loadMix().then(
         (audio) => worker?.postMessage({ type: 'mix', id: msg.id, audio } satisfies ToWorker),
-        (err: unknown) => worker?.postMessage({ type: 'mix-error', id: msg.id, error: serialiseError(err) } satisfies ToWorker),
+        (err: unknown) =>
+          worker?.postMessage({
+            type: 'mix-error',
+            id: msg.id,
+            error: serialiseError(err),
+          } satisfies ToWorker),
       );
     } else if (msg.type === 'progress') p.ctx.progress(msg.percent, msg.message);
     else {
@@ -156,7 +161,11 @@ export class StageThread {
 export function workerEntry(script: URL): [string | URL, { eval?: boolean }] {
   if (!script.pathname.endsWith('.ts')) return [script, {}];
   // tsx/esm/api resolves to its CommonJS build under require; the ESM build sits beside it.
-  const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs')).href;
+  const tsx = pathToFileURL(
+    createRequire(import.meta.url)
+      .resolve('tsx/esm/api')
+      .replace(/\.cjs$/, '.mjs'),
+  ).href;
   const code = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(script.href)}); })`;
   return [code, { eval: true }];
 }

@@ -1,6 +1,6 @@
 import type { ActivitySegment } from '../../audio/vad.js';
 import { throwIfAborted } from '../../errors.js';
-import type { VocalAnalysis } from './lyrics-aligner.js';
+import type { VocalAnalysis } from './types.js';
 import type { Recognition, RecognizedWord, Recognizer } from './recognizer.js';
 import { buildLines, enforceMonotonic, type TimedWord, type Transcript } from './timeline.js';
 import { WHISPER_CHUNK_S } from './whisper.js';

@@ -1,5 +1,5 @@
 import { meanActivity } from '../../audio/vad.js';
-import type { VocalAnalysis } from './lyrics-aligner.js';
+import type { VocalAnalysis } from './types.js';
 import { normalizeWord } from './lyrics-text.js';
 import type { RecognizedWord } from './recognizer.js';
 

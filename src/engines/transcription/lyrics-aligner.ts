@@ -1,28 +1,18 @@
-import { computeVocalFeatures, type VocalFeatures } from '../../audio/lyrics/features.js';
-import { toMono, type PcmAudio } from '../../audio/pcm.js';
-import { voiceActivityFromEnergy, type VoiceActivity } from '../../audio/vad.js';
-import { alignWords } from './aligner.js';
+import { alignWords, type WordPlacement } from './aligner.js';
+import { alignSung } from './sung-aligner.js';
+import type { VocalAnalysis } from './types.js';
 import { parseLyrics } from './lyrics-text.js';
 import { buildLines, enforceMonotonic, type TimedWord, type Transcript } from './timeline.js';
 
-/** Features and voice activity of a vocals stem: computed once, shared by aligner, guard and QA. */
-export interface VocalAnalysis {
-  features: VocalFeatures;
-  activity: VoiceActivity;
-  duration: number;
-}
-
-export function analyzeVocals(vocals: PcmAudio): VocalAnalysis {
-  const mono = toMono(vocals);
-  const features = computeVocalFeatures(mono, vocals.sampleRate);
-  const activity = voiceActivityFromEnergy(features.energyDb, features.hopS);
-  return { features, activity, duration: mono.length / vocals.sampleRate };
-}
+/** A line whose words' mean confidence is below this is flagged `low_confidence` (kept in exports). */
+export const LOW_CONFIDENCE_LINE = 0.5;
 
 export interface AlignLyricsOptions {
   /** Per lyric token, a start time recognised by ASR (undefined = no anchor). */
   anchors?: readonly (number | undefined)[];
   language?: string | null;
+  /** Beat times (s), a prior for sung word starts. */
+  beats?: readonly number[];
   signal?: AbortSignal;
   onProgress?: (fraction: number) => void;
 }
@@ -42,16 +32,32 @@ export function alignLyrics(
   if (tokens.length === 0 || !analysis.activity.hasVoice) {
     return { language, source, words: [], lines: [] };
   }
-  const placements = alignWords(
-    tokens.map((t, i) => ({
-      syllables: t.syllables,
-      anchor: opts.anchors?.[i],
-      lineStart: i === 0 || tokens[i - 1].line !== t.line,
-    })),
-    analysis.features,
-    analysis.activity,
-    { signal: opts.signal, onProgress: opts.onProgress },
-  );
+  const lineStart = (i: number) => i === 0 || tokens[i - 1].line !== tokens[i].line;
+  const progress = { signal: opts.signal, onProgress: opts.onProgress };
+  const placements: WordPlacement[] =
+    analysis.style === 'sung' && analysis.cues
+      ? alignSung(
+          tokens.map((t, i) => ({
+            syllables: t.syllables,
+            onset: t.onset,
+            lineStart: lineStart(i),
+            lineEnd: i === tokens.length - 1 || tokens[i + 1].line !== t.line,
+          })),
+          analysis.features,
+          analysis.activity,
+          analysis.cues,
+          { ...progress, beats: opts.beats },
+        )
+      : alignWords(
+          tokens.map((t, i) => ({
+            syllables: t.syllables,
+            anchor: opts.anchors?.[i],
+            lineStart: lineStart(i),
+          })),
+          analysis.features,
+          analysis.activity,
+          progress,
+        );
   const words: TimedWord[] = tokens.map((t, i) => {
     const p = placements[i];
     const flags: TimedWord['flags'] = [];
@@ -67,5 +73,11 @@ export function alignLyrics(
     };
   });
   enforceMonotonic(words);
-  return { language, source, words, lines: buildLines(words, lines) };
+  const timed = buildLines(words, lines);
+  for (const l of timed) {
+    const ws = words.slice(l.firstWord, l.firstWord + l.wordCount);
+    const mean = ws.reduce((a, w) => a + w.confidence, 0) / Math.max(1, ws.length);
+    if (mean < LOW_CONFIDENCE_LINE || ws.some((w) => w.flags.includes('unplaced'))) l.lowConfidence = true;
+  }
+  return { language, source, words, lines: timed };
 }

@@ -1,6 +1,9 @@
+import { pronounce, type PhoneClass } from './pronounce.js';
+
 /**
- * Given lyrics (plain text, one lyric line per line) → tokens with their line and an
- * estimated syllable count. Section markers such as "[Chorus]" and empty lines are not sung.
+ * Given lyrics (plain text, one lyric line per line) → tokens with their line, syllable count
+ * and first sound (from the pronouncing dictionary; the spelling rule for unknown words).
+ * Section markers such as "[Chorus]" and empty lines are not sung.
  */
 export interface LyricToken {
   /** As written (punctuation kept), what players display. */
@@ -9,6 +12,8 @@ export interface LyricToken {
   norm: string;
   line: number;
   syllables: number;
+  /** Class of the word's first sound (undefined when the word is not in the dictionary). */
+  onset?: PhoneClass;
 }
 
 export interface ParsedLyrics {
@@ -29,8 +34,10 @@ export function parseLyrics(text: string): ParsedLyrics {
     if (words.length === 0) continue;
     const li = lines.length;
     lines.push(words.join(' '));
-    for (const w of words)
-      tokens.push({ text: w, norm: normalizeWord(w), line: li, syllables: countSyllables(w) });
+    for (const w of words) {
+      const norm = normalizeWord(w);
+      tokens.push({ text: w, norm, line: li, syllables: countSyllables(w), onset: pronounce(norm)?.onset });
+    }
   }
   return { lines, tokens };
 }
@@ -47,7 +54,8 @@ export function normalizeWord(w: string): string {
 const NUMBER_SYLLABLES = 2; // a digit string is read as a short number on average
 
 /**
- * English-leaning syllable estimate from spelling: vowel groups, minus a silent final "e"
+ * Syllables of a written word: the dictionary's count per hyphen-separated part, else the
+ * English-leaning estimate from spelling: vowel groups, minus a silent final "e"
  * and a non-syllabic "-ed". Good to ±1 on common words, which is all the aligner's
  * duration prior needs. Non-Latin scripts count one syllable per two letters.
  */
@@ -58,7 +66,7 @@ export function countSyllables(word: string): number {
     .filter(Boolean);
   if (parts.length === 0) return 1;
   let total = 0;
-  for (const p of parts) total += syllablesOfPart(p);
+  for (const p of parts) total += pronounce(p)?.syllables ?? syllablesOfPart(p);
   return Math.max(1, total);
 }
 

@@ -1,5 +1,5 @@
 import { meanActivity } from '../../audio/vad.js';
-import type { VocalAnalysis } from './lyrics-aligner.js';
+import type { VocalAnalysis } from './types.js';
 import type { Transcript, TimedWord } from './timeline.js';
 
 /**

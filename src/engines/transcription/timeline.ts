@@ -31,6 +31,8 @@ export interface TimedLine {
   /** Index of the line's first word in Transcript.words, and how many words it has. */
   firstWord: number;
   wordCount: number;
+  /** The aligner could not place this line with confidence (kept at its best estimate). */
+  lowConfidence?: boolean;
 }
 
 export type LyricsSource = 'aligned' | 'transcribed' | 'aligned+asr';

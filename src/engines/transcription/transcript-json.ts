@@ -1,4 +1,4 @@
-import type { VocalAnalysis } from './lyrics-aligner.js';
+import type { VocalAnalysis } from './types.js';
 import { applyQaFlags, timingQa, type TimingQa } from './qa.js';
 import { transcriptText, type Transcript } from './timeline.js';
 
@@ -9,7 +9,14 @@ export interface TranscriptJson {
   language: string | null;
   source: Transcript['source'];
   text: string;
-  segments: { id: number; text: string; start: number; end: number; words: Transcript['words'] }[];
+  segments: {
+    id: number;
+    text: string;
+    start: number;
+    end: number;
+    low_confidence: boolean;
+    words: Transcript['words'];
+  }[];
   words: Transcript['words'];
   qa: TimingQa;
 }
@@ -27,6 +34,7 @@ export function transcriptionDocument(t: Transcript, analysis: VocalAnalysis | u
       text: l.text,
       start: l.start,
       end: l.end,
+      low_confidence: l.lowConfidence === true,
       words: t.words.slice(l.firstWord, l.firstWord + l.wordCount),
     })),
     words: t.words,

@@ -20,6 +20,11 @@ const ProcessForm = Type.Object({
   ),
   whisper_model: Type.Optional(Type.String({ description: 'tiny|base|small|medium|large-v3-turbo' })),
   separation_engine: Type.Optional(Type.String({ description: 'auto|htdemucs|dsp' })),
+  input: Type.Optional(
+    Type.String({
+      description: 'mixture (default) | vocals: the file is a vocals stem, aligned without separation',
+    }),
+  ),
 });
 
 export function processRoutes(services: Services): FastifyPluginAsync {

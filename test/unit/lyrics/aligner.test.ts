@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { alignLyrics, analyzeVocals } from '../../../src/engines/transcription/lyrics-aligner.js';
+import { alignLyrics } from '../../../src/engines/transcription/lyrics-aligner.js';
+import { analyzeVocals } from '../../../src/engines/transcription/analysis.js';
 import { SAMPLE_LYRICS, synthVocals } from './synth-vocals.js';
 
 const lyricsText = (lines: string[][]) => lines.map((l) => l.join(' ')).join('\n');

@@ -4,7 +4,7 @@ import {
   recognizeVoiced,
   transcriptFromRecognition,
 } from '../../../src/engines/transcription/asr.js';
-import { analyzeVocals } from '../../../src/engines/transcription/lyrics-aligner.js';
+import { analyzeVocals } from '../../../src/engines/transcription/analysis.js';
 import type { Recognizer, RecognizeOptions } from '../../../src/engines/transcription/recognizer.js';
 import { WHISPER_CHUNK_S } from '../../../src/engines/transcription/whisper.js';
 import { toMono } from '../../../src/audio/pcm.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { findLoops, guardWords } from '../../../src/engines/transcription/guard.js';
-import { analyzeVocals } from '../../../src/engines/transcription/lyrics-aligner.js';
+import { analyzeVocals } from '../../../src/engines/transcription/analysis.js';
 import type { RecognizedWord } from '../../../src/engines/transcription/recognizer.js';
 import { SAMPLE_LYRICS, synthVocals } from './synth-vocals.js';
 

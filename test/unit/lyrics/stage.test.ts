@@ -8,7 +8,7 @@ import type { JobOptions } from '../../../src/domain/stage.js';
 import { InputError, UnavailableError } from '../../../src/errors.js';
 import type { Recognizer, RecognizerProvider } from '../../../src/engines/transcription/recognizer.js';
 import { asrWindows } from '../../../src/engines/transcription/asr.js';
-import { analyzeVocals } from '../../../src/engines/transcription/lyrics-aligner.js';
+import { analyzeVocals } from '../../../src/engines/transcription/analysis.js';
 import { createTranscriptionStage } from '../../../src/stages/transcribe.js';
 import { jobPaths } from '../../../src/storage/paths.js';
 import { SAMPLE_LYRICS, synthVocals, type SynthWord } from './synth-vocals.js';

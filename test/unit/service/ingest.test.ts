@@ -69,6 +69,16 @@ describe('parseJobOptions', () => {
     expect(options).toMatchObject({ lyrics: 'a b\nc d', language: 'en' });
     expect(parseJobOptions({ language: 'auto' }).options.language).toBeUndefined();
   });
+  it('with input=vocals, transcription needs no separation', () => {
+    const { options, warnings } = parseJobOptions({ stages: 'transcription', input: 'vocals' });
+    expect(options).toMatchObject({ stages: ['transcription'], input: 'vocals' });
+    expect(warnings).toEqual([]);
+    expect(parseJobOptions({ stages: 'transcription' }).options.stages).toEqual([
+      'separation',
+      'transcription',
+    ]);
+    expect(() => parseJobOptions({ input: 'drums' })).toThrow(/input must be/);
+  });
   it('rejects nonsense with a clear code', () => {
     expect(() => parseJobOptions({ stages: 'dance' })).toThrow(/unknown stage/);
     expect(() => parseJobOptions({ stages: ',' })).toThrow(/at least one/);

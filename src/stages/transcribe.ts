@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { meanActivity } from '../audio/vad.js';
-import { toMono } from '../audio/pcm.js';
+import { toMono, type PcmAudio } from '../audio/pcm.js';
 import { resample } from '../audio/resample.js';
 import { decodeWav } from '../audio/wav.js';
 import type { EngineInfo, StageContext, StageHandler, StageOutcome } from '../domain/stage.js';
@@ -20,6 +20,7 @@ import { renderAss } from '../exports/ass.js';
 import { renderEnhancedLrc, renderLrc } from '../exports/lrc.js';
 import { renderSrt } from '../exports/srt.js';
 import { renderVtt } from '../exports/vtt.js';
+import { writeSingerFiles } from './singer-files.js';
 
 /**
  * The transcription stage: word-timed lyrics from the vocals stem.
@@ -27,7 +28,8 @@ import { renderVtt } from '../exports/vtt.js';
  *    that match the lyrics anchor the alignment ('aligned+asr');
  *  - no lyrics: Whisper on the voiced parts, then the hallucination guard ('transcribed');
  *    without Whisper the stage is `unavailable` with the reason.
- * Writes transcription/transcription.json and lyrics.{lrc,elrc,srt,vtt,ass}.
+ * Writes transcription/transcription.json and lyrics.{lrc,elrc,srt,vtt,ass}, and the sung
+ * notes (notes.json, vocals.mid, ultrastar.txt: see singer-files.ts).
  */
 export interface TranscriptionStageDeps {
   /** Speech recogniser source; defaults to Whisper via @huggingface/transformers, created per stage factory. */
@@ -69,7 +71,7 @@ export function createTranscriptionStage(deps: TranscriptionStageDeps = {}): Sta
         words: [],
         lines: [],
       };
-      return finish(ctx, empty, analysis, NO_VOICE_ENGINE, warnings);
+      return finish(ctx, empty, analysis, NO_VOICE_ENGINE, warnings, vocals);
     }
 
     let recognizer: Recognizer | undefined;
@@ -104,7 +106,14 @@ export function createTranscriptionStage(deps: TranscriptionStageDeps = {}): Sta
           (w.confidence ?? 1) *
           Math.min(1, meanActivity(analysis.activity, w.start, w.end) / FULL_CONFIDENCE_ACTIVITY),
       }));
-      return finish(ctx, transcriptFromRecognition(words, rec.language), analysis, recognizer.info, warnings);
+      return finish(
+        ctx,
+        transcriptFromRecognition(words, rec.language),
+        analysis,
+        recognizer.info,
+        warnings,
+        vocals,
+      );
     }
 
     let anchors: (number | undefined)[] | undefined;
@@ -135,7 +144,7 @@ export function createTranscriptionStage(deps: TranscriptionStageDeps = {}): Sta
           quality: 'model',
         }
       : ALIGNER_ENGINE;
-    return finish(ctx, transcript, analysis, engine, warnings);
+    return finish(ctx, transcript, analysis, engine, warnings, vocals);
   };
 }
 
@@ -166,6 +175,7 @@ async function finish(
   analysis: VocalAnalysis,
   engine: EngineInfo,
   warnings: string[],
+  vocals: PcmAudio,
 ): Promise<StageOutcome> {
   applyQaFlags(t, analysis);
   const qa = timingQa(t, analysis);
@@ -189,6 +199,9 @@ async function finish(
     await fs.rename(tmp, file);
     outputs[key] = ctx.paths.rel(file);
   }
+  ctx.progress(96, 'sung notes');
+  const singer = await writeSingerFiles(ctx, t, vocals);
+  Object.assign(outputs, singer.outputs);
   ctx.progress(100);
   return {
     status: 'completed',
@@ -200,6 +213,7 @@ async function finish(
       word_count: t.words.length,
       lyrics_source: t.source,
       timing_score: qa.score,
+      note_count: singer.noteCount,
     },
     warnings,
   };

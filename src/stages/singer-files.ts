@@ -29,9 +29,9 @@ export async function writeSingerFiles(
   ctx: StageContext,
   t: Transcript,
   vocals: PcmAudio,
-): Promise<{ outputs: Record<string, string>; noteCount: number; grid: SongGrid | undefined }> {
+  grid: SongGrid | undefined,
+): Promise<{ outputs: Record<string, string>; noteCount: number }> {
   const track = trackPitch(toMono(vocals), vocals.sampleRate);
-  const grid = await readBeatGrid(ctx);
   const dict = await loadPronunciations();
   // Unplaced words have interpolated times: no pitch can be trusted there.
   const words = t.words.map((w) =>
@@ -56,7 +56,7 @@ export async function writeSingerFiles(
     await writeFileAtomic(file, files[key], { fsync: false });
     outputs[key] = ctx.paths.rel(file);
   }
-  return { outputs, noteCount: notes.length, grid };
+  return { outputs, noteCount: notes.length };
 }
 
 /** The beats stage's grid, if its beats.json exists and is sane. */

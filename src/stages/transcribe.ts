@@ -20,7 +20,7 @@ import { renderAss } from '../exports/ass.js';
 import { renderEnhancedLrc, renderLrc } from '../exports/lrc.js';
 import { renderSrt } from '../exports/srt.js';
 import { renderVtt } from '../exports/vtt.js';
-import { writeSingerFiles } from './singer-files.js';
+import { readBeatGrid, writeSingerFiles } from './singer-files.js';
 
 /**
  * The transcription stage: word-timed lyrics from the vocals stem.
@@ -182,13 +182,14 @@ async function finish(
   const dir = ctx.paths.stageDir('transcription');
   await fs.mkdir(dir, { recursive: true });
   const title = path.basename(ctx.paths.dir);
+  const grid = await readBeatGrid(ctx);
   const texts: Record<keyof typeof OUTPUT_FILES, string> = {
     transcription: renderTranscriptionJson(t, analysis),
     lrc: renderLrc(t, { lengthS: analysis.duration }),
     elrc: renderEnhancedLrc(t, { lengthS: analysis.duration }),
     srt: renderSrt(t),
     vtt: renderVtt(t),
-    ass: renderAss(t, { title }),
+    ass: renderAss(t, { title, grid }),
   };
   const outputs: Record<string, string> = {};
   for (const key of Object.keys(OUTPUT_FILES) as (keyof typeof OUTPUT_FILES)[]) {
@@ -200,7 +201,7 @@ async function finish(
     outputs[key] = ctx.paths.rel(file);
   }
   ctx.progress(96, 'sung notes');
-  const singer = await writeSingerFiles(ctx, t, vocals);
+  const singer = await writeSingerFiles(ctx, t, vocals, grid);
   Object.assign(outputs, singer.outputs);
   ctx.progress(100);
   return {

@@ -10,6 +10,7 @@ import type { StageName } from '../domain/stage.js';
  *   work/mix.wav                   (decoded once: float32, AUDIO_SAMPLE_RATE, stereo)
  *   stems/vocals.wav drums.wav bass.wav other.wav instrumental.wav
  *   transcription/transcription.json lyrics.lrc lyrics.elrc lyrics.srt lyrics.vtt lyrics.ass
+ *                 notes.json vocals.mid ultrastar.txt
  *   beat_analysis/analysis.json beats.json onsets.json
  *   report.json
  */

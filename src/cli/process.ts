@@ -207,7 +207,9 @@ function printHuman(s: ReturnType<typeof cliSummary>): void {
     for (const w of st.warnings) lines.push(`      note: ${w}`);
   }
   const keys = ['tempo_bpm', 'time_signature', 'beat_count', 'language', 'word_count'];
-  const facts = keys.filter((k) => s.summary[k] !== undefined && s.summary[k] !== null).map((k) => `${k}=${String(s.summary[k])}`);
+  const facts = keys
+    .filter((k) => s.summary[k] !== undefined && s.summary[k] !== null)
+    .map((k) => `${k}=${String(s.summary[k])}`);
   if (facts.length > 0) lines.push(`  ${facts.join('  ')}`);
   if (s.error) lines.push(`  error: ${s.error}`);
   process.stdout.write(`${lines.join('\n')}\n`);

@@ -13,6 +13,7 @@ import type { StageName } from '../domain/stage.js';
  *                 notes.json vocals.mid ultrastar.txt
  *   beat_analysis/analysis.json beats.json onsets.json
  *   report.json
+ *   variants/{variant_id}/variant.json instrumental.<ext> [transcription.json beats.json lyrics.ass]
  */
 export const STEM_NAMES = ['vocals', 'drums', 'bass', 'other'] as const;
 export type StemName = (typeof STEM_NAMES)[number];
@@ -42,6 +43,8 @@ export interface JobPaths {
   transcription(file: string): string;
   beats(file: string): string;
   report: string;
+  /** variants/{variant_id}/: an instrumental variant and its re-timed files. */
+  variantDir(id: string): string;
   /** Path relative to the job directory, with forward slashes (what the API and job records carry). */
   rel(abs: string): string;
 }
@@ -65,6 +68,7 @@ export function jobPaths(storageDirOrJobDir: string, jobId?: string): JobPaths {
     transcription: (file) => j('transcription', file),
     beats: (file) => j('beat_analysis', file),
     report: j('report.json'),
+    variantDir: (id) => j('variants', id),
     rel: (abs) => path.relative(dir, abs).split(path.sep).join('/'),
   };
 }

@@ -39,8 +39,11 @@ export async function renderVariant(
 ): Promise<VariantFiles> {
   const instrumental = paths.stem('instrumental');
   const vocals = paths.stem('vocals');
+  await fs.access(instrumental).catch(() => {
+    throw new Error('the instrumental stem is missing');
+  });
+  // The duration is only for progress: a slow or failed probe (a loaded machine) must not fail the render.
   const info = await probe(tools, instrumental, signal);
-  if (!info) throw new Error('the instrumental stem is missing or unreadable');
   const dir = paths.variantDir(id);
   await fs.mkdir(dir, { recursive: true });
   const codec = CODEC[p.format];
@@ -54,7 +57,7 @@ export async function renderVariant(
     const voice = p.semitones !== 0 || p.tempo !== 1 ? `${stretch}:formant=preserved,` : '';
     graph = `[0:a]${stretch}[i];[1:a]${voice}volume=${p.vocal_db}dB[v];[i][v]amix=inputs=2:normalize=0:duration=first[out]`;
   }
-  const total = info.durationS / p.tempo;
+  const total = (info?.durationS ?? 0) / p.tempo;
   let buffered = '';
   await exec(
     tools.ffmpeg,

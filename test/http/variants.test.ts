@@ -50,6 +50,7 @@ describe('instrumental variants', () => {
     expect(v.links.self).toBe(`/api/jobs/${id}/variants/${v.variant_id}`);
     expect(v.params).toEqual({ semitones: 2, tempo: 0.8, vocal_db: -12, format: 'wav' });
     const done = await waitVariant(v.links.self);
+    expect(done.error).toBeUndefined();
     expect(done.status).toBe('completed');
     expect(done.progress).toBe(100);
     const wav = await svc.app.inject(done.files.instrumental);

@@ -4,8 +4,9 @@ import { TASK_NAMES, QUEUE_NAMES, type TaskName } from '../queue/job-queue.js';
 import { processCommand } from './process.js';
 import { modelsCommand } from './models.js';
 import { doctorCommand } from './doctor.js';
+import { variantCommand } from './variant.js';
 
-/** `karaoke serve | worker | process | models`. */
+/** `karaoke serve | worker | process | models | variant`. */
 const program = new Command('karaoke')
   .description('Karaoke backend: stems, word-timed lyrics and rhythm from any song')
   .version(appVersion())
@@ -38,6 +39,7 @@ program
 processCommand(program);
 modelsCommand(program);
 doctorCommand(program);
+variantCommand(program);
 
 /** The service is loaded only when asked for, so `karaoke process` starts fast. */
 async function serve(opts: Parameters<typeof import('../main.js').main>[0]): Promise<void> {

@@ -1,53 +1,114 @@
 import type { Transcript } from '../engines/transcription/timeline.js';
-import { exportLines, oneLine } from './lines.js';
+import { karaokeLayout, type LayoutGrid } from './karaoke-layout.js';
+import { oneLine } from './lines.js';
 import { assTime } from './timefmt.js';
 
 /**
- * Advanced SubStation Alpha with karaoke timing: one Dialogue per lyric line, each word
- * preceded by `{\k<centiseconds>}`. A word's \k runs until the next word starts, so the
- * \k values of a line add up exactly to the Dialogue's duration (what Aegisub checks).
+ * Advanced SubStation Alpha karaoke from the two-row layout (karaoke-layout.ts): each word
+ * sweeps (`\kf`) from the upcoming colour (SecondaryColour, white) to the sung colour
+ * (PrimaryColour, gold) over its own duration; the gaps between words are `\k` on the space.
+ * A line shown ahead of its first word starts with an empty `\k` for the wait, so the `\k`
+ * values of a Dialogue add up exactly to its duration (what Aegisub checks). Count-in dots
+ * light up one per beat before a line after a rest; a title card opens the song.
  */
 export interface AssOptions {
   title?: string;
+  artist?: string;
   playResX?: number;
   playResY?: number;
+  grid?: LayoutGrid;
 }
 
-const STYLE =
-  'Style: Default,Arial,64,&H00FFFFFF,&H0000FFFF,&H00000000,&H80000000,-1,0,0,0,100,100,0,0,1,3,1,2,60,60,60,1';
+// ASS colours are &HAABBGGRR.
+const SUNG = '&H0000C8FF';
+const UPCOMING = '&H00FFFFFF';
+const OUTLINE = '&H00000000';
+const SHADOW = '&H80000000';
+const DIM = '&H00808080';
+const FORMAT =
+  'Format: Name, Fontname, Fontsize, PrimaryColour, SecondaryColour, OutlineColour, BackColour, Bold, Italic, Underline, StrikeOut, ScaleX, ScaleY, Spacing, Angle, BorderStyle, Outline, Shadow, Alignment, MarginL, MarginR, MarginV, Encoding';
+/** Title card: shown from 0 for at most this long, and only if the first line leaves room. */
+const TITLE_S = 5;
+const TITLE_MIN_S = 1.5;
+
+export const ASS_STYLES = ['Row0', 'Row1', 'CountIn', 'Title'] as const;
 
 export function renderAss(t: Transcript, opts: AssOptions = {}): string {
+  const w = opts.playResX ?? 1920;
+  const h = opts.playResY ?? 1080;
+  const size = Math.round(h / 15);
+  const style = (
+    name: string,
+    fontSize: number,
+    primary: string,
+    secondary: string,
+    align: number,
+    marginV: number,
+  ) =>
+    `Style: ${name},Arial,${fontSize},${primary},${secondary},${OUTLINE},${SHADOW},-1,0,0,0,100,100,0,0,1,${Math.max(2, Math.round(size / 20))},1,${align},60,60,${marginV},1`;
   const head = [
     '[Script Info]',
     `Title: ${oneLine(opts.title ?? 'Lyrics')}`,
     'ScriptType: v4.00+',
     'WrapStyle: 0',
-    `PlayResX: ${opts.playResX ?? 1920}`,
-    `PlayResY: ${opts.playResY ?? 1080}`,
+    `PlayResX: ${w}`,
+    `PlayResY: ${h}`,
     'ScaledBorderAndShadow: yes',
     '',
     '[V4+ Styles]',
-    'Format: Name, Fontname, Fontsize, PrimaryColour, SecondaryColour, OutlineColour, BackColour, Bold, Italic, Underline, StrikeOut, ScaleX, ScaleY, Spacing, Angle, BorderStyle, Outline, Shadow, Alignment, MarginL, MarginR, MarginV, Encoding',
-    STYLE,
+    FORMAT,
+    // Row 0 above row 1, both in the lower half; bottom-centred (alignment 2).
+    style('Row0', size, SUNG, UPCOMING, 2, Math.round(h * 0.2) + Math.round(size * 1.5)),
+    style('Row1', size, SUNG, UPCOMING, 2, Math.round(h * 0.2)),
+    style('CountIn', Math.round(size * 0.8), SUNG, DIM, 2, Math.round(h * 0.2) + Math.round(size * 3)),
+    style('Title', Math.round(size * 1.3), UPCOMING, UPCOMING, 5, 0),
     '',
     '[Events]',
     'Format: Layer, Start, End, Style, Name, MarginL, MarginR, MarginV, Effect, Text',
   ];
-  const events = exportLines(t).map((l) => {
-    // Work in centiseconds of the rendered times so that the sum of \k matches the line exactly.
-    const cs = (s: number) => Math.round(s * 100);
-    const lineStart = cs(l.start);
-    const lineEnd = Math.max(cs(l.end), lineStart + 1);
-    const body = l.words
-      .map((w, k) => {
-        const from = k === 0 ? lineStart : Math.max(lineStart, cs(w.start));
-        const next = k + 1 < l.words.length ? cs(l.words[k + 1].start) : lineEnd;
-        const to = Math.min(lineEnd, Math.max(from, next));
-        return `{\\k${to - from}}${escapeAss(oneLine(w.word))}`;
-      })
-      .join(' ');
-    return `Dialogue: 0,${assTime(lineStart / 100)},${assTime(lineEnd / 100)},Default,,0,0,0,,${body}`;
-  });
+  const cs = (s: number) => Math.round(s * 100);
+  const events: string[] = [];
+  const layout = karaokeLayout(t, opts.grid);
+  const firstShow = layout[0]?.show ?? Infinity;
+  if (opts.title && firstShow >= TITLE_MIN_S) {
+    const end = Math.min(TITLE_S, firstShow - 0.2);
+    const artist = opts.artist ? `\\N{\\fs${Math.round(size * 0.8)}}${escapeAss(oneLine(opts.artist))}` : '';
+    events.push(
+      `Dialogue: 0,${assTime(0)},${assTime(end)},Title,,0,0,0,,{\\fad(300,300)}${escapeAss(oneLine(opts.title))}${artist}`,
+    );
+  }
+  for (const l of layout) {
+    const show = cs(l.show);
+    const hide = Math.max(cs(l.hide), show + 1);
+    const parts: string[] = [];
+    let at = show;
+    l.line.words.forEach((word, k) => {
+      const ws = Math.max(at, cs(word.start));
+      const we = Math.max(ws, Math.min(hide, cs(word.end)));
+      const gap = ws - at;
+      if (k === 0) {
+        if (gap > 0) parts.push(`{\\k${gap}}`);
+      } else parts.push(`{\\k${gap}} `);
+      parts.push(`{\\kf${we - ws}}${escapeAss(oneLine(word.word))}`);
+      at = we;
+    });
+    if (hide > at) parts.push(`{\\k${hide - at}}`);
+    events.push(
+      `Dialogue: 0,${assTime(show / 100)},${assTime(hide / 100)},Row${l.row},,0,0,0,,${parts.join('')}`,
+    );
+    if (l.countIn.length > 0) {
+      const start = cs(l.countIn[0]);
+      const end = Math.max(cs(l.line.start), start + 1);
+      const dots = l.countIn.map((b, j) => {
+        const from = cs(b);
+        const to = j + 1 < l.countIn.length ? cs(l.countIn[j + 1]) : end;
+        return `{\\k${Math.max(0, to - from)}}●`;
+      });
+      events.push(
+        `Dialogue: 1,${assTime(start / 100)},${assTime(end / 100)},CountIn,,0,0,0,,${dots.join(' ')}`,
+      );
+    }
+  }
   return `${[...head, ...events].join('\n')}\n`;
 }
 

@@ -12,6 +12,7 @@ import { installErrorHandler } from './error-handler.js';
 import { fileRoutes } from './routes/files.js';
 import { healthRoutes } from './routes/health.js';
 import { jobRoutes } from './routes/jobs.js';
+import { variantRoutes } from './routes/variants.js';
 import { processRoutes } from './routes/process.js';
 import { webRoutes } from './routes/web.js';
 
@@ -70,6 +71,7 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
   await app.register(healthRoutes(services));
   await app.register(processRoutes(services));
   await app.register(jobRoutes(services));
+  await app.register(variantRoutes(services));
   await app.register(fileRoutes(services));
   await app.register(webRoutes());
   return app;

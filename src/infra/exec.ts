@@ -11,6 +11,8 @@ export interface ExecOptions {
   /** Max bytes of stdout kept in memory (default 64 MiB). */
   maxStdout?: number;
   input?: Buffer;
+  /** Each chunk of stderr as it arrives (e.g. ffmpeg's progress lines). */
+  onStderr?: (chunk: string) => void;
 }
 
 export interface ExecResult {
@@ -55,7 +57,9 @@ export function exec(cmd: string, args: readonly string[], opts: ExecOptions = {
       } else out.push(d);
     });
     child.stderr.on('data', (d: Buffer) => {
-      stderr = (stderr + d.toString('utf8')).slice(-STDERR_TAIL);
+      const text = d.toString('utf8');
+      stderr = (stderr + text).slice(-STDERR_TAIL);
+      opts.onStderr?.(text);
     });
     const timer = opts.timeoutMs
       ? setTimeout(() => {

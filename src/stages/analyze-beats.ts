@@ -2,6 +2,8 @@ import type { StageContext, StageHandler, StageOutcome } from '../domain/stage.j
 import { throwIfAborted } from '../errors.js';
 import { analyzeBeats, BEAT_ENGINE } from '../engines/beats/beat-dsp.js';
 import type { BeatAnalysis } from '../engines/beats/types.js';
+import { estimateKey, type KeyEstimate } from '../audio/key/key.js';
+import { toMono } from '../audio/pcm.js';
 
 /** Times in the JSON files are rounded to the millisecond, scores to 1/1000. */
 const round3 = (v: number): number => Math.round(v * 1000) / 1000;
@@ -11,7 +13,8 @@ const LOW_CONFIDENCE = 0.3;
 const SUMMARY_CURVE_POINTS = 32;
 
 /**
- * The beat-analysis stage: decoded mixture → beat-dsp engine → beat_analysis/{analysis,beats,onsets}.json.
+ * The beat-analysis stage: decoded mixture → beat-dsp engine (+ the key from the mixture's
+ * chroma) → beat_analysis/{analysis,beats,onsets}.json.
  * Pure DSP, no model: it is never unavailable.
  */
 export function createBeatsStage(): StageHandler {
@@ -22,6 +25,9 @@ export function createBeatsStage(): StageHandler {
     ctx.progress(20, 'analysing rhythm');
     const a = analyzeBeats(mix.channels, mix.sampleRate, { checkAbort: () => throwIfAborted(ctx.signal) });
     throwIfAborted(ctx.signal);
+    ctx.progress(70, 'estimating the key');
+    const key = estimateKey(toMono(mix), mix.sampleRate);
+    throwIfAborted(ctx.signal);
     ctx.progress(80, 'writing results');
 
     const files = {
@@ -29,7 +35,7 @@ export function createBeatsStage(): StageHandler {
       beats: ctx.paths.beats('beats.json'),
       onsets: ctx.paths.beats('onsets.json'),
     };
-    await ctx.write(files.analysis, json(analysisJson(a)));
+    await ctx.write(files.analysis, json(analysisJson(a, key)));
     await ctx.write(files.beats, json(beatsJson(a)));
     await ctx.write(files.onsets, json({ onsets: Array.from(a.onsets, round3) }));
     ctx.progress(100);
@@ -58,6 +64,8 @@ export function createBeatsStage(): StageHandler {
         rhythm_regularity: round3(a.rhythmRegularity),
         tempo_steady: a.tempoSteady,
         tempo_curve: thin(a.tempoCurve, SUMMARY_CURVE_POINTS).map((p) => ({ time: p.time, bpm: p.bpm })),
+        key: key?.name ?? null,
+        key_confidence: key ? key.confidence : null,
       },
       warnings,
     };
@@ -65,7 +73,7 @@ export function createBeatsStage(): StageHandler {
 }
 
 /** The body of beat_analysis/analysis.json (see docs/beats.md). */
-export function analysisJson(a: BeatAnalysis): Record<string, unknown> {
+export function analysisJson(a: BeatAnalysis, key?: KeyEstimate): Record<string, unknown> {
   return {
     tempo_bpm: round3(a.tempoBpm),
     tempo_candidates: a.tempoCandidates.map((c) => ({ bpm: c.bpm, score: round3(c.score) })),
@@ -81,6 +89,7 @@ export function analysisJson(a: BeatAnalysis): Record<string, unknown> {
     beat_count: a.beats.length,
     downbeats: Array.from(a.downbeats, round3),
     duration: round3(a.duration),
+    key: key ? { tonic: key.tonic, mode: key.mode, name: key.name, confidence: key.confidence } : null,
     engine: { name: BEAT_ENGINE.name, version: BEAT_ENGINE.version },
   };
 }

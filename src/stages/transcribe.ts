@@ -15,11 +15,13 @@ import { renderAss } from '../exports/ass.js';
 import { renderEnhancedLrc, renderLrc } from '../exports/lrc.js';
 import { renderSrt } from '../exports/srt.js';
 import { renderVtt } from '../exports/vtt.js';
+import { readBeatGrid, writeSingerFiles } from './singer-files.js';
 
 /**
  * The transcription stage, thin glue: load the vocals (the stem, or the upload itself with
  * `input: vocals`) and the beats when they ran, `transcribe` (src/engines/transcription), write.
- * Writes transcription/transcription.json and lyrics.{lrc,elrc,srt,vtt,ass}.
+ * Writes transcription/transcription.json and lyrics.{lrc,elrc,srt,vtt,ass}, and the sung
+ * notes (notes.json, vocals.mid, ultrastar.txt: see singer-files.ts).
  */
 export interface TranscriptionStageDeps {
   /** Speech recogniser source; defaults to Whisper via @huggingface/transformers, created per stage factory. */
@@ -51,7 +53,7 @@ export function createTranscriptionStage(deps: TranscriptionStageDeps = {}): Sta
       onProgress: (p, m) => ctx.progress(p, m),
     });
     if (r.status === 'unavailable') return { status: 'unavailable', outputs: {}, reason: r.reason };
-    return finish(ctx, r.transcript, r.analysis, r.engine, r.warnings);
+    return finish(ctx, r.transcript, r.analysis, r.engine, r.warnings, vocals);
   };
 }
 
@@ -90,23 +92,28 @@ async function finish(
   analysis: VocalAnalysis,
   engine: EngineInfo,
   warnings: string[],
+  vocals: PcmAudio,
 ): Promise<StageOutcome> {
   applyQaFlags(t, analysis);
   const qa = timingQa(t, analysis);
   const title = path.basename(ctx.paths.dir);
+  const grid = await readBeatGrid(ctx);
   const texts: Record<keyof typeof OUTPUT_FILES, string> = {
     transcription: renderTranscriptionJson(t, analysis),
     lrc: renderLrc(t, { lengthS: analysis.duration }),
     elrc: renderEnhancedLrc(t, { lengthS: analysis.duration }),
     srt: renderSrt(t),
     vtt: renderVtt(t),
-    ass: renderAss(t, { title }),
+    ass: renderAss(t, { title, grid }),
   };
   const outputs: Record<string, string> = {};
   for (const key of Object.keys(OUTPUT_FILES) as (keyof typeof OUTPUT_FILES)[]) {
     throwIfAborted(ctx.signal);
     outputs[key] = await ctx.write(ctx.paths.transcription(OUTPUT_FILES[key]), texts[key]);
   }
+  ctx.progress(96, 'sung notes');
+  const singer = await writeSingerFiles(ctx, t, vocals, grid);
+  Object.assign(outputs, singer.outputs);
   ctx.progress(100);
   return {
     status: 'completed',
@@ -118,6 +125,7 @@ async function finish(
       word_count: t.words.length,
       lyrics_source: t.source,
       timing_score: qa.score,
+      note_count: singer.noteCount,
     },
     warnings,
   };

@@ -8,8 +8,10 @@
  *   work/mix.wav                   (decoded once: float32, AUDIO_SAMPLE_RATE, stereo)
  *   stems/vocals.wav drums.wav bass.wav other.wav instrumental.wav
  *   transcription/transcription.json lyrics.lrc lyrics.elrc lyrics.srt lyrics.vtt lyrics.ass
+ *                 notes.json vocals.mid ultrastar.txt
  *   beat_analysis/analysis.json beats.json onsets.json
  *   report.json
+ *   variants/{variant_id}/variant.json instrumental.<ext> [transcription.json beats.json lyrics.ass]
  */
 
 import path from 'node:path';
@@ -43,6 +45,8 @@ export interface JobPaths {
   transcription(file: string): string;
   beats(file: string): string;
   report: string;
+  /** variants/{variant_id}/: an instrumental variant and its re-timed files. */
+  variantDir(id: string): string;
   /** Path relative to the job directory, with forward slashes (what the API and job records carry). */
   rel(abs: string): string;
 }
@@ -71,6 +75,7 @@ export function jobPaths(storageDirOrJobDir: string, jobId?: string): JobPaths {
     transcription: (file) => j('transcription', file),
     beats: (file) => j('beat_analysis', file),
     report: j('report.json'),
+    variantDir: (id) => j('variants', id),
     rel: (abs) => path.relative(dir, abs).split(path.sep).join('/'),
   };
 }

@@ -37,17 +37,20 @@ const MAX_WINDOW_SECONDS = 0.032;
 const DEFAULT_HOP = 0.01;
 const DEFAULT_FMIN = 60;
 const DEFAULT_FMAX = 1100;
-/** pYIN's threshold prior: Beta(2, 18) (mean 0.1) on thresholds 0.01 … 1.00. */
+/** pYIN's threshold prior: Beta(2, 8) (mean 0.2, the most lenient of pYIN's priors: reverberant and separated voices have shallow dips) on thresholds 0.01 … 1.00. */
 const THRESHOLDS = 100;
 const BETA_A = 2;
-const BETA_B = 18;
+const BETA_B = 8;
 /** Probability kept for the global minimum when no dip is under the threshold (pYIN's p_a). */
 const ABSOLUTE_MIN_WEIGHT = 0.01;
 const MAX_CANDIDATES = 6;
 /** Viterbi costs, in nats per 10 ms of hop. */
 const JUMP_COST_PER_SEMITONE = 0.7;
 const FREE_JUMP_SEMITONES = 0.5;
-const SWITCH_PROB = 0.01;
+const SWITCH_PROB = 0.1;
+/** Voicing at which voiced and unvoiced emit equally: below 0.5 because the threshold prior
+ * spreads a clearly periodic frame's mass over octave candidates and the unvoiced side. */
+const VOICED_AT = 0.3;
 /** Frames this far below the loud level (the 95th percentile power) fade out of voicing. */
 const QUIET_DB = 45;
 const QUIET_RAMP_DB = 10;
@@ -159,6 +162,7 @@ function viterbi(
   const stay = Math.log(1 - SWITCH_PROB);
   const change = Math.log(SWITCH_PROB);
   const jumpCost = JUMP_COST_PER_SEMITONE / hopScale;
+  const voicedBias = Math.log((1 - VOICED_AT) / VOICED_AT);
   for (let f = 0; f < frames; f++) {
     cur.fill(-Infinity);
     const pn = f === 0 ? 0 : candN[f - 1];
@@ -176,7 +180,10 @@ function viterbi(
           arg = r;
         }
       }
-      cur[s] = best + Math.log(Math.max(LOG_FLOOR, candP[slot]));
+      // Voiced vs unvoiced is decided by the frame's total voicing; the candidate by its share.
+      const share = candP[slot] / Math.max(LOG_FLOOR, voicing[f]);
+      cur[s] =
+        best + voicedBias + Math.log(Math.max(LOG_FLOOR, voicing[f])) + Math.log(Math.max(LOG_FLOOR, share));
       back[f * S + s] = arg;
     }
     let best = f === 0 ? 0 : prev[U] + stay;

@@ -60,6 +60,7 @@ describe('beats stage', () => {
       'beat_count',
       'downbeats',
       'duration',
+      'key',
     ]) {
       expect(analysis).toHaveProperty(k);
     }

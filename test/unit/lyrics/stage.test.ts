@@ -13,6 +13,8 @@ import { createTranscriptionStage } from '../../../src/stages/transcribe.js';
 import { jobPaths } from '../../../src/storage/paths.js';
 import { SAMPLE_LYRICS, synthVocals, type SynthWord } from './synth-vocals.js';
 import { stageContext } from '../../helpers/stage-context.js';
+import { parseSmf } from '../../helpers/smf.js';
+import { parseUltraStar } from '../../helpers/ultrastar.js';
 
 let dir: string;
 beforeEach(async () => {
@@ -70,7 +72,17 @@ function fakeWhisper(audio: PcmAudio, words: SynthWord[], hallucinateAt: number)
 }
 
 const lyricsOf = (lines: string[][]) => lines.map((l) => l.join(' ')).join('\n');
-const FILES = ['transcription.json', 'lyrics.lrc', 'lyrics.elrc', 'lyrics.srt', 'lyrics.vtt', 'lyrics.ass'];
+const FILES = [
+  'transcription.json',
+  'lyrics.lrc',
+  'lyrics.elrc',
+  'lyrics.srt',
+  'lyrics.vtt',
+  'lyrics.ass',
+  'notes.json',
+  'vocals.mid',
+  'ultrastar.txt',
+];
 
 describe('transcription stage', () => {
   it('aligns given lyrics without any model and writes every format', async () => {
@@ -86,6 +98,9 @@ describe('transcription stage', () => {
       srt: 'transcription/lyrics.srt',
       vtt: 'transcription/lyrics.vtt',
       ass: 'transcription/lyrics.ass',
+      notes: 'transcription/notes.json',
+      midi: 'transcription/vocals.mid',
+      ultrastar: 'transcription/ultrastar.txt',
     });
     for (const f of FILES) expect((await fs.stat(ctx.paths.transcription(f))).size).toBeGreaterThan(0);
     expect(await fs.readdir(ctx.paths.stageDir('transcription'))).toEqual([...FILES].sort());
@@ -102,6 +117,23 @@ describe('transcription stage', () => {
     expect(doc.text).toBe(lyricsOf(SAMPLE_LYRICS));
     expect(doc.qa.words_starting_in_silence).toEqual([]);
     expect(progress[progress.length - 1]).toBe(100);
+    // The sung notes, read back in each format: every note inside its word, MIDI = notes.json.
+    const notes = JSON.parse(await fs.readFile(ctx.paths.transcription('notes.json'), 'utf8'));
+    expect(notes.hop).toBe(0.01);
+    expect(notes.grid).toBe('none');
+    expect(notes.notes.length).toBeGreaterThanOrEqual(words.length);
+    expect(out.summary?.note_count).toBe(notes.notes.length);
+    for (const n of notes.notes) {
+      const w = doc.words[n.word_index];
+      expect(n.start).toBeGreaterThanOrEqual(w.start - 1e-3);
+      expect(n.end).toBeLessThanOrEqual(w.end + 0.011);
+    }
+    expect(notes.pitch.f0.length).toBe(notes.pitch.voicing.length);
+    const smf = parseSmf(await fs.readFile(ctx.paths.transcription('vocals.mid')));
+    expect(smf.notes.map((n) => n.pitch)).toEqual(notes.notes.map((n: { midi: number }) => n.midi));
+    const us = parseUltraStar(await fs.readFile(ctx.paths.transcription('ultrastar.txt'), 'utf8'));
+    expect(us.notes).toHaveLength(notes.notes.length);
+    expect(us.breaks).toHaveLength(SAMPLE_LYRICS.length - 1);
   });
 
   it('transcribes with a recogniser and drops words invented over silence', async () => {

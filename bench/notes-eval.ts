@@ -1,0 +1,93 @@
+/**
+ * Sung-note accuracy on an eval-kit corpus of sung songs: the f0 of the true vocal stem plus
+ * word timings (the truth's words, or the project's aligner given the lyrics) → notes; a true
+ * note is matched by a reported note (one to one) with MIDI within ±1 and onset within 100 ms.
+ * Run: npx tsx bench/notes-eval.ts <corpus-dir> [--words truth|aligner] [--grid]
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { toMono } from '../src/audio/pcm.js';
+import { trackPitch } from '../src/audio/pitch/track.js';
+import { decodeWav } from '../src/audio/wav.js';
+import { analyzeVocals } from '../src/engines/transcription/analysis.js';
+import { alignLyrics } from '../src/engines/transcription/lyrics-aligner.js';
+import { transcribeNotes } from '../src/engines/notes/transcribe-notes.js';
+import { loadPronunciations } from '../src/engines/notes/syllables.js';
+
+interface TruthNote {
+  word: string;
+  syllable: number;
+  midi: number;
+  start: number;
+  end: number;
+}
+interface Truth {
+  words: { word: string; start: number; end: number }[];
+  notes: TruthNote[];
+  lyrics: string;
+  beats: number[];
+  downbeats: number[];
+}
+
+const ONSET_S = 0.1;
+const corpus = process.argv[2];
+const wordsFrom = process.argv.includes('--words')
+  ? process.argv[process.argv.indexOf('--words') + 1]
+  : 'truth';
+const useGrid = process.argv.includes('--grid');
+const dict = await loadPronunciations();
+let total = 0;
+let matched = 0;
+let pitchOnly = 0;
+for (const song of fs.readdirSync(corpus).sort()) {
+  const truthFile = path.join(corpus, song, 'truth.json');
+  if (!fs.existsSync(truthFile)) continue;
+  const truth = JSON.parse(fs.readFileSync(truthFile, 'utf8')) as Truth;
+  if (!truth.notes) continue;
+  const vocals = decodeWav(fs.readFileSync(path.join(corpus, song, 'stems', 'vocals.wav')));
+  const track = trackPitch(toMono(vocals), vocals.sampleRate);
+  const words =
+    wordsFrom === 'aligner'
+      ? alignLyrics(analyzeVocals(vocals), truth.lyrics).words.map((w) => ({
+          word: w.word,
+          start: w.start,
+          end: w.end,
+        }))
+      : truth.words;
+  const grid = useGrid ? { beats: truth.beats, downbeats: truth.downbeats } : undefined;
+  const notes = transcribeNotes(track, words, dict, grid);
+  const used = new Set<number>();
+  let m = 0;
+  let p = 0;
+  for (const t of truth.notes) {
+    let best = -1;
+    let bestD = Infinity;
+    notes.forEach((n, i) => {
+      const d = Math.abs(n.start - t.start);
+      if (used.has(i) || d > ONSET_S || Math.abs(n.midi - t.midi) > 1) return;
+      if (d < bestD) {
+        bestD = d;
+        best = i;
+      }
+    });
+    if (best >= 0) {
+      used.add(best);
+      m++;
+    } else if (process.argv.includes('-v')) {
+      const near = notes.filter((n) => Math.abs(n.start - t.start) < 0.3);
+      console.log(
+        `  miss ${song} ${t.word}[${t.syllable}] ${t.midi} @${t.start.toFixed(3)}: near ${near.map((n) => `${n.text}:${n.midi}@${n.start.toFixed(3)}`).join(' ')}`,
+      );
+    }
+    if (notes.some((n) => Math.abs(n.midi - t.midi) <= 1 && n.start < t.end && n.end > t.start)) p++;
+  }
+  total += truth.notes.length;
+  matched += m;
+  pitchOnly += p;
+  console.log(
+    `${song}: ${m}/${truth.notes.length} matched (${((100 * m) / truth.notes.length).toFixed(1)} %), ${notes.length} reported, ${p} pitch-overlap`,
+  );
+}
+console.log(
+  `ALL (${wordsFrom} words${useGrid ? ', true grid' : ''}): ${matched}/${total} = ${((100 * matched) / total).toFixed(1)} % matched; pitch overlap ${((100 * pitchOnly) / total).toFixed(1)} %`,
+);

@@ -1,0 +1,237 @@
+import type { PitchTrack } from './track.js';
+import { hzToMidi } from './track.js';
+
+/**
+ * Sung notes from a pitch track and word timings: inside each word the voiced frames are cut
+ * into steady-pitch segments (a new segment where the pitch leaves the current one by more
+ * than SPLIT_SEMITONES for SPLIT_FRAMES, or after an unvoiced gap), then fitted to the word's
+ * syllable count (split the longest, or merge across the weakest boundary), one MIDI pitch per
+ * segment (the median of its frames). The first note starts at the word's start: the onset
+ * consonant is part of the note, as in a score.
+ */
+export interface WordSpan {
+  start: number;
+  end: number;
+  /** Syllable spellings; at least one. */
+  syllables: string[];
+}
+
+export interface SungNote {
+  start: number;
+  end: number;
+  midi: number;
+  wordIndex: number;
+  syllable: number;
+  text: string;
+  /** Median voicing probability of the note's frames. */
+  confidence: number;
+}
+
+const SPLIT_SEMITONES = 0.7;
+const SPLIT_FRAMES = 3;
+const GAP_FRAMES = 3;
+const MIN_NOTE_FRAMES = 4;
+const VOICED_PROB = 0.3;
+const MEDIAN_FRAMES = 5;
+/** An extra segment inside a syllable is kept as a note (a slur) past this step and length. */
+const SLUR_SEMITONES = 1.5;
+const SLUR_FRAMES = 8;
+
+interface Segment {
+  from: number; // frame index, inclusive
+  to: number; // exclusive
+  /** Unvoiced frames before it (boundary strength). */
+  gapBefore: number;
+}
+
+export function sungNotes(track: PitchTrack, words: readonly WordSpan[]): SungNote[] {
+  const midi = smoothedMidi(track);
+  const notes: SungNote[] = [];
+  words.forEach((w, wordIndex) => {
+    if (!(w.end > w.start) || w.syllables.length === 0) return;
+    const f0 = Math.max(0, Math.round(w.start / track.hop));
+    const f1 = Math.min(midi.length, Math.round(w.end / track.hop) + 1);
+    const found = segmentWord(midi, f0, f1);
+    if (found.length === 0) return;
+    const segs = fitCount(refineBoundaries(found, midi), w.syllables.length, midi);
+    segs.forEach((s, i) => {
+      const start = i === 0 ? w.start : s.from * track.hop;
+      const end = i + 1 < segs.length ? segs[i + 1].from * track.hop : w.end;
+      notes.push({
+        start,
+        end: Math.max(end, start + track.hop),
+        midi: Math.round(median(midi, s.from, s.to)),
+        wordIndex,
+        syllable: s.syllable,
+        text: i > 0 && segs[i - 1].syllable === s.syllable ? '~' : (w.syllables[s.syllable] ?? '~'),
+        confidence: medianOf(Array.from(track.voicing.subarray(s.from, s.to))),
+      });
+    });
+  });
+  return notes;
+}
+
+/** Fractional MIDI per frame (NaN = unvoiced), median-filtered over voiced neighbours. */
+function smoothedMidi(track: PitchTrack): Float32Array {
+  const n = track.f0.length;
+  const raw = new Float32Array(n);
+  for (let i = 0; i < n; i++)
+    raw[i] = track.f0[i] > 0 && track.voicing[i] >= VOICED_PROB ? hzToMidi(track.f0[i]) : NaN;
+  const out = new Float32Array(n);
+  const half = MEDIAN_FRAMES >> 1;
+  const buf: number[] = [];
+  for (let i = 0; i < n; i++) {
+    if (Number.isNaN(raw[i])) {
+      out[i] = NaN;
+      continue;
+    }
+    buf.length = 0;
+    for (let j = Math.max(0, i - half); j <= Math.min(n - 1, i + half); j++)
+      if (!Number.isNaN(raw[j])) buf.push(raw[j]);
+    out[i] = medianOf(buf);
+  }
+  return out;
+}
+
+function segmentWord(midi: Float32Array, f0: number, f1: number): Segment[] {
+  const segs: Segment[] = [];
+  let cur: Segment | undefined;
+  let ref = 0;
+  let gap = 0;
+  let away = 0;
+  for (let f = f0; f < f1; f++) {
+    const m = midi[f];
+    if (Number.isNaN(m)) {
+      gap++;
+      away = 0;
+      if (cur && gap >= GAP_FRAMES) {
+        segs.push(cur);
+        cur = undefined;
+      }
+      continue;
+    }
+    if (!cur) {
+      cur = { from: f, to: f + 1, gapBefore: segs.length === 0 ? Infinity : gap };
+      ref = m;
+      gap = 0;
+      continue;
+    }
+    gap = 0;
+    if (Math.abs(m - ref) > SPLIT_SEMITONES) away++;
+    else away = 0;
+    if (away >= SPLIT_FRAMES) {
+      const from = f - SPLIT_FRAMES + 1;
+      cur.to = from;
+      segs.push(cur);
+      cur = { from, to: f + 1, gapBefore: 0 };
+      ref = median(midi, from, f + 1);
+      away = 0;
+      continue;
+    }
+    cur.to = f + 1;
+    // The reference follows the segment's settled pitch (slow drift, vibrato averaged out).
+    ref = median(midi, Math.max(cur.from, f - 9), f + 1);
+  }
+  if (cur) segs.push(cur);
+  return mergeShort(segs);
+}
+
+/**
+ * A pitch step is detected when the pitch has left the old note, early in the glide between
+ * the two; the note changes where the glide crosses halfway between the two pitches.
+ */
+function refineBoundaries(segs: Segment[], midi: Float32Array): Segment[] {
+  const out = segs.map((s) => ({ ...s }));
+  for (let i = 1; i < out.length; i++) {
+    const a = out[i - 1];
+    const b = out[i];
+    if (b.gapBefore > 0) continue;
+    const ma = median(midi, a.from, a.to);
+    const mb = median(midi, b.from, b.to);
+    const mid = 0.5 * (ma + mb);
+    const up = mb > ma;
+    let cut = b.from;
+    for (let f = b.from; f < b.to - MIN_NOTE_FRAMES; f++) {
+      cut = f;
+      if (up ? midi[f] >= mid : midi[f] <= mid) break;
+    }
+    if (cut > b.from) {
+      a.to = cut;
+      b.from = cut;
+    }
+  }
+  return out;
+}
+
+function mergeShort(segs: Segment[]): Segment[] {
+  const out: Segment[] = [];
+  for (const s of segs) {
+    const prev = out[out.length - 1];
+    const joined = prev && s.gapBefore < GAP_FRAMES;
+    if (joined && (s.to - s.from < MIN_NOTE_FRAMES || prev.to - prev.from < MIN_NOTE_FRAMES)) prev.to = s.to;
+    else out.push({ ...s });
+  }
+  return out;
+}
+
+/** A segment with the index of the syllable it sings. */
+interface SyllableSegment extends Segment {
+  syllable: number;
+}
+
+/**
+ * One or more segments per syllable: short of segments, the longest is halved; over, the
+ * weakest boundaries (no gap, smallest pitch step) are merged until only clear notes remain
+ * (a slur sings one syllable over two notes), and the strongest count−1 boundaries start
+ * the syllables.
+ */
+function fitCount(segs: Segment[], count: number, midi: Float32Array): SyllableSegment[] {
+  const out = segs.map((s) => ({ ...s }));
+  while (out.length < count) {
+    let longest = 0;
+    for (let i = 1; i < out.length; i++)
+      if (out[i].to - out[i].from > out[longest].to - out[longest].from) longest = i;
+    const s = out[longest];
+    if (s.to - s.from < 2 * MIN_NOTE_FRAMES) break;
+    const cut = s.from + Math.round((s.to - s.from) / 2);
+    out.splice(
+      longest,
+      1,
+      { from: s.from, to: cut, gapBefore: s.gapBefore },
+      { from: cut, to: s.to, gapBefore: 0 },
+    );
+  }
+  const strength = (i: number): number =>
+    out[i].gapBefore * 10 +
+    Math.abs(median(midi, out[i - 1].from, out[i - 1].to) - median(midi, out[i].from, out[i].to));
+  while (out.length > count) {
+    let best = 1;
+    for (let i = 2; i < out.length; i++) if (strength(i) < strength(best)) best = i;
+    const clear =
+      strength(best) >= SLUR_SEMITONES &&
+      out[best].to - out[best].from >= SLUR_FRAMES &&
+      out[best - 1].to - out[best - 1].from >= SLUR_FRAMES;
+    if (clear) break;
+    out[best - 1].to = out[best].to;
+    out.splice(best, 1);
+  }
+  const starts = new Set<number>([0]);
+  const order = out.map((_, i) => i).slice(1);
+  order.sort((p, q) => strength(q) - strength(p));
+  for (const i of order.slice(0, count - 1)) starts.add(i);
+  let syl = -1;
+  return out.map((s, i) => ({ ...s, syllable: starts.has(i) ? ++syl : syl }));
+}
+
+function median(values: Float32Array, from: number, to: number): number {
+  const v: number[] = [];
+  for (let i = from; i < to; i++) if (!Number.isNaN(values[i])) v.push(values[i]);
+  return medianOf(v);
+}
+
+function medianOf(v: number[]): number {
+  if (v.length === 0) return NaN;
+  v.sort((a, b) => a - b);
+  const m = v.length >> 1;
+  return v.length % 2 ? v[m] : 0.5 * (v[m - 1] + v[m]);
+}

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import { createConfig, lintFromString } from '@redocly/openapi-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { startTestService } from '../helpers/services.js';
-import { clientTypes, DOC_FILE, docText, openApiDocument, TYPES_FILE } from './client/generate.js';
+import { clientTypes, openApiDocument, TYPES_FILE } from './client/generate.js';
 
 type Doc = {
   paths: Record<string, Record<string, { operationId?: string; security?: unknown[] }>>;
@@ -72,8 +72,7 @@ describe('the OpenAPI document', () => {
     expect(Object.keys(doc.paths).filter((p) => p.includes('*'))).toEqual([]);
   });
 
-  it('is committed fresh, with the client types generated from it (run `npm run openapi`)', async () => {
-    expect(fs.readFileSync(DOC_FILE, 'utf8')).toBe(docText(doc));
+  it('matches the committed client types (else run `npm run openapi`)', async () => {
     expect(fs.readFileSync(TYPES_FILE, 'utf8')).toBe(await clientTypes(doc as never));
   });
 });

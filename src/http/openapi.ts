@@ -1,13 +1,13 @@
+/**
+ * @file The OpenAPI document (served at /docs/json, linted and turned into a typed client by
+ * test/http/openapi*.test.ts). Route schemas are the source; this file only adds what a
+ * route cannot say about itself: the API-key schemes and a name for wildcard path parameters.
+ */
+
 import type { SwaggerOptions } from '@fastify/swagger';
 import type { FastifySchema } from 'fastify';
 import type { Services } from '../container.js';
 import { isProtectedUrl } from './auth.js';
-
-/**
- * The OpenAPI document (served at /docs/json, linted and turned into a typed client by
- * test/http/openapi*.test.ts). Route schemas are the source; this file only adds what a
- * route cannot say about itself: the API-key schemes and a name for wildcard path parameters.
- */
 
 /** How a route's `*` wildcard is named in the document (find-my-way calls it `*`). */
 export const WILDCARD_PARAM = 'path';

@@ -1,3 +1,11 @@
+/**
+ * @file The results document and the JSON files it inlines, as the stages write them:
+ * transcription/transcription.json (engines/transcription/transcript-json.ts),
+ * beat_analysis/analysis.json (stages/analyze-beats.ts) and report.json (pipeline/report.ts).
+ * Objects allow extra properties so a stage can add a field without breaking clients;
+ * test/http/result-schemas.test.ts checks the real writers against these schemas.
+ */
+
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import type { LyricsSource, WordFlag } from '../engines/transcription/timeline.js';
 import {
@@ -11,14 +19,6 @@ import {
   StageView,
   StringEnum,
 } from './schemas.js';
-
-/**
- * The results document and the JSON files it inlines, as the stages write them:
- * transcription/transcription.json (engines/transcription/transcript-json.ts),
- * beat_analysis/analysis.json (stages/analyze-beats.ts) and report.json (pipeline/report.ts).
- * Objects allow extra properties so a stage can add a field without breaking clients;
- * test/unit/http/result-schemas.test.ts checks the real writers against these schemas.
- */
 
 /** Every value of a string union, checked exhaustive by the compiler. */
 const keysOf = <T extends string>(all: Record<T, true>): T[] => Object.keys(all) as T[];

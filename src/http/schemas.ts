@@ -1,3 +1,10 @@
+/**
+ * @file Schemas shared by the routes; every route declares params, body and responses with these,
+ * and the TypeBox type provider types each handler from them (see docs/ARCHITECTURE.md, "HTTP").
+ * Closed sets are enums built from the constants that define them (domain/, the engine tables), so
+ * the API, the validators and the code cannot disagree.
+ */
+
 import {
   Kind,
   Type,
@@ -11,13 +18,6 @@ import { JOB_STATUSES, STAGE_STATUSES } from '../domain/job.js';
 import { ENGINE_QUALITIES, STAGE_NAMES, type StageName as StageKey } from '../domain/stage.js';
 import { separationEngineChoices } from '../engines/separation/engines.js';
 import { WHISPER_SIZES } from '../engines/transcription/whisper.js';
-
-/**
- * Schemas shared by the routes; every route declares params, body and responses with these,
- * and the TypeBox type provider types each handler from them (see docs/ARCHITECTURE.md, "HTTP").
- * Closed sets are enums built from the constants that define them (domain/, the engine tables), so
- * the API, the validators and the code cannot disagree.
- */
 
 /** A closed set of strings as a plain `enum` (OpenAPI-friendly; TypeBox unions become `anyOf`). */
 export function StringEnum<T extends string>(values: readonly T[], options: SchemaOptions = {}): TUnsafe<T> {

@@ -1,3 +1,10 @@
+/**
+ * @file The whole flow through a client generated from the OpenAPI document (test/http/client/api.ts,
+ * kept fresh by openapi.test.ts) on a real port, with API keys on and the real beat stage:
+ * upload, poll the status, read the results, download files. If the document lies about a
+ * route, this test does not compile or does not pass.
+ */
+
 import createClient from 'openapi-fetch';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeWav } from '../../src/audio/wav.js';
@@ -7,12 +14,6 @@ import { schemaErrors } from '../helpers/schema.js';
 import { startTestService, type TestService } from '../helpers/services.js';
 import type { paths } from './client/api.js';
 
-/**
- * The whole flow through a client generated from the OpenAPI document (test/http/client/api.ts,
- * kept fresh by openapi.test.ts) on a real port, with API keys on and the real beat stage:
- * upload, poll the status, read the results, download files. If the document lies about a
- * route, this test does not compile or does not pass.
- */
 const KEY = 'client-flow-key';
 const SAMPLE_RATE = 22050;
 const SECONDS = 4;

@@ -1,3 +1,5 @@
+/** @file The documents the stages write match the schemas the results route declares (and serializes with). */
+
 import { describe, expect, it } from 'vitest';
 import { newJobRecord } from '../../src/domain/job.js';
 import { analyzeBeats } from '../../src/engines/beats/beat-dsp.js';
@@ -8,7 +10,6 @@ import { buildReport } from '../../src/pipeline/report.js';
 import { analysisJson } from '../../src/stages/analyze-beats.js';
 import { schemaErrors } from '../helpers/schema.js';
 
-/** The documents the stages write match the schemas the results route declares (and serializes with). */
 const SR = 22050;
 
 function clicks(seconds: number, everyS: number): Float32Array {

@@ -222,6 +222,21 @@ export interface operations {
                             };
                         };
                         active_jobs: number;
+                        /** @description the engine tables */
+                        engines: {
+                            separation: {
+                                /** @description what SEPARATION_ENGINE / separation_engine accept */
+                                name: string;
+                                /** @description the engine name results carry */
+                                engine: string;
+                                version: string;
+                                /** @enum {string} */
+                                quality: "model" | "fallback" | "dsp";
+                                licence: string | null;
+                                /** @description one song at a time per loaded model */
+                                exclusive: boolean;
+                            }[];
+                        };
                     } & {
                         [key: string]: unknown;
                     };
@@ -254,6 +269,21 @@ export interface operations {
                             };
                         };
                         active_jobs: number;
+                        /** @description the engine tables */
+                        engines: {
+                            separation: {
+                                /** @description what SEPARATION_ENGINE / separation_engine accept */
+                                name: string;
+                                /** @description the engine name results carry */
+                                engine: string;
+                                version: string;
+                                /** @enum {string} */
+                                quality: "model" | "fallback" | "dsp";
+                                licence: string | null;
+                                /** @description one song at a time per loaded model */
+                                exclusive: boolean;
+                            }[];
+                        };
                     } & {
                         [key: string]: unknown;
                     };

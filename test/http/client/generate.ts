@@ -1,15 +1,16 @@
+/**
+ * @file The OpenAPI document as the app serves it with API keys on (so the security schemes are in
+ * it), and the client types openapi-typescript generates from it. The types are committed
+ * (test/http/client/api.ts, used by the typed-client flow test) and test/http/openapi.test.ts
+ * fails when they are stale. Regenerate: npm run openapi.
+ */
+
 import fs from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import openapiTS, { astToString } from 'openapi-typescript';
 import ts from 'typescript';
 import { startTestService } from '../../helpers/services.js';
 
-/**
- * The OpenAPI document as the app serves it with API keys on (so the security schemes are in
- * it), and the client types openapi-typescript generates from it. The types are committed
- * (test/http/client/api.ts, used by the typed-client flow test) and test/http/openapi.test.ts
- * fails when they are stale. Regenerate: npm run openapi.
- */
 export const TYPES_FILE = fileURLToPath(new URL('./api.ts', import.meta.url));
 export const DOC_API_KEY = 'docs-key';
 

@@ -19,11 +19,14 @@ export type StageName = (typeof STAGE_NAMES)[number];
 
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [k: string]: JsonValue };
 
+export const ENGINE_QUALITIES = ['model', 'fallback', 'dsp'] as const;
+export type EngineQuality = (typeof ENGINE_QUALITIES)[number];
+
 export interface EngineInfo {
   name: string; // e.g. "htdemucs-onnx", "dsp-fallback", "whisper-base", "lyrics-aligner", "beat-dsp"
   version: string;
   /** "model" = the real thing; "fallback" = a degraded engine that must be labelled as such. */
-  quality: 'model' | 'fallback' | 'dsp';
+  quality: EngineQuality;
   license?: string;
 }
 

@@ -9,6 +9,7 @@ import type { Services } from '../container.js';
 import { AppError } from '../errors.js';
 import { installAuth } from './auth.js';
 import { installErrorHandler } from './error-handler.js';
+import { openApiOptions } from './openapi.js';
 import { fileRoutes } from './routes/files.js';
 import { healthRoutes } from './routes/health.js';
 import { jobRoutes } from './routes/jobs.js';
@@ -51,21 +52,7 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
   await app.register(multipart, {
     limits: { fileSize: config.maxFileSize, files: 1, fieldSize: 1024 * 1024 },
   });
-  await app.register(swagger, {
-    openapi: {
-      info: {
-        title: 'Karaoke backend API',
-        version: services.appVersion,
-        description:
-          'Upload a song; get its stems, word-timed lyrics and rhythm. Errors are `{error: {code, message}}`.',
-      },
-      components:
-        config.apiKeys.length > 0
-          ? { securitySchemes: { apiKey: { type: 'apiKey', name: 'x-api-key', in: 'header' } } }
-          : {},
-      ...(config.apiKeys.length > 0 ? { security: [{ apiKey: [] }] } : {}),
-    },
-  });
+  await app.register(swagger, openApiOptions(services));
   await app.register(swaggerUi, { routePrefix: '/docs' });
   installAuth(app, config.apiKeys);
   await app.register(healthRoutes(services));

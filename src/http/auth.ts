@@ -15,7 +15,7 @@ export function installAuth(app: FastifyInstance, keys: readonly string[]): void
     return buffers.some((b) => b.length === c.length && timingSafeEqual(b, c));
   };
   app.addHook('onRequest', async (request, reply) => {
-    if (!request.url.startsWith('/api/')) return;
+    if (!isProtectedUrl(request.url)) return;
     const header = request.headers['x-api-key'];
     const bearer = /^Bearer\s+(.+)$/i.exec(request.headers.authorization ?? '')?.[1];
     const query = (request.query as Record<string, string | undefined> | undefined)?.api_key;
@@ -24,4 +24,9 @@ export function installAuth(app: FastifyInstance, keys: readonly string[]): void
       .status(401)
       .send({ error: { code: 'UNAUTHORIZED', message: 'a valid API key is required' } });
   });
+}
+
+/** The routes that need a key when keys are on (the OpenAPI document marks the others open). */
+export function isProtectedUrl(url: string): boolean {
+  return url.startsWith('/api/');
 }

@@ -4,6 +4,13 @@ import type { JobRecord } from '../domain/job.js';
 import { STAGE_NAMES } from '../domain/stage.js';
 import { jobPaths } from '../storage/paths.js';
 import { contentTypeOf } from './content-types.js';
+import type {
+  BeatAnalysisDoc,
+  NotInlined,
+  ReportDoc,
+  ResultsView,
+  TranscriptionDoc,
+} from './result-schemas.js';
 
 /** The results document: every produced file with its download URL, plus the JSON results inline. */
 const INLINE_LIMIT_BYTES = 5 * 1024 * 1024;
@@ -15,7 +22,7 @@ export interface FileEntry {
   content_type: string;
 }
 
-export async function resultsView(job: JobRecord, storageDir: string) {
+export async function resultsView(job: JobRecord, storageDir: string): Promise<ResultsView> {
   const paths = jobPaths(storageDir, job.id);
   const entry = async (rel: string): Promise<FileEntry | undefined> => {
     try {
@@ -51,21 +58,25 @@ export async function resultsView(job: JobRecord, storageDir: string) {
     summary: job.summary,
     stems,
     original: original ?? null,
-    transcription: await inlineJson(paths.dir, job.stages.transcription.outputs.transcription),
-    beat_analysis: await inlineJson(paths.dir, job.stages.beats.outputs.analysis),
+    transcription: await inlineJson<TranscriptionDoc>(
+      paths.dir,
+      job.stages.transcription.outputs.transcription,
+    ),
+    beat_analysis: await inlineJson<BeatAnalysisDoc>(paths.dir, job.stages.beats.outputs.analysis),
     files,
     stages: job.stages,
-    report: await inlineJson(paths.dir, report ? 'report.json' : undefined),
+    report: await inlineJson<ReportDoc>(paths.dir, report ? 'report.json' : undefined),
   };
 }
 
-async function inlineJson(dir: string, rel: string | undefined): Promise<unknown> {
+/** A JSON file the stages wrote, typed by its schema (the writers are tested against it). */
+async function inlineJson<T>(dir: string, rel: string | undefined): Promise<T | NotInlined | null> {
   if (!rel) return null;
   try {
     const file = path.join(dir, rel);
     const st = await fs.stat(file);
     if (st.size > INLINE_LIMIT_BYTES) return { too_large_to_inline: true, url: rel };
-    return JSON.parse(await fs.readFile(file, 'utf8')) as unknown;
+    return JSON.parse(await fs.readFile(file, 'utf8')) as T;
   } catch {
     return null;
   }

@@ -1,6 +1,47 @@
-import { Type, type Static } from '@sinclair/typebox';
+/**
+ * @file Schemas shared by the routes; every route declares params, body and responses with these,
+ * and the TypeBox type provider types each handler from them (see docs/ARCHITECTURE.md, "HTTP").
+ * Closed sets are enums built from the constants that define them (domain/, the engine tables), so
+ * the API, the validators and the code cannot disagree.
+ */
 
-/** Schemas shared by the routes; every route declares params and responses with these. */
+import {
+  Kind,
+  Type,
+  TypeRegistry,
+  type SchemaOptions,
+  type Static,
+  type TSchema,
+  type TUnsafe,
+} from '@sinclair/typebox';
+import { JOB_STATUSES, STAGE_STATUSES } from '../domain/job.js';
+import { ENGINE_QUALITIES, STAGE_NAMES, type StageName as StageKey } from '../domain/stage.js';
+import { separationEngineChoices } from '../engines/separation/engines.js';
+import { WHISPER_SIZES } from '../engines/transcription/whisper.js';
+
+/** A closed set of strings as a plain `enum` (OpenAPI-friendly; TypeBox unions become `anyOf`). */
+export function StringEnum<T extends string>(values: readonly T[], options: SchemaOptions = {}): TUnsafe<T> {
+  return Type.Unsafe<T>({ [Kind]: 'StringEnum', type: 'string', enum: [...values], ...options });
+}
+// So that TypeBox's own checker (Value.Check) knows the kind too, not only Ajv.
+if (!TypeRegistry.Has('StringEnum'))
+  TypeRegistry.Set<{ enum: unknown[] }>('StringEnum', (schema, value) => schema.enum.includes(value));
+
+/** An object with one property per stage. */
+export function PerStage<T extends TSchema>(schema: T) {
+  return Type.Object(Object.fromEntries(STAGE_NAMES.map((s) => [s, schema])) as Record<StageKey, T>);
+}
+
+export const StageName = StringEnum(STAGE_NAMES);
+export const JobStatus = StringEnum(JOB_STATUSES);
+export const StageStatus = StringEnum(STAGE_STATUSES, {
+  description:
+    'unavailable: the engine cannot run here (reason in error); skipped: not requested or nothing to do',
+});
+/** From the separation engine table (engines/separation/engines.ts): auto + every engine's name. */
+export const SeparationEngineChoice = StringEnum(separationEngineChoices);
+export const WhisperSize = StringEnum(WHISPER_SIZES);
+
 export const ErrorBody = Type.Object(
   { error: Type.Object({ code: Type.String(), message: Type.String() }) },
   { $id: 'ErrorBody', description: 'Every error: a stable code and a human message.' },
@@ -11,38 +52,66 @@ export const JobIdParams = Type.Object({
 });
 export type JobIdParams = Static<typeof JobIdParams>;
 
-const Engine = Type.Object({
-  name: Type.String(),
-  version: Type.String(),
-  quality: Type.String({
-    description:
-      'model = the real engine; fallback = degraded, labelled as such; dsp = pure signal processing',
-  }),
-  license: Type.Optional(Type.String()),
-});
+export const Engine = Type.Object(
+  {
+    name: Type.String(),
+    version: Type.String(),
+    quality: StringEnum(ENGINE_QUALITIES, {
+      description:
+        'model = the real engine; fallback = degraded, labelled as such; dsp = pure signal processing',
+    }),
+    license: Type.Optional(Type.String()),
+  },
+  { additionalProperties: true },
+);
 
-const ErrorInfo = Type.Object({ code: Type.String(), message: Type.String() });
+export const ErrorInfo = Type.Object({ code: Type.String(), message: Type.String() });
 
-export const StageView = Type.Object({
-  status: Type.String({
-    description: 'pending|queued|running|retrying|completed|failed|unavailable|skipped|cancelled',
-  }),
-  progress: Type.Number({ minimum: 0, maximum: 100 }),
-  message: Type.Optional(Type.String()),
-  engine: Type.Optional(Engine),
-  attempts: Type.Integer(),
-  started_at: Type.Optional(Type.String()),
-  finished_at: Type.Optional(Type.String()),
-  duration_s: Type.Optional(Type.Number()),
-  outputs: Type.Record(Type.String(), Type.String()),
-  warnings: Type.Array(Type.String()),
-  error: Type.Optional(ErrorInfo),
-});
+export const StageView = Type.Object(
+  {
+    status: StageStatus,
+    progress: Type.Number({ minimum: 0, maximum: 100 }),
+    message: Type.Optional(Type.String()),
+    engine: Type.Optional(Engine),
+    attempts: Type.Integer(),
+    queued_at: Type.Optional(Type.String()),
+    started_at: Type.Optional(Type.String()),
+    finished_at: Type.Optional(Type.String()),
+    duration_s: Type.Optional(Type.Number()),
+    outputs: Type.Record(Type.String(), Type.String(), {
+      description: 'Output name → path inside the job directory (download it under /api/files/{job_id}/)',
+    }),
+    warnings: Type.Array(Type.String()),
+    error: Type.Optional(ErrorInfo),
+  },
+  { additionalProperties: true },
+);
+
+/** The scalar results the stages copy onto the job; every key is optional (a stage may not have run). */
+export const JobSummary = Type.Object(
+  {
+    separation_engine: Type.Optional(Type.String()),
+    separation_quality: Type.Optional(Type.String()),
+    transcription_engine: Type.Optional(Type.String()),
+    language: Type.Optional(Type.Union([Type.String(), Type.Null()])),
+    word_count: Type.Optional(Type.Integer()),
+    lyrics_source: Type.Optional(Type.String()),
+    timing_score: Type.Optional(Type.Number()),
+    tempo_bpm: Type.Optional(Type.Number()),
+    beat_count: Type.Optional(Type.Integer()),
+    time_signature: Type.Optional(Type.String()),
+    beats_per_bar: Type.Optional(Type.Integer()),
+    beat_confidence: Type.Optional(Type.Number()),
+    meter_confidence: Type.Optional(Type.Number()),
+    rhythm_regularity: Type.Optional(Type.Number()),
+  },
+  { additionalProperties: true, description: 'Scalar results copied from the stages' },
+);
 
 export const JobStatusView = Type.Object(
   {
-    job_id: Type.String(),
-    status: Type.String({ description: 'queued|processing|completed|partial|failed|cancelled' }),
+    job_id: Type.String({ format: 'uuid' }),
+    status: JobStatus,
     progress: Type.Number({ minimum: 0, maximum: 100 }),
     current_step: Type.String(),
     created_at: Type.String(),
@@ -54,46 +123,23 @@ export const JobStatusView = Type.Object(
     original_url: Type.String({ description: 'Download URL of the uploaded file' }),
     file_size: Type.Integer(),
     audio_duration: Type.Number(),
-    requested_stages: Type.Array(Type.String()),
-    stages: Type.Record(Type.String(), StageView),
-    summary: Type.Record(Type.String(), Type.Unknown(), {
-      description:
-        'Scalar results: tempo_bpm, beat_count, time_signature, beat_confidence, rhythm_regularity, language, …',
-    }),
+    requested_stages: Type.Array(StageName),
+    stages: PerStage(StageView),
+    summary: JobSummary,
     warnings: Type.Array(Type.String()),
     error: Type.Optional(ErrorInfo),
     links: Type.Record(Type.String(), Type.String()),
   },
-  { additionalProperties: true },
-);
-
-export const FileView = Type.Object({
-  path: Type.String(),
-  url: Type.String(),
-  size: Type.Integer(),
-  content_type: Type.String(),
-});
-
-export const ResultsView = Type.Object(
   {
-    job_id: Type.String(),
-    status: Type.String(),
-    summary: Type.Record(Type.String(), Type.Unknown()),
-    stems: Type.Record(Type.String(), FileView),
-    original: Type.Union([Type.Null(), FileView]),
-    transcription: Type.Union([Type.Null(), Type.Unknown()]),
-    beat_analysis: Type.Union([Type.Null(), Type.Unknown()]),
-    files: Type.Array(FileView),
-    stages: Type.Record(Type.String(), StageView),
-    report: Type.Union([Type.Null(), Type.Unknown()]),
+    additionalProperties: true,
+    description: 'The summary keys are also repeated at the top level, for older clients.',
   },
-  { additionalProperties: true },
 );
 
 export const ProcessAccepted = Type.Object({
-  job_id: Type.String(),
-  status: Type.String(),
-  stages: Type.Array(Type.String()),
+  job_id: Type.String({ format: 'uuid' }),
+  status: JobStatus,
+  stages: Type.Array(StageName),
   warnings: Type.Array(Type.String()),
   links: Type.Record(Type.String(), Type.String()),
 });

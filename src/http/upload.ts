@@ -35,7 +35,7 @@ export async function receiveUpload(request: FastifyRequest, config: AppConfig):
       if (part.type === 'file') {
         if (part.fieldname !== 'file') {
           part.file.resume();
-          throw new InputError('UNEXPECTED_FILE', `unexpected file field "${part.fieldname}"; use "file"`);
+          throw unexpectedFile(part.fieldname);
         }
         filename = path.basename(part.filename || '');
         checkExtension(filename, config);
@@ -59,6 +59,16 @@ export async function receiveUpload(request: FastifyRequest, config: AppConfig):
   }
   if (!tmpFile) throw new InputError('NO_FILE', 'the form has no "file" field');
   return { tmpFile, filename, fields };
+}
+
+function unexpectedFile(field: string): InputError {
+  // `curl -F lyrics=@x.txt` attaches x.txt as a file; `-F lyrics=<x.txt` sends its text.
+  const hint =
+    field === 'file' ? '' : ` (to send a text file as "${field}", use curl -F '${field}=<file.txt', not @)`;
+  return new InputError(
+    'UNEXPECTED_FILE',
+    `unexpected file field "${field}"; the song goes in "file"${hint}`,
+  );
 }
 
 function tooLarge(config: AppConfig): InputError {

@@ -6,7 +6,7 @@ import { WHISPER_SIZES } from '../engines/transcription/whisper.js';
 import { InputError } from '../errors.js';
 
 /** Job options from form fields or CLI flags, checked once for both. */
-const STAGE_ALIASES: Record<string, StageName> = {
+export const STAGE_ALIASES: Readonly<Record<string, StageName>> = {
   separation: 'separation',
   stems: 'separation',
   stem_separation: 'separation',

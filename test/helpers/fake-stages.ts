@@ -3,6 +3,9 @@ import path from 'node:path';
 import type { StageContext, StageHandler, StageHandlers, StageOutcome } from '../../src/domain/stage.js';
 import { InputError, throwIfAborted } from '../../src/errors.js';
 import { encodeWav } from '../../src/audio/wav.js';
+import { renderTranscriptionJson } from '../../src/engines/transcription/transcript-json.js';
+import { buildLines, type Transcript } from '../../src/engines/transcription/timeline.js';
+import { analysisJson } from '../../src/stages/analyze-beats.js';
 
 /**
  * Fake engines for driving the pipeline in tests. They write small but real files where the
@@ -38,7 +41,26 @@ export function fakeBeats(): StageHandler {
     const mix = await ctx.loadMix();
     const duration = mix.channels[0].length / mix.sampleRate;
     const file = ctx.paths.beats('analysis.json');
-    await writeFile(file, JSON.stringify({ tempo_bpm: 120, duration }));
+    const beats = Float64Array.from({ length: Math.floor(duration * 2) }, (_, i) => i / 2);
+    const analysis = analysisJson({
+      tempoBpm: 120,
+      tempoCandidates: [{ bpm: 120, score: 1 }],
+      timeSignature: '4/4',
+      beatsPerBar: 4,
+      compound: false,
+      beats,
+      beatPositions: Int32Array.from(beats, (_, i) => (i % 4) + 1),
+      downbeats: beats.filter((_, i) => i % 4 === 0),
+      onsets: beats,
+      tempoConfidence: 1,
+      beatConfidence: 1,
+      meterConfidence: 1,
+      rhythmRegularity: 1,
+      tempoCurve: [{ time: 0, bpm: 120 }],
+      tempoSteady: true,
+      duration,
+    });
+    await writeFile(file, JSON.stringify(analysis));
     return {
       status: 'completed',
       engine: FAKE_ENGINE,
@@ -54,14 +76,9 @@ export function fakeTranscription(): StageHandler {
       throw new InputError('NO_VOCALS', 'no vocals stem');
     });
     const file = ctx.paths.transcription('transcription.json');
-    await writeFile(
-      file,
-      JSON.stringify({
-        language: 'en',
-        text: 'la la',
-        words: [{ word: 'la', start: 0.1, end: 0.3, confidence: 1 }],
-      }),
-    );
+    const words = [{ word: 'la', start: 0.1, end: 0.3, confidence: 1, line: 0, flags: [] }];
+    const transcript: Transcript = { language: 'en', source: 'aligned', words, lines: buildLines(words) };
+    await writeFile(file, renderTranscriptionJson(transcript, undefined));
     return {
       status: 'completed',
       engine: FAKE_ENGINE,

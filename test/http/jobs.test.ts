@@ -131,7 +131,7 @@ describe('service routes', () => {
       '/api/jobs',
       '/api/jobs/{job_id}',
       '/api/jobs/{job_id}/events',
-      '/api/files/{job_id}/{*}',
+      '/api/files/{job_id}/{path}',
     ]) {
       expect(Object.keys(spec.paths)).toContain(p);
     }

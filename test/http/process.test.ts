@@ -115,6 +115,25 @@ describe('POST /api/process', () => {
         400,
         'BAD_LANGUAGE',
       ],
+      // Refused by the route's schema, with the code the CLI gives the same mistake.
+      [
+        'an unknown separation engine',
+        () => upload(toneWav(1), 'song.wav', { separation_engine: 'spleeter' }),
+        400,
+        'BAD_SEPARATION_ENGINE',
+      ],
+      [
+        'an unknown whisper model',
+        () => upload(toneWav(1), 'song.wav', { whisper_model: 'huge' }),
+        400,
+        'BAD_WHISPER_MODEL',
+      ],
+      [
+        'a stage list that is not a list',
+        () => upload(toneWav(1), 'song.wav', { stages: 'beats;separation' }),
+        400,
+        'BAD_STAGES',
+      ],
     ];
     for (const [name, send, status, code] of cases) {
       it(name, async () => {
@@ -132,6 +151,26 @@ describe('POST /api/process', () => {
       const res = await svc.app.inject({ method: 'POST', url: '/api/process', payload, headers });
       expect(res.statusCode).toBe(400);
       expect(res.json().error.code).toBe('NO_FILE');
+    });
+
+    it('names the allowed values of a closed field', async () => {
+      const res = await upload(toneWav(1), 'song.wav', { separation_engine: 'spleeter' });
+      expect(res.json().error.message).toBe('separation_engine must be one of auto, htdemucs, dsp');
+      // The schema answers before the options parser does: its message quotes the field's description.
+      const list = await upload(toneWav(1), 'song.wav', { stages: 'beats;separation' });
+      expect(list.json().error.message).toMatch(/^stages is not valid: Comma-separated list/);
+    });
+
+    it('lyrics sent as a file (curl -F lyrics=@file) are refused with the way to send them', async () => {
+      const { payload, headers } = multipart([
+        { name: 'lyrics', value: 'la la', filename: 'lyrics.txt' },
+        { name: 'file', value: toneWav(1), filename: 'song.wav' },
+      ]);
+      const res = await svc.app.inject({ method: 'POST', url: '/api/process', payload, headers });
+      expect(res.statusCode).toBe(400);
+      expect(res.json().error.code).toBe('UNEXPECTED_FILE');
+      expect(res.json().error.message).toContain("-F 'lyrics=<file.txt'");
+      expect(tmpUploads()).toEqual([]);
     });
 
     it('a JSON body instead of a form', async () => {

@@ -1,6 +1,7 @@
 import { createReadStream } from 'node:fs';
 import fs from 'node:fs/promises';
-import type { FastifyPluginAsync } from 'fastify';
+import type { Readable } from 'node:stream';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { Services } from '../../container.js';
 import { InputError, NotFoundError } from '../../errors.js';
@@ -13,31 +14,47 @@ import { errorResponses } from '../schemas.js';
 
 const FileParams = Type.Object({
   job_id: Type.String({ format: 'uuid' }),
+  // Documented as the path parameter `path` (openapi.ts); a client may percent-encode its slashes.
   '*': Type.String({ description: 'Path inside the job directory, e.g. stems/vocals.wav' }),
 });
+
+/** A file body: sent as a stream (or nothing, for HEAD), documented as bytes. */
+const Bytes = Type.Unsafe<Readable | undefined>({ type: 'string', format: 'binary' });
+/** What a job directory holds: audio, JSON results, lyric files (contentTypeOf decides per file). */
+const FileBody = {
+  description: 'the file (audio/wav for stems; the Content-Type header names the exact type)',
+  content: {
+    'audio/*': { schema: Bytes },
+    'application/json': { schema: Bytes },
+    'text/*': { schema: Bytes },
+    'application/octet-stream': { schema: Bytes },
+  },
+};
+const FileHeaders = { 'content-length': Type.Integer(), 'accept-ranges': Type.Literal('bytes') };
 
 /** Files the API never serves even though they live in the job directory. */
 const PRIVATE = new Set(['job.json']);
 
-export function fileRoutes(services: Services): FastifyPluginAsync {
+export function fileRoutes(services: Services): FastifyPluginAsyncTypebox {
   return async (app) => {
     app.route({
       method: ['GET', 'HEAD'],
       url: '/api/files/:job_id/*',
       schema: {
+        operationId: 'downloadFile',
         summary: 'Download a file of a job (supports HEAD and Range requests)',
         tags: ['files'],
         params: FileParams,
         response: {
-          200: Type.String({ format: 'binary' }),
-          206: Type.String({ format: 'binary' }),
+          200: { ...FileBody, headers: FileHeaders },
+          206: { ...FileBody, description: 'the requested byte range', headers: FileHeaders },
           416: errorResponses[400],
           ...errorResponses,
         },
       },
       exposeHeadRoute: false,
       handler: async (request, reply) => {
-        const params = request.params as { job_id: string; '*': string };
+        const params = request.params;
         const job = await findJob(services, params.job_id);
         const rel = params['*'];
         const root = jobPaths(services.config.storageDir, job.id).dir;
@@ -61,7 +78,7 @@ export function fileRoutes(services: Services): FastifyPluginAsync {
           }
         }
         reply.header('content-length', String(Math.max(0, end - start + 1)));
-        if (request.method === 'HEAD' || size === 0) return reply.send();
+        if (request.method === 'HEAD' || size === 0) return reply.send(undefined);
         return reply.send(createReadStream(file, { start, end }));
       },
     });

@@ -1,13 +1,15 @@
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { Services } from '../../container.js';
+import { ENGINE_QUALITIES } from '../../domain/stage.js';
+import { StringEnum } from '../schemas.js';
 import { engineViews } from '../../engines/index.js';
 
 const EngineView = Type.Object({
   name: Type.String({ description: 'what SEPARATION_ENGINE / separation_engine accept' }),
   engine: Type.String({ description: 'the engine name results carry' }),
   version: Type.String(),
-  quality: Type.Union([Type.Literal('model'), Type.Literal('fallback'), Type.Literal('dsp')]),
+  quality: StringEnum(ENGINE_QUALITIES),
   licence: Type.Union([Type.String(), Type.Null()]),
   exclusive: Type.Boolean({ description: 'one song at a time per loaded model' }),
 });
@@ -15,9 +17,9 @@ import { decoderReport } from '../../ingest/decoders.js';
 
 const HealthView = Type.Object(
   {
-    status: Type.String({ description: 'ok | degraded' }),
+    status: StringEnum(['ok', 'degraded'] as const),
     version: Type.String(),
-    mode: Type.String({ description: 'embedded | distributed' }),
+    mode: StringEnum(['embedded', 'distributed'] as const),
     uptime_s: Type.Number(),
     redis: Type.Optional(Type.Object({ connected: Type.Boolean(), error: Type.Optional(Type.String()) })),
     workers: Type.Record(Type.String(), Type.Number()),
@@ -42,13 +44,14 @@ const HealthView = Type.Object(
   { additionalProperties: true },
 );
 
-export function healthRoutes(services: Services): FastifyPluginAsync {
+export function healthRoutes(services: Services): FastifyPluginAsyncTypebox {
   const started = Date.now();
   return async (app) => {
     app.get(
       '/health',
       {
         schema: {
+          operationId: 'getHealth',
           summary: 'Service health: run mode, Redis, workers, queue lengths',
           tags: ['service'],
           response: { 200: HealthView, 503: HealthView },
@@ -58,7 +61,7 @@ export function healthRoutes(services: Services): FastifyPluginAsync {
         const h = await services.backends.health();
         const active = Object.values(h.queues).reduce((n, q) => n + q.active, 0);
         const body = {
-          status: h.ok ? 'ok' : 'degraded',
+          status: h.ok ? ('ok' as const) : ('degraded' as const),
           version: services.appVersion,
           mode: h.mode,
           uptime_s: Math.round((Date.now() - started) / 1000),
@@ -76,7 +79,19 @@ export function healthRoutes(services: Services): FastifyPluginAsync {
     );
     app.get(
       '/metrics',
-      { schema: { summary: 'Prometheus metrics', tags: ['service'], response: { 200: Type.String() } } },
+      {
+        schema: {
+          operationId: 'getMetrics',
+          summary: 'Prometheus metrics',
+          tags: ['service'],
+          response: {
+            200: {
+              description: 'the Prometheus text exposition format',
+              content: { 'text/plain': { schema: Type.String() } },
+            },
+          },
+        },
+      },
       async (_request, reply) => {
         return reply.type('text/plain; version=0.0.4').send(await services.metrics.render());
       },

@@ -1,4 +1,4 @@
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { Services } from '../../container.js';
 import { isTerminalJob } from '../../domain/job.js';
@@ -6,7 +6,8 @@ import { AppError } from '../../errors.js';
 import { findJob } from '../job-lookup.js';
 import { statusView } from '../presenters.js';
 import { resultsView } from '../results.js';
-import { errorResponses, JobIdParams, JobListView, JobStatusView, ResultsView } from '../schemas.js';
+import { ResultsView } from '../result-schemas.js';
+import { errorResponses, JobIdParams, JobListView, JobStatusView } from '../schemas.js';
 import { streamJobEvents } from '../sse.js';
 
 const ListQuery = Type.Object({
@@ -14,28 +15,30 @@ const ListQuery = Type.Object({
   offset: Type.Integer({ minimum: 0, default: 0 }),
 });
 
-const Deleted = Type.Object({ job_id: Type.String(), deleted: Type.Boolean() });
+const Deleted = Type.Object({ job_id: Type.String({ format: 'uuid' }), deleted: Type.Boolean() });
 
-export function jobRoutes(services: Services): FastifyPluginAsync {
+export function jobRoutes(services: Services): FastifyPluginAsyncTypebox {
   const { pipeline } = services;
   return async (app) => {
     app.get(
       '/api/status/:job_id',
       {
         schema: {
+          operationId: 'getJobStatus',
           summary: 'Job status and progress',
           tags: ['jobs'],
           params: JobIdParams,
           response: { 200: JobStatusView, ...errorResponses },
         },
       },
-      async (request) => statusView(await findJob(services, (request.params as JobIdParams).job_id)),
+      async (request) => statusView(await findJob(services, request.params.job_id)),
     );
 
     app.get(
       '/api/results/:job_id',
       {
         schema: {
+          operationId: 'getJobResults',
           summary:
             'Results of a finished job: files with download URLs, transcription and beat analysis inline',
           tags: ['jobs'],
@@ -44,7 +47,7 @@ export function jobRoutes(services: Services): FastifyPluginAsync {
         },
       },
       async (request) => {
-        const job = await findJob(services, (request.params as JobIdParams).job_id);
+        const job = await findJob(services, request.params.job_id);
         if (!isTerminalJob(job.status)) {
           throw new AppError(
             'JOB_NOT_FINISHED',
@@ -60,6 +63,7 @@ export function jobRoutes(services: Services): FastifyPluginAsync {
       '/api/jobs',
       {
         schema: {
+          operationId: 'listJobs',
           summary: 'Recent jobs, newest first',
           tags: ['jobs'],
           querystring: ListQuery,
@@ -67,7 +71,7 @@ export function jobRoutes(services: Services): FastifyPluginAsync {
         },
       },
       async (request) => {
-        const { limit, offset } = request.query as { limit: number; offset: number };
+        const { limit, offset } = request.query;
         const { jobs, total } = await services.backends.store.list({ limit, offset });
         return { jobs: jobs.map(statusView), total, limit, offset };
       },
@@ -77,6 +81,7 @@ export function jobRoutes(services: Services): FastifyPluginAsync {
       '/api/jobs/:job_id/cancel',
       {
         schema: {
+          operationId: 'cancelJob',
           summary:
             'Cancel an unfinished job (its record stays, with status cancelled; partial outputs are removed)',
           tags: ['jobs'],
@@ -85,7 +90,7 @@ export function jobRoutes(services: Services): FastifyPluginAsync {
         },
       },
       async (request) => {
-        const job = await findJob(services, (request.params as JobIdParams).job_id);
+        const job = await findJob(services, request.params.job_id);
         if (isTerminalJob(job.status))
           throw new AppError('JOB_FINISHED', `the job already ended (${job.status})`, 409);
         return statusView((await pipeline.cancel(job.id)) ?? job);
@@ -96,6 +101,7 @@ export function jobRoutes(services: Services): FastifyPluginAsync {
       '/api/jobs/:job_id',
       {
         schema: {
+          operationId: 'deleteJob',
           summary: 'Delete a job and all its files (cancelling it first if it is still running)',
           tags: ['jobs'],
           params: JobIdParams,
@@ -103,7 +109,7 @@ export function jobRoutes(services: Services): FastifyPluginAsync {
         },
       },
       async (request) => {
-        const job = await findJob(services, (request.params as JobIdParams).job_id);
+        const job = await findJob(services, request.params.job_id);
         await pipeline.remove(job.id);
         return { job_id: job.id, deleted: true };
       },
@@ -113,16 +119,22 @@ export function jobRoutes(services: Services): FastifyPluginAsync {
       '/api/jobs/:job_id/events',
       {
         schema: {
+          operationId: 'streamJobEvents',
           summary:
             'Server-sent events: a `status` event with the job on every change; ends after the final status',
           tags: ['jobs'],
           params: JobIdParams,
-          produces: ['text/event-stream'],
-          response: { 200: Type.String({ description: 'text/event-stream' }), ...errorResponses },
+          response: {
+            200: {
+              description: 'an event stream: `event: status` + `data: <job status JSON>`',
+              content: { 'text/event-stream': { schema: Type.String() } },
+            },
+            ...errorResponses,
+          },
         },
       },
       async (request, reply) => {
-        const job = await findJob(services, (request.params as JobIdParams).job_id);
+        const job = await findJob(services, request.params.job_id);
         streamJobEvents(services, job, request, reply);
       },
     );

@@ -1,44 +1,69 @@
 import fs from 'node:fs/promises';
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyError, FastifyRequest } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import type { Services } from '../../container.js';
-import { AppError } from '../../errors.js';
+import { AppError, InputError } from '../../errors.js';
 import { intakeFile } from '../../ingest/intake.js';
-import { parseJobOptions } from '../../ingest/options.js';
+import { parseJobOptions, STAGE_ALIASES } from '../../ingest/options.js';
 import { jobLinks } from '../presenters.js';
-import { errorResponses, ProcessAccepted } from '../schemas.js';
-import { receiveUpload } from '../upload.js';
+import { errorResponses, ProcessAccepted, SeparationEngineChoice, WhisperSize } from '../schemas.js';
+import { receiveUpload, type ReceivedUpload } from '../upload.js';
 
-const ProcessForm = Type.Object({
-  file: Type.String({ format: 'binary', description: 'The song: mp3, wav, m4a, flac, ogg or opus' }),
+const STAGE_CHOICES = ['all', ...Object.keys(STAGE_ALIASES)].join(', ');
+
+/** The text fields of the form. Field names match RawOptions; a bad field is refused as BAD_<FIELD>. */
+const ProcessFields = Type.Object({
   lyrics: Type.Optional(
-    Type.String({ description: 'Known lyrics, one lyric line per line: aligned instead of transcribed' }),
-  ),
-  language: Type.Optional(Type.String({ description: 'ISO 639-1 code, or "auto" (default)' })),
-  stages: Type.Optional(
-    Type.String({ description: 'Comma-separated: separation,transcription,beats (default: all)' }),
-  ),
-  whisper_model: Type.Optional(Type.String({ description: 'tiny|base|small|medium|large-v3-turbo' })),
-  separation_engine: Type.Optional(Type.String({ description: 'auto|htdemucs|dsp' })),
-  input: Type.Optional(
     Type.String({
+      description:
+        'Known lyrics, one lyric line per line: aligned instead of transcribed. With curl: `-F lyrics=<lyrics.txt`',
+    }),
+  ),
+  language: Type.Optional(
+    Type.String({
+      pattern: '^\\s*([A-Za-z]{2,3}|[Aa][Uu][Tt][Oo])\\s*$',
+      description: 'ISO 639-1 (or 639-2) code, or "auto" (default)',
+      examples: ['en', 'auto'],
+    }),
+  ),
+  stages: Type.Optional(
+    Type.String({
+      pattern: '^\\s*(\\[.*\\]|[A-Za-z_]+(\\s*,\\s*[A-Za-z_]+)*)?\\s*$',
+      description: `Comma-separated list (or JSON array) of ${STAGE_CHOICES} (default: all). A stage's dependencies are added.`,
+      examples: ['beats', 'separation,transcription'],
+    }),
+  ),
+  whisper_model: Type.Optional(WhisperSize),
+  separation_engine: Type.Optional(SeparationEngineChoice),
+  input: Type.Optional(
+    Type.Union([Type.Literal('mixture'), Type.Literal('vocals')], {
       description: 'mixture (default) | vocals: the file is a vocals stem, aligned without separation',
     }),
   ),
 });
 
-export function processRoutes(services: Services): FastifyPluginAsync {
+const ProcessForm = Type.Composite([
+  Type.Object({
+    file: Type.String({ format: 'binary', description: 'The song: mp3, wav, m4a, flac, ogg or opus' }),
+  }),
+  ProcessFields,
+]);
+
+export function processRoutes(services: Services): FastifyPluginAsyncTypebox {
   const { config } = services;
   const submitted = services.metrics.counter('karaoke_jobs_submitted_total', 'Jobs accepted');
   const rejected = services.metrics.counter(
     'karaoke_uploads_rejected_total',
     'Uploads rejected, by error code',
   );
+  const uploads = new WeakMap<FastifyRequest, ReceivedUpload>();
   return async (app) => {
     app.post(
       '/api/process',
       {
         schema: {
+          operationId: 'processSong',
           summary: 'Upload a song and start a job',
           description:
             'multipart/form-data. The file is streamed to disk and validated (size, type, content, decode probe) before a job exists.',
@@ -47,49 +72,71 @@ export function processRoutes(services: Services): FastifyPluginAsync {
           body: ProcessForm,
           response: { 202: ProcessAccepted, ...errorResponses },
         },
-        // The multipart body is read as a stream by the handler; the schema above documents it.
-        validatorCompiler: () => () => true,
+        // The file is streamed to a temp file first (never held in memory); the body that the
+        // schema then validates is the form's text fields plus the file's name.
+        preValidation: async (request) => {
+          await ensureDiskSpace(services);
+          const upload = await receiveUpload(request, config);
+          uploads.set(request, upload);
+          request.body = { ...upload.fields, file: upload.filename };
+        },
+        // A failed validation reaches the handler, which removes the temp file.
+        attachValidation: true,
+        onError: async (_request, _reply, err) => {
+          if (err instanceof AppError) rejected({ code: err.code });
+        },
       },
       async (request, reply) => {
-        await ensureDiskSpace(services);
+        const upload = uploads.get(request);
+        if (!upload) throw new Error('the upload was not received');
+        let parsed;
         try {
-          const upload = await receiveUpload(request, config);
-          let parsed;
-          try {
-            parsed = parseJobOptions(upload.fields);
-          } catch (err) {
-            await fs.rm(upload.tmpFile, { force: true });
-            throw err;
-          }
-          const job = await intakeFile(services, {
-            file: upload.tmpFile,
-            filename: upload.filename,
-            options: parsed.options,
-            warnings: parsed.warnings,
-            move: true,
-          });
-          submitted();
-          request.log.info(
-            { jobId: job.id, file: job.original_filename, stages: job.options.stages },
-            'job accepted',
-          );
-          return reply
-            .status(202)
-            .header('location', `/api/status/${job.id}`)
-            .send({
-              job_id: job.id,
-              status: job.status,
-              stages: job.options.stages,
-              warnings: job.warnings,
-              links: jobLinks(job.id),
-            });
+          if (request.validationError) throw fieldError(request.validationError);
+          parsed = parseJobOptions(request.body);
         } catch (err) {
-          if (err instanceof AppError) rejected({ code: err.code });
+          await fs.rm(upload.tmpFile, { force: true });
           throw err;
         }
+        const job = await intakeFile(services, {
+          file: upload.tmpFile,
+          filename: upload.filename,
+          options: parsed.options,
+          warnings: parsed.warnings,
+          move: true,
+        });
+        submitted();
+        request.log.info(
+          { jobId: job.id, file: job.original_filename, stages: job.options.stages },
+          'job accepted',
+        );
+        return reply
+          .status(202)
+          .header('location', `/api/status/${job.id}`)
+          .send({
+            job_id: job.id,
+            status: job.status,
+            stages: job.options.stages,
+            warnings: job.warnings,
+            links: jobLinks(job.id),
+          });
       },
     );
   };
+}
+
+/** A schema failure of a form field, with the code the same mistake gets from the CLI (BAD_<FIELD>). */
+function fieldError(err: Error & Pick<FastifyError, 'validation'>): InputError {
+  const first = err.validation?.[0];
+  const field = first?.instancePath.replace(/^\//, '').split('/')[0] ?? '';
+  const known = Object.hasOwn(ProcessFields.properties, field)
+    ? ProcessFields.properties[field as keyof typeof ProcessFields.properties]
+    : undefined;
+  if (!first || !known) return new InputError('VALIDATION_ERROR', err.message);
+  const allowed = (first.params as { allowedValues?: unknown[] }).allowedValues;
+  const detail = allowed
+    ? `must be one of ${allowed.join(', ')}`
+    : `is not valid: ${known.description ?? first.message ?? 'bad value'}`;
+  return new InputError(`BAD_${field.toUpperCase()}`, `${field} ${detail}`);
 }
 
 async function ensureDiskSpace(services: Services): Promise<void> {

@@ -1,4 +1,4 @@
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type, type Static } from '@sinclair/typebox';
 import type { Services } from '../../container.js';
 import { findJob } from '../job-lookup.js';
@@ -78,7 +78,7 @@ export function variantView(rec: VariantRecord): Static<typeof VariantView> {
   };
 }
 
-export function variantRoutes(services: Services): FastifyPluginAsync {
+export function variantRoutes(services: Services): FastifyPluginAsyncTypebox {
   return async (app) => {
     const variants = new VariantService(services.config.storageDir, services.media, services.log);
     app.addHook('onClose', async () => {
@@ -90,6 +90,7 @@ export function variantRoutes(services: Services): FastifyPluginAsync {
       '/api/jobs/:job_id/variants',
       {
         schema: {
+          operationId: 'requestVariant',
           summary:
             'Request an instrumental variant (key shift, tempo, guide vocal, format); cached per parameters',
           tags: ['variants'],
@@ -99,7 +100,7 @@ export function variantRoutes(services: Services): FastifyPluginAsync {
         },
       },
       async (request, reply) => {
-        const job = await findJob(services, (request.params as JobIdParams).job_id);
+        const job = await findJob(services, request.params.job_id);
         const rec = await variants.request(job, parseVariantParams(request.body));
         return reply.code(202).send(variantView(rec));
       },
@@ -109,6 +110,7 @@ export function variantRoutes(services: Services): FastifyPluginAsync {
       '/api/jobs/:job_id/variants',
       {
         schema: {
+          operationId: 'listVariants',
           summary: 'Variants of a job',
           tags: ['variants'],
           params: JobIdParams,
@@ -116,7 +118,7 @@ export function variantRoutes(services: Services): FastifyPluginAsync {
         },
       },
       async (request) => {
-        const job = await findJob(services, (request.params as JobIdParams).job_id);
+        const job = await findJob(services, request.params.job_id);
         return { variants: (await variants.list(job.id)).map(variantView) };
       },
     );
@@ -125,6 +127,7 @@ export function variantRoutes(services: Services): FastifyPluginAsync {
       '/api/jobs/:job_id/variants/:variant_id',
       {
         schema: {
+          operationId: 'getVariant',
           summary: 'A variant: status, progress and files',
           tags: ['variants'],
           params: VariantParamsRoute,
@@ -132,7 +135,7 @@ export function variantRoutes(services: Services): FastifyPluginAsync {
         },
       },
       async (request) => {
-        const params = request.params as VariantParamsRoute;
+        const params = request.params;
         const job = await findJob(services, params.job_id);
         return variantView(await variants.get(job.id, params.variant_id));
       },

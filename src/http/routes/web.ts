@@ -1,5 +1,5 @@
 import fs from 'node:fs/promises';
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { NotFoundError } from '../../errors.js';
 import { contentTypeOf } from '../content-types.js';
@@ -9,7 +9,7 @@ const WEB_DIR = new URL('../../../web/', import.meta.url);
 /** Plain names only (no paths): the page's HTML, its ES modules and its style sheets. */
 const FILE_NAME = /^[a-z0-9][a-z0-9-]*\.(html|js|css)$/;
 
-export function webRoutes(): FastifyPluginAsync {
+export function webRoutes(): FastifyPluginAsyncTypebox {
   return async (app) => {
     const serve = async (name: string, reply: import('fastify').FastifyReply) => {
       if (!FILE_NAME.test(name)) throw new NotFoundError(`no page ${name}`);
@@ -36,7 +36,7 @@ export function webRoutes(): FastifyPluginAsync {
           response: { 200: Type.String() },
         },
       },
-      async (req, reply) => serve((req.params as { name: string }).name, reply),
+      async (req, reply) => serve(req.params.name, reply),
     );
   };
 }

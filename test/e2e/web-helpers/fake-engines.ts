@@ -1,6 +1,8 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { StageHandler, StageHandlers, StageOutcome } from '../../../src/domain/stage.js';
+import { transcriptionDocument } from '../../../src/engines/transcription/transcript-json.js';
+import { buildLines, type TimedWord, type Transcript } from '../../../src/engines/transcription/timeline.js';
 import { fakeSeparation } from '../../helpers/fake-stages.js';
 
 /**
@@ -48,21 +50,13 @@ function transcription(): StageHandler {
     if (!ctx.options.lyrics) return { status: 'unavailable', reason: NO_MODEL_REASON, outputs: {} };
     const lines = ctx.options.lyrics.split('\n').map((l) => l.trim().split(/\s+/));
     let n = 0;
-    const segments = lines.map((ws, id) => {
-      const words = ws.map((word) => ({ word, ...wordTiming(n++), confidence: 0.9, flags: [] as string[] }));
-      return { id, text: ws.join(' '), start: words[0].start, end: words[words.length - 1].end, words };
-    });
-    const words = segments.flatMap((s) => s.words);
+    const words: TimedWord[] = lines.flatMap((ws, line) =>
+      ws.map((word) => ({ word, ...wordTiming(n++), confidence: 0.9, line, flags: [] })),
+    );
     words[words.length - 1].flags.push('low_confidence');
     const file = ctx.paths.transcription('transcription.json');
-    await writeJson(file, {
-      version: 1,
-      language: 'en',
-      source: 'aligned',
-      text: segments.map((s) => s.text).join('\n'),
-      segments,
-      words,
-    });
+    const transcript: Transcript = { language: 'en', source: 'aligned', words, lines: buildLines(words) };
+    await writeJson(file, transcriptionDocument(transcript, undefined));
     return {
       status: 'completed',
       engine: { name: 'lyrics-aligner', version: 'test', quality: 'dsp' },
@@ -85,11 +79,18 @@ export function beats(): StageHandler {
     const beatsFile = ctx.paths.beats('beats.json');
     await writeJson(analysis, {
       tempo_bpm: tempo,
+      tempo_candidates: [{ bpm: tempo, score: 1 }],
+      tempo_confidence: 1,
       time_signature: '4/4',
       beats_per_bar: BEATS_PER_BAR,
+      compound: false,
+      beat_confidence: 1,
+      meter_confidence: 1,
+      rhythm_regularity: 1,
       beat_count: list.length,
       downbeats,
       duration,
+      engine: { name: 'beat-dsp', version: 'test' },
     });
     await writeJson(beatsFile, { tempo_bpm: tempo, time_signature: '4/4', beats: list, downbeats });
     return {

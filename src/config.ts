@@ -5,6 +5,7 @@
 
 import os from 'node:os';
 import path from 'node:path';
+import { parseSecurityConfig, type SecurityConfig } from './config-security.js';
 import { separationEngineChoices, type SeparationEngineChoice } from './engines/separation/engines.js';
 import { WHISPER_SIZES } from './engines/transcription/whisper.js';
 
@@ -45,6 +46,8 @@ export interface AppConfig {
   minFreeDiskMb: number;
   /** Directories of PATH, where system binaries (ffmpeg, ffprobe) are looked for. */
   searchPath: readonly string[];
+  /** Keys, signed URLs, proxies, webhooks, intake limits: see config-security.ts. */
+  security: SecurityConfig;
 }
 
 export class ConfigError extends Error {
@@ -165,6 +168,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
     logLevel: oneOf<LogLevel>('LOG_LEVEL', 'info', LOG_LEVELS),
     minFreeDiskMb: int('MIN_FREE_DISK_MB', 500, 0),
     searchPath: (env.PATH ?? '').split(path.delimiter).filter(Boolean),
+    security: parseSecurityConfig(env, problems),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze(config);

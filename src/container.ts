@@ -7,6 +7,7 @@ import type { AppConfig } from './config.js';
 import type { StageHandlers, StageName } from './domain/stage.js';
 import { findMediaTools, type MediaTools } from './infra/ffmpeg.js';
 import { Metrics } from './infra/metrics.js';
+import { WebhookSender } from './infra/webhooks.js';
 import { Pipeline } from './pipeline/pipeline.js';
 
 /**
@@ -20,6 +21,8 @@ export interface Services {
   pipeline: Pipeline;
   media: MediaTools;
   metrics: Metrics;
+  /** Present when WEBHOOK_SECRET is set. */
+  webhooks: WebhookSender | undefined;
   appVersion: string;
   close(opts?: { abort?: boolean }): Promise<void>;
 }
@@ -33,6 +36,8 @@ export interface ServiceOptions {
   backoffMs?: (stage: StageName, attempt: number) => number;
   /** Key prefixes and timings of distributed mode (tests keep their keys apart). */
   distributed?: DistributedOptions;
+  /** Base delay of webhook retries (tests make it short). */
+  webhookBaseDelayMs?: number;
 }
 
 export function appVersion(): string {
@@ -58,6 +63,15 @@ export async function createServices(
   const media = findMediaTools(config.searchPath);
   const version = appVersion();
   const metrics = new Metrics();
+  const { webhookSecret, webhookAllowPrivate } = config.security;
+  const webhooks = webhookSecret
+    ? new WebhookSender({
+        secret: webhookSecret,
+        allowPrivate: webhookAllowPrivate,
+        log,
+        baseDelayMs: opts.webhookBaseDelayMs,
+      })
+    : undefined;
   const pipeline = new Pipeline({
     config,
     store: backends.store,
@@ -68,6 +82,7 @@ export async function createServices(
     appVersion: version,
     backoffMs: opts.backoffMs,
     shareMix: backends.mode === 'distributed',
+    onJobFinished: webhooks ? (job) => webhooks.notify(job) : undefined,
   });
   const queueDepth = metrics.gauge('karaoke_queue_tasks', 'Tasks per queue and state');
   metrics.onCollect(async () => {
@@ -84,8 +99,10 @@ export async function createServices(
     pipeline,
     media,
     metrics,
+    webhooks,
     appVersion: version,
     close: async (o) => {
+      webhooks?.close();
       await backends.close(o);
       await opts.closeHandlers?.();
     },

@@ -14,14 +14,6 @@ export class ApiError extends Error {
   }
 }
 
-/** EventSource, <audio> and download links cannot send a header: the key rides in the query. */
-export function withKey(url) {
-  if (!apiKey) return url;
-  const u = new URL(url, location.origin);
-  u.searchParams.set('api_key', apiKey);
-  return u.pathname + u.search;
-}
-
 export async function api(path, init = {}) {
   const headers = new Headers(init.headers);
   if (apiKey) headers.set('x-api-key', apiKey);

@@ -1,7 +1,6 @@
 // The <audio> element: the track menu, the playback clock that drives lyrics and beats, and the
 // keyboard shortcuts.
 
-import { withKey } from './api.js';
 import { $, el } from './util.js';
 
 const KEY_SEEK_S = 5;
@@ -34,7 +33,7 @@ export function initPlayer(follow) {
     const at = audio.currentTime;
     const playing = !audio.paused;
     $('no-audio').hidden = true;
-    audio.src = withKey($('track').value);
+    audio.src = $('track').value;
     audio.addEventListener(
       'loadedmetadata',
       () => {
@@ -89,7 +88,7 @@ export function setupPlayer(tracks) {
   $('no-audio').hidden = tracks.length > 0;
   audio.hidden = tracks.length === 0;
   select.disabled = tracks.length < 2;
-  if (tracks.length > 0) audio.src = withKey(tracks[0].url);
+  if (tracks.length > 0) audio.src = tracks[0].url;
 }
 
 export function resetPlayer() {

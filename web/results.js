@@ -1,6 +1,6 @@
 // A finished job's results: the player's tracks, lyrics and beats, the summary and the downloads.
 
-import { api, withKey } from './api.js';
+import { api } from './api.js';
 import { resetBeats, setupBeats } from './beats.js';
 import { renderLyrics, resetLyrics } from './lyrics.js';
 import { resetPlayer, setupPlayer } from './player.js';
@@ -121,7 +121,7 @@ function renderFiles(r) {
                 el(
                   'a',
                   {
-                    href: withKey(f.url),
+                    href: f.url,
                     download: f.path.split('/').pop(),
                     class: 'file-link',
                     title: f.path,

@@ -5,10 +5,12 @@ import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { AppConfig } from '../config.js';
 import type { Services } from '../container.js';
-import { AppError } from '../errors.js';
-import { installAuth } from './auth.js';
+import { installAccessControl, keysEnabled } from './access.js';
 import { installErrorHandler } from './error-handler.js';
+import { IntakeGate } from './intake-gate.js';
+import { rateLimitOptions } from './rate-limit.js';
 import { fileRoutes } from './routes/files.js';
 import { healthRoutes } from './routes/health.js';
 import { jobRoutes } from './routes/jobs.js';
@@ -24,7 +26,8 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: services.log as unknown as FastifyBaseLogger,
     bodyLimit: 1024 * 1024,
-    trustProxy: true,
+    // X-Forwarded-For is believed only from the proxies TRUST_PROXY names (off by default).
+    trustProxy: trustProxySetting(config.security.trustProxy),
   });
   installErrorHandler(app);
   await app.register(helmet, {
@@ -38,15 +41,10 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
       exposedHeaders: ['Content-Range', 'Accept-Ranges', 'Content-Length'],
     });
   }
-  if (config.rateLimitPerMinute > 0) {
-    await app.register(rateLimit, {
-      max: config.rateLimitPerMinute,
-      timeWindow: '1 minute',
-      allowList: (req) => req.url === '/health' || req.url === '/metrics',
-      errorResponseBuilder: (_req, ctx) =>
-        new AppError('RATE_LIMITED', `too many requests; retry in ${Math.ceil(ctx.ttl / 1000)} s`, 429),
-    });
-  }
+  // The limiter is registered before access control, so its per-route hook runs first and
+  // requests with a wrong or no key use up the client address's budget.
+  if (config.rateLimitPerMinute > 0) await app.register(rateLimit, rateLimitOptions(app, config));
+  installAccessControl(app, config);
   await app.register(multipart, {
     limits: { fileSize: config.maxFileSize, files: 1, fieldSize: 1024 * 1024 },
   });
@@ -58,19 +56,26 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
         description:
           'Upload a song; get its stems, word-timed lyrics and rhythm. Errors are `{error: {code, message}}`.',
       },
-      components:
-        config.apiKeys.length > 0
-          ? { securitySchemes: { apiKey: { type: 'apiKey', name: 'x-api-key', in: 'header' } } }
-          : {},
-      ...(config.apiKeys.length > 0 ? { security: [{ apiKey: [] }] } : {}),
+      components: keysEnabled(config)
+        ? { securitySchemes: { apiKey: { type: 'apiKey', name: 'x-api-key', in: 'header' } } }
+        : {},
+      ...(keysEnabled(config) ? { security: [{ apiKey: [] }] } : {}),
     },
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
-  installAuth(app, config.apiKeys);
+  const gate = new IntakeGate(config.security.maxConcurrentUploads);
   await app.register(healthRoutes(services));
-  await app.register(processRoutes(services));
+  await app.register(processRoutes(services, gate));
   await app.register(jobRoutes(services));
   await app.register(fileRoutes(services));
   await app.register(webRoutes());
   return app;
+}
+
+function trustProxySetting(
+  t: AppConfig['security']['trustProxy'],
+): boolean | string[] | ((address: string, hop: number) => boolean) {
+  if (t === false) return false;
+  // A hop count: the nearest `t` addresses in the chain are our proxies.
+  return typeof t === 'number' ? (_address, hop) => hop < t : [...t];
 }

@@ -4,6 +4,8 @@ import type { JobRecord } from '../domain/job.js';
 import { STAGE_NAMES } from '../domain/stage.js';
 import { jobPaths } from '../storage/paths.js';
 import { contentTypeOf } from './content-types.js';
+import { openablePublicFile, REPORT_FILE } from './public-files.js';
+import type { JobUrls } from './signed-urls.js';
 
 /** The results document: every produced file with its download URL, plus the JSON results inline. */
 const INLINE_LIMIT_BYTES = 5 * 1024 * 1024;
@@ -15,15 +17,16 @@ export interface FileEntry {
   content_type: string;
 }
 
-export async function resultsView(job: JobRecord, storageDir: string) {
+export async function resultsView(job: JobRecord, storageDir: string, urls: JobUrls) {
   const paths = jobPaths(storageDir, job.id);
   const entry = async (rel: string): Promise<FileEntry | undefined> => {
     try {
-      const st = await fs.stat(path.join(paths.dir, rel));
-      if (!st.isFile()) return undefined;
+      const file = await openablePublicFile(storageDir, job, rel);
+      if (!file) return undefined;
+      const st = await fs.stat(file);
       return {
         path: rel,
-        url: `/api/files/${job.id}/${rel}`,
+        url: urls.file(job.id, rel),
         size: st.size,
         content_type: contentTypeOf(rel),
       };
@@ -41,7 +44,7 @@ export async function resultsView(job: JobRecord, storageDir: string) {
       if (s === 'separation') stems[name] = e;
     }
   }
-  const report = await entry('report.json');
+  const report = await entry(REPORT_FILE);
   if (report) files.push(report);
   const original = await entry(`original.${job.file_ext}`);
   if (original) files.push(original);
@@ -55,7 +58,7 @@ export async function resultsView(job: JobRecord, storageDir: string) {
     beat_analysis: await inlineJson(paths.dir, job.stages.beats.outputs.analysis),
     files,
     stages: job.stages,
-    report: await inlineJson(paths.dir, report ? 'report.json' : undefined),
+    report: await inlineJson(paths.dir, report ? REPORT_FILE : undefined),
   };
 }
 

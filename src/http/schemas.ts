@@ -42,7 +42,7 @@ export const StageView = Type.Object({
 export const JobStatusView = Type.Object(
   {
     job_id: Type.String(),
-    status: Type.String({ description: 'queued|processing|completed|partial|failed|cancelled' }),
+    status: Type.String({ description: 'queued|processing|completed|partial|failed|cancelled|corrupt' }),
     progress: Type.Number({ minimum: 0, maximum: 100 }),
     current_step: Type.String(),
     created_at: Type.String(),

@@ -25,7 +25,8 @@ export async function receiveUpload(request: FastifyRequest, config: AppConfig):
   if (!request.isMultipart())
     throw new InputError('NOT_MULTIPART', 'send the song as multipart/form-data with a "file" field', 415);
   await fs.mkdir(tmpDir(config.storageDir), { recursive: true });
-  const fields: Record<string, string> = {};
+  // No prototype: a field named __proto__ or constructor is just a field.
+  const fields = Object.create(null) as Record<string, string>;
   let tmpFile: string | undefined;
   let filename = '';
   try {

@@ -5,17 +5,21 @@ import { isSeparationEngineChoice, SEPARATION_CHOICES_TEXT } from '../engines/se
 import { WHISPER_SIZES } from '../engines/transcription/whisper.js';
 import { InputError } from '../errors.js';
 
-/** Job options from form fields or CLI flags, checked once for both. */
-const STAGE_ALIASES: Record<string, StageName> = {
-  separation: 'separation',
-  stems: 'separation',
-  stem_separation: 'separation',
-  transcription: 'transcription',
-  lyrics: 'transcription',
-  beats: 'beats',
-  beat_analysis: 'beats',
-  rhythm: 'beats',
-};
+/**
+ * Job options from form fields or CLI flags, checked once for both.
+ * Client strings are looked up in a Map, never as keys of a plain object (`__proto__`,
+ * `constructor` and friends would find Object.prototype's members).
+ */
+const STAGE_ALIASES: ReadonlyMap<string, StageName> = new Map([
+  ['separation', 'separation'],
+  ['stems', 'separation'],
+  ['stem_separation', 'separation'],
+  ['transcription', 'transcription'],
+  ['lyrics', 'transcription'],
+  ['beats', 'beats'],
+  ['beat_analysis', 'beats'],
+  ['rhythm', 'beats'],
+]);
 
 export const MAX_LYRICS_CHARS = 100_000;
 
@@ -88,7 +92,7 @@ function parseStages(raw: string | undefined): StageName[] {
   } else names = t.split(',');
   const out: StageName[] = [];
   for (const n of names.map((s) => s.trim().toLowerCase()).filter(Boolean)) {
-    const stage = STAGE_ALIASES[n];
+    const stage = STAGE_ALIASES.get(n);
     if (!stage) throw new InputError('BAD_STAGES', `unknown stage "${n}"; use ${STAGE_NAMES.join(', ')}`);
     if (!out.includes(stage)) out.push(stage);
   }

@@ -24,6 +24,26 @@ const PROBE_SECONDS = 1;
 const MIN_TAIL_CHECK_S = 2;
 /** Bytes read for the magic-byte check and the WAV header walk. */
 const HEADER_BYTES = Math.max(SNIFF_BYTES, 4096);
+/** What an audio header may claim; anything else is refused before a sample is decoded. */
+export const MIN_SAMPLE_RATE = 8000;
+export const MAX_SAMPLE_RATE = 384_000;
+export const MAX_CHANNELS = 8;
+
+/** Throws a 422 when a header's sample rate or channel count is outside what we process. */
+export function checkAudioFormat(fmt: { sampleRate: number; channels: number }): void {
+  if (!(fmt.sampleRate >= MIN_SAMPLE_RATE && fmt.sampleRate <= MAX_SAMPLE_RATE))
+    throw new InputError(
+      'BAD_SAMPLE_RATE',
+      `the audio header claims ${fmt.sampleRate} Hz; accepted: ${MIN_SAMPLE_RATE}–${MAX_SAMPLE_RATE} Hz`,
+      422,
+    );
+  if (!(fmt.channels >= 1 && fmt.channels <= MAX_CHANNELS))
+    throw new InputError(
+      'BAD_CHANNELS',
+      `the audio header claims ${fmt.channels} channels; accepted: 1–${MAX_CHANNELS}`,
+      422,
+    );
+}
 
 export function extensionOf(filename: string): string {
   const m = /\.([A-Za-z0-9]+)$/.exec(filename);
@@ -76,6 +96,8 @@ export async function validateAudioFile(
     );
   }
   if (container === 'wav') {
+    const fmt = readWavFmt(head);
+    if (fmt) checkAudioFormat(fmt);
     const wav = readWavHeader(head, stat.size);
     if (wav?.declaredDataBytes !== undefined && wav.declaredDataBytes > wav.dataBytes) {
       throw new InputError(
@@ -92,6 +114,8 @@ export async function validateAudioFile(
   }
   const info = await probe(media, file, signal);
   if (!info) throw new InputError('UNDECODABLE', 'the file has no decodable audio stream', 422);
+  // The same bounds for every container, as far as the probe knows them.
+  if (info.sampleRate > 0 && info.channels > 0) checkAudioFormat(info);
   checkDuration(info.durationS, config);
   await decodeProbe(media, file, info.durationS, signal);
   return { ext, durationS: info.durationS, sizeBytes: stat.size, codec: info.codec };
@@ -106,6 +130,21 @@ function checkDuration(durationS: number, config: AppConfig): void {
       413,
     );
   }
+}
+
+/** The fmt chunk of a WAV head, found even when the data chunk lies beyond the bytes read. */
+function readWavFmt(head: Buffer): { sampleRate: number; channels: number } | undefined {
+  let pos = 12;
+  while (pos + 8 <= head.length) {
+    const id = head.toString('ascii', pos, pos + 4);
+    const size = head.readUInt32LE(pos + 4);
+    if (id === 'fmt ') {
+      if (pos + 8 + 16 > head.length) return undefined;
+      return { channels: head.readUInt16LE(pos + 10), sampleRate: head.readUInt32LE(pos + 12) };
+    }
+    pos += 8 + size + (size & 1);
+  }
+  return undefined;
 }
 
 function readWavHeader(head: Buffer, fileSize: number): WavInfo | undefined {

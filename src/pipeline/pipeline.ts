@@ -52,6 +52,8 @@ export interface PipelineDeps {
    * again from the original. Default true.
    */
   shareMix?: boolean;
+  /** Called once when a job reaches its final status (webhooks). */
+  onJobFinished?: (job: JobRecord) => void;
 }
 
 export class Pipeline {
@@ -96,8 +98,10 @@ export class Pipeline {
 
   /** Cancel an unfinished job: stop its work, keep its record, remove partial outputs. */
   async cancel(jobId: string): Promise<JobRecord | undefined> {
+    let changed = false;
     const job = await this.deps.store.update(jobId, (j) => {
       if (isTerminalJob(j.status)) return false;
+      changed = true;
       j.status = 'cancelled';
       j.current_step = 'cancelled';
       j.finished_at = new Date().toISOString();
@@ -112,6 +116,7 @@ export class Pipeline {
     await this.deps.queue.cancelJob(jobId);
     this.mixes.release(jobId);
     if (job?.status === 'cancelled') await this.removeOutputs(jobId, job.file_ext);
+    if (job && changed) this.deps.onJobFinished?.(job);
     return job;
   }
 
@@ -271,12 +276,15 @@ export class Pipeline {
     if (!job || !isTerminalJob(job.status)) return;
     await fs.rm(paths.workDir, { recursive: true, force: true });
     this.deps.log.info({ jobId, status: job.status, wallS: report.wall_time_s }, 'job finished');
+    this.deps.onJobFinished?.(job);
   }
 
   private async failJob(jobId: string, err: unknown): Promise<void> {
     const info = errorInfo(err, this.deps.config);
+    let changed = false;
     const job = await this.deps.store.update(jobId, (j) => {
       if (isTerminalJob(j.status)) return false;
+      changed = true;
       j.status = err instanceof CancelledError ? 'cancelled' : 'failed';
       j.error = info;
       j.current_step = j.status;
@@ -294,6 +302,7 @@ export class Pipeline {
       const paths = jobPaths(this.deps.config.storageDir, jobId);
       await writeJsonAtomic(paths.report, buildReport(job, this.deps.appVersion)).catch(() => undefined);
       await fs.rm(paths.workDir, { recursive: true, force: true });
+      if (changed) this.deps.onJobFinished?.(job);
     }
   }
 

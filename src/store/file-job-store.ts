@@ -81,7 +81,9 @@ export class FileJobStore implements JobStore {
   }
 
   async list(opts: ListOptions): Promise<{ jobs: JobRecord[]; total: number }> {
-    const all = [...this.jobs.values()].sort((a, b) => b.created_at.localeCompare(a.created_at));
+    const all = [...this.jobs.values()]
+      .filter((j) => opts.owner === undefined || j.owner === opts.owner)
+      .sort((a, b) => b.created_at.localeCompare(a.created_at));
     const offset = opts.offset ?? 0;
     return { jobs: all.slice(offset, offset + opts.limit).map((j) => structuredClone(j)), total: all.length };
   }

@@ -307,9 +307,10 @@ describe('web page', () => {
       await expect.poll(() => page.textContent('#jobs-empty')).toBe('No jobs yet.');
       await upload(page, { lyrics: LYRICS });
       await page.locator('#job-badge', { hasText: 'Completed' }).waitFor();
-      // <audio> and download links cannot send a header: the key rides in the query string.
-      // The player's source is set once the results have been fetched, just after the badge.
-      await expect.poll(() => page.getAttribute('#audio', 'src')).toContain(`api_key=${API_KEY}`);
+      // <audio> and download links cannot send a header: they get short-lived signed URLs, and
+      // the key never appears in a URL. The source is set once the results have been fetched.
+      await expect.poll(() => page.getAttribute('#audio', 'src')).toMatch(/[?&]sig=/);
+      expect(await page.getAttribute('#audio', 'src')).not.toContain(API_KEY);
       await expect
         .poll(() => page.locator('#audio').evaluate((a: AudioLike) => a.readyState))
         .toBeGreaterThanOrEqual(HAVE_METADATA);

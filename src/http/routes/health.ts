@@ -38,6 +38,7 @@ export function healthRoutes(services: Services): FastifyPluginAsync {
           tags: ['service'],
           response: { 200: HealthView, 503: HealthView },
         },
+        config: { access: 'public' },
       },
       async (_request, reply) => {
         const h = await services.backends.health();
@@ -60,7 +61,14 @@ export function healthRoutes(services: Services): FastifyPluginAsync {
     );
     app.get(
       '/metrics',
-      { schema: { summary: 'Prometheus metrics', tags: ['service'], response: { 200: Type.String() } } },
+      {
+        schema: {
+          summary: 'Prometheus metrics (needs METRICS_KEY when that is set)',
+          tags: ['service'],
+          response: { 200: Type.String() },
+        },
+        config: { access: 'metrics' },
+      },
       async (_request, reply) => {
         return reply.type('text/plain; version=0.0.4').send(await services.metrics.render());
       },

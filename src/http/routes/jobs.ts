@@ -3,10 +3,12 @@ import { Type } from '@sinclair/typebox';
 import type { Services } from '../../container.js';
 import { isTerminalJob } from '../../domain/job.js';
 import { AppError } from '../../errors.js';
-import { findJob } from '../job-lookup.js';
+import { ownerFilter } from '../access.js';
+import { loadOwnedJob } from '../job-lookup.js';
 import { statusView } from '../presenters.js';
 import { resultsView } from '../results.js';
 import { errorResponses, JobIdParams, JobListView, JobStatusView, ResultsView } from '../schemas.js';
+import { jobUrls } from '../signed-urls.js';
 import { streamJobEvents } from '../sse.js';
 
 const ListQuery = Type.Object({
@@ -18,6 +20,7 @@ const Deleted = Type.Object({ job_id: Type.String(), deleted: Type.Boolean() });
 
 export function jobRoutes(services: Services): FastifyPluginAsync {
   const { pipeline } = services;
+  const urls = jobUrls(services.config);
   return async (app) => {
     app.get(
       '/api/status/:job_id',
@@ -29,7 +32,8 @@ export function jobRoutes(services: Services): FastifyPluginAsync {
           response: { 200: JobStatusView, ...errorResponses },
         },
       },
-      async (request) => statusView(await findJob(services, (request.params as JobIdParams).job_id)),
+      async (request) =>
+        statusView(await loadOwnedJob(services, request, (request.params as JobIdParams).job_id), urls),
     );
 
     app.get(
@@ -44,7 +48,7 @@ export function jobRoutes(services: Services): FastifyPluginAsync {
         },
       },
       async (request) => {
-        const job = await findJob(services, (request.params as JobIdParams).job_id);
+        const job = await loadOwnedJob(services, request, (request.params as JobIdParams).job_id);
         if (!isTerminalJob(job.status)) {
           throw new AppError(
             'JOB_NOT_FINISHED',
@@ -52,7 +56,7 @@ export function jobRoutes(services: Services): FastifyPluginAsync {
             409,
           );
         }
-        return resultsView(job, services.config.storageDir);
+        return resultsView(job, services.config.storageDir, urls);
       },
     );
 
@@ -68,8 +72,9 @@ export function jobRoutes(services: Services): FastifyPluginAsync {
       },
       async (request) => {
         const { limit, offset } = request.query as { limit: number; offset: number };
-        const { jobs, total } = await services.backends.store.list({ limit, offset });
-        return { jobs: jobs.map(statusView), total, limit, offset };
+        const owner = ownerFilter(request.principal);
+        const { jobs, total } = await services.backends.store.list({ limit, offset, owner });
+        return { jobs: jobs.map((j) => statusView(j, urls)), total, limit, offset };
       },
     );
 
@@ -85,10 +90,10 @@ export function jobRoutes(services: Services): FastifyPluginAsync {
         },
       },
       async (request) => {
-        const job = await findJob(services, (request.params as JobIdParams).job_id);
+        const job = await loadOwnedJob(services, request, (request.params as JobIdParams).job_id);
         if (isTerminalJob(job.status))
           throw new AppError('JOB_FINISHED', `the job already ended (${job.status})`, 409);
-        return statusView((await pipeline.cancel(job.id)) ?? job);
+        return statusView((await pipeline.cancel(job.id)) ?? job, urls);
       },
     );
 
@@ -103,7 +108,7 @@ export function jobRoutes(services: Services): FastifyPluginAsync {
         },
       },
       async (request) => {
-        const job = await findJob(services, (request.params as JobIdParams).job_id);
+        const job = await loadOwnedJob(services, request, (request.params as JobIdParams).job_id);
         await pipeline.remove(job.id);
         return { job_id: job.id, deleted: true };
       },
@@ -120,9 +125,10 @@ export function jobRoutes(services: Services): FastifyPluginAsync {
           produces: ['text/event-stream'],
           response: { 200: Type.String({ description: 'text/event-stream' }), ...errorResponses },
         },
+        config: { access: 'signed-events' },
       },
       async (request, reply) => {
-        const job = await findJob(services, (request.params as JobIdParams).job_id);
+        const job = await loadOwnedJob(services, request, (request.params as JobIdParams).job_id);
         streamJobEvents(services, job, request, reply);
       },
     );

@@ -104,6 +104,7 @@ export async function createServices(
     close: async (o) => {
       webhooks?.close();
       await backends.close(o);
+      await pipeline.close();
       await opts.closeHandlers?.();
     },
   };

@@ -9,7 +9,7 @@ import { loadConfig, ConfigError, type AppConfig } from './config.js';
 import { createServices, type Services } from './container.js';
 import { buildApp } from './http/app.js';
 import { createLogger } from './infra/logger.js';
-import { startCleanupLoop } from './pipeline/cleanup.js';
+import { startCleanupLoop, sweepAtStartup } from './pipeline/cleanup.js';
 import type { TaskName } from './queue/job-queue.js';
 import { TASK_NAMES } from './queue/job-queue.js';
 import { defaultStageHandlers } from './stages/index.js';
@@ -36,6 +36,8 @@ export async function run(config: AppConfig, log: Logger, opts: RunOptions): Pro
     closeHandlers: stages.close,
   });
   const stops: (() => Promise<void> | void)[] = [];
+  // Before anything is resumed or received: what a crash left half-written goes.
+  await sweepAtStartup(services);
   if (opts.role !== 'api') {
     services.pipeline.startWorkers(opts.tasks ?? TASK_NAMES, opts.concurrency);
     if (!config.redis) await services.pipeline.recover();

@@ -41,6 +41,9 @@ export async function receiveUpload(request: FastifyRequest, config: AppConfig):
         filename = path.basename(part.filename || '');
         checkExtension(filename, config);
         tmpFile = path.join(tmpDir(config.storageDir), `${randomUUID()}.upload`);
+        // At the limit the stream fails at once: the rest of the body is never read (the route
+        // answers 413 and closes the connection), instead of parsing it to the end.
+        part.file.once('limit', () => part.file.destroy(tooLarge(config)));
         await pipeline(part.file, createWriteStream(tmpFile, { flags: 'wx' }));
         if (part.file.truncated) throw tooLarge(config);
       } else {

@@ -10,6 +10,7 @@ import { AppError, CancelledError, isShutdown, TimeoutError } from '../errors.js
 import { jobFileWriter } from '../storage/files.js';
 import { jobPaths } from '../storage/paths.js';
 import type { JobStore } from '../store/job-store.js';
+import { removeTempFiles } from '../storage/temp-files.js';
 
 /**
  * @file The one place a stage runs: attempts with exponential backoff for transient errors
@@ -56,6 +57,8 @@ export async function runStage(
     if (!current || current.status === 'cancelled') return;
 
     const result = await attemptStage(deps, current, stage, handler, signal, log);
+    // Whatever the attempt left half-written (a timeout, a crash of the engine) goes now.
+    await removeTempFiles(jobPaths(deps.config.storageDir, jobId).stageDir(stage));
     if (result.ok) {
       await deps.store.update(jobId, (j) => recordOutcome(j, stage, result.outcome, started, deps.config));
       log.info(
@@ -200,7 +203,13 @@ function stageContext(
   };
 }
 
-function recordOutcome(j: JobRecord, stage: StageName, outcome: StageOutcome, started: number, config: AppConfig): void {
+function recordOutcome(
+  j: JobRecord,
+  stage: StageName,
+  outcome: StageOutcome,
+  started: number,
+  config: AppConfig,
+): void {
   const st = j.stages[stage];
   st.status = outcome.status === 'completed' ? 'completed' : 'unavailable';
   st.progress = 100;

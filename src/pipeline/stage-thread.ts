@@ -153,7 +153,7 @@ export class StageThread {
  * Built code starts the thread from its .js file. Run from TypeScript sources (dev, tests), the
  * thread first registers tsx's loader, which a --import flag of the parent does not carry into it.
  */
-function workerEntry(script: URL): [string | URL, { eval?: boolean }] {
+export function workerEntry(script: URL): [string | URL, { eval?: boolean }] {
   if (!script.pathname.endsWith('.ts')) return [script, {}];
   // tsx/esm/api resolves to its CommonJS build under require; the ESM build sits beside it.
   const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs')).href;

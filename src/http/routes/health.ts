@@ -11,6 +11,7 @@ const EngineView = Type.Object({
   licence: Type.Union([Type.String(), Type.Null()]),
   exclusive: Type.Boolean({ description: 'one song at a time per loaded model' }),
 });
+import { intakeRefusal } from '../intake-gate.js';
 
 const HealthView = Type.Object(
   {
@@ -23,6 +24,11 @@ const HealthView = Type.Object(
     queues: Type.Record(Type.String(), Type.Object({ waiting: Type.Number(), active: Type.Number() })),
     active_jobs: Type.Number(),
     engines: Type.Object({ separation: Type.Array(EngineView) }, { description: 'the engine tables' }),
+    reasons: Type.Optional(
+      Type.Array(Type.Object({ code: Type.String(), message: Type.String() }), {
+        description: 'Why the service is degraded (e.g. uploads would be refused: disk, Redis, full queues)',
+      }),
+    ),
   },
   { additionalProperties: true },
 );
@@ -43,8 +49,12 @@ export function healthRoutes(services: Services): FastifyPluginAsync {
       async (_request, reply) => {
         const h = await services.backends.health();
         const active = Object.values(h.queues).reduce((n, q) => n + q.active, 0);
+        // Uploads refused for a reason that will not pass by itself on the next try: degraded.
+        const refusal = await intakeRefusal(services);
+        const reasons = refusal ? [{ code: refusal.code, message: refusal.message }] : [];
+        const ok = h.ok && reasons.length === 0;
         const body = {
-          status: h.ok ? 'ok' : 'degraded',
+          status: ok ? 'ok' : 'degraded',
           version: services.appVersion,
           mode: h.mode,
           uptime_s: Math.round((Date.now() - started) / 1000),
@@ -55,8 +65,9 @@ export function healthRoutes(services: Services): FastifyPluginAsync {
           queues: h.queues,
           active_jobs: active,
           engines: engineViews(),
+          ...(reasons.length > 0 ? { reasons } : {}),
         };
-        return reply.status(h.ok ? 200 : 503).send(body);
+        return reply.status(ok ? 200 : 503).send(body);
       },
     );
     app.get(

@@ -52,6 +52,7 @@ export async function startTestService(
     ...(distributed
       ? { distributed: { storePrefix: `${prefix}:`, queuePrefix: `${prefix}-bull`, requeueIntervalMs: 0 } }
       : {}),
+    webhookBaseDelayMs: 20,
   });
   await sweepAtStartup(services);
   if (opts.workers !== false) {

@@ -6,7 +6,9 @@ import type { Backends } from './backends/types.js';
 import type { AppConfig } from './config.js';
 import type { StageHandlers, StageName } from './domain/stage.js';
 import { findMediaTools, type MediaTools } from './infra/ffmpeg.js';
-import { Metrics } from './infra/metrics.js';
+import type { JobRecord } from './domain/job.js';
+import { STAGE_NAMES } from './domain/stage.js';
+import { Metrics, STAGE_BUCKETS_S } from './infra/metrics.js';
 import { WebhookSender } from './infra/webhooks.js';
 import { Pipeline } from './pipeline/pipeline.js';
 
@@ -63,6 +65,22 @@ export async function createServices(
   const media = findMediaTools(config.searchPath);
   const version = appVersion();
   const metrics = new Metrics();
+  const stageSeconds = metrics.histogram(
+    'karaoke_stage_duration_seconds',
+    'Wall time of each stage of finished jobs, by stage and outcome (recorded where the job finished)',
+    ['stage', 'status'],
+    STAGE_BUCKETS_S,
+  );
+  const jobsFinished = metrics.counter('karaoke_jobs_finished_total', 'Jobs that ended, by final status', [
+    'status',
+  ]);
+  const observeStages = (job: JobRecord) => {
+    jobsFinished({ status: job.status });
+    for (const s of STAGE_NAMES) {
+      const st = job.stages[s];
+      if (st.duration_s !== undefined) stageSeconds(st.duration_s, { stage: s, status: st.status });
+    }
+  };
   const { webhookSecret, webhookAllowPrivate } = config.security;
   const webhooks = webhookSecret
     ? new WebhookSender({
@@ -82,9 +100,12 @@ export async function createServices(
     appVersion: version,
     backoffMs: opts.backoffMs,
     shareMix: backends.mode === 'distributed',
-    onJobFinished: webhooks ? (job) => webhooks.notify(job) : undefined,
+    onJobFinished: (job) => {
+      observeStages(job);
+      webhooks?.notify(job);
+    },
   });
-  const queueDepth = metrics.gauge('karaoke_queue_tasks', 'Tasks per queue and state');
+  const queueDepth = metrics.gauge('karaoke_queue_tasks', 'Tasks per queue and state', ['task', 'state']);
   metrics.onCollect(async () => {
     const h = await backends.health();
     for (const [name, c] of Object.entries(h.queues)) {

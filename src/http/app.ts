@@ -7,6 +7,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { AppConfig } from '../config.js';
 import type { Services } from '../container.js';
+import { HTTP_BUCKETS_S } from '../infra/metrics.js';
 import { installAccessControl, keysEnabled } from './access.js';
 import { installErrorHandler } from './error-handler.js';
 import { IntakeGate } from './intake-gate.js';
@@ -30,6 +31,7 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
     trustProxy: trustProxySetting(config.security.trustProxy),
   });
   installErrorHandler(app);
+  installHttpMetrics(app, services);
   await app.register(helmet, {
     contentSecurityPolicy: false,
     crossOriginResourcePolicy: { policy: 'same-site' },
@@ -70,6 +72,23 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
   await app.register(fileRoutes(services));
   await app.register(webRoutes());
   return app;
+}
+
+/** Latency of every answered request, by route pattern (never the raw URL: bounded labels). */
+function installHttpMetrics(app: FastifyInstance, services: Services): void {
+  const seconds = services.metrics.histogram(
+    'karaoke_http_request_duration_seconds',
+    'HTTP request latency by method, route and status code',
+    ['method', 'route', 'status_code'],
+    HTTP_BUCKETS_S,
+  );
+  app.addHook('onResponse', async (request, reply) => {
+    seconds(reply.elapsedTime / 1000, {
+      method: request.method,
+      route: request.routeOptions.url ?? 'unmatched',
+      status_code: String(reply.statusCode),
+    });
+  });
 }
 
 function trustProxySetting(

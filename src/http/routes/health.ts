@@ -81,7 +81,7 @@ export function healthRoutes(services: Services): FastifyPluginAsync {
         config: { access: 'metrics' },
       },
       async (_request, reply) => {
-        return reply.type('text/plain; version=0.0.4').send(await services.metrics.render());
+        return reply.type(services.metrics.contentType).send(await services.metrics.render());
       },
     );
   };

@@ -42,6 +42,7 @@ export function processRoutes(services: Services, gate: IntakeGate): FastifyPlug
   const rejected = services.metrics.counter(
     'karaoke_uploads_rejected_total',
     'Uploads rejected, by error code',
+    ['code'],
   );
   return async (app) => {
     app.post(

@@ -1,9 +1,11 @@
+import fs from 'node:fs/promises';
 import { Worker } from 'node:worker_threads';
 import type { PcmAudio } from '../audio/pcm.js';
-import type { WavSampleFormat } from '../audio/wav.js';
+import { decodeWav, encodeWav, type WavSampleFormat } from '../audio/wav.js';
+import { writeFileAtomic } from '../storage/files.js';
 import type { MediaTools } from '../infra/ffmpeg.js';
 import { siblingUrl, workerEntry } from '../pipeline/stage-thread.js';
-import type { DecodeMixOptions } from './decode.js';
+import { decodeMix, type DecodeMixOptions } from './decode.js';
 
 /**
  * Whole-song audio work (decoding a song, resampling it, reading and writing work/mix.wav) on a
@@ -27,6 +29,13 @@ export type DecodeReply =
   | { id: number; ok: true; audio: PcmAudio | undefined }
   | { id: number; ok: false; error: { name: string; message: string } };
 
+/**
+ * WAV files up to this size are decoded in place: without in-process resampling (decode.ts leaves
+ * that to ffmpeg) that is a copy of at most a few million samples, a few milliseconds, and it
+ * spares short songs (and tests) the thread's start-up.
+ */
+const INLINE_MAX_BYTES = 4 * 1024 * 1024;
+
 type Pending = { resolve: (a: PcmAudio | undefined) => void; reject: (e: Error) => void };
 
 export class DecodeThread {
@@ -34,17 +43,22 @@ export class DecodeThread {
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
 
-  decodeMix(media: MediaTools, file: string, ext: string, opts: DecodeMixOptions): Promise<PcmAudio> {
+  async decodeMix(media: MediaTools, file: string, ext: string, opts: DecodeMixOptions): Promise<PcmAudio> {
+    // A compressed file's decoded size is many times its own: only small WAVs are decoded here.
+    if (ext === 'wav' && (await small(file))) return decodeMix(media, file, ext, opts);
     const { signal, ...rest } = opts;
     return this.call({ type: 'mix', media, file, ext, opts: rest }, signal) as Promise<PcmAudio>;
   }
 
-  readWav(file: string): Promise<PcmAudio> {
+  async readWav(file: string): Promise<PcmAudio> {
+    if (await small(file)) return decodeWav(await fs.readFile(file));
     return this.call({ type: 'read-wav', file }) as Promise<PcmAudio>;
   }
 
   /** Writes atomically (no fsync: scratch data). The samples are copied, the caller keeps its arrays. */
   async writeWav(file: string, audio: PcmAudio, format: WavSampleFormat): Promise<void> {
+    const bytes = (audio.channels[0]?.length ?? 0) * audio.channels.length * 4;
+    if (bytes <= INLINE_MAX_BYTES) return writeFileAtomic(file, encodeWav(audio, format), { fsync: false });
     await this.call({ type: 'write-wav', file, audio, format });
   }
 
@@ -101,6 +115,11 @@ export class DecodeThread {
     this.worker = worker;
     return worker;
   }
+}
+
+async function small(file: string): Promise<boolean> {
+  const st = await fs.stat(file);
+  return st.size <= INLINE_MAX_BYTES;
 }
 
 type DistributiveOmit<T, K extends keyof T> = T extends unknown ? Omit<T, K> : never;

@@ -47,7 +47,9 @@ async function measure(label: string, run: () => Promise<unknown>): Promise<numb
   clearInterval(tick);
   maxGap = Math.max(maxGap, performance.now() - last);
   const blocked = maxGap - TICK_MS;
-  console.log(`${label}: wall ${((performance.now() - t0) / 1000).toFixed(1)} s, longest event-loop stall ${blocked.toFixed(0)} ms`);
+  console.log(
+    `${label}: wall ${((performance.now() - t0) / 1000).toFixed(1)} s, longest event-loop stall ${blocked.toFixed(0)} ms`,
+  );
   return blocked;
 }
 
@@ -63,4 +65,6 @@ await thread.close();
 fs.rmSync(dir, { recursive: true, force: true });
 const med = (a: number[]) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)];
 console.log(`idle noise floor: ${idle.toFixed(0)} ms`);
-console.log(`${seconds} s WAV: longest event-loop stall, main thread ${med(main).toFixed(0)} ms vs decode thread ${med(off).toFixed(0)} ms (ratio ${(med(main) / med(off)).toFixed(0)}×)`);
+console.log(
+  `${seconds} s WAV: longest event-loop stall, main thread ${med(main).toFixed(0)} ms vs decode thread ${med(off).toFixed(0)} ms (ratio ${(med(main) / med(off)).toFixed(0)}×)`,
+);

@@ -29,7 +29,7 @@ const file = path.join(dir, 'long.wav');
   }
   fs.writeFileSync(file, encodeWav({ sampleRate: SR, channels: [l, r] }));
 }
-const media = findMediaTools();
+const media = findMediaTools((process.env.PATH ?? '').split(path.delimiter).filter(Boolean));
 const opts = { sampleRate: 44_100, maxDurationS: seconds + 1 };
 const thread = new DecodeThread();
 

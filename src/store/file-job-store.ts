@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import type { JobRecord } from '../domain/job.js';
 import { isTerminalJob } from '../domain/job.js';
 import path from 'node:path';
-import { writeJsonAtomic } from '../storage/files.js';
+import { moveInto, writeJsonAtomic } from '../storage/files.js';
 import { isJobId, jobPaths, jobsRoot } from '../storage/paths.js';
 import { removeTempFiles } from '../storage/temp-files.js';
 import { corruptRecord, recordProblem } from './record-check.js';
@@ -61,7 +61,7 @@ export class FileJobStore implements JobStore {
         fileExt: await originalExt(paths.dir),
         owner: (raw as { owner?: unknown } | undefined)?.owner,
       });
-      await fs.rename(paths.jobJson, quarantinePath(paths.dir)).catch(() => undefined);
+      await moveInto(paths.jobJson, quarantinePath(paths.dir), { replace: true }).catch(() => undefined);
       this.jobs.set(id, corrupt);
       log?.warn({ jobId: id, reason }, 'job record quarantined as corrupt');
     }

@@ -5,6 +5,7 @@
 
 import os from 'node:os';
 import path from 'node:path';
+import { parseSecurityConfig, type SecurityConfig } from './config-security.js';
 import { separationEngineChoices, type SeparationEngineChoice } from './engines/separation/engines.js';
 import { WHISPER_SIZES } from './engines/transcription/whisper.js';
 
@@ -47,6 +48,8 @@ export interface AppConfig {
   searchPath: readonly string[];
   /** Decode uploads with the 2018 ffmpeg inside @ffmpeg-installer when no system ffmpeg exists. */
   allowBundledFfmpeg: boolean;
+  /** Keys, signed URLs, proxies, webhooks, intake limits: see config-security.ts. */
+  security: SecurityConfig;
 }
 
 export class ConfigError extends Error {
@@ -168,6 +171,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
     minFreeDiskMb: int('MIN_FREE_DISK_MB', 500, 0),
     searchPath: (env.PATH ?? '').split(path.delimiter).filter(Boolean),
     allowBundledFfmpeg: bool('ALLOW_BUNDLED_FFMPEG', false),
+    security: parseSecurityConfig(env, problems),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze(config);

@@ -6,7 +6,10 @@ import type { Backends } from './backends/types.js';
 import type { AppConfig } from './config.js';
 import type { StageHandlers, StageName } from './domain/stage.js';
 import { findMediaTools, type MediaTools } from './infra/ffmpeg.js';
-import { Metrics } from './infra/metrics.js';
+import type { JobRecord } from './domain/job.js';
+import { STAGE_NAMES } from './domain/stage.js';
+import { Metrics, STAGE_BUCKETS_S } from './infra/metrics.js';
+import { WebhookSender } from './infra/webhooks.js';
 import { Pipeline } from './pipeline/pipeline.js';
 
 /**
@@ -20,6 +23,8 @@ export interface Services {
   pipeline: Pipeline;
   media: MediaTools;
   metrics: Metrics;
+  /** Present when WEBHOOK_SECRET is set. */
+  webhooks: WebhookSender | undefined;
   appVersion: string;
   close(opts?: { abort?: boolean }): Promise<void>;
 }
@@ -35,6 +40,8 @@ export interface ServiceOptions {
   distributed?: DistributedOptions;
   /** ffmpeg/ffprobe to use (default: found on PATH, else the bundled build). */
   media?: MediaTools;
+  /** Base delay of webhook retries (tests make it short). */
+  webhookBaseDelayMs?: number;
 }
 
 export function appVersion(): string {
@@ -60,6 +67,31 @@ export async function createServices(
   const media = opts.media ?? findMediaTools(config.searchPath);
   const version = appVersion();
   const metrics = new Metrics();
+  const stageSeconds = metrics.histogram(
+    'karaoke_stage_duration_seconds',
+    'Wall time of each stage of finished jobs, by stage and outcome (recorded where the job finished)',
+    ['stage', 'status'],
+    STAGE_BUCKETS_S,
+  );
+  const jobsFinished = metrics.counter('karaoke_jobs_finished_total', 'Jobs that ended, by final status', [
+    'status',
+  ]);
+  const observeStages = (job: JobRecord) => {
+    jobsFinished({ status: job.status });
+    for (const s of STAGE_NAMES) {
+      const st = job.stages[s];
+      if (st.duration_s !== undefined) stageSeconds(st.duration_s, { stage: s, status: st.status });
+    }
+  };
+  const { webhookSecret, webhookAllowPrivate } = config.security;
+  const webhooks = webhookSecret
+    ? new WebhookSender({
+        secret: webhookSecret,
+        allowPrivate: webhookAllowPrivate,
+        log,
+        baseDelayMs: opts.webhookBaseDelayMs,
+      })
+    : undefined;
   const pipeline = new Pipeline({
     config,
     store: backends.store,
@@ -70,8 +102,12 @@ export async function createServices(
     appVersion: version,
     backoffMs: opts.backoffMs,
     shareMix: backends.mode === 'distributed',
+    onJobFinished: (job) => {
+      observeStages(job);
+      webhooks?.notify(job);
+    },
   });
-  const queueDepth = metrics.gauge('karaoke_queue_tasks', 'Tasks per queue and state');
+  const queueDepth = metrics.gauge('karaoke_queue_tasks', 'Tasks per queue and state', ['task', 'state']);
   metrics.onCollect(async () => {
     const h = await backends.health();
     for (const [name, c] of Object.entries(h.queues)) {
@@ -86,9 +122,12 @@ export async function createServices(
     pipeline,
     media,
     metrics,
+    webhooks,
     appVersion: version,
     close: async (o) => {
+      webhooks?.close();
       await backends.close(o);
+      await pipeline.close();
       await opts.closeHandlers?.();
     },
   };

@@ -10,7 +10,7 @@ import { createServices, type Services } from './container.js';
 import { decoderReport } from './ingest/decoders.js';
 import { buildApp } from './http/app.js';
 import { createLogger } from './infra/logger.js';
-import { startCleanupLoop } from './pipeline/cleanup.js';
+import { startCleanupLoop, sweepAtStartup } from './pipeline/cleanup.js';
 import type { TaskName } from './queue/job-queue.js';
 import { TASK_NAMES } from './queue/job-queue.js';
 import { defaultStageHandlers } from './stages/index.js';
@@ -39,6 +39,8 @@ export async function run(config: AppConfig, log: Logger, opts: RunOptions): Pro
   const stops: (() => Promise<void> | void)[] = [];
   const ffmpegNote = decoderReport(services.media, config).ffmpeg.note;
   if (ffmpegNote) log.warn({ ffmpeg: services.media.ffmpeg }, ffmpegNote);
+  // Before anything is resumed or received: what a crash left half-written goes.
+  await sweepAtStartup(services);
   if (opts.role !== 'api') {
     services.pipeline.startWorkers(opts.tasks ?? TASK_NAMES, opts.concurrency);
     if (!config.redis) await services.pipeline.recover();

@@ -15,15 +15,6 @@ export class ApiError extends Error {
   }
 }
 
-/** EventSource, <audio> and download links cannot send a header: the key rides in the query. */
-/** @param {string} url */
-export function withKey(url) {
-  if (!apiKey) return url;
-  const u = new URL(url, location.origin);
-  u.searchParams.set('api_key', apiKey);
-  return u.pathname + u.search;
-}
-
 /** The API key header, for requests made without api(). */
 export function authHeaders() {
   /** @type {Record<string, string>} */

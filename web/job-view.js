@@ -1,7 +1,7 @@
 // The open job: its head card (title, status, progress, errors), live updates over the event
 // stream with polling as the fallback, cancel and delete, and its results once it ends.
 
-import { ApiError, api, withKey } from './api.js';
+import { ApiError, api } from './api.js';
 import { markOpenJob, refreshJobs, updateJobListItem } from './jobs-list.js';
 import { clearResults, loadResults } from './results.js';
 import { STAGE_LABEL, buildStageCards, renderStages } from './stages.js';
@@ -67,7 +67,7 @@ export function openJob(id, { reveal = false } = {}) {
     .then((job) => {
       if (state.jobId !== id) return;
       onStatus(job);
-      if (!TERMINAL_JOB.has(job.status)) follow(id);
+      if (!TERMINAL_JOB.has(job.status)) follow(id, job.links?.events ?? `/api/jobs/${id}/events`);
     })
     .catch((err) => {
       if (state.jobId !== id) return;
@@ -116,10 +116,14 @@ function clearJob() {
   showJobError('');
 }
 
-/** @param {string} id */
-function follow(id) {
+/**
+ * `eventsUrl` comes from the server: signed when keys are on, since EventSource sends no header.
+ * @param {string} id
+ * @param {string} eventsUrl
+ */
+function follow(id, eventsUrl) {
   if (typeof EventSource === 'undefined') return poll(id);
-  const es = new EventSource(withKey(`/api/jobs/${id}/events`));
+  const es = new EventSource(eventsUrl);
   state.events = es;
   es.addEventListener('status', (e) => onStatus(JSON.parse(e.data)));
   es.addEventListener('end', () => es.close());

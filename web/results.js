@@ -1,7 +1,7 @@
 // A finished job's results: the player's tracks, lyrics, beats and notes, the summary and the
 // downloads; and, for a key/tempo variant, the same material re-timed to it.
 
-import { api, withKey } from './api.js';
+import { api } from './api.js';
 import { beatsPerBar, resetBeats, setupBeats } from './beats.js';
 import { renderLyrics, resetLyrics } from './lyrics.js';
 import { resetPitchLane, setupPitchLane } from './pitch-lane.js';
@@ -233,7 +233,7 @@ function renderFiles(r) {
                 el(
                   'a',
                   {
-                    href: withKey(f.url),
+                    href: f.url,
                     download: f.path.split('/').pop(),
                     class: 'file-link',
                     title: f.path,

@@ -42,12 +42,18 @@ export function variantCommand(program: Command): void {
           });
           const id = variantId(params);
           let last = -10;
-          const files = await renderVariant(findMediaTools(loadConfig().searchPath), paths, id, params, (p) => {
-            if (p - last >= 10 || p === 100) {
-              last = p;
-              process.stderr.write(`variant ${id}: ${Math.round(p)}%\n`);
-            }
-          });
+          const files = await renderVariant(
+            findMediaTools(loadConfig().searchPath),
+            paths,
+            id,
+            params,
+            (p) => {
+              if (p - last >= 10 || p === 100) {
+                last = p;
+                process.stderr.write(`variant ${id}: ${Math.round(p)}%\n`);
+              }
+            },
+          );
           process.stdout.write(`${JSON.stringify({ variant_id: id, params, files }, null, 2)}\n`);
         } catch (err) {
           process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);

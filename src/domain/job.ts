@@ -1,7 +1,15 @@
 import type { EngineInfo, JobOptions, JsonValue, StageName } from './stage.js';
 import { STAGE_NAMES } from './stage.js';
 
-export const JOB_STATUSES = ['queued', 'processing', 'completed', 'partial', 'failed', 'cancelled'] as const;
+export const JOB_STATUSES = [
+  'queued',
+  'processing',
+  'completed',
+  'partial',
+  'failed',
+  'cancelled',
+  'corrupt', // its stored record could not be read at start-up (reason in error); it can be deleted
+] as const;
 export type JobStatus = (typeof JOB_STATUSES)[number];
 
 export const STAGE_STATUSES = [
@@ -20,7 +28,7 @@ export type StageStatus = (typeof STAGE_STATUSES)[number];
 /** A stage that is queued, running or waiting to retry: its task is, or should be, in the queue. */
 export const IN_FLIGHT_STAGE: readonly StageStatus[] = ['queued', 'running', 'retrying'];
 
-export const TERMINAL_JOB: readonly JobStatus[] = ['completed', 'partial', 'failed', 'cancelled'];
+export const TERMINAL_JOB: readonly JobStatus[] = ['completed', 'partial', 'failed', 'cancelled', 'corrupt'];
 export const TERMINAL_STAGE: readonly StageStatus[] = [
   'completed',
   'failed',
@@ -70,6 +78,10 @@ export interface JobRecord {
   summary: Record<string, JsonValue>;
   warnings: string[];
   error?: ErrorInfo;
+  /** Hash of the API key that created the job (see http/access.ts); absent when keys are off. */
+  owner?: string;
+  /** Where the final status is POSTed (see infra/webhooks.ts). */
+  webhook_url?: string;
 }
 
 export function isTerminalJob(status: JobStatus): boolean {
@@ -91,6 +103,8 @@ export interface NewJob {
   fileSize: number;
   audioDuration: number;
   options: JobOptions;
+  owner?: string;
+  webhookUrl?: string;
   now?: Date;
 }
 
@@ -124,5 +138,7 @@ export function newJobRecord(input: NewJob): JobRecord {
     stages,
     summary: {},
     warnings: [],
+    ...(input.owner ? { owner: input.owner } : {}),
+    ...(input.webhookUrl ? { webhook_url: input.webhookUrl } : {}),
   };
 }

@@ -5,11 +5,14 @@ import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { AppConfig } from '../config.js';
 import type { Services } from '../container.js';
-import { AppError } from '../errors.js';
-import { installAuth } from './auth.js';
+import { HTTP_BUCKETS_S } from '../infra/metrics.js';
+import { installAccessControl } from './access.js';
 import { installErrorHandler } from './error-handler.js';
+import { IntakeGate } from './intake-gate.js';
 import { openApiOptions } from './openapi.js';
+import { rateLimitOptions } from './rate-limit.js';
 import { fileRoutes } from './routes/files.js';
 import { healthRoutes } from './routes/health.js';
 import { jobRoutes } from './routes/jobs.js';
@@ -26,9 +29,11 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: services.log as unknown as FastifyBaseLogger,
     bodyLimit: 1024 * 1024,
-    trustProxy: true,
+    // X-Forwarded-For is believed only from the proxies TRUST_PROXY names (off by default).
+    trustProxy: trustProxySetting(config.security.trustProxy),
   });
   installErrorHandler(app);
+  installHttpMetrics(app, services);
   await app.register(helmet, {
     contentSecurityPolicy: false,
     crossOriginResourcePolicy: { policy: 'same-site' },
@@ -40,26 +45,46 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
       exposedHeaders: ['Content-Range', 'Accept-Ranges', 'Content-Length'],
     });
   }
-  if (config.rateLimitPerMinute > 0) {
-    await app.register(rateLimit, {
-      max: config.rateLimitPerMinute,
-      timeWindow: '1 minute',
-      allowList: (req) => req.url === '/health' || req.url === '/metrics',
-      errorResponseBuilder: (_req, ctx) =>
-        new AppError('RATE_LIMITED', `too many requests; retry in ${Math.ceil(ctx.ttl / 1000)} s`, 429),
-    });
-  }
+  // The limiter is registered before access control, so its per-route hook runs first and
+  // requests with a wrong or no key use up the client address's budget.
+  if (config.rateLimitPerMinute > 0) await app.register(rateLimit, rateLimitOptions(app, config));
+  installAccessControl(app, config);
   await app.register(multipart, {
     limits: { fileSize: config.maxFileSize, files: 1, fieldSize: 1024 * 1024 },
   });
   await app.register(swagger, openApiOptions(services));
   await app.register(swaggerUi, { routePrefix: '/docs' });
-  installAuth(app, config.apiKeys);
+  const gate = new IntakeGate(config.security.maxConcurrentUploads);
   await app.register(healthRoutes(services));
-  await app.register(processRoutes(services));
+  await app.register(processRoutes(services, gate));
   await app.register(jobRoutes(services));
   await app.register(variantRoutes(services));
   await app.register(fileRoutes(services));
   await app.register(webRoutes());
   return app;
+}
+
+/** Latency of every answered request, by route pattern (never the raw URL: bounded labels). */
+function installHttpMetrics(app: FastifyInstance, services: Services): void {
+  const seconds = services.metrics.histogram(
+    'karaoke_http_request_duration_seconds',
+    'HTTP request latency by method, route and status code',
+    ['method', 'route', 'status_code'],
+    HTTP_BUCKETS_S,
+  );
+  app.addHook('onResponse', async (request, reply) => {
+    seconds(reply.elapsedTime / 1000, {
+      method: request.method,
+      route: request.routeOptions.url ?? 'unmatched',
+      status_code: String(reply.statusCode),
+    });
+  });
+}
+
+function trustProxySetting(
+  t: AppConfig['security']['trustProxy'],
+): boolean | string[] | ((address: string, hop: number) => boolean) {
+  if (t === false) return false;
+  // A hop count: the nearest `t` addresses in the chain are our proxies.
+  return typeof t === 'number' ? (_address, hop) => hop < t : [...t];
 }

@@ -7,25 +7,25 @@
 import type { SwaggerOptions } from '@fastify/swagger';
 import type { FastifySchema } from 'fastify';
 import type { Services } from '../container.js';
-import { isProtectedUrl } from './auth.js';
+import { keysEnabled, type RouteAccess } from './access.js';
 
 /** How a route's `*` wildcard is named in the document (find-my-way calls it `*`). */
 export const WILDCARD_PARAM = 'path';
 
-/** The ways auth.ts accepts a key; a client may use any one of them. */
+/**
+ * The ways access.ts accepts a key; a client may use either. File and event URLs in responses
+ * also carry a short-lived signature (`?exp=…&sig=…`) for clients that cannot set headers.
+ */
 const SECURITY_SCHEMES = {
   apiKey: { type: 'apiKey', name: 'x-api-key', in: 'header' },
   bearer: { type: 'http', scheme: 'bearer', description: 'Authorization: Bearer KEY' },
-  apiKeyQuery: {
-    type: 'apiKey',
-    name: 'api_key',
-    in: 'query',
-    description: 'For EventSource and <audio> elements, which cannot set headers',
-  },
 } as const;
 
+/** Routes open without a key (access.ts decides the same from the route's `config.access`). */
+const OPEN_ACCESS: ReadonlySet<RouteAccess> = new Set(['public', 'metrics']);
+
 export function openApiOptions(services: Services): SwaggerOptions {
-  const keysOn = services.config.apiKeys.length > 0;
+  const keysOn = keysEnabled(services.config);
   return {
     openapi: {
       openapi: '3.1.0',
@@ -47,9 +47,10 @@ export function openApiOptions(services: Services): SwaggerOptions {
     },
     transformObject: (doc) =>
       'openapiObject' in doc ? nameHeadOperations(doc.openapiObject) : doc.swaggerObject,
-    transform: ({ schema, url }) => {
+    transform: ({ schema, url, route }) => {
       const doc = { ...(schema as FastifySchema & Record<string, unknown>) };
-      if (keysOn && !isProtectedUrl(url)) doc.security = [];
+      const access = (route.config as { access?: RouteAccess } | undefined)?.access ?? 'key';
+      if (keysOn && OPEN_ACCESS.has(access)) doc.security = [];
       if (!url.endsWith('/*')) return { schema: doc, url };
       return {
         schema: { ...doc, params: renameWildcard(doc.params) },

@@ -1,16 +1,17 @@
 import type { JobRecord } from '../domain/job.js';
+import type { JobUrls } from './signed-urls.js';
 
-/** Job records as the API shows them. */
-export function jobLinks(id: string): Record<string, string> {
+/** Job records as the API shows them. URLs a browser opens without headers come signed when keys are on. */
+export function jobLinks(id: string, urls: JobUrls): Record<string, string> {
   return {
     status: `/api/status/${id}`,
     results: `/api/results/${id}`,
-    events: `/api/jobs/${id}/events`,
+    events: urls.events(id),
     files: `/api/files/${id}/`,
   };
 }
 
-export function statusView(job: JobRecord) {
+export function statusView(job: JobRecord, urls: JobUrls) {
   return {
     job_id: job.id,
     status: job.status,
@@ -22,7 +23,7 @@ export function statusView(job: JobRecord) {
     ...(job.finished_at ? { finished_at: job.finished_at } : {}),
     original_filename: job.original_filename,
     file_ext: job.file_ext,
-    original_url: `/api/files/${job.id}/original.${job.file_ext}`,
+    original_url: urls.file(job.id, `original.${job.file_ext}`),
     file_size: job.file_size,
     audio_duration: job.audio_duration,
     requested_stages: job.options.stages,
@@ -32,6 +33,6 @@ export function statusView(job: JobRecord) {
     ...job.summary,
     warnings: job.warnings,
     ...(job.error ? { error: job.error } : {}),
-    links: jobLinks(job.id),
+    links: jobLinks(job.id, urls),
   };
 }

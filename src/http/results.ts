@@ -11,6 +11,8 @@ import type {
   ResultsView,
   TranscriptionDoc,
 } from './result-schemas.js';
+import { openablePublicFile, REPORT_FILE } from './public-files.js';
+import type { JobUrls } from './signed-urls.js';
 
 /** The results document: every produced file with its download URL, plus the JSON results inline. */
 const INLINE_LIMIT_BYTES = 5 * 1024 * 1024;
@@ -22,15 +24,16 @@ export interface FileEntry {
   content_type: string;
 }
 
-export async function resultsView(job: JobRecord, storageDir: string): Promise<ResultsView> {
+export async function resultsView(job: JobRecord, storageDir: string, urls: JobUrls): Promise<ResultsView> {
   const paths = jobPaths(storageDir, job.id);
   const entry = async (rel: string): Promise<FileEntry | undefined> => {
     try {
-      const st = await fs.stat(path.join(paths.dir, rel));
-      if (!st.isFile()) return undefined;
+      const file = await openablePublicFile(storageDir, job, rel);
+      if (!file) return undefined;
+      const st = await fs.stat(file);
       return {
         path: rel,
-        url: `/api/files/${job.id}/${rel}`,
+        url: urls.file(job.id, rel),
         size: st.size,
         content_type: contentTypeOf(rel),
       };
@@ -48,7 +51,7 @@ export async function resultsView(job: JobRecord, storageDir: string): Promise<R
       if (s === 'separation') stems[name] = e;
     }
   }
-  const report = await entry('report.json');
+  const report = await entry(REPORT_FILE);
   if (report) files.push(report);
   const original = await entry(`original.${job.file_ext}`);
   if (original) files.push(original);
@@ -65,7 +68,7 @@ export async function resultsView(job: JobRecord, storageDir: string): Promise<R
     beat_analysis: await inlineJson<BeatAnalysisDoc>(paths.dir, job.stages.beats.outputs.analysis),
     files,
     stages: job.stages,
-    report: await inlineJson<ReportDoc>(paths.dir, report ? 'report.json' : undefined),
+    report: await inlineJson<ReportDoc>(paths.dir, report ? REPORT_FILE : undefined),
   };
 }
 

@@ -3,6 +3,7 @@ import type { Services } from '../container.js';
 import type { JobRecord } from '../domain/job.js';
 import { isTerminalJob } from '../domain/job.js';
 import { statusView } from './presenters.js';
+import { jobUrls } from './signed-urls.js';
 
 const HEARTBEAT_MS = 15_000;
 
@@ -26,11 +27,12 @@ export function streamJobEvents(
       ? { 'access-control-allow-origin': origin }
       : {}),
   });
+  const urls = jobUrls(services.config);
   let lastSent = '';
   let closed = false;
   const send = (j: JobRecord) => {
     if (closed) return;
-    const data = JSON.stringify(statusView(j));
+    const data = JSON.stringify(statusView(j, urls));
     if (data === lastSent) return;
     lastSent = data;
     res.write(`event: status\ndata: ${data}\n\n`);

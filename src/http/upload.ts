@@ -25,7 +25,8 @@ export async function receiveUpload(request: FastifyRequest, config: AppConfig):
   if (!request.isMultipart())
     throw new InputError('NOT_MULTIPART', 'send the song as multipart/form-data with a "file" field', 415);
   await fs.mkdir(tmpDir(config.storageDir), { recursive: true });
-  const fields: Record<string, string> = {};
+  // No prototype: a field named __proto__ or constructor is just a field.
+  const fields = Object.create(null) as Record<string, string>;
   let tmpFile: string | undefined;
   let filename = '';
   try {
@@ -40,6 +41,9 @@ export async function receiveUpload(request: FastifyRequest, config: AppConfig):
         filename = path.basename(part.filename || '');
         checkExtension(filename, config);
         tmpFile = path.join(tmpDir(config.storageDir), `${randomUUID()}.upload`);
+        // At the limit the stream fails at once: the rest of the body is never read (the route
+        // answers 413 and closes the connection), instead of parsing it to the end.
+        part.file.once('limit', () => part.file.destroy(tooLarge(config)));
         await pipeline(part.file, createWriteStream(tmpFile, { flags: 'wx' }));
         if (part.file.truncated) throw tooLarge(config);
       } else {

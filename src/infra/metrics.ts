@@ -1,35 +1,52 @@
-/**
- * @file A small Prometheus text-format registry: counters and gauges with labels.
- * Enough for /metrics without another dependency.
- */
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
+/**
+ * Prometheus metrics on prom-client, one registry per service (no global registry, so tests
+ * and several services in one process never share counters). The registry carries the
+ * library's process and Node metrics (CPU, memory, handles, GC, event-loop lag and its
+ * percentiles) plus the service's own: counters, gauges and histograms declared by name.
+ */
 type Labels = Record<string, string>;
 
-interface Family {
-  help: string;
-  type: 'counter' | 'gauge';
-  values: Map<string, { labels: Labels; value: number }>;
-}
+/** Seconds: from a fast status poll to a slow upload. */
+export const HTTP_BUCKETS_S = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+/** Seconds: from beat analysis of a short clip to separation of a long song on a CPU. */
+export const STAGE_BUCKETS_S = [0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1200, 3600];
 
 export class Metrics {
-  private readonly families = new Map<string, Family>();
+  readonly registry = new Registry();
   private readonly collectors: (() => Promise<void>)[] = [];
 
-  counter(name: string, help: string): (labels?: Labels, by?: number) => void {
-    const fam = this.family(name, help, 'counter');
-    return (labels = {}, by = 1) => {
-      const key = labelKey(labels);
-      const entry = fam.values.get(key) ?? { labels, value: 0 };
-      entry.value += by;
-      fam.values.set(key, entry);
-    };
+  constructor(opts: { defaultMetrics?: boolean } = {}) {
+    if (opts.defaultMetrics !== false) collectDefaultMetrics({ register: this.registry });
   }
 
-  gauge(name: string, help: string): (value: number, labels?: Labels) => void {
-    const fam = this.family(name, help, 'gauge');
-    return (value, labels = {}) => {
-      fam.values.set(labelKey(labels), { labels, value });
-    };
+  counter(
+    name: string,
+    help: string,
+    labelNames: readonly string[] = [],
+  ): (labels?: Labels, by?: number) => void {
+    const c = new Counter({ name, help, labelNames, registers: [this.registry] });
+    return (labels = {}, by = 1) => c.inc(labels, by);
+  }
+
+  gauge(
+    name: string,
+    help: string,
+    labelNames: readonly string[] = [],
+  ): (value: number, labels?: Labels) => void {
+    const g = new Gauge({ name, help, labelNames, registers: [this.registry] });
+    return (value, labels = {}) => g.set(labels, value);
+  }
+
+  histogram(
+    name: string,
+    help: string,
+    labelNames: readonly string[],
+    buckets: readonly number[],
+  ): (value: number, labels?: Labels) => void {
+    const h = new Histogram({ name, help, labelNames, buckets: [...buckets], registers: [this.registry] });
+    return (value, labels = {}) => h.observe(labels, value);
   }
 
   /** Runs before each scrape (e.g. to read queue lengths). */
@@ -37,37 +54,12 @@ export class Metrics {
     this.collectors.push(fn);
   }
 
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+
   async render(): Promise<string> {
     await Promise.allSettled(this.collectors.map((c) => c()));
-    const lines: string[] = [];
-    for (const [name, fam] of this.families) {
-      lines.push(`# HELP ${name} ${fam.help}`, `# TYPE ${name} ${fam.type}`);
-      for (const { labels, value } of fam.values.values())
-        lines.push(`${name}${formatLabels(labels)} ${value}`);
-    }
-    return `${lines.join('\n')}\n`;
+    return this.registry.metrics();
   }
-
-  private family(name: string, help: string, type: Family['type']): Family {
-    let fam = this.families.get(name);
-    if (!fam) {
-      fam = { help, type, values: new Map() };
-      this.families.set(name, fam);
-    }
-    return fam;
-  }
-}
-
-function labelKey(labels: Labels): string {
-  return Object.keys(labels)
-    .sort()
-    .map((k) => `${k}=${labels[k]}`)
-    .join(',');
-}
-
-function formatLabels(labels: Labels): string {
-  const keys = Object.keys(labels);
-  if (keys.length === 0) return '';
-  const esc = (v: string) => v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
-  return `{${keys.map((k) => `${k}="${esc(labels[k])}"`).join(',')}}`;
 }

@@ -1,6 +1,5 @@
 import fs from 'node:fs/promises';
 import type { PcmAudio } from '../audio/pcm.js';
-import { resample } from '../audio/resample.js';
 import { decodeWav, isNativeWav, wavInfo } from '../audio/wav.js';
 import type { AppConfig } from '../config.js';
 import { decodeToPcm, type MediaTools } from '../infra/ffmpeg.js';
@@ -55,12 +54,11 @@ async function decodeNativeWav(file: string, opts: DecodeMixOptions): Promise<Pc
   } catch {
     return undefined;
   }
-  if (!isNativeWav(info) || info.channels > 2) return undefined;
+  // Resampling is left to ffmpeg (a subprocess), so no sample-rate conversion runs in-process.
+  if (!isNativeWav(info) || info.channels > 2 || info.sampleRate !== opts.sampleRate) return undefined;
   const pcm = decodeWav(buf);
   const maxFrames = Math.floor(opts.maxDurationS * pcm.sampleRate);
   let channels = pcm.channels.map((c) => (c.length > maxFrames ? c.subarray(0, maxFrames) : c));
-  if (pcm.sampleRate !== opts.sampleRate)
-    channels = channels.map((c) => resample(c, pcm.sampleRate, opts.sampleRate));
   if (channels.length === 1) channels = [channels[0], channels[0].slice()];
   return { sampleRate: opts.sampleRate, channels };
 }

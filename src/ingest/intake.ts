@@ -30,6 +30,9 @@ export async function intakeFile(
     warnings?: string[];
     move: boolean;
     id?: string;
+    /** Hash of the creating key (http/access.ts). */
+    owner?: string;
+    webhookUrl?: string;
   },
 ): Promise<JobRecord> {
   let audio;
@@ -52,6 +55,8 @@ export async function intakeFile(
       fileSize: audio.sizeBytes,
       audioDuration: Math.round(audio.durationS * 1000) / 1000,
       options: input.options,
+      owner: input.owner,
+      webhookUrl: input.webhookUrl,
     });
     job.warnings.push(...audio.warnings, ...(input.warnings ?? []));
     await deps.pipeline.submit(job);

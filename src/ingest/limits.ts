@@ -1,8 +1,11 @@
 /**
- * What decoded audio may look like, whichever decoder read it (WAV header, WebAssembly decoders,
+ * @file What decoded audio may look like, whichever decoder read it (WAV header, WebAssembly decoders,
  * ffprobe): more channels or a rate outside this range is refused before anything is allocated
  * for it. 8 channels covers 7.1; 384 kHz is the highest rate studio formats use.
  */
+
+import { InputError } from '../errors.js';
+
 export const AUDIO_LIMITS = Object.freeze({
   minChannels: 1,
   maxChannels: 8,
@@ -18,4 +21,21 @@ export function layoutProblem(channels: number, sampleRate: number): string | un
   if (!(sampleRate >= L.minSampleRate && sampleRate <= L.maxSampleRate))
     return `the audio's sample rate is ${sampleRate} Hz; ${L.minSampleRate}–${L.maxSampleRate} Hz are accepted`;
   return undefined;
+}
+
+/** Throws a 422 when a header's sample rate or channel count is outside AUDIO_LIMITS. */
+export function checkAudioFormat(fmt: { sampleRate: number; channels: number }): void {
+  const L = AUDIO_LIMITS;
+  if (!(fmt.sampleRate >= L.minSampleRate && fmt.sampleRate <= L.maxSampleRate))
+    throw new InputError(
+      'BAD_SAMPLE_RATE',
+      `the audio header claims ${fmt.sampleRate} Hz; accepted: ${L.minSampleRate}–${L.maxSampleRate} Hz`,
+      422,
+    );
+  if (!(Number.isInteger(fmt.channels) && fmt.channels >= L.minChannels && fmt.channels <= L.maxChannels))
+    throw new InputError(
+      'BAD_CHANNELS',
+      `the audio header claims ${fmt.channels} channels; accepted: ${L.minChannels}–${L.maxChannels}`,
+      422,
+    );
 }

@@ -5,17 +5,21 @@ import { isSeparationEngineChoice, SEPARATION_CHOICES_TEXT } from '../engines/se
 import { WHISPER_SIZES } from '../engines/transcription/whisper.js';
 import { InputError } from '../errors.js';
 
-/** Job options from form fields or CLI flags, checked once for both. */
-export const STAGE_ALIASES: Readonly<Record<string, StageName>> = {
-  separation: 'separation',
-  stems: 'separation',
-  stem_separation: 'separation',
-  transcription: 'transcription',
-  lyrics: 'transcription',
-  beats: 'beats',
-  beat_analysis: 'beats',
-  rhythm: 'beats',
-};
+/**
+ * Job options from form fields or CLI flags, checked once for both.
+ * Client strings are looked up in a Map, never as keys of a plain object (`__proto__`,
+ * `constructor` and friends would find Object.prototype's members).
+ */
+export const STAGE_ALIASES: ReadonlyMap<string, StageName> = new Map([
+  ['separation', 'separation'],
+  ['stems', 'separation'],
+  ['stem_separation', 'separation'],
+  ['transcription', 'transcription'],
+  ['lyrics', 'transcription'],
+  ['beats', 'beats'],
+  ['beat_analysis', 'beats'],
+  ['rhythm', 'beats'],
+]);
 
 export const MAX_LYRICS_CHARS = 100_000;
 
@@ -95,7 +99,8 @@ export function parseJobOptions(raw: RawOptions, names: OptionNames = {}): Parse
 function parseInput(raw: string | undefined, field: string): JobOptions['input'] {
   const v = raw?.trim().toLowerCase();
   if (!v) return undefined;
-  if (v !== 'mixture' && v !== 'vocals') throw new InputError('BAD_INPUT', `${field} must be mixture or vocals`);
+  if (v !== 'mixture' && v !== 'vocals')
+    throw new InputError('BAD_INPUT', `${field} must be mixture or vocals`);
   return v;
 }
 
@@ -112,7 +117,7 @@ function parseStages(raw: string | undefined, field: string): StageName[] {
   } else names = t.split(',');
   const out: StageName[] = [];
   for (const n of names.map((s) => s.trim().toLowerCase()).filter(Boolean)) {
-    const stage = STAGE_ALIASES[n];
+    const stage = STAGE_ALIASES.get(n);
     if (!stage)
       throw new InputError('BAD_STAGES', `${field}: unknown stage "${n}"; use ${STAGE_NAMES.join(', ')}`);
     if (!out.includes(stage)) out.push(stage);

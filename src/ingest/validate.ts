@@ -13,7 +13,7 @@ import { decodeToPcm, probe, type MediaTools } from '../infra/ffmpeg.js';
 import { isNativeWav, wavInfo, type WavInfo } from '../audio/wav.js';
 import { wasmProbe, WasmDecodeError, type WasmFormat } from '../infra/wasm-decode/index.js';
 import { assertFfmpegUsable, wasmFormatOf } from './decoders.js';
-import { layoutProblem } from './limits.js';
+import { checkAudioFormat } from './limits.js';
 import { EXTENSION_FORMATS, sniffFile, type Sniffed, type SniffedAudio } from './sniff.js';
 
 export interface ValidatedAudio {
@@ -79,6 +79,8 @@ export async function validateAudioFile(
   }
   const container = audio.format;
   if (container === 'wav') {
+    const fmt = readWavFmt(head);
+    if (fmt) checkAudioFormat(fmt);
     const wav = readWavHeader(head, stat.size);
     if (wav?.declaredDataBytes !== undefined && wav.declaredDataBytes > wav.dataBytes) {
       throw new InputError(
@@ -107,8 +109,8 @@ export async function validateAudioFile(
   assertFfmpegUsable(media, config, audio.label);
   const info = await probe(media, file, signal);
   if (!info) throw new InputError('UNDECODABLE', 'the file has no decodable audio stream', 422);
-  const layout = layoutProblem(info.channels, info.sampleRate);
-  if (layout) throw new InputError('BAD_AUDIO_LAYOUT', layout, 422);
+  // The same bounds for every container (limits.ts), as far as the probe knows them.
+  checkAudioFormat(info);
   checkDuration(info.durationS, config);
   await decodeProbe(media, file, info.durationS, signal);
   return { ext, durationS: info.durationS, sizeBytes: stat.size, codec: info.codec, warnings };
@@ -191,6 +193,21 @@ function checkDuration(durationS: number, config: AppConfig): void {
       413,
     );
   }
+}
+
+/** The fmt chunk of a WAV head, found even when the data chunk lies beyond the bytes read. */
+function readWavFmt(head: Buffer): { sampleRate: number; channels: number } | undefined {
+  let pos = 12;
+  while (pos + 8 <= head.length) {
+    const id = head.toString('ascii', pos, pos + 4);
+    const size = head.readUInt32LE(pos + 4);
+    if (id === 'fmt ') {
+      if (pos + 8 + 16 > head.length) return undefined;
+      return { channels: head.readUInt16LE(pos + 10), sampleRate: head.readUInt32LE(pos + 12) };
+    }
+    pos += 8 + size + (size & 1);
+  }
+  return undefined;
 }
 
 function readWavHeader(head: Buffer, fileSize: number): WavInfo | undefined {

@@ -8,7 +8,6 @@
 import fs from 'node:fs/promises';
 import type { Logger } from 'pino';
 import { pcmDuration, type PcmAudio } from '../audio/pcm.js';
-import { decodeWav, encodeWav } from '../audio/wav.js';
 import type { AppConfig } from '../config.js';
 import type { JobRecord } from '../domain/job.js';
 import { isInFlight, isTerminalJob, isTerminalStage } from '../domain/job.js';
@@ -27,10 +26,10 @@ import type { StageHandlers, StageName } from '../domain/stage.js';
 import { STAGE_NAMES } from '../domain/stage.js';
 import { CancelledError, InputError, isShutdown } from '../errors.js';
 import type { MediaTools } from '../infra/ffmpeg.js';
-import { decodeMix } from '../ingest/decode.js';
+import { DecodeThread } from '../ingest/decode-thread.js';
 import type { JobQueue, Task } from '../queue/job-queue.js';
 import { QUEUE_NAMES } from '../queue/job-queue.js';
-import { writeFileAtomic, writeJsonAtomic } from '../storage/files.js';
+import { writeJsonAtomic } from '../storage/files.js';
 import { jobPaths } from '../storage/paths.js';
 import type { JobStore } from '../store/job-store.js';
 import { MixCache } from './mix-cache.js';
@@ -53,10 +52,14 @@ export interface PipelineDeps {
    * again from the original. Default true.
    */
   shareMix?: boolean;
+  /** Called once when a job reaches its final status (webhooks). */
+  onJobFinished?: (job: JobRecord) => void;
 }
 
 export class Pipeline {
   private readonly mixes = new MixCache();
+  /** Decoding and resampling whole songs happens off the event loop. */
+  private readonly audio = new DecodeThread();
 
   constructor(private readonly deps: PipelineDeps) {}
 
@@ -97,8 +100,10 @@ export class Pipeline {
 
   /** Cancel an unfinished job: stop its work, keep its record, remove partial outputs. */
   async cancel(jobId: string): Promise<JobRecord | undefined> {
+    let changed = false;
     const job = await this.deps.store.update(jobId, (j) => {
       if (isTerminalJob(j.status)) return false;
+      changed = true;
       j.status = 'cancelled';
       j.current_step = 'cancelled';
       j.finished_at = new Date().toISOString();
@@ -113,7 +118,13 @@ export class Pipeline {
     await this.deps.queue.cancelJob(jobId);
     this.mixes.release(jobId);
     if (job?.status === 'cancelled') await this.removeOutputs(jobId, job.file_ext);
+    if (job && changed) this.deps.onJobFinished?.(job);
     return job;
+  }
+
+  /** Stops the decode thread (the queue is closed by the backends). */
+  async close(): Promise<void> {
+    await this.audio.close();
   }
 
   /** Cancel if needed, then delete the job and all its files. */
@@ -203,11 +214,12 @@ export class Pipeline {
     const paths = jobPaths(config.storageDir, jobId);
     let audio;
     try {
-      audio = await decodeMix(media, paths.original(job.file_ext), job.file_ext, {
+      audio = await this.audio.decodeMix(media, paths.original(job.file_ext), job.file_ext, {
         sampleRate: config.audioSampleRate,
         signal,
         maxDurationS: config.maxDurationS + 1,
-        config,
+        // Only what decoding reads: the options cross to the decode thread by structured clone.
+        config: { allowBundledFfmpeg: config.allowBundledFfmpeg },
       });
     } catch (err) {
       if (signal.aborted) throw signal.reason instanceof Error ? signal.reason : new CancelledError();
@@ -218,7 +230,7 @@ export class Pipeline {
     if (this.deps.shareMix !== false) {
       await fs.mkdir(paths.workDir, { recursive: true });
       // Scratch data, re-made from the original if lost: no fsync.
-      await writeFileAtomic(paths.mix, encodeWav(audio, 'f32'), { fsync: false });
+      await this.audio.writeWav(paths.mix, audio, 'f32');
     }
     this.mixes.prime(jobId, audio);
     log.info({ jobId, duration }, 'decoded');
@@ -235,14 +247,15 @@ export class Pipeline {
     const { config, store, media } = this.deps;
     return this.mixes.get(jobId, async () => {
       const paths = jobPaths(config.storageDir, jobId);
-      const shared = await fs.readFile(paths.mix).catch(() => undefined);
-      if (shared) return decodeWav(shared);
+      const shared = await this.audio.readWav(paths.mix).catch(() => undefined);
+      if (shared) return shared;
       const job = await store.get(jobId);
       if (!job) throw new InputError('NO_JOB', `job ${jobId} is gone`, 404);
-      return decodeMix(media, paths.original(job.file_ext), job.file_ext, {
+      return this.audio.decodeMix(media, paths.original(job.file_ext), job.file_ext, {
         sampleRate: config.audioSampleRate,
         maxDurationS: config.maxDurationS + 1,
-        config,
+        // Only what decoding reads: the options cross to the decode thread by structured clone.
+        config: { allowBundledFfmpeg: config.allowBundledFfmpeg },
       });
     });
   }
@@ -274,12 +287,15 @@ export class Pipeline {
     if (!job || !isTerminalJob(job.status)) return;
     await fs.rm(paths.workDir, { recursive: true, force: true });
     this.deps.log.info({ jobId, status: job.status, wallS: report.wall_time_s }, 'job finished');
+    this.deps.onJobFinished?.(job);
   }
 
   private async failJob(jobId: string, err: unknown): Promise<void> {
     const info = errorInfo(err, this.deps.config);
+    let changed = false;
     const job = await this.deps.store.update(jobId, (j) => {
       if (isTerminalJob(j.status)) return false;
+      changed = true;
       j.status = err instanceof CancelledError ? 'cancelled' : 'failed';
       j.error = info;
       j.current_step = j.status;
@@ -297,6 +313,7 @@ export class Pipeline {
       const paths = jobPaths(this.deps.config.storageDir, jobId);
       await writeJsonAtomic(paths.report, buildReport(job, this.deps.appVersion)).catch(() => undefined);
       await fs.rm(paths.workDir, { recursive: true, force: true });
+      if (changed) this.deps.onJobFinished?.(job);
     }
   }
 

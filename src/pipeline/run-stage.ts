@@ -11,6 +11,7 @@ import { jobFileWriter } from '../storage/files.js';
 import { jobPaths } from '../storage/paths.js';
 import { currentStep } from './current-step.js';
 import type { JobStore } from '../store/job-store.js';
+import { removeTempFiles } from '../storage/temp-files.js';
 
 /**
  * @file The one place a stage runs: attempts with exponential backoff for transient errors
@@ -57,6 +58,8 @@ export async function runStage(
     if (!current || current.status === 'cancelled') return;
 
     const result = await attemptStage(deps, current, stage, handler, signal, log);
+    // Whatever the attempt left half-written (a timeout, a crash of the engine) goes now.
+    await removeTempFiles(jobPaths(deps.config.storageDir, jobId).stageDir(stage));
     if (result.ok) {
       await deps.store.update(jobId, (j) => {
         recordOutcome(j, stage, result.outcome, started, deps.config);

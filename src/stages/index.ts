@@ -1,14 +1,14 @@
 /**
  * @file The real stage handlers, one per stage name (the map is exhaustive by type).
  * Separation and transcription run models for minutes: each runs on its own worker thread so
- * the API, progress events and beat analysis keep the main event loop. Beat analysis takes a
- * fraction of a second and runs in place.
+ * the API, progress events and beat analysis keep the main event loop. Beat analysis is
+ * whole-song DSP (a second or more for a long song), so it gets a thread too: nothing an upload
+ * triggers may hold the event loop.
  */
 
 import type { Logger } from 'pino';
 import type { StageHandlers } from '../domain/stage.js';
 import { siblingUrl, StageThread } from '../pipeline/stage-thread.js';
-import { createBeatsStage } from './analyze-beats.js';
 
 export interface StageSet {
   handlers: StageHandlers;
@@ -22,14 +22,15 @@ export function defaultStageHandlers(log?: Logger): StageSet {
     'createTranscriptionStage',
     log,
   );
+  const beats = new StageThread(siblingUrl(import.meta.url, 'analyze-beats'), 'createBeatsStage', log);
   return {
     handlers: {
       separation: separation.handler(),
       transcription: transcription.handler(),
-      beats: createBeatsStage(),
+      beats: beats.handler(),
     },
     close: async () => {
-      await Promise.all([separation.close(), transcription.close()]);
+      await Promise.all([separation.close(), transcription.close(), beats.close()]);
     },
   };
 }

@@ -3,8 +3,11 @@ import fs from 'node:fs/promises';
 import type { Logger } from 'pino';
 import type { JobRecord } from '../domain/job.js';
 import { isTerminalJob } from '../domain/job.js';
-import { readJson, writeJsonAtomic } from '../storage/files.js';
+import path from 'node:path';
+import { moveInto, writeJsonAtomic } from '../storage/files.js';
 import { isJobId, jobPaths, jobsRoot } from '../storage/paths.js';
+import { removeTempFiles } from '../storage/temp-files.js';
+import { corruptRecord, recordProblem } from './record-check.js';
 import type { JobListener, JobMutator, JobStore, ListOptions } from './job-store.js';
 import { KeyedSerial } from './keyed-serial.js';
 
@@ -34,18 +37,59 @@ export class FileJobStore implements JobStore {
     return store;
   }
 
+  /**
+   * Reads every job directory. Temp files of writes a crash interrupted are removed (only this
+   * process writes here). A job.json that is missing, truncated or of the wrong shape is
+   * quarantined: renamed to job.corrupt.json and shown as a `corrupt` job that can be deleted;
+   * start-up goes on.
+   */
   private async load(log?: Logger): Promise<void> {
     const root = jobsRoot(this.storageDir);
     await fs.mkdir(root, { recursive: true });
     for (const id of await fs.readdir(root)) {
       if (!isJobId(id)) continue;
-      try {
-        const job = await readJson<JobRecord>(jobPaths(this.storageDir, id).jobJson);
-        if (job.id === id) this.jobs.set(id, job);
-      } catch (err) {
-        log?.warn({ jobId: id, err }, 'job directory without a readable job.json; ignored');
+      const paths = jobPaths(this.storageDir, id);
+      const st = await fs.lstat(paths.dir).catch(() => undefined);
+      if (!st?.isDirectory()) continue;
+      await removeTempFiles(paths.dir);
+      const { job, raw, reason } = await this.readRecord(paths.jobJson, paths.dir, id);
+      if (job) {
+        this.jobs.set(id, job);
+        continue;
       }
+      const corrupt = corruptRecord(id, reason, st.mtime, {
+        fileExt: await originalExt(paths.dir),
+        owner: (raw as { owner?: unknown } | undefined)?.owner,
+      });
+      await moveInto(paths.jobJson, quarantinePath(paths.dir), { replace: true }).catch(() => undefined);
+      this.jobs.set(id, corrupt);
+      log?.warn({ jobId: id, reason }, 'job record quarantined as corrupt');
     }
+  }
+
+  private async readRecord(
+    file: string,
+    dir: string,
+    id: string,
+  ): Promise<{ job?: JobRecord; raw?: unknown; reason: string }> {
+    let text: string;
+    try {
+      text = await fs.readFile(file, 'utf8');
+    } catch {
+      // Quarantined by an earlier start: still corrupt.
+      const old = await fs.readFile(quarantinePath(dir), 'utf8').catch(() => undefined);
+      if (old === undefined) return { reason: 'the job has no job.json' };
+      text = old;
+    }
+    let raw: unknown;
+    try {
+      raw = JSON.parse(text);
+    } catch {
+      return { reason: 'job.json is not valid JSON (truncated?)' };
+    }
+    const problem = recordProblem(raw, id);
+    if (problem) return { raw, reason: problem };
+    return { job: raw as JobRecord, raw, reason: '' };
   }
 
   async create(job: JobRecord): Promise<void> {
@@ -66,6 +110,8 @@ export class FileJobStore implements JobStore {
     const result = await this.serial.run(id, async () => {
       const current = this.jobs.get(id);
       if (!current) return undefined;
+      // A quarantined record is never written back over the evidence.
+      if (current.status === 'corrupt') return { job: current, changed: false };
       const next = structuredClone(current);
       if (mutate(next) === false) return { job: current, changed: false };
       next.updated_at = new Date().toISOString();
@@ -81,7 +127,9 @@ export class FileJobStore implements JobStore {
   }
 
   async list(opts: ListOptions): Promise<{ jobs: JobRecord[]; total: number }> {
-    const all = [...this.jobs.values()].sort((a, b) => b.created_at.localeCompare(a.created_at));
+    const all = [...this.jobs.values()]
+      .filter((j) => opts.owner === undefined || j.owner === opts.owner)
+      .sort((a, b) => b.created_at.localeCompare(a.created_at));
     const offset = opts.offset ?? 0;
     return { jobs: all.slice(offset, offset + opts.limit).map((j) => structuredClone(j)), total: all.length };
   }
@@ -122,4 +170,17 @@ export class FileJobStore implements JobStore {
     const job = this.jobs.get(id);
     if (job) this.events.emit(id, structuredClone(job));
   }
+}
+
+const QUARANTINE_NAME = 'job.corrupt.json';
+
+function quarantinePath(dir: string): string {
+  return path.join(dir, QUARANTINE_NAME);
+}
+
+/** The extension of the job's original file, if there is one (so the corrupt job can show it). */
+async function originalExt(dir: string): Promise<string | undefined> {
+  const names = await fs.readdir(dir).catch(() => [] as string[]);
+  const m = names.map((n) => /^original\.([a-z0-9]{1,8})$/.exec(n)).find(Boolean);
+  return m?.[1];
 }

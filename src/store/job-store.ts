@@ -17,6 +17,8 @@ export type JobListener = (job: JobRecord) => void;
 export interface ListOptions {
   limit: number;
   offset?: number;
+  /** Only jobs with this owner (the hash of the creating key); `total` counts only those. */
+  owner?: string;
 }
 
 export interface JobStore {

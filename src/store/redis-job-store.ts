@@ -34,6 +34,8 @@ const MAX_UPDATE_TRIES = 200;
 const RETRY_JITTER_MS = 5;
 /** When a page of the index holds ids whose hash has expired, prune and read again at most this often. */
 const MAX_LIST_PASSES = 3;
+/** Ids read per round trip when listing one owner's jobs. */
+const OWNER_SCAN_PAGE = 500;
 
 /**
  * Distributed-mode job store: one hash `job:{id}` per job (fields: see redis-codec.ts), a sorted
@@ -131,6 +133,7 @@ export class RedisJobStore implements JobStore {
   }
 
   async list(opts: ListOptions): Promise<{ jobs: JobRecord[]; total: number }> {
+    if (opts.owner !== undefined) return this.listOwned(opts.owner, opts.limit, opts.offset ?? 0);
     const offset = opts.offset ?? 0;
     const index = `${this.prefix}jobs:index`;
     for (let pass = 1; ; pass++) {
@@ -145,6 +148,36 @@ export class RedisJobStore implements JobStore {
         return { jobs, total };
       }
     }
+  }
+
+  /**
+   * One owner's jobs: the index is read in pages, newest first, and filtered by owner. Records
+   * expire with JOB_TTL, so the index stays bounded; a per-owner index would make this
+   * O(page) if deployments with very many jobs need it.
+   */
+  private async listOwned(
+    owner: string,
+    limit: number,
+    offset: number,
+  ): Promise<{ jobs: JobRecord[]; total: number }> {
+    const index = `${this.prefix}jobs:index`;
+    const jobs: JobRecord[] = [];
+    let total = 0;
+    for (let start = 0; ; start += OWNER_SCAN_PAGE) {
+      const ids = await guardRedis(
+        () => this.client.zrevrange(index, start, start + OWNER_SCAN_PAGE - 1),
+        this.client,
+      );
+      if (ids.length === 0) break;
+      const page = await this.getMany(ids);
+      for (const job of page.jobs) {
+        if (job.owner !== owner) continue;
+        if (total >= offset && jobs.length < limit) jobs.push(job);
+        total++;
+      }
+      if (ids.length < OWNER_SCAN_PAGE) break;
+    }
+    return { jobs, total };
   }
 
   async listUnfinished(): Promise<JobRecord[]> {

@@ -180,6 +180,18 @@ export function jobStoreContract(name: string, open: () => Promise<StoreFixture>
       );
     });
 
+    it("lists one owner's jobs only, with offset, limit and that owner's total", async () => {
+      const a = [sampleJob({ owner: 'a' }), sampleJob({ owner: 'a' }), sampleJob({ owner: 'a' })];
+      const b = [sampleJob({ owner: 'b' }), sampleJob()];
+      for (const j of [a[0], b[0], a[1], b[1], a[2]]) await fx.store.create(j);
+      const page = await fx.store.list({ limit: 2, offset: 1, owner: 'a' });
+      expect(page.total).toBe(3);
+      expect(page.jobs.map((j) => j.id)).toEqual([a[1].id, a[0].id]);
+      expect((await fx.store.list({ limit: 10, owner: 'b' })).jobs.map((j) => j.id)).toEqual([b[0].id]);
+      expect((await fx.store.list({ limit: 10, owner: 'nobody' })).total).toBe(0);
+      expect((await fx.store.list({ limit: 10 })).total).toBe(5);
+    });
+
     it('lists unfinished jobs only', async () => {
       const queued = sampleJob();
       const running = sampleJob({ status: 'processing' });

@@ -306,11 +306,11 @@ describe.skipIf(!HAS_CHROMIUM)('the web page', () => {
           .toBe('No jobs yet.');
         await upload(page, { lyrics: LYRICS });
         await page.locator('#job-badge', { hasText: 'Completed' }).waitFor();
-        // The mixer fetches the stems with the key; download links carry it in the query string.
+        // The mixer fetches the stems with the key header; download links cannot send a header, so
+        // they get short-lived signed URLs, and the key never appears in a URL.
         await audioReady(page);
-        await expect
-          .poll(() => page.getAttribute('#files a >> nth=0', 'href'))
-          .toContain(`api_key=${API_KEY}`);
+        await expect.poll(() => page.getAttribute('#files a >> nth=0', 'href')).toMatch(/[?&]sig=/);
+        expect(await page.getAttribute('#files a >> nth=0', 'href')).not.toContain(API_KEY);
         await page.locator('#beat').waitFor();
         // The only errors are the list requests refused before the key was entered.
         expect(problems.list.filter((p) => !/401 \(Unauthorized\).*\/api\/jobs\?/.test(p))).toEqual([]);

@@ -9,6 +9,7 @@ import type { StageHandlers } from '../../src/domain/stage.js';
 import { buildApp } from '../../src/http/app.js';
 import { silentLogger } from '../../src/infra/logger.js';
 import { deleteKeys, TEST_REDIS_URL, testPrefix } from '../contract/redis-env.js';
+import { sweepAtStartup } from '../../src/pipeline/cleanup.js';
 import { tmpDir } from './audio.js';
 import { fakeHandlers } from './fake-stages.js';
 
@@ -54,7 +55,9 @@ export async function startTestService(
       ? { distributed: { storePrefix: `${prefix}:`, queuePrefix: `${prefix}-bull`, requeueIntervalMs: 0 } }
       : {}),
     media: opts.media,
+    webhookBaseDelayMs: 20,
   });
+  await sweepAtStartup(services);
   if (opts.workers !== false) {
     services.pipeline.startWorkers();
     await services.pipeline.recover();

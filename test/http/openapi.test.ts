@@ -47,12 +47,9 @@ describe('the OpenAPI document', () => {
   });
 
   it('declares the API-key schemes when keys are on, and marks the open routes open', () => {
-    expect(Object.keys(doc.components.securitySchemes ?? {}).sort()).toEqual([
-      'apiKey',
-      'apiKeyQuery',
-      'bearer',
-    ]);
-    expect(doc.security).toHaveLength(3);
+    // No key in the query string: file and event URLs carry short-lived signatures instead.
+    expect(Object.keys(doc.components.securitySchemes ?? {}).sort()).toEqual(['apiKey', 'bearer']);
+    expect(doc.security).toHaveLength(2);
     for (const op of operations()) {
       if (op.url.startsWith('/api/')) expect(op.security, op.url).toBeUndefined();
       else expect(op.security, op.url).toEqual([]);

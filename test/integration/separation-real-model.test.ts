@@ -36,37 +36,41 @@ afterAll(async () => {
 describe('htdemucs with the real model', async () => {
   const available = (await locateModel(MODELS.htdemucs, '/nonexistent')) !== undefined;
 
-  it.runIf(available)('separates a few seconds of generated audio plausibly', async () => {
-    const sel = await createSeparationEngine(
-      testConfig({ offline: true, onnxThreads: 2 }),
-      'htdemucs',
-      silentLogger(),
-    );
-    engine = sel.engine;
-    expect(engine.info).toMatchObject({ name: 'htdemucs-onnx', quality: 'model' });
-    const mix = scene();
-    const stems = await engine.separate(mix);
-    const energy = (a: PcmAudio, from = 0, to = N) => {
-      let e = 0;
-      for (const ch of a.channels) for (let i = from; i < to; i++) e += ch[i] * ch[i];
-      return e;
-    };
-    let err = 0;
-    let nonFinite = 0;
-    for (let c = 0; c < 2; c++) {
-      for (let i = 0; i < N; i++) {
-        const v = STEM_NAMES.reduce((acc, s) => acc + stems[s].channels[c][i], 0);
-        if (!Number.isFinite(v)) nonFinite++;
-        err += (v - mix.channels[c][i]) ** 2;
+  it.runIf(available)(
+    'separates a few seconds of generated audio plausibly',
+    async () => {
+      const sel = await createSeparationEngine(
+        testConfig({ offline: true, onnxThreads: 2 }),
+        'htdemucs',
+        silentLogger(),
+      );
+      engine = sel.engine;
+      expect(engine.info).toMatchObject({ name: 'htdemucs-onnx', quality: 'model' });
+      const mix = scene();
+      const stems = await engine.separate(mix);
+      const energy = (a: PcmAudio, from = 0, to = N) => {
+        let e = 0;
+        for (const ch of a.channels) for (let i = from; i < to; i++) e += ch[i] * ch[i];
+        return e;
+      };
+      let err = 0;
+      let nonFinite = 0;
+      for (let c = 0; c < 2; c++) {
+        for (let i = 0; i < N; i++) {
+          const v = STEM_NAMES.reduce((acc, s) => acc + stems[s].channels[c][i], 0);
+          if (!Number.isFinite(v)) nonFinite++;
+          err += (v - mix.channels[c][i]) ** 2;
+        }
       }
-    }
-    expect(nonFinite).toBe(0);
-    expect(10 * Math.log10(energy(mix) / err)).toBeGreaterThan(10);
-    for (const s of STEM_NAMES) expect(stems[s].channels[0].length).toBe(N);
-    const total = STEM_NAMES.reduce((acc, s) => acc + energy(stems[s]), 0);
-    expect(energy(stems.bass) + energy(stems.drums)).toBeGreaterThan(0.7 * total);
-    expect(energy(stems.vocals)).toBeLessThan(0.1 * total);
-    // One model segment takes ~4 s of CPU on an idle 2-core machine but over 200 s when the
-    // machine is saturated: the budget is about holding under load, not about speed.
-  }, 600_000);
+      expect(nonFinite).toBe(0);
+      expect(10 * Math.log10(energy(mix) / err)).toBeGreaterThan(10);
+      for (const s of STEM_NAMES) expect(stems[s].channels[0].length).toBe(N);
+      const total = STEM_NAMES.reduce((acc, s) => acc + energy(stems[s]), 0);
+      expect(energy(stems.bass) + energy(stems.drums)).toBeGreaterThan(0.7 * total);
+      expect(energy(stems.vocals)).toBeLessThan(0.1 * total);
+      // One model segment takes ~4 s of CPU on an idle 2-core machine but over 200 s when the
+      // machine is saturated: the budget is about holding under load, not about speed.
+    },
+    600_000,
+  );
 });

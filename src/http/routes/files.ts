@@ -5,10 +5,9 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { Services } from '../../container.js';
 import { InputError, NotFoundError } from '../../errors.js';
-import { resolveInside } from '../../storage/safe-path.js';
-import { jobPaths } from '../../storage/paths.js';
 import { contentTypeOf } from '../content-types.js';
-import { findJob } from '../job-lookup.js';
+import { loadOwnedJob } from '../job-lookup.js';
+import { openablePublicFile } from '../public-files.js';
 import { parseRange } from '../range.js';
 import { errorResponses } from '../schemas.js';
 
@@ -32,9 +31,6 @@ const FileBody = {
 };
 const FileHeaders = { 'content-length': Type.Integer(), 'accept-ranges': Type.Literal('bytes') };
 
-/** Files the API never serves even though they live in the job directory. */
-const PRIVATE = new Set(['job.json']);
-
 export function fileRoutes(services: Services): FastifyPluginAsyncTypebox {
   return async (app) => {
     app.route({
@@ -53,12 +49,13 @@ export function fileRoutes(services: Services): FastifyPluginAsyncTypebox {
         },
       },
       exposeHeadRoute: false,
+      config: { access: 'signed-file' },
       handler: async (request, reply) => {
         const params = request.params;
-        const job = await findJob(services, params.job_id);
+        const job = await loadOwnedJob(services, request, params.job_id);
         const rel = params['*'];
-        const root = jobPaths(services.config.storageDir, job.id).dir;
-        const file = PRIVATE.has(rel) || rel.startsWith('work/') ? undefined : await resolveInside(root, rel);
+        // Only the job's known outputs (never job.json, temp files, dotfiles, work/ or symlinks).
+        const file = await openablePublicFile(services.config.storageDir, job, rel);
         if (!file) throw new NotFoundError(`no file "${rel}" in job ${job.id}`);
         const { size } = await fs.stat(file);
         reply.header('accept-ranges', 'bytes').header('content-type', contentTypeOf(file));

@@ -14,6 +14,7 @@ const EngineView = Type.Object({
   exclusive: Type.Boolean({ description: 'one song at a time per loaded model' }),
 });
 import { decoderReport } from '../../ingest/decoders.js';
+import { intakeRefusal } from '../intake-gate.js';
 
 const HealthView = Type.Object(
   {
@@ -33,12 +34,19 @@ const HealthView = Type.Object(
         }),
         ffmpeg: Type.Object({
           path: Type.String(),
-          bundled: Type.Boolean({ description: 'true: the 2018 build inside @ffmpeg-installer, not the system one' }),
+          bundled: Type.Boolean({
+            description: 'true: the 2018 build inside @ffmpeg-installer, not the system one',
+          }),
           used_for_uploads: Type.Boolean(),
           note: Type.Optional(Type.String()),
         }),
       },
       { description: 'which decoder reads which upload format' },
+    ),
+    reasons: Type.Optional(
+      Type.Array(Type.Object({ code: Type.String(), message: Type.String() }), {
+        description: 'Why the service is degraded (e.g. uploads would be refused: disk, Redis, full queues)',
+      }),
     ),
   },
   { additionalProperties: true },
@@ -56,12 +64,17 @@ export function healthRoutes(services: Services): FastifyPluginAsyncTypebox {
           tags: ['service'],
           response: { 200: HealthView, 503: HealthView },
         },
+        config: { access: 'public' },
       },
       async (_request, reply) => {
         const h = await services.backends.health();
         const active = Object.values(h.queues).reduce((n, q) => n + q.active, 0);
+        // Uploads refused for a reason that will not pass by itself on the next try: degraded.
+        const refusal = await intakeRefusal(services);
+        const reasons = refusal ? [{ code: refusal.code, message: refusal.message }] : [];
+        const ok = h.ok && reasons.length === 0;
         const body = {
-          status: h.ok ? ('ok' as const) : ('degraded' as const),
+          status: ok ? ('ok' as const) : ('degraded' as const),
           version: services.appVersion,
           mode: h.mode,
           uptime_s: Math.round((Date.now() - started) / 1000),
@@ -73,8 +86,9 @@ export function healthRoutes(services: Services): FastifyPluginAsyncTypebox {
           active_jobs: active,
           engines: engineViews(),
           decoders: decoderReport(services.media, services.config),
+          ...(reasons.length > 0 ? { reasons } : {}),
         };
-        return reply.status(h.ok ? 200 : 503).send(body);
+        return reply.status(ok ? 200 : 503).send(body);
       },
     );
     app.get(
@@ -82,7 +96,7 @@ export function healthRoutes(services: Services): FastifyPluginAsyncTypebox {
       {
         schema: {
           operationId: 'getMetrics',
-          summary: 'Prometheus metrics',
+          summary: 'Prometheus metrics (needs METRICS_KEY when that is set)',
           tags: ['service'],
           response: {
             200: {
@@ -91,9 +105,10 @@ export function healthRoutes(services: Services): FastifyPluginAsyncTypebox {
             },
           },
         },
+        config: { access: 'metrics' },
       },
       async (_request, reply) => {
-        return reply.type('text/plain; version=0.0.4').send(await services.metrics.render());
+        return reply.type(services.metrics.contentType).send(await services.metrics.render());
       },
     );
   };

@@ -3,11 +3,13 @@ import { Type } from '@sinclair/typebox';
 import type { Services } from '../../container.js';
 import { isTerminalJob } from '../../domain/job.js';
 import { AppError } from '../../errors.js';
-import { findJob } from '../job-lookup.js';
+import { ownerFilter } from '../access.js';
+import { loadOwnedJob } from '../job-lookup.js';
 import { statusView } from '../presenters.js';
 import { resultsView } from '../results.js';
 import { ResultsView } from '../result-schemas.js';
 import { errorResponses, JobIdParams, JobListView, JobStatusView } from '../schemas.js';
+import { jobUrls } from '../signed-urls.js';
 import { streamJobEvents } from '../sse.js';
 
 const ListQuery = Type.Object({
@@ -19,6 +21,7 @@ const Deleted = Type.Object({ job_id: Type.String({ format: 'uuid' }), deleted: 
 
 export function jobRoutes(services: Services): FastifyPluginAsyncTypebox {
   const { pipeline } = services;
+  const urls = jobUrls(services.config);
   return async (app) => {
     app.get(
       '/api/status/:job_id',
@@ -31,7 +34,7 @@ export function jobRoutes(services: Services): FastifyPluginAsyncTypebox {
           response: { 200: JobStatusView, ...errorResponses },
         },
       },
-      async (request) => statusView(await findJob(services, request.params.job_id)),
+      async (request) => statusView(await loadOwnedJob(services, request, request.params.job_id), urls),
     );
 
     app.get(
@@ -47,7 +50,7 @@ export function jobRoutes(services: Services): FastifyPluginAsyncTypebox {
         },
       },
       async (request) => {
-        const job = await findJob(services, request.params.job_id);
+        const job = await loadOwnedJob(services, request, request.params.job_id);
         if (!isTerminalJob(job.status)) {
           throw new AppError(
             'JOB_NOT_FINISHED',
@@ -55,7 +58,7 @@ export function jobRoutes(services: Services): FastifyPluginAsyncTypebox {
             409,
           );
         }
-        return resultsView(job, services.config.storageDir);
+        return resultsView(job, services.config.storageDir, urls);
       },
     );
 
@@ -72,8 +75,9 @@ export function jobRoutes(services: Services): FastifyPluginAsyncTypebox {
       },
       async (request) => {
         const { limit, offset } = request.query;
-        const { jobs, total } = await services.backends.store.list({ limit, offset });
-        return { jobs: jobs.map(statusView), total, limit, offset };
+        const owner = ownerFilter(request.principal);
+        const { jobs, total } = await services.backends.store.list({ limit, offset, owner });
+        return { jobs: jobs.map((j) => statusView(j, urls)), total, limit, offset };
       },
     );
 
@@ -90,10 +94,10 @@ export function jobRoutes(services: Services): FastifyPluginAsyncTypebox {
         },
       },
       async (request) => {
-        const job = await findJob(services, request.params.job_id);
+        const job = await loadOwnedJob(services, request, request.params.job_id);
         if (isTerminalJob(job.status))
           throw new AppError('JOB_FINISHED', `the job already ended (${job.status})`, 409);
-        return statusView((await pipeline.cancel(job.id)) ?? job);
+        return statusView((await pipeline.cancel(job.id)) ?? job, urls);
       },
     );
 
@@ -109,7 +113,7 @@ export function jobRoutes(services: Services): FastifyPluginAsyncTypebox {
         },
       },
       async (request) => {
-        const job = await findJob(services, request.params.job_id);
+        const job = await loadOwnedJob(services, request, request.params.job_id);
         await pipeline.remove(job.id);
         return { job_id: job.id, deleted: true };
       },
@@ -132,9 +136,10 @@ export function jobRoutes(services: Services): FastifyPluginAsyncTypebox {
             ...errorResponses,
           },
         },
+        config: { access: 'signed-events' },
       },
       async (request, reply) => {
-        const job = await findJob(services, request.params.job_id);
+        const job = await loadOwnedJob(services, request, request.params.job_id);
         streamJobEvents(services, job, request, reply);
       },
     );

@@ -6,11 +6,15 @@ import type { Services } from '../../container.js';
 import { AppError, InputError } from '../../errors.js';
 import { intakeFile } from '../../ingest/intake.js';
 import { parseJobOptions, STAGE_ALIASES } from '../../ingest/options.js';
+import { checkWebhookUrl } from '../../infra/webhooks.js';
+import { ownerForNewJob } from '../access.js';
+import { intakeRefusal, refusalError, RETRY_AFTER_S, type IntakeGate } from '../intake-gate.js';
 import { jobLinks } from '../presenters.js';
 import { errorResponses, ProcessAccepted, SeparationEngineChoice, WhisperSize } from '../schemas.js';
+import { jobUrls } from '../signed-urls.js';
 import { receiveUpload, type ReceivedUpload } from '../upload.js';
 
-const STAGE_CHOICES = ['all', ...Object.keys(STAGE_ALIASES)].join(', ');
+const STAGE_CHOICES = ['all', ...STAGE_ALIASES.keys()].join(', ');
 
 /** The text fields of the form. Field names match RawOptions; a bad field is refused as BAD_<FIELD>. */
 const ProcessFields = Type.Object({
@@ -41,7 +45,16 @@ const ProcessFields = Type.Object({
       description: 'mixture (default) | vocals: the file is a vocals stem, aligned without separation',
     }),
   ),
+  webhook_url: Type.Optional(
+    Type.String({
+      description:
+        'http(s) URL that receives a signed POST with the final status (needs WEBHOOK_SECRET on the server)',
+    }),
+  ),
 });
+
+/** Room for the form's text fields and multipart framing beside the file itself. */
+const FORM_OVERHEAD_BYTES = 1024 * 1024;
 
 const ProcessForm = Type.Composite([
   Type.Object({
@@ -50,14 +63,19 @@ const ProcessForm = Type.Composite([
   ProcessFields,
 ]);
 
-export function processRoutes(services: Services): FastifyPluginAsyncTypebox {
+export function processRoutes(services: Services, gate: IntakeGate): FastifyPluginAsyncTypebox {
   const { config } = services;
+  const urls = jobUrls(config);
   const submitted = services.metrics.counter('karaoke_jobs_submitted_total', 'Jobs accepted');
   const rejected = services.metrics.counter(
     'karaoke_uploads_rejected_total',
     'Uploads rejected, by error code',
+    ['code'],
   );
   const uploads = new WeakMap<FastifyRequest, ReceivedUpload>();
+  /** The intake slot each request holds, given back when its response is sent (or it aborts). */
+  const slots = new WeakMap<FastifyRequest, () => void>();
+  const releaseSlot = (request: FastifyRequest) => slots.get(request)?.();
   return async (app) => {
     app.post(
       '/api/process',
@@ -66,7 +84,8 @@ export function processRoutes(services: Services): FastifyPluginAsyncTypebox {
           operationId: 'processSong',
           summary: 'Upload a song and start a job',
           description:
-            'multipart/form-data. The file is streamed to disk and validated (size, type, content, decode probe) before a job exists.',
+            'multipart/form-data. The file is streamed to disk and validated (size, type, content, decode probe) before a job exists. ' +
+            'A Content-Length over the limit is refused with 413 before the body is read; a busy server answers 503 with Retry-After.',
           tags: ['jobs'],
           consumes: ['multipart/form-data'],
           body: ProcessForm,
@@ -75,24 +94,39 @@ export function processRoutes(services: Services): FastifyPluginAsyncTypebox {
         // The file is streamed to a temp file first (never held in memory); the body that the
         // schema then validates is the form's text fields plus the file's name.
         preValidation: async (request) => {
-          await ensureDiskSpace(services);
+          refuseEarly(request, config.maxFileSize);
+          const release = gate.tryEnter();
+          if (!release)
+            throw new AppError('BUSY', `${gate.max} uploads are in progress; try again shortly`, 503);
+          slots.set(request, release);
+          const refusal = await intakeRefusal(services);
+          if (refusal) throw refusalError(refusal);
           const upload = await receiveUpload(request, config);
           uploads.set(request, upload);
           request.body = { ...upload.fields, file: upload.filename };
         },
         // A failed validation reaches the handler, which removes the temp file.
         attachValidation: true,
-        onError: async (_request, _reply, err) => {
-          if (err instanceof AppError) rejected({ code: err.code });
+        onError: async (_request, reply, err) => {
+          if (!(err instanceof AppError)) return;
+          rejected({ code: err.code });
+          if (err.status === 503 || err.status === 507) reply.header('retry-after', String(RETRY_AFTER_S));
+          // Refused before or while the body arrives: close, so the client stops sending it.
+          if (err.status === 413 || err.status === 503 || err.status === 507)
+            reply.header('connection', 'close');
         },
+        onResponse: async (request) => releaseSlot(request),
+        onRequestAbort: async (request) => releaseSlot(request),
       },
       async (request, reply) => {
         const upload = uploads.get(request);
         if (!upload) throw new Error('the upload was not received');
         let parsed;
+        let webhookUrl: string | undefined;
         try {
           if (request.validationError) throw fieldError(request.validationError);
           parsed = parseJobOptions(request.body);
+          webhookUrl = await checkWebhookUrl(request.body.webhook_url, config);
         } catch (err) {
           await fs.rm(upload.tmpFile, { force: true });
           throw err;
@@ -103,6 +137,8 @@ export function processRoutes(services: Services): FastifyPluginAsyncTypebox {
           options: parsed.options,
           warnings: parsed.warnings,
           move: true,
+          owner: ownerForNewJob(request.principal),
+          webhookUrl,
         });
         submitted();
         request.log.info(
@@ -117,7 +153,7 @@ export function processRoutes(services: Services): FastifyPluginAsyncTypebox {
             status: job.status,
             stages: job.options.stages,
             warnings: job.warnings,
-            links: jobLinks(job.id),
+            links: jobLinks(job.id, urls),
           });
       },
     );
@@ -139,17 +175,14 @@ function fieldError(err: Error & Pick<FastifyError, 'validation'>): InputError {
   return new InputError(`BAD_${field.toUpperCase()}`, `${field} ${detail}`);
 }
 
-async function ensureDiskSpace(services: Services): Promise<void> {
-  const { config } = services;
-  if (config.minFreeDiskMb <= 0) return;
-  try {
-    await fs.mkdir(config.storageDir, { recursive: true });
-    const s = await fs.statfs(config.storageDir);
-    const freeMb = (s.bavail * s.bsize) / (1024 * 1024);
-    if (freeMb < config.minFreeDiskMb + config.maxFileSize / (1024 * 1024)) {
-      throw new AppError('INSUFFICIENT_STORAGE', 'the server is low on disk space; try again later', 507);
-    }
-  } catch (err) {
-    if (err instanceof AppError) throw err;
+/** A declared body larger than any acceptable upload is refused before a byte of it is read. */
+function refuseEarly(request: FastifyRequest, maxFileSize: number): void {
+  const declared = Number(request.headers['content-length']);
+  if (Number.isFinite(declared) && declared > maxFileSize + FORM_OVERHEAD_BYTES) {
+    throw new InputError(
+      'FILE_TOO_LARGE',
+      `the request (${declared} bytes) is larger than the limit of ${maxFileSize} bytes`,
+      413,
+    );
   }
 }

@@ -1,7 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type, type Static } from '@sinclair/typebox';
 import type { Services } from '../../container.js';
-import { findJob } from '../job-lookup.js';
+import { loadOwnedJob } from '../job-lookup.js';
+import { jobUrls, type JobUrls } from '../signed-urls.js';
 import { errorResponses, JobIdParams } from '../schemas.js';
 import {
   parseVariantParams,
@@ -15,7 +16,7 @@ import { VariantService, type VariantRecord } from '../../variants/service.js';
 
 /**
  * Instrumental variants: key shift, tempo change and a guide vocal, rendered on request and
- * cached per parameters. Jobs are loaded through findJob like every /api/jobs/{id} route.
+ * cached per parameters. Jobs are loaded through loadOwnedJob (ownership) like every /api/jobs/{id} route.
  */
 const VariantBody = Type.Object(
   {
@@ -60,8 +61,9 @@ const VariantParamsRoute = Type.Object({
 });
 type VariantParamsRoute = Static<typeof VariantParamsRoute>;
 
-export function variantView(rec: VariantRecord): Static<typeof VariantView> {
-  const url = (rel: string | undefined) => (rel ? `/api/files/${rec.job_id}/${rel}` : undefined);
+/** The API view of a variant; file URLs are signed when keys are on (like every file URL). */
+export function variantView(rec: VariantRecord, urls: JobUrls): Static<typeof VariantView> {
+  const url = (rel: string | undefined) => (rel ? urls.file(rec.job_id, rel) : undefined);
   const files: Record<string, string> = {};
   for (const [k, rel] of Object.entries(rec.files)) {
     const u = url(rel);
@@ -80,6 +82,7 @@ export function variantView(rec: VariantRecord): Static<typeof VariantView> {
 
 export function variantRoutes(services: Services): FastifyPluginAsyncTypebox {
   return async (app) => {
+    const urls = jobUrls(services.config);
     const variants = new VariantService(services.config.storageDir, services.media, services.log);
     app.addHook('onClose', async () => {
       variants.close();
@@ -100,9 +103,9 @@ export function variantRoutes(services: Services): FastifyPluginAsyncTypebox {
         },
       },
       async (request, reply) => {
-        const job = await findJob(services, request.params.job_id);
+        const job = await loadOwnedJob(services, request, request.params.job_id);
         const rec = await variants.request(job, parseVariantParams(request.body));
-        return reply.code(202).send(variantView(rec));
+        return reply.code(202).send(variantView(rec, urls));
       },
     );
 
@@ -118,8 +121,8 @@ export function variantRoutes(services: Services): FastifyPluginAsyncTypebox {
         },
       },
       async (request) => {
-        const job = await findJob(services, request.params.job_id);
-        return { variants: (await variants.list(job.id)).map(variantView) };
+        const job = await loadOwnedJob(services, request, request.params.job_id);
+        return { variants: (await variants.list(job.id)).map((r) => variantView(r, urls)) };
       },
     );
 
@@ -136,8 +139,8 @@ export function variantRoutes(services: Services): FastifyPluginAsyncTypebox {
       },
       async (request) => {
         const params = request.params;
-        const job = await findJob(services, params.job_id);
-        return variantView(await variants.get(job.id, params.variant_id));
+        const job = await loadOwnedJob(services, request, params.job_id);
+        return variantView(await variants.get(job.id, params.variant_id), urls);
       },
     );
   };

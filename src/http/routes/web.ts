@@ -24,8 +24,10 @@ export function webRoutes(): FastifyPluginAsyncTypebox {
         )
         .send(body);
     };
-    app.get('/', { schema: { hide: true, response: { 200: Type.String() } } }, async (_req, reply) =>
-      serve('index.html', reply),
+    app.get(
+      '/',
+      { schema: { hide: true, response: { 200: Type.String() } }, config: { access: 'public' } },
+      async (_req, reply) => serve('index.html', reply),
     );
     app.get(
       '/web/:name',
@@ -35,6 +37,7 @@ export function webRoutes(): FastifyPluginAsyncTypebox {
           params: Type.Object({ name: Type.String() }),
           response: { 200: Type.String() },
         },
+        config: { access: 'public' },
       },
       async (req, reply) => serve(req.params.name, reply),
     );

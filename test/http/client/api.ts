@@ -24,7 +24,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Prometheus metrics */
+        /** Prometheus metrics (needs METRICS_KEY when that is set) */
         get: operations["getMetrics"];
         put?: never;
         post?: never;
@@ -45,7 +45,7 @@ export interface paths {
         put?: never;
         /**
          * Upload a song and start a job
-         * @description multipart/form-data. The file is streamed to disk and validated (size, type, content, decode probe) before a job exists.
+         * @description multipart/form-data. The file is streamed to disk and validated (size, type, content, decode probe) before a job exists. A Content-Length over the limit is refused with 413 before the body is read; a busy server answers 503 with Retry-After.
          */
         post: operations["processSong"];
         delete?: never;
@@ -286,6 +286,11 @@ export interface operations {
                                 note?: string;
                             };
                         };
+                        /** @description Why the service is degraded (e.g. uploads would be refused: disk, Redis, full queues) */
+                        reasons?: {
+                            code: string;
+                            message: string;
+                        }[];
                     } & {
                         [key: string]: unknown;
                     };
@@ -347,6 +352,11 @@ export interface operations {
                                 note?: string;
                             };
                         };
+                        /** @description Why the service is degraded (e.g. uploads would be refused: disk, Redis, full queues) */
+                        reasons?: {
+                            code: string;
+                            message: string;
+                        }[];
                     } & {
                         [key: string]: unknown;
                     };
@@ -409,6 +419,8 @@ export interface operations {
                     separation_engine?: "auto" | "htdemucs" | "dsp";
                     /** @description mixture (default) | vocals: the file is a vocals stem, aligned without separation */
                     input?: "mixture" | "vocals";
+                    /** @description http(s) URL that receives a signed POST with the final status (needs WEBHOOK_SECRET on the server) */
+                    webhook_url?: string;
                 };
             };
         };
@@ -423,7 +435,7 @@ export interface operations {
                         /** Format: uuid */
                         job_id: string;
                         /** @enum {string} */
-                        status: "queued" | "processing" | "completed" | "partial" | "failed" | "cancelled";
+                        status: "queued" | "processing" | "completed" | "partial" | "failed" | "cancelled" | "corrupt";
                         stages: ("separation" | "transcription" | "beats")[];
                         warnings: string[];
                         links: {
@@ -610,7 +622,7 @@ export interface operations {
                         /** Format: uuid */
                         job_id: string;
                         /** @enum {string} */
-                        status: "queued" | "processing" | "completed" | "partial" | "failed" | "cancelled";
+                        status: "queued" | "processing" | "completed" | "partial" | "failed" | "cancelled" | "corrupt";
                         progress: number;
                         current_step: string;
                         created_at: string;
@@ -947,7 +959,7 @@ export interface operations {
                         /** Format: uuid */
                         job_id: string;
                         /** @enum {string} */
-                        status: "queued" | "processing" | "completed" | "partial" | "failed" | "cancelled";
+                        status: "queued" | "processing" | "completed" | "partial" | "failed" | "cancelled" | "corrupt";
                         /** @description Scalar results copied from the stages */
                         summary: {
                             separation_engine?: string;
@@ -1224,7 +1236,7 @@ export interface operations {
                             /** Format: uuid */
                             job_id: string;
                             /** @enum {string} */
-                            status: "queued" | "processing" | "completed" | "partial" | "failed" | "cancelled";
+                            status: "queued" | "processing" | "completed" | "partial" | "failed" | "cancelled" | "corrupt";
                             app_version: string;
                             created_at: string;
                             started_at: string | null;
@@ -1562,7 +1574,7 @@ export interface operations {
                             /** Format: uuid */
                             job_id: string;
                             /** @enum {string} */
-                            status: "queued" | "processing" | "completed" | "partial" | "failed" | "cancelled";
+                            status: "queued" | "processing" | "completed" | "partial" | "failed" | "cancelled" | "corrupt";
                             progress: number;
                             current_step: string;
                             created_at: string;
@@ -1903,7 +1915,7 @@ export interface operations {
                         /** Format: uuid */
                         job_id: string;
                         /** @enum {string} */
-                        status: "queued" | "processing" | "completed" | "partial" | "failed" | "cancelled";
+                        status: "queued" | "processing" | "completed" | "partial" | "failed" | "cancelled" | "corrupt";
                         progress: number;
                         current_step: string;
                         created_at: string;

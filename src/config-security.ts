@@ -1,0 +1,95 @@
+import { isIP } from 'node:net';
+
+/**
+ * The security part of the configuration (keys, URL signing, proxies, webhooks, intake limits),
+ * parsed from the environment that config.ts hands over. Kept apart so config.ts stays small.
+ */
+export interface SecurityConfig {
+  /** ADMIN_KEY: sees and acts on every job (also a valid API key). */
+  adminKey: string | undefined;
+  /** METRICS_KEY: when set, /metrics needs it (header or bearer); otherwise /metrics is open. */
+  metricsKey: string | undefined;
+  /** URL_SIGNING_SECRET: HMAC key of signed file/event URLs; derived from the keys when unset. */
+  urlSigningSecret: string | undefined;
+  /** SIGNED_URL_TTL: seconds a signed URL stays valid. */
+  signedUrlTtlS: number;
+  /**
+   * TRUST_PROXY: whether X-Forwarded-For is believed. false (default), a hop count, or the
+   * addresses/CIDRs of the proxies in front of the server.
+   */
+  trustProxy: false | number | readonly string[];
+  /** WEBHOOK_SECRET: HMAC key of webhook signatures; webhooks are refused without it. */
+  webhookSecret: string | undefined;
+  /** WEBHOOK_ALLOW_PRIVATE: allow webhooks to loopback/private/link-local addresses. */
+  webhookAllowPrivate: boolean;
+  /** MAX_CONCURRENT_UPLOADS: uploads received and validated at once; more get 503 + Retry-After. */
+  maxConcurrentUploads: number;
+  /** MAX_QUEUED_TASKS: tasks waiting in all queues at which new uploads get 503 (0 = no limit). */
+  maxQueuedTasks: number;
+}
+
+type Env = Record<string, string | undefined>;
+
+const DEFAULT_SIGNED_URL_TTL_S = 3600;
+const MIN_SECRET_CHARS = 16;
+
+export function parseSecurityConfig(env: Env, problems: string[]): SecurityConfig {
+  const opt = (key: string): string | undefined => {
+    const v = env[key]?.trim();
+    return v ? v : undefined;
+  };
+  const int = (key: string, def: number, min: number, max: number): number => {
+    const raw = opt(key);
+    if (raw === undefined) return def;
+    const v = Number(raw);
+    if (!Number.isInteger(v) || v < min || v > max) {
+      problems.push(`${key}=${JSON.stringify(raw)}: expected an integer in [${min}, ${max}]`);
+      return def;
+    }
+    return v;
+  };
+  const secret = (key: string): string | undefined => {
+    const v = opt(key);
+    if (v !== undefined && v.length < MIN_SECRET_CHARS)
+      problems.push(`${key}: use at least ${MIN_SECRET_CHARS} characters`);
+    return v;
+  };
+  const allowPrivate = (opt('WEBHOOK_ALLOW_PRIVATE') ?? 'false').toLowerCase();
+  if (!['1', 'true', 'yes', 'on', '0', 'false', 'no', 'off'].includes(allowPrivate))
+    problems.push(`WEBHOOK_ALLOW_PRIVATE=${JSON.stringify(allowPrivate)}: expected true/false or 1/0`);
+  return {
+    adminKey: opt('ADMIN_KEY'),
+    metricsKey: opt('METRICS_KEY'),
+    urlSigningSecret: secret('URL_SIGNING_SECRET'),
+    signedUrlTtlS: int('SIGNED_URL_TTL', DEFAULT_SIGNED_URL_TTL_S, 60, 7 * 24 * 3600),
+    trustProxy: parseTrustProxy(opt('TRUST_PROXY'), problems),
+    webhookSecret: secret('WEBHOOK_SECRET'),
+    webhookAllowPrivate: ['1', 'true', 'yes', 'on'].includes(allowPrivate),
+    maxConcurrentUploads: int('MAX_CONCURRENT_UPLOADS', 8, 1, 1024),
+    maxQueuedTasks: int('MAX_QUEUED_TASKS', 200, 0, 1_000_000),
+  };
+}
+
+/** `false`/`0`/unset: off; an integer: that many proxy hops; otherwise a list of IPs or CIDRs. */
+export function parseTrustProxy(raw: string | undefined, problems: string[]): SecurityConfig['trustProxy'] {
+  if (raw === undefined || ['false', 'off', 'no', '0'].includes(raw.toLowerCase())) return false;
+  if (/^\d+$/.test(raw)) {
+    const hops = Number(raw);
+    if (hops > 16) problems.push(`TRUST_PROXY=${raw}: at most 16 hops`);
+    return Math.min(hops, 16);
+  }
+  const list = raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  for (const entry of list) {
+    const [addr, bits, extra] = entry.split('/');
+    const family = isIP(addr ?? '');
+    const okBits = bits === undefined || (/^\d+$/.test(bits) && Number(bits) <= (family === 6 ? 128 : 32));
+    if (family === 0 || !okBits || extra !== undefined)
+      problems.push(
+        `TRUST_PROXY: "${entry}" is not an IP address or CIDR (use false, a hop count, or proxy addresses)`,
+      );
+  }
+  return list;
+}

@@ -1,0 +1,167 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { FastifyInstance, FastifyRequest, onRequestHookHandler, RouteOptions } from 'fastify';
+import type { AppConfig } from '../config.js';
+import type { JobRecord } from '../domain/job.js';
+import { AppError } from '../errors.js';
+import { jobUrls, type SignedScope } from './signed-urls.js';
+
+/**
+ * Access control, decided on the matched route (never on the raw URL, so every encoding of a
+ * path gets the same answer).
+ *
+ * Every route needs a valid key (`x-api-key: KEY` or `Authorization: Bearer KEY`) when API_KEYS
+ * (or ADMIN_KEY) is set, unless its config says otherwise:
+ *   config: { access: 'public' }          open to all (/health, the page, /docs)
+ *   config: { access: 'metrics' }         open, or METRICS_KEY when that is set
+ *   config: { access: 'signed-file' }     a key, or a signed URL of that file (<audio>, links)
+ *   config: { access: 'signed-events' }   a key, or a signed URL of that job's events (EventSource)
+ * A new route is therefore protected by default. The hook is added to each route after the rate
+ * limiter's, so failed keys count against the client's budget.
+ *
+ * Jobs belong to the key that created them (a hash is stored, never the key): load jobs with
+ * `loadOwnedJob` (job-lookup.ts) or check with `canAccessJob`, which answer 404 for other keys'
+ * jobs, and filter lists with `ownerFilter`.
+ */
+export type RouteAccess = 'key' | 'public' | 'metrics' | 'signed-file' | 'signed-events';
+
+export type Principal =
+  /** No keys configured: everyone may do everything. */
+  | { kind: 'open' }
+  | { kind: 'admin' }
+  | { kind: 'key'; owner: string }
+  /** A signed URL: that one resource of that one job. */
+  | { kind: 'signed'; jobId: string }
+  | { kind: 'anonymous' };
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    access?: RouteAccess;
+  }
+  interface FastifyRequest {
+    principal: Principal;
+  }
+}
+
+/** Routes that other plugins register (Swagger UI) and that are public by choice. */
+const PUBLIC_ROUTE_PREFIXES = ['/docs'];
+
+/** The owner id stored on a job: a hash of the key, so the record never holds a key. */
+export function ownerOf(key: string): string {
+  return createHash('sha256').update(`karaoke-owner\n${key}`).digest('hex');
+}
+
+export function keysEnabled(config: AppConfig): boolean {
+  return config.apiKeys.length > 0 || config.security.adminKey !== undefined;
+}
+
+/** The key a request presents, if any (header or bearer; never the query string). */
+export function presentedKey(request: FastifyRequest): string | undefined {
+  const header = request.headers['x-api-key'];
+  if (typeof header === 'string' && header) return header;
+  return /^Bearer\s+(\S+)\s*$/i.exec(request.headers.authorization ?? '')?.[1];
+}
+
+/** Who a request is, from its key alone (signed URLs are checked by the route hook). */
+export function principalFromKey(config: AppConfig, key: string | undefined): Principal {
+  if (!keysEnabled(config)) return { kind: 'open' };
+  if (!key) return { kind: 'anonymous' };
+  if (config.security.adminKey !== undefined && same(key, config.security.adminKey)) return { kind: 'admin' };
+  if (config.apiKeys.some((k) => same(key, k))) return { kind: 'key', owner: ownerOf(key) };
+  return { kind: 'anonymous' };
+}
+
+/** The owner to record on a new job (undefined when keys are off or for the admin). */
+export function ownerForNewJob(principal: Principal): string | undefined {
+  return principal.kind === 'key' ? principal.owner : undefined;
+}
+
+/** The owner a list must be filtered by (undefined: all jobs). */
+export function ownerFilter(principal: Principal): string | undefined {
+  if (principal.kind === 'key') return principal.owner;
+  if (principal.kind === 'open' || principal.kind === 'admin') return undefined;
+  // A signed URL or no key never lists: the route hook refuses it first. Fail closed anyway.
+  return '-';
+}
+
+export function canAccessJob(principal: Principal, job: JobRecord): boolean {
+  switch (principal.kind) {
+    case 'open':
+    case 'admin':
+      return true;
+    case 'key':
+      return job.owner === principal.owner;
+    case 'signed':
+      return job.id === principal.jobId;
+    case 'anonymous':
+      return false;
+  }
+}
+
+export function installAccessControl(app: FastifyInstance, config: AppConfig): void {
+  // Set by the hook on every routed request; null until then (Fastify wants a non-object default).
+  (app.decorateRequest as (name: string, value: null) => void)('principal', null);
+  const hook = accessHook(config);
+  app.addHook('onRoute', (route: RouteOptions) => {
+    if (PUBLIC_ROUTE_PREFIXES.some((p) => route.url === p || route.url.startsWith(`${p}/`)))
+      route.config = { ...route.config, access: route.config?.access ?? 'public' };
+    const existing = route.onRequest;
+    route.onRequest = [
+      ...(existing === undefined ? [] : Array.isArray(existing) ? existing : [existing]),
+      hook,
+    ];
+  });
+}
+
+function accessHook(config: AppConfig): onRequestHookHandler {
+  const urls = jobUrls(config);
+  return async (request) => {
+    const access = request.routeOptions.config.access ?? 'key';
+    const key = presentedKey(request);
+    request.principal = principalFromKey(config, key);
+    if (request.principal.kind !== 'anonymous' && access !== 'metrics') return;
+    switch (access) {
+      case 'public':
+        return;
+      case 'metrics':
+        if (config.security.metricsKey === undefined) return;
+        if (key !== undefined && same(key, config.security.metricsKey)) return;
+        if (request.principal.kind === 'admin') return;
+        throw unauthorized('a valid metrics key is required');
+      case 'signed-file':
+      case 'signed-events': {
+        const signed = signedPrincipal(request, access === 'signed-file' ? 'file' : 'events', urls);
+        if (signed) {
+          request.principal = signed;
+          return;
+        }
+        throw unauthorized('a valid API key or an unexpired signed URL is required');
+      }
+      case 'key':
+        throw unauthorized('a valid API key is required');
+    }
+  };
+}
+
+function signedPrincipal(
+  request: FastifyRequest,
+  scope: SignedScope,
+  urls: ReturnType<typeof jobUrls>,
+): Principal | undefined {
+  const params = request.params as Record<string, string | undefined>;
+  const query = request.query as Record<string, unknown>;
+  const jobId = params.job_id;
+  const { exp, sig } = query;
+  if (typeof jobId !== 'string' || typeof exp !== 'string' || typeof sig !== 'string') return undefined;
+  const rel = scope === 'file' ? (params['*'] ?? '') : '';
+  return urls.verify(scope, jobId, rel, exp, sig) ? { kind: 'signed', jobId } : undefined;
+}
+
+function unauthorized(message: string): AppError {
+  return new AppError('UNAUTHORIZED', message, 401);
+}
+
+function same(a: string, b: string): boolean {
+  const x = createHash('sha256').update(a).digest();
+  const y = createHash('sha256').update(b).digest();
+  return timingSafeEqual(x, y);
+}

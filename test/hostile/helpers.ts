@@ -1,0 +1,48 @@
+import { testConfig, type AppConfig } from '../../src/config.js';
+import type { SecurityConfig } from '../../src/config-security.js';
+import { toneWav } from '../helpers/audio.js';
+import { multipart, startTestService, waitForJob, type TestService } from '../helpers/services.js';
+
+/** Keys of the hostile suite: two users and an admin. */
+export const KEY_A = 'key-a-0123456789abcdef';
+export const KEY_B = 'key-b-0123456789abcdef';
+export const ADMIN = 'admin-0123456789abcdef';
+
+export function withSecurity(
+  over: Partial<SecurityConfig>,
+  config: Partial<AppConfig> = {},
+): Partial<AppConfig> {
+  return { ...config, security: { ...testConfig().security, ...over } };
+}
+
+export async function keyedService(
+  over: Partial<SecurityConfig> = {},
+  config: Partial<AppConfig> = {},
+): Promise<TestService> {
+  return startTestService({
+    config: withSecurity({ adminKey: ADMIN, ...over }, { apiKeys: [KEY_A, KEY_B], ...config }),
+  });
+}
+
+/** Uploads a short tone as `key` and waits for the job to finish; returns its id. */
+export async function finishedJob(
+  svc: TestService,
+  key?: string,
+  extra: { name: string; value: string }[] = [],
+): Promise<string> {
+  const { payload, headers } = multipart([{ name: 'file', value: toneWav(1), filename: 'a.wav' }, ...extra]);
+  const res = await svc.app.inject({
+    method: 'POST',
+    url: '/api/process',
+    payload,
+    headers: { ...headers, ...(key ? { 'x-api-key': key } : {}) },
+  });
+  if (res.statusCode !== 202) throw new Error(`upload failed: ${res.statusCode} ${res.body}`);
+  const id = res.json().job_id as string;
+  await waitForJob(svc.services, id);
+  return id;
+}
+
+export function auth(key: string): Record<string, string> {
+  return { 'x-api-key': key };
+}

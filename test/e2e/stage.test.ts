@@ -371,6 +371,19 @@ describe.skipIf(!HAS_CHROMIUM)('the stage page', () => {
 
     it('says so, and hides the controls, on a server without the variants API', async () => {
       const { page, problems } = await openJobPage();
+      // An older server: the route does not exist (this one has it, so its answer is imitated).
+      await page.route('**/api/jobs/*/variants', (route) =>
+        route.fulfill({
+          status: 404,
+          contentType: 'application/json',
+          body: JSON.stringify({
+            error: {
+              code: 'NOT_FOUND',
+              message: `no route ${route.request().method()} /api/jobs/…/variants`,
+            },
+          }),
+        }),
+      );
       await page.click('#key-up');
       await page.click('#variant-apply');
       await page.locator('#variant-status', { hasText: 'not available on this server' }).waitFor();

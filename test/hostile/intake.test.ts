@@ -26,23 +26,27 @@ function rawUpload(
   port: number,
   head: string,
   body: { chunk: Buffer; times: number },
-): Promise<{ response: string; sent: number }> {
+): Promise<{ response: string; sent: number; reset: boolean }> {
   return new Promise((resolve, reject) => {
     const sock = net.connect(port, '127.0.0.1');
     let response = '';
     let sent = 0;
     let done = false;
+    let reset = false;
     const finish = () => {
       if (done) return;
       done = true;
       sock.destroy();
-      resolve({ response, sent });
+      resolve({ response, sent, reset });
     };
     sock.on('data', (d) => {
       response += d.toString('latin1');
       if (/\r\n\r\n/.test(response)) setTimeout(finish, 20);
     });
-    sock.on('error', () => finish());
+    sock.on('error', (err: NodeJS.ErrnoException) => {
+      reset = err.code === 'ECONNRESET' || err.code === 'EPIPE';
+      finish();
+    });
     sock.on('close', finish);
     sock.on('connect', () => {
       sock.write(head);
@@ -96,7 +100,11 @@ describe('upload limits are enforced where they are cheap', () => {
         times: 800, // 200 MB if all were read
       },
     );
-    expect(sock.response).toMatch(/^HTTP\/1\.1 413/);
+    // The server answers 413 and closes while the client is still sending: the client reads the
+    // answer, or (a TCP race any client has when a server closes on unread data) the connection
+    // is reset before the answer is read. Either way the server stopped reading early.
+    if (sock.response === '') expect(sock.reset).toBe(true);
+    else expect(sock.response).toMatch(/^HTTP\/1\.1 413/);
     expect(sock.sent).toBeLessThan(100 * MB);
     // Nothing of it stays on disk.
     await new Promise((r) => setTimeout(r, 50));

@@ -27,7 +27,24 @@ export interface PitchOptions {
   fmin?: number;
   /** Highest f0 searched, Hz (default 1100). */
   fmax?: number;
+  /**
+   * How readily a frame is called voiced (default 'lenient'). 'lenient' suits reverberant and
+   * separated voices, where short syllables have shallow dips (the sung notes are tuned on it);
+   * 'strict' is pYIN's usual prior and keeps unsung stretches unvoiced (the sung aligner and its
+   * confidence are tuned on it). See VOICING.
+   */
+  voicing?: keyof typeof VOICING;
 }
+
+/**
+ * The voicing profiles: the threshold prior Beta(2, betaB) on thresholds 0.01 … 1.00 (pYIN's
+ * priors have means 0.1–0.2), the voiced/unvoiced switch probability per hop, and the voicing at
+ * which voiced and unvoiced emit equally.
+ */
+const VOICING = {
+  strict: { betaB: 18, switchProb: 0.01, voicedAt: 0.5 },
+  lenient: { betaB: 8, switchProb: 0.1, voicedAt: 0.3 },
+} as const;
 
 /** Inputs are decimated by an integer factor to the first rate at or above this. */
 const MIN_ANALYSIS_RATE = 10000;
@@ -37,20 +54,15 @@ const MAX_WINDOW_SECONDS = 0.032;
 const DEFAULT_HOP = 0.01;
 const DEFAULT_FMIN = 60;
 const DEFAULT_FMAX = 1100;
-/** pYIN's threshold prior: Beta(2, 8) (mean 0.2, the most lenient of pYIN's priors: reverberant and separated voices have shallow dips) on thresholds 0.01 … 1.00. */
+/** Thresholds of the prior (0.01 … 1.00) and its Beta(BETA_A, ·) shape (see VOICING). */
 const THRESHOLDS = 100;
 const BETA_A = 2;
-const BETA_B = 8;
 /** Probability kept for the global minimum when no dip is under the threshold (pYIN's p_a). */
 const ABSOLUTE_MIN_WEIGHT = 0.01;
 const MAX_CANDIDATES = 6;
 /** Viterbi costs, in nats per 10 ms of hop. */
 const JUMP_COST_PER_SEMITONE = 0.7;
 const FREE_JUMP_SEMITONES = 0.5;
-const SWITCH_PROB = 0.1;
-/** Voicing at which voiced and unvoiced emit equally: below 0.5 because the threshold prior
- * spreads a clearly periodic frame's mass over octave candidates and the unvoiced side. */
-const VOICED_AT = 0.3;
 /** Frames this far below the loud level (the 95th percentile power) fade out of voicing. */
 const QUIET_DB = 45;
 const QUIET_RAMP_DB = 10;
@@ -60,6 +72,7 @@ export function trackPitch(mono: Float32Array, sampleRate: number, opts: PitchOp
   const hop = opts.hop ?? DEFAULT_HOP;
   const fmin = opts.fmin ?? DEFAULT_FMIN;
   const fmax = opts.fmax ?? DEFAULT_FMAX;
+  const profile = VOICING[opts.voicing ?? 'lenient'];
   if (!(sampleRate > 0)) throw new RangeError('sampleRate must be positive');
   if (!(hop > 0) || !(fmin > 0) || !(fmax > fmin)) throw new RangeError('bad pitch options');
   const frames = Math.max(0, Math.ceil(mono.length / sampleRate / hop));
@@ -73,7 +86,7 @@ export function trackPitch(mono: Float32Array, sampleRate: number, opts: PitchOp
   const minLag = Math.max(2, Math.floor(rate / fmax));
   const maxLag = Math.max(minLag + 2, Math.ceil(rate / fmin));
   const window = yinWindow(rate, maxLag);
-  const cdf = thresholdCdf();
+  const cdf = thresholdCdf(profile.betaB);
 
   // Candidates per frame: semitone (fractional MIDI), Hz, probability.
   const candMidi = new Float32Array(frames * MAX_CANDIDATES);
@@ -134,7 +147,7 @@ export function trackPitch(mono: Float32Array, sampleRate: number, opts: PitchOp
     voicing[f] = clamp01(mass * scale);
   }
 
-  const path = viterbi(frames, candN, candMidi, candP, voicing, hop / DEFAULT_HOP);
+  const path = viterbi(frames, candN, candMidi, candP, voicing, hop / DEFAULT_HOP, profile);
   for (let f = 0; f < frames; f++) {
     const k = path[f];
     f0[f] = k >= 0 ? candHz[f * MAX_CANDIDATES + k] : 0;
@@ -153,16 +166,18 @@ function viterbi(
   candP: Float32Array,
   voicing: Float32Array,
   hopScale: number,
+  profile: { switchProb: number; voicedAt: number },
 ): Int8Array {
   const S = MAX_CANDIDATES + 1; // slot MAX_CANDIDATES = unvoiced
   const U = MAX_CANDIDATES;
   const back = new Int8Array(frames * S);
   let prev = new Float64Array(S).fill(-Infinity);
   let cur = new Float64Array(S);
-  const stay = Math.log(1 - SWITCH_PROB);
-  const change = Math.log(SWITCH_PROB);
+  const stay = Math.log(1 - profile.switchProb);
+  const change = Math.log(profile.switchProb);
   const jumpCost = JUMP_COST_PER_SEMITONE / hopScale;
-  const voicedBias = Math.log((1 - VOICED_AT) / VOICED_AT);
+  // Voiced vs unvoiced is decided by the frame's total voicing, shifted by the profile's bias.
+  const voicedBias = Math.log((1 - profile.voicedAt) / profile.voicedAt);
   for (let f = 0; f < frames; f++) {
     cur.fill(-Infinity);
     const pn = f === 0 ? 0 : candN[f - 1];
@@ -233,12 +248,12 @@ function refineLag(d: Float32Array, t: number, maxLag: number): number {
   return t + Math.max(-0.5, Math.min(0.5, shift));
 }
 
-/** cdf[k] = Beta(BETA_A, BETA_B) prior mass of the thresholds 1/T … k/T (T = THRESHOLDS). */
-function thresholdCdf(): Float64Array {
+/** cdf[k] = Beta(BETA_A, betaB) prior mass of the thresholds 1/T … k/T (T = THRESHOLDS). */
+function thresholdCdf(betaB: number): Float64Array {
   const cdf = new Float64Array(THRESHOLDS + 1);
   for (let s = 0; s < THRESHOLDS; s++) {
     const x = (s + 0.5) / THRESHOLDS;
-    cdf[s + 1] = cdf[s] + Math.pow(x, BETA_A - 1) * Math.pow(1 - x, BETA_B - 1);
+    cdf[s + 1] = cdf[s] + Math.pow(x, BETA_A - 1) * Math.pow(1 - x, betaB - 1);
   }
   const total = cdf[THRESHOLDS];
   for (let s = 0; s <= THRESHOLDS; s++) cdf[s] /= total;

@@ -28,7 +28,8 @@ export function analyzeVocals(vocals: PcmAudio, opts: AnalyzeOptions = {}): Voca
   const duration = mono.length / vocals.sampleRate;
   if (opts.pitch === false || !activity.hasVoice)
     return { features, activity, duration, heldShare: null, style: opts.style ?? 'spoken' };
-  const pitch = trackPitch(mono, vocals.sampleRate);
+  // The aligner and its confidence are tuned on the strict voicing profile (unsung = unvoiced).
+  const pitch = trackPitch(mono, vocals.sampleRate, { voicing: 'strict' });
   const heldShare = heldNoteShare(pitch.f0, pitch.hop);
   const style = opts.style ?? (heldShare >= SUNG_HELD_SHARE ? 'sung' : 'spoken');
   return { features, activity, duration, cues: sungCues(features, pitch), heldShare, style };

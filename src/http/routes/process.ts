@@ -1,6 +1,6 @@
 import fs from 'node:fs/promises';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { FastifyError, FastifyRequest } from 'fastify';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import type { Services } from '../../container.js';
 import { AppError, InputError } from '../../errors.js';
@@ -93,27 +93,28 @@ export function processRoutes(services: Services, gate: IntakeGate): FastifyPlug
         },
         // The file is streamed to a temp file first (never held in memory); the body that the
         // schema then validates is the form's text fields plus the file's name.
-        preValidation: async (request) => {
-          refuseEarly(request, config.maxFileSize);
-          const release = gate.tryEnter();
-          if (!release)
-            throw new AppError('BUSY', `${gate.max} uploads are in progress; try again shortly`, 503);
-          slots.set(request, release);
-          const refusal = await intakeRefusal(services);
-          if (refusal) throw refusalError(refusal);
-          const upload = await receiveUpload(request, config);
-          uploads.set(request, upload);
-          request.body = { ...upload.fields, file: upload.filename };
+        preValidation: async (request, reply) => {
+          try {
+            refuseEarly(request, config.maxFileSize);
+            const release = gate.tryEnter();
+            if (!release)
+              throw new AppError('BUSY', `${gate.max} uploads are in progress; try again shortly`, 503);
+            slots.set(request, release);
+            const refusal = await intakeRefusal(services);
+            if (refusal) throw refusalError(refusal);
+            const upload = await receiveUpload(request, config);
+            uploads.set(request, upload);
+            request.body = { ...upload.fields, file: upload.filename };
+          } catch (err) {
+            // Headers before the error handler sends the answer (onError runs after it).
+            if (err instanceof AppError) refusalHeaders(reply, err);
+            throw err;
+          }
         },
         // A failed validation reaches the handler, which removes the temp file.
         attachValidation: true,
-        onError: async (_request, reply, err) => {
-          if (!(err instanceof AppError)) return;
-          rejected({ code: err.code });
-          if (err.status === 503 || err.status === 507) reply.header('retry-after', String(RETRY_AFTER_S));
-          // Refused before or while the body arrives: close, so the client stops sending it.
-          if (err.status === 413 || err.status === 503 || err.status === 507)
-            reply.header('connection', 'close');
+        onError: async (_request, _reply, err) => {
+          if (err instanceof AppError) rejected({ code: err.code });
         },
         onResponse: async (request) => releaseSlot(request),
         onRequestAbort: async (request) => releaseSlot(request),
@@ -173,6 +174,12 @@ function fieldError(err: Error & Pick<FastifyError, 'validation'>): InputError {
     ? `must be one of ${allowed.join(', ')}`
     : `is not valid: ${known.description ?? first.message ?? 'bad value'}`;
   return new InputError(`BAD_${field.toUpperCase()}`, `${field} ${detail}`);
+}
+
+/** Refused before or while the body arrives: say when to retry, and close so the client stops sending. */
+function refusalHeaders(reply: FastifyReply, err: AppError): void {
+  if (err.status === 503 || err.status === 507) reply.header('retry-after', String(RETRY_AFTER_S));
+  if (err.status === 413 || err.status === 503 || err.status === 507) reply.header('connection', 'close');
 }
 
 /** A declared body larger than any acceptable upload is refused before a byte of it is read. */

@@ -2,6 +2,8 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { StageHandler, StageHandlers, StageOutcome } from '../../../src/domain/stage.js';
 import { encodeWav } from '../../../src/audio/wav.js';
+import { buildLines, type TimedWord, type Transcript } from '../../../src/engines/transcription/timeline.js';
+import { transcriptionDocument } from '../../../src/engines/transcription/transcript-json.js';
 import { beats, writeJson } from './fake-engines.js';
 
 /**
@@ -65,25 +67,12 @@ function separation(): StageHandler {
 
 function transcription(): StageHandler {
   return async (ctx): Promise<StageOutcome> => {
-    const lines = [0, 1].map((id) => {
-      const words = STAGE_WORDS.filter((w) => w.line === id);
-      return {
-        id,
-        text: words.map((w) => w.word).join(' '),
-        start: words[0].start,
-        end: words[words.length - 1].end,
-        words: words.map((w) => ({ ...w, flags: [] as string[] })),
-        ...(id === 1 ? { low_confidence: true } : {}),
-      };
-    });
+    // The real document writer, so the results route's schema holds (as for a real job).
+    const words: TimedWord[] = STAGE_WORDS.map((w) => ({ ...w, flags: [] }));
+    const lines = buildLines(words).map((l, i) => (i === 1 ? { ...l, lowConfidence: true } : l));
+    const transcript: Transcript = { language: 'en', source: 'aligned', words, lines };
     const file = ctx.paths.transcription('transcription.json');
-    await writeJson(file, {
-      version: 1,
-      language: 'en',
-      source: 'aligned',
-      segments: lines,
-      words: STAGE_WORDS,
-    });
+    await writeJson(file, transcriptionDocument(transcript, undefined));
     const notesFile = ctx.paths.transcription('notes.json');
     await writeJson(notesFile, {
       notes: STAGE_WORDS.map((w, i) => ({

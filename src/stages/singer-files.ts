@@ -67,7 +67,7 @@ export async function readBeatGrid(ctx: StageContext): Promise<SongGrid | undefi
       beats?: { time?: unknown }[];
       downbeats?: unknown[];
     };
-    const beats = (body.beats ?? []).map((b) => Number(b.time)).filter(Number.isFinite);
+    const beats = (body.beats ?? []).map((b) => Number(b.time)).filter((t) => Number.isFinite(t) && t >= 0);
     const tempoBpm = Number(body.tempo_bpm);
     if (beats.length < 2 || !(tempoBpm > 0)) return undefined;
     const downbeats = (body.downbeats ?? []).map(Number).filter(Number.isFinite);

@@ -15,7 +15,7 @@ import { renderAss } from '../exports/ass.js';
 import { renderEnhancedLrc, renderLrc } from '../exports/lrc.js';
 import { renderSrt } from '../exports/srt.js';
 import { renderVtt } from '../exports/vtt.js';
-import { readBeatGrid, writeSingerFiles } from './singer-files.js';
+import { readBeatGrid, writeSingerFiles, type SongGrid } from './singer-files.js';
 
 /**
  * The transcription stage, thin glue: load the vocals (the stem, or the upload itself with
@@ -42,18 +42,20 @@ export function createTranscriptionStage(deps: TranscriptionStageDeps = {}): Sta
   return async (ctx: StageContext): Promise<StageOutcome> => {
     provider ??= createWhisperProvider(ctx.config, ctx.log);
     const vocals = await readVocals(ctx);
+    // The beats stage's grid, when it ran: a prior for word starts and the singer files' grid.
+    const grid = await readBeatGrid(ctx);
     throwIfAborted(ctx.signal);
     const r = await transcribe(vocals, {
       lyrics: ctx.options.lyrics,
       language: ctx.options.language,
       model: ctx.options.whisperModel ?? ctx.config.whisperModel,
       recognizer: provider,
-      beats: await readBeats(ctx),
+      beats: grid?.beats,
       signal: ctx.signal,
       onProgress: (p, m) => ctx.progress(p, m),
     });
     if (r.status === 'unavailable') return { status: 'unavailable', outputs: {}, reason: r.reason };
-    return finish(ctx, r.transcript, r.analysis, r.engine, r.warnings, vocals);
+    return finish(ctx, r.transcript, r.analysis, r.engine, r.warnings, vocals, grid);
   };
 }
 
@@ -73,19 +75,6 @@ async function readVocals(ctx: StageContext): Promise<PcmAudio> {
   return decodeWav(buf);
 }
 
-/** Beat times from the beats stage of this job, when it ran (an optional prior). */
-async function readBeats(ctx: StageContext): Promise<number[] | undefined> {
-  try {
-    const body = JSON.parse(await fs.readFile(ctx.paths.beats('beats.json'), 'utf8')) as {
-      beats?: { time?: unknown }[];
-    };
-    const times = (body.beats ?? []).map((b) => Number(b.time)).filter((t) => Number.isFinite(t) && t >= 0);
-    return times.length >= 2 ? times : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 async function finish(
   ctx: StageContext,
   t: Transcript,
@@ -93,11 +82,11 @@ async function finish(
   engine: EngineInfo,
   warnings: string[],
   vocals: PcmAudio,
+  grid: SongGrid | undefined,
 ): Promise<StageOutcome> {
   applyQaFlags(t, analysis);
   const qa = timingQa(t, analysis);
   const title = path.basename(ctx.paths.dir);
-  const grid = await readBeatGrid(ctx);
   const texts: Record<keyof typeof OUTPUT_FILES, string> = {
     transcription: renderTranscriptionJson(t, analysis),
     lrc: renderLrc(t, { lengthS: analysis.duration }),

@@ -1,27 +1,10 @@
-import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { karaoke } from '../helpers/cli.js';
 import { tmpDir, toneWav } from '../helpers/audio.js';
 
 /** The CLI as a person drives it: wrong paths, missing flags, start-up lines, `doctor`. */
-const run = promisify(execFile);
-const ROOT = path.resolve(import.meta.dirname, '../..');
-
-async function karaoke(args: string[], env: Record<string, string> = {}) {
-  try {
-    const r = await run(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/cli/main.ts'), ...args], {
-      cwd: ROOT,
-      env: { ...process.env, LOG_LEVEL: 'warn', ...env },
-      timeout: 120_000,
-    });
-    return { code: 0, stdout: r.stdout, stderr: r.stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
 
 let dir: string;
 let song: string;

@@ -1,28 +1,9 @@
-import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeWav } from '../../src/audio/wav.js';
+import { karaoke } from '../helpers/cli.js';
 import { tmpDir } from '../helpers/audio.js';
-
-const run = promisify(execFile);
-const ROOT = path.resolve(import.meta.dirname, '../..');
-
-/** Runs the CLI from source (the same code `bin/karaoke.js` runs from dist/). */
-async function karaoke(args: string[], env: Record<string, string> = {}) {
-  try {
-    const r = await run(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/cli/main.ts'), ...args], {
-      cwd: ROOT,
-      env: { ...process.env, LOG_LEVEL: 'warn', ...env },
-      timeout: 120_000,
-    });
-    return { code: 0, stdout: r.stdout, stderr: r.stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
 
 /** A click track at 120 BPM with an accent on every 4th beat. */
 function clicks(seconds: number, bpm = 120): Buffer {

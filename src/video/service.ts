@@ -76,6 +76,8 @@ export class VideoService {
     const id = videoId(params);
     const existing = await this.get(job.id, id).catch(() => undefined);
     if (existing && existing.status !== 'failed') return existing;
+    // The same video asked for twice at once is rendered once.
+    if (this.active.has(this.key(job.id, id))) return this.get(job.id, id);
     const now = new Date().toISOString();
     const rec: VideoRecord = {
       video_id: id,
@@ -87,8 +89,12 @@ export class VideoService {
       created_at: now,
       updated_at: now,
     };
-    await this.save(rec);
+    // Active before its state is on disk, so no reader ever sees it queued and not active.
     this.active.add(this.key(job.id, id));
+    await this.save(rec).catch((err: unknown) => {
+      this.active.delete(this.key(job.id, id));
+      throw err;
+    });
     this.chain = this.chain.then(() => this.run(rec));
     return rec;
   }

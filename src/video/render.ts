@@ -60,44 +60,18 @@ export async function renderVideo(
   await writeFileAtomic(assFile, ass, { fsync: false });
   const out = path.join(dir, VIDEO_FILE);
   const tmp = path.join(dir, `.${VIDEO_FILE}.tmp.mp4`);
-  const graph = [
-    `color=c=black:s=${w}x${h}:r=${VIDEO_FPS}`,
-    'trim=end_frame=1',
-    BACKGROUND,
-    'loop=loop=-1:size=1:start=0',
-    `setpts=N/(${VIDEO_FPS}*TB)`,
-    // Named relative to the working directory (the video's), so no path escaping is needed.
-    `subtitles=f=${VIDEO_ASS_FILE}`,
-    'format=yuv420p',
-  ].join(',');
   const duration = info.durationS;
   try {
     await exec(
       tools.ffmpeg,
-      [
-        '-nostdin',
-        '-v',
-        'error',
-        '-nostats',
-        '-progress',
-        'pipe:2',
-        '-y',
-        '-i',
-        src.audio,
-        '-filter_complex',
-        `${graph}[v]`,
-        '-map',
-        '[v]',
-        '-map',
-        '0:a:0',
-        ...X264,
-        ...AAC,
-        '-t',
-        duration.toFixed(3),
-        '-movflags',
-        '+faststart',
-        tmp,
-      ],
+      videoArgs({
+        audio: src.audio,
+        width: w,
+        height: h,
+        durationS: duration,
+        ass: VIDEO_ASS_FILE,
+        out: tmp,
+      }),
       {
         cwd: dir,
         timeoutMs: TIMEOUT_MS,
@@ -114,6 +88,56 @@ export async function renderVideo(
   }
   onProgress(100);
   return { video: paths.rel(out), ass: paths.rel(assFile) };
+}
+
+export interface VideoArgs {
+  audio: string;
+  width: number;
+  height: number;
+  durationS: number;
+  /** The ASS file, relative to ffmpeg's working directory (no path escaping in the filter); none: no lyrics. */
+  ass?: string;
+  out: string;
+  fps?: number;
+  x264?: readonly string[];
+}
+
+/** The ffmpeg argv of a render (exported for bench/video-bench.ts, which tries other settings). */
+export function videoArgs(a: VideoArgs): string[] {
+  const fps = a.fps ?? VIDEO_FPS;
+  const graph = [
+    `color=c=black:s=${a.width}x${a.height}:r=${fps}`,
+    'trim=end_frame=1',
+    BACKGROUND,
+    'loop=loop=-1:size=1:start=0',
+    `setpts=N/(${fps}*TB)`,
+    ...(a.ass ? [`subtitles=f=${a.ass}`] : []),
+    'format=yuv420p',
+  ].join(',');
+  return [
+    '-nostdin',
+    '-v',
+    'error',
+    '-nostats',
+    '-progress',
+    'pipe:2',
+    '-y',
+    '-i',
+    a.audio,
+    '-filter_complex',
+    `${graph}[v]`,
+    '-map',
+    '[v]',
+    '-map',
+    '0:a:0',
+    ...(a.x264 ?? X264),
+    ...AAC,
+    '-t',
+    a.durationS.toFixed(3),
+    '-movflags',
+    '+faststart',
+    a.out,
+  ];
 }
 
 /** A stderr listener that turns ffmpeg's `-progress` lines (out_time_us=…) into percent of `totalS`. */

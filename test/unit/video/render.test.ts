@@ -127,6 +127,29 @@ describe('karaoke video', () => {
     expect(bands.at(-1)!.bottom).toBeLessThan(lyricTop);
   });
 
+  it('leaves no MP4 behind when ffmpeg fails half-way', async () => {
+    const other = tmpDir('karaoke-video-fail-');
+    try {
+      writeSongDir(other);
+      // An "ffmpeg" that writes part of its output file (the last argument), then fails.
+      const fake = path.join(other, 'ffmpeg');
+      fs.writeFileSync(
+        fake,
+        '#!/bin/sh\nfor last; do :; done\necho partial > "$last"\necho boom >&2\nexit 1\n',
+        {
+          mode: 0o755,
+        },
+      );
+      const tools = { ...findMediaTools(testConfig().searchPath), ffmpeg: fake };
+      const params = parseVideoParams({});
+      const id = videoId(params);
+      await expect(renderVideo(tools, jobPaths(other), id, params, () => undefined)).rejects.toThrow(/boom/);
+      expect(fs.readdirSync(jobPaths(other).videoDir(id))).toEqual(['karaoke.ass']);
+    } finally {
+      fs.rmSync(other, { recursive: true, force: true });
+    }
+  });
+
   it('burns in the ASS it writes beside it, at the frame size', () => {
     const ass = fs.readFileSync(path.join(dir, files.ass), 'utf8');
     expect(ass).toContain(`PlayResX: ${W}`);

@@ -20,19 +20,34 @@ export const WORDS = [
 ].map((w) => ({ ...w, confidence: 0.9, flags: [] }));
 export const BEATS = Array.from({ length: SONG_S * 2 }, (_, i) => i / 2);
 
-export function writeSongDir(dir: string): void {
+/** `firstLine`: other words for line 1, sung from 7.0 s one every 0.15 s (e.g. a line too long for a row). */
+export function writeSongDir(dir: string, opts: { firstLine?: string[] } = {}): void {
   for (const d of ['stems', 'transcription', 'beat_analysis'])
     fs.mkdirSync(path.join(dir, d), { recursive: true });
   fs.writeFileSync(path.join(dir, 'stems', 'instrumental.wav'), toneWav(SONG_S));
+  const words = opts.firstLine
+    ? [
+        ...opts.firstLine.map((word, i) => ({
+          word,
+          start: 7 + i * 0.15,
+          end: 7.1 + i * 0.15,
+          line: 0,
+          confidence: 0.9,
+          flags: [],
+        })),
+        ...WORDS.filter((w) => w.line === 1),
+      ]
+    : WORDS;
   const segments = [0, 1].map((id) => ({
     id,
-    text: WORDS.filter((w) => w.line === id)
+    text: words
+      .filter((w) => w.line === id)
       .map((w) => w.word)
       .join(' '),
   }));
   fs.writeFileSync(
     path.join(dir, 'transcription', 'transcription.json'),
-    JSON.stringify({ language: 'en', words: WORDS, segments }),
+    JSON.stringify({ language: 'en', words, segments }),
   );
   fs.writeFileSync(
     path.join(dir, 'beat_analysis', 'beats.json'),

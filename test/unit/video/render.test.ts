@@ -127,6 +127,32 @@ describe('karaoke video', () => {
     expect(bands.at(-1)!.bottom).toBeLessThan(lyricTop);
   });
 
+  it('keeps a line too long for the frame on one row, inside the frame', async () => {
+    const other = tmpDir('karaoke-video-long-');
+    try {
+      const long =
+        'and all the pigeons gather at my feet while the morning comes with coffee and a song again';
+      writeSongDir(other, { firstLine: long.split(' ') });
+      const params = parseVideoParams({});
+      const tools = findMediaTools(testConfig().searchPath);
+      const f = await renderVideo(tools, jobPaths(other), videoId(params), params, () => undefined);
+      const rgb = frameAt(path.join(other, f.video), 8.0, W, H);
+      const bands = textBands(rgb);
+      expect(bands).toHaveLength(2);
+      expect(bands[0].counts.sung).toBeGreaterThan(100);
+      // No text in the side margins: the line was set smaller, not cut or wrapped.
+      let edge = 0;
+      for (let y = bands[0].top; y <= bands[0].bottom; y++)
+        for (const x of [...Array(40).keys(), ...Array.from({ length: 40 }, (_, i) => W - 1 - i)]) {
+          const i = (y * W + x) * 3;
+          if (kindOf(rgb[i], rgb[i + 1], rgb[i + 2])) edge++;
+        }
+      expect(edge).toBe(0);
+    } finally {
+      fs.rmSync(other, { recursive: true, force: true });
+    }
+  }, 60_000);
+
   it('leaves no MP4 behind when ffmpeg fails half-way', async () => {
     const other = tmpDir('karaoke-video-fail-');
     try {

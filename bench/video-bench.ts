@@ -100,7 +100,10 @@ async function ours(size: VideoSize): Promise<string> {
 }
 
 /** The same picture with other encoder settings or without lyrics (ffmpeg run in `dir`). */
-async function other(name: string, opts: { fps?: number; x264?: string[]; lyrics: boolean }): Promise<string> {
+async function other(
+  name: string,
+  opts: { fps?: number; x264?: string[]; lyrics: boolean },
+): Promise<string> {
   const [w, h] = VIDEO_SIZES['720p'];
   const assName = 'bench.ass';
   const t = await readTranscript(paths.transcription('transcription.json'));
@@ -139,7 +142,9 @@ rows.push(await timed('ours, 1080p', () => ours('1080p')));
 rows.push(await timed('ours, 480p', () => ours('480p')));
 const load1 = os.loadavg()[0];
 const len = truth.duration;
-console.log(`song: ${path.basename(song)}, ${len.toFixed(1)} s; ${os.cpus().length} cores; load ${load0.toFixed(1)} → ${load1.toFixed(1)}`);
+console.log(
+  `song: ${path.basename(song)}, ${len.toFixed(1)} s; ${os.cpus().length} cores; load ${load0.toFixed(1)} → ${load1.toFixed(1)}`,
+);
 console.log('| render | wall | wall / song | ffmpeg CPU | CPU / song | MB |');
 console.log('|---|---|---|---|---|---|');
 for (const r of rows)

@@ -10,12 +10,14 @@ import { renderStage, resetStage } from './stage-view.js';
 import { beatList, lyricLines, noteList, retimeBeats, retimeLines, retimeNotes } from './timeline.js';
 import { $, el, fmtBytes, fmtTime } from './util.js';
 import { resetVariants, setupVariants } from './variants.js';
+import { resetVideo, setupVideo } from './video.js';
 
 const TRACK_ORDER = ['instrumental', 'original', 'vocals', 'drums', 'bass', 'other'];
 const FILE_GROUPS = [
   ['stems/', 'Stems'],
   ['transcription/', 'Lyrics'],
   ['beat_analysis/', 'Rhythm'],
+  ['video/', 'Karaoke video'],
   ['', 'Song & report'],
 ];
 
@@ -51,6 +53,7 @@ export async function loadResults(id, view) {
   const tracks = trackList(r);
   renderSummary(r, view.job());
   renderFiles(r);
+  setupVideo(id, r.videos ?? []);
   $('stage-title').textContent = view.job()?.original_filename ?? '';
   const playerReady = setupPlayer(tracks).catch((err) => {
     $('no-audio').textContent = `The audio could not be loaded: ${err instanceof Error ? err.message : err}`;
@@ -142,6 +145,7 @@ export function clearResults() {
   resetStage();
   resetPitchLane();
   resetVariants();
+  resetVideo();
   song = { lines: [], beats: [], perBar: 0, notes: [], stage: undefined };
   $('dsp-warning').hidden = true;
   $('files').replaceChildren();
@@ -207,7 +211,7 @@ function renderSummary(r, job) {
 /** @param {any} r the results */
 function renderFiles(r) {
   /** @type {FileEntry[]} */
-  const files = r.files;
+  const files = [...r.files, ...(r.videos ?? []).map((/** @type {{ video: FileEntry }} */ v) => v.video)];
   const groups = FILE_GROUPS.map(([prefix, title]) => ({
     prefix,
     title,

@@ -5,8 +5,9 @@ import { processCommand } from './process.js';
 import { modelsCommand } from './models.js';
 import { doctorCommand } from './doctor.js';
 import { variantCommand } from './variant.js';
+import { renderCommand } from './render.js';
 
-/** `karaoke serve | worker | process | models | variant`. */
+/** `karaoke serve | worker | process | models | variant | render`. */
 const program = new Command('karaoke')
   .description('Karaoke backend: stems, word-timed lyrics and rhythm from any song')
   .version(appVersion())
@@ -40,6 +41,7 @@ processCommand(program);
 modelsCommand(program);
 doctorCommand(program);
 variantCommand(program);
+renderCommand(program);
 
 /** The service is loaded only when asked for, so `karaoke process` starts fast. */
 async function serve(opts: Parameters<typeof import('../main.js').main>[0]): Promise<void> {

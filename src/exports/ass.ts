@@ -30,6 +30,14 @@ const FORMAT =
 /** Title card: shown from 0 for at most this long, and only if the first line leaves room. */
 const TITLE_S = 5;
 const TITLE_MIN_S = 1.5;
+/** Horizontal margin of the rows (each side), in script pixels. */
+const MARGIN_X = 60;
+/**
+ * Mean width of a character (spaces included) of the bold sans fonts libass picks for Arial (DejaVu Sans Bold, Arial
+ * Bold), as a share of the font size, with a margin: a line estimated wider than the frame is set
+ * smaller, so it stays on one row instead of wrapping over the other one.
+ */
+const CHAR_WIDTH_EM = 0.56;
 
 export const ASS_STYLES = ['Row0', 'Row1', 'CountIn', 'Title'] as const;
 
@@ -45,7 +53,7 @@ export function renderAss(t: Transcript, opts: AssOptions = {}): string {
     align: number,
     marginV: number,
   ) =>
-    `Style: ${name},Arial,${fontSize},${primary},${secondary},${OUTLINE},${SHADOW},-1,0,0,0,100,100,0,0,1,${Math.max(2, Math.round(size / 20))},1,${align},60,60,${marginV},1`;
+    `Style: ${name},Arial,${fontSize},${primary},${secondary},${OUTLINE},${SHADOW},-1,0,0,0,100,100,0,0,1,${Math.max(2, Math.round(size / 20))},1,${align},${MARGIN_X},${MARGIN_X},${marginV},1`;
   const head = [
     '[Script Info]',
     `Title: ${oneLine(opts.title ?? 'Lyrics')}`,
@@ -81,6 +89,8 @@ export function renderAss(t: Transcript, opts: AssOptions = {}): string {
     const show = cs(l.show);
     const hide = Math.max(cs(l.hide), show + 1);
     const parts: string[] = [];
+    const fit = fittedSize(l.line.text, size, w - 2 * MARGIN_X);
+    if (fit < size) parts.push(`{\\fs${fit}}`);
     let at = show;
     l.line.words.forEach((word, k) => {
       const ws = Math.max(at, cs(word.start));
@@ -110,6 +120,12 @@ export function renderAss(t: Transcript, opts: AssOptions = {}): string {
     }
   }
   return `${[...head, ...events].join('\n')}\n`;
+}
+
+/** The font size at which `text` fits `width` on one row (estimated), at most `size`. */
+export function fittedSize(text: string, size: number, width: number): number {
+  const est = [...text].length * CHAR_WIDTH_EM * size;
+  return est <= width ? size : Math.max(1, Math.floor((size * width) / est));
 }
 
 function escapeAss(s: string): string {

@@ -17,6 +17,7 @@ import { fileRoutes } from './routes/files.js';
 import { healthRoutes } from './routes/health.js';
 import { jobRoutes } from './routes/jobs.js';
 import { variantRoutes } from './routes/variants.js';
+import { videoRoutes } from './routes/video.js';
 import { processRoutes } from './routes/process.js';
 import { webRoutes } from './routes/web.js';
 
@@ -59,6 +60,7 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
   await app.register(processRoutes(services, gate));
   await app.register(jobRoutes(services));
   await app.register(variantRoutes(services));
+  await app.register(videoRoutes(services));
   await app.register(fileRoutes(services));
   await app.register(webRoutes());
   return app;

@@ -2,6 +2,7 @@ const TYPES: Record<string, string> = {
   wav: 'audio/wav',
   mp3: 'audio/mpeg',
   m4a: 'audio/mp4',
+  mp4: 'video/mp4',
   flac: 'audio/flac',
   ogg: 'audio/ogg',
   opus: 'audio/ogg',

@@ -41,6 +41,7 @@ export function openApiOptions(services: Services): SwaggerOptions {
         { name: 'jobs', description: 'Upload a song, follow its job, read its results' },
         { name: 'files', description: 'Download what a job produced' },
         { name: 'service', description: 'Health and metrics' },
+        { name: 'video', description: 'Karaoke videos (MP4) rendered on request' },
       ],
       components: keysOn ? { securitySchemes: SECURITY_SCHEMES } : {},
       ...(keysOn ? { security: Object.keys(SECURITY_SCHEMES).map((k) => ({ [k]: [] })) } : {}),

@@ -9,7 +9,8 @@ import { jobPaths } from '../storage/paths.js';
  * output a stage recorded, the report). Anything else in the job directory (job.json, temp
  * files, dotfiles, work/, a symlink someone put there) is never served, whatever its name.
  * A stage that writes a new public file records it in its outputs and it is served. A
- * completed instrumental variant's files (listed in its variants/{id}/variant.json) are served too.
+ * completed instrumental variant's files (listed in its variants/{id}/variant.json) and a completed
+ * karaoke video's (video/{id}/video.json) are served too.
  */
 export const REPORT_FILE = 'report.json';
 
@@ -29,7 +30,7 @@ export async function openablePublicFile(
   rel: string,
 ): Promise<string | undefined> {
   const root = jobPaths(storageDir, job.id).dir;
-  if (!publicFiles(job).includes(rel) && !(await isVariantFile(root, rel))) return undefined;
+  if (!publicFiles(job).includes(rel) && !(await isRenderedFile(root, rel))) return undefined;
   const file = path.join(root, ...rel.split('/'));
   try {
     // No link anywhere on the way: each directory and the file itself must be what they look like.
@@ -52,17 +53,27 @@ function isPlainRel(rel: string): boolean {
   return rel.split('/').every((s) => s !== '' && !s.startsWith('.') && s !== '..' && !s.endsWith('.tmp'));
 }
 
-/** Whether `rel` is a file that a completed variant of the job lists (variants/{id}/…). */
-async function isVariantFile(root: string, rel: string): Promise<boolean> {
-  const m = /^variants\/(v-[0-9a-f]{16})\/[^/]+$/.exec(rel);
-  if (!m || !isPlainRel(rel)) return false;
-  try {
-    const state = path.join(root, 'variants', m[1], 'variant.json');
-    if ((await fs.lstat(state)).isSymbolicLink()) return false;
-    const rec = JSON.parse(await fs.readFile(state, 'utf8')) as { status?: unknown; files?: unknown };
-    if (rec.status !== 'completed' || typeof rec.files !== 'object' || rec.files === null) return false;
-    return Object.values(rec.files as Record<string, unknown>).includes(rel);
-  } catch {
-    return false;
+/** Renders made on request: their directory, id pattern and state file. */
+const RENDERED = [
+  { dir: 'variants', id: 'v-[0-9a-f]{16}', state: 'variant.json' },
+  { dir: 'video', id: 'vid-[0-9a-f]{16}', state: 'video.json' },
+] as const;
+
+/** Whether `rel` is a file that a completed variant or video of the job lists (variants/{id}/…, video/{id}/…). */
+async function isRenderedFile(root: string, rel: string): Promise<boolean> {
+  if (!isPlainRel(rel)) return false;
+  for (const r of RENDERED) {
+    const m = new RegExp(`^${r.dir}/(${r.id})/[^/]+$`).exec(rel);
+    if (!m) continue;
+    try {
+      const state = path.join(root, r.dir, m[1], r.state);
+      if ((await fs.lstat(state)).isSymbolicLink()) return false;
+      const rec = JSON.parse(await fs.readFile(state, 'utf8')) as { status?: unknown; files?: unknown };
+      if (rec.status !== 'completed' || typeof rec.files !== 'object' || rec.files === null) return false;
+      return Object.values(rec.files as Record<string, unknown>).includes(rel);
+    } catch {
+      return false;
+    }
   }
+  return false;
 }

@@ -172,6 +172,22 @@ export const FileView = Type.Object({
   content_type: Type.String(),
 });
 
+/** A completed karaoke video (POST /api/jobs/{id}/video), with the ASS it burned in. */
+export const VideoResult = Type.Object({
+  video_id: Type.String(),
+  params: Type.Object({
+    variant: Nullable(
+      Type.String({ description: 'the variant whose audio it plays, or null: the instrumental' }),
+    ),
+    size: Type.String(),
+    title: Nullable(Type.String()),
+    artist: Nullable(Type.String()),
+  }),
+  video: FileView,
+  ass: Nullable(FileView),
+});
+export type VideoResult = Static<typeof VideoResult>;
+
 export const ResultsView = Type.Object(
   {
     job_id: Type.String({ format: 'uuid' }),
@@ -186,6 +202,7 @@ export const ResultsView = Type.Object(
     files: Type.Array(FileView),
     stages: PerStage(StageView),
     report: Type.Union([ReportDoc, NotInlined, Type.Null()]),
+    videos: Type.Array(VideoResult, { description: 'completed karaoke videos (MP4, H.264 + AAC)' }),
   },
   open,
 );

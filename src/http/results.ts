@@ -2,7 +2,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { JobRecord } from '../domain/job.js';
 import { STAGE_NAMES } from '../domain/stage.js';
-import { jobPaths } from '../storage/paths.js';
+import { jobPaths, type JobPaths } from '../storage/paths.js';
 import { contentTypeOf } from './content-types.js';
 import type {
   BeatAnalysisDoc,
@@ -10,7 +10,9 @@ import type {
   ReportDoc,
   ResultsView,
   TranscriptionDoc,
+  VideoResult,
 } from './result-schemas.js';
+import { readVideoRecords } from '../video/service.js';
 import { openablePublicFile, REPORT_FILE } from './public-files.js';
 import type { JobUrls } from './signed-urls.js';
 
@@ -69,7 +71,24 @@ export async function resultsView(job: JobRecord, storageDir: string, urls: JobU
     files,
     stages: job.stages,
     report: await inlineJson<ReportDoc>(paths.dir, report ? REPORT_FILE : undefined),
+    videos: await videoResults(paths, entry),
   };
+}
+
+/** The completed videos of the job, each with its MP4 and ASS (entry() checks they are served). */
+async function videoResults(
+  paths: JobPaths,
+  entry: (rel: string) => Promise<FileEntry | undefined>,
+): Promise<VideoResult[]> {
+  const out: VideoResult[] = [];
+  for (const rec of await readVideoRecords(paths)) {
+    if (rec.status !== 'completed' || !rec.files.video) continue;
+    const video = await entry(rec.files.video);
+    if (!video) continue;
+    const ass = rec.files.ass ? await entry(rec.files.ass) : undefined;
+    out.push({ video_id: rec.video_id, params: rec.params, video, ass: ass ?? null });
+  }
+  return out;
 }
 
 /** A JSON file the stages wrote, typed by its schema (the writers are tested against it). */

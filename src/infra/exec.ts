@@ -11,6 +11,8 @@ export interface ExecOptions {
   /** Max bytes of stdout kept in memory (default 64 MiB). */
   maxStdout?: number;
   input?: Buffer;
+  /** Working directory of the child (e.g. so a filter can name a file without escaping its path). */
+  cwd?: string;
   /** Each chunk of stderr as it arrives (e.g. ffmpeg's progress lines). */
   onStderr?: (chunk: string) => void;
 }
@@ -42,7 +44,7 @@ export function exec(cmd: string, args: readonly string[], opts: ExecOptions = {
       reject(new ExecError(`${cmd} aborted`, null, '', 'aborted'));
       return;
     }
-    const child = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'], cwd: opts.cwd });
     if (!opts.input) child.stdin.end();
     const out: Buffer[] = [];
     let outBytes = 0;

@@ -12,6 +12,7 @@
  *   beat_analysis/analysis.json beats.json onsets.json
  *   report.json
  *   variants/{variant_id}/variant.json instrumental.<ext> [transcription.json beats.json lyrics.ass]
+ *   video/{video_id}/video.json karaoke.mp4 karaoke.ass
  */
 
 import path from 'node:path';
@@ -47,6 +48,8 @@ export interface JobPaths {
   report: string;
   /** variants/{variant_id}/: an instrumental variant and its re-timed files. */
   variantDir(id: string): string;
+  /** video/{video_id}/: a karaoke video and the ASS it burned in. */
+  videoDir(id: string): string;
   /** Path relative to the job directory, with forward slashes (what the API and job records carry). */
   rel(abs: string): string;
 }
@@ -76,6 +79,7 @@ export function jobPaths(storageDirOrJobDir: string, jobId?: string): JobPaths {
     beats: (file) => j('beat_analysis', file),
     report: j('report.json'),
     variantDir: (id) => j('variants', id),
+    videoDir: (id) => j('video', id),
     rel: (abs) => path.relative(dir, abs).split(path.sep).join('/'),
   };
 }

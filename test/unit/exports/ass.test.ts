@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { renderAss } from '../../../src/exports/ass.js';
+import { fittedSize, renderAss } from '../../../src/exports/ass.js';
 import { fixtureTranscript } from './fixture.js';
 import { buildLines, type TimedWord, type Transcript } from '../../../src/engines/transcription/timeline.js';
 
@@ -119,6 +119,33 @@ describe('ASS karaoke', () => {
     expect(last.end).toBeCloseTo(t.lines[4].start, 2);
     expect(last.k.every((x) => x.cs === 50)).toBe(true);
     expect(dialogues.find((d) => d.style === 'Title')?.end).toBeLessThanOrEqual(rows[0].start);
+  });
+
+  it('sets a line too long for one row smaller, so it cannot wrap over the other row', () => {
+    const long = 'and all the pigeons gather at my feet while the morning comes with coffee and a song'.split(
+      ' ',
+    );
+    const words: TimedWord[] = [
+      ...long.map((word, i) => ({
+        word,
+        start: 4 + i * 0.2,
+        end: 4.15 + i * 0.2,
+        confidence: 1,
+        line: 0,
+        flags: [],
+      })),
+      { word: 'short', start: 8, end: 9, confidence: 1, line: 1, flags: [] },
+    ];
+    const t: Transcript = { language: 'en', source: 'aligned', words, lines: buildLines(words) };
+    const text = renderAss(t, { playResX: 1280, playResY: 720 });
+    const size = Number(/^Style: Row0,[^,]+,(\d+),/m.exec(text)?.[1]);
+    const rows = text.split('\n').filter((l) => l.startsWith('Dialogue:') && /,Row\d,/.test(l));
+    const fs = Number(/\{\\fs(\d+)\}/.exec(rows[0])?.[1]);
+    expect(fs).toBeLessThan(size);
+    expect(fittedSize(t.lines[0].text, size, 1280 - 120)).toBe(fs);
+    // What the estimate would make of the line at that size fits the frame less its margins.
+    expect(t.lines[0].text.length * 0.56 * fs).toBeLessThanOrEqual(1280 - 120);
+    expect(rows[1]).not.toContain('\\fs');
   });
 
   it('removes override braces from words', () => {

@@ -46,9 +46,9 @@ const ACF_CONFIDENT = 0.5;
 const ACF_FLOOR = 0.05;
 /** Beat-confidence terms (`beatConfidenceOf`), set on the development sets' calibration. */
 const PHASE_UNSURE = 1;
-const PHASE_SURE = 1.5;
-const EVEN_SURE = 0.85;
-const EVEN_UNSURE = 1;
+const PHASE_SURE = 2;
+const EVEN_FROM = 0.6;
+const EVEN_POWER = 8;
 const SALIENCE_SURE = 2;
 const ACF_SURE = 0.15;
 /** The low band must be this much stronger half-way between the beats to move them there. */
@@ -177,21 +177,21 @@ export function analyzeBeats(
 /**
  * Beat confidence, 0..1, from the terms that predicted beat F on the development sets (the
  * autocorrelation and the full-band contrast did not: the strongest periodicity is often the
- * wrong level):
+ * wrong level, and a loud off-beat snare makes the off-beats the strongest onsets):
  *  - phase: the low band (kick, bass) at the beats over half-way between them. Below 1 the
  *    beats sit on the off-beats of the kick and bass (a loud off-beat snare won); a half-tempo
- *    beat also shows a low-band beat half-way.
- *  - level: weaker over stronger of the odd and even beats. A kick/snare groove alternates; a
- *    sequence whose every beat is alike is a snare-on-every-beat half-tempo reading, or the
- *    off-beats of a skank.
+ *    reading also shows a low-band beat half-way.
+ *  - evenness: weaker over stronger of the odd and even beats. Every beat alike (a snare on every
+ *    beat of a half-tempo reading, the off-beats of a skank) makes the phase evidence count for
+ *    more: the phase term is raised to the power 1 + EVEN_POWER · evenness.
  *  - a pulse at all: onset strength at the beats above its mean, and some periodicity (noise).
  */
 export function beatConfidenceOf(t: ConfidenceTerms): number {
   const phase = clamp01((t.offLow - PHASE_UNSURE) / (PHASE_SURE - PHASE_UNSURE));
-  const level = clamp01((EVEN_UNSURE - t.alternation) / (EVEN_UNSURE - EVEN_SURE));
+  const even = clamp01((t.alternation - EVEN_FROM) / (1 - EVEN_FROM));
   const pulse =
     clamp01((t.salience - 1) / (SALIENCE_SURE - 1)) * clamp01((t.acf - ACF_FLOOR) / (ACF_SURE - ACF_FLOOR));
-  return phase * level * pulse;
+  return phase ** (1 + EVEN_POWER * even) * pulse;
 }
 
 /**

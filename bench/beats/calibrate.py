@@ -47,3 +47,10 @@ if os.environ.get("CSV"):
     keys = list(rows[0].keys())
     with open(os.environ["CSV"], "w") as fh:
         w = csv.DictWriter(fh, keys); w.writeheader(); [w.writerow(x) for x in rows]
+th = float(os.environ.get("WARN", "0.5"))
+lo, hi = f[c < th], f[c >= th]
+bad = f < 0.9
+print(f"\nwarning below {th}: {len(lo)} songs warned (mean F {lo.mean() if len(lo) else float('nan'):.3f}), "
+      f"{len(hi)} not (mean F {hi.mean() if len(hi) else float('nan'):.3f}); "
+      f"songs with F < 0.90 warned: {int(np.sum(bad & (c < th)))} of {int(bad.sum())}; "
+      f"warned songs with F ≥ 0.90: {int(np.sum(~bad & (c < th)))}")

@@ -53,7 +53,7 @@ export function processCommand(program: Command): void {
     )
     .option(
       '--beats-source <source>',
-      'mix (default: BEATS_SOURCE) | drums: track beats on the separated drums stem (adds separation)',
+      'mix (default: BEATS_SOURCE) | drums: track beats on the separated drums + bass stems (adds separation)',
     )
     .option('--json', 'print a JSON summary on stdout')
     .option('--verbose', 'log progress details to stderr')

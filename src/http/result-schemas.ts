@@ -107,7 +107,7 @@ export const BeatAnalysisDoc = Type.Object(
     engine: Type.Object({ name: Type.String(), version: Type.String() }, open),
     source: Type.Optional(
       StringEnum(['mix', 'drums'] as const, {
-        description: 'what the beats were tracked on: the mixture or the separated drums stem',
+        description: 'what the beats were tracked on: the mixture or the separated drums (+ bass) stems',
       }),
     ),
   },

@@ -67,7 +67,9 @@ export function parseJobOptions(
     );
   if (asked === 'drums' && stages.includes('beats') && !stages.includes('separation')) {
     stages.push('separation');
-    warnings.push(`${name('beats_source')}=drums tracks beats on the drums stem; separation was added`);
+    warnings.push(
+      `${name('beats_source')}=drums tracks beats on the drums and bass stems; separation was added`,
+    );
   }
   const beatsSource =
     asked ??

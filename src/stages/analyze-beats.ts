@@ -19,8 +19,9 @@ const SUMMARY_CURVE_POINTS = 32;
  * The beat-analysis stage: decoded mixture → beat-dsp engine (+ the key from the mixture's
  * chroma) → beat_analysis/{analysis,beats,onsets}.json.
  * With `beatsSource: 'drums'` (the pipeline then runs it after separation) the rhythm is tracked
- * on the separated drums stem; when there is none (separation failed or was unavailable) on the
- * mixture, with a warning. Pure DSP, no model: it is never unavailable.
+ * on the separated rhythm section: the drums stem plus the bass stem (the drums alone lose the
+ * level and the downbeats: BENCHMARKS.md); when there is no drums stem (separation failed or
+ * was unavailable) on the mixture, with a warning. Pure DSP, no model: it is never unavailable.
  */
 export function createBeatsStage(): StageHandler {
   return async (ctx: StageContext): Promise<StageOutcome> => {
@@ -32,7 +33,8 @@ export function createBeatsStage(): StageHandler {
     let track: PcmAudio = mix;
     if (ctx.options.beatsSource === 'drums') {
       const drums = await readStem(ctx.paths.stem('drums'));
-      if (drums) [track, source] = [drums, 'drums'];
+      const bass = drums && (await readStem(ctx.paths.stem('bass')));
+      if (drums) [track, source] = [bass ? sum(drums, bass) : drums, 'drums'];
       else warnings.push('beats_source=drums, but there is no drums stem: beats were tracked on the mixture');
     }
     ctx.progress(20, `analysing rhythm (${source})`);
@@ -117,6 +119,18 @@ export function beatsJson(a: BeatAnalysis): Record<string, unknown> {
     beats: Array.from(a.beats, (t, i) => ({ time: round3(t), position: a.beatPositions[i] })),
     downbeats: Array.from(a.downbeats, round3),
   };
+}
+
+/** Sample-wise sum of two stems (the shorter one padded with silence). */
+function sum(a: PcmAudio, b: PcmAudio): PcmAudio {
+  if (a.sampleRate !== b.sampleRate) return a;
+  const channels = a.channels.map((x, ch) => {
+    const y = b.channels[ch] ?? b.channels[0];
+    const out = new Float32Array(Math.max(x.length, y.length));
+    for (let i = 0; i < out.length; i++) out[i] = (x[i] ?? 0) + (y[i] ?? 0);
+    return out;
+  });
+  return { sampleRate: a.sampleRate, channels };
 }
 
 /** A separated stem, or undefined when it is missing or unreadable. */

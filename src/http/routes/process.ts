@@ -48,7 +48,7 @@ const ProcessFields = Type.Object({
   beats_source: Type.Optional(
     Type.Union([Type.Literal('mix'), Type.Literal('drums')], {
       description:
-        "mix | drums: track beats on the mixture, or on the separated drums stem (beats then wait for separation, which is added; slower, steadier on loud off-beats). Default: the server's BEATS_SOURCE when separation runs, else mix",
+        "mix | drums: track beats on the mixture, or on the separated drums + bass stems (beats then wait for separation, which is added). Default: the server's BEATS_SOURCE when separation runs, else mix",
     }),
   ),
   webhook_url: Type.Optional(

@@ -454,7 +454,7 @@ export interface operations {
                     separation_engine?: "auto" | "htdemucs" | "dsp";
                     /** @description mixture (default) | vocals: the file is a vocals stem, aligned without separation */
                     input?: "mixture" | "vocals";
-                    /** @description mix | drums: track beats on the mixture, or on the separated drums stem (beats then wait for separation, which is added; slower, steadier on loud off-beats). Default: the server's BEATS_SOURCE when separation runs, else mix */
+                    /** @description mix | drums: track beats on the mixture, or on the separated drums + bass stems (beats then wait for separation, which is added). Default: the server's BEATS_SOURCE when separation runs, else mix */
                     beats_source?: "mix" | "drums";
                     /** @description http(s) URL that receives a signed POST with the final status (needs WEBHOOK_SECRET on the server) */
                     webhook_url?: string;
@@ -1147,7 +1147,7 @@ export interface operations {
                                 [key: string]: unknown;
                             };
                             /**
-                             * @description what the beats were tracked on: the mixture or the separated drums stem
+                             * @description what the beats were tracked on: the mixture or the separated drums (+ bass) stems
                              * @enum {string}
                              */
                             source?: "mix" | "drums";

@@ -102,6 +102,9 @@ describe('beats_source option', () => {
 
     fs.mkdirSync(path.dirname(paths.stem('drums')), { recursive: true });
     fs.writeFileSync(paths.stem('drums'), encodeWav({ sampleRate: SR, channels: [drums, drums] }));
+    // The bass stem is added to the drums (the rhythm section), here a quieter part on the same beat.
+    const bass = clickTrack({ bpm: 100, seconds: 16, offset: 0.2 }).signal.map((v) => 0.5 * v);
+    fs.writeFileSync(paths.stem('bass'), encodeWav({ sampleRate: SR, channels: [bass, bass] }));
     const onDrums = await run();
     expect(onDrums.analysis.source).toBe('drums');
     expect(onDrums.analysis.tempo_bpm).toBeCloseTo(100, 0);

@@ -35,6 +35,8 @@ export interface AppConfig {
   onnxProvider: OnnxProvider;
   audioSampleRate: number;
   stemFormat: 's16' | 'f32';
+  /** Default beats source (BEATS_SOURCE): the mixture, or the separated drums stem when separation runs. */
+  beatsSource: 'mix' | 'drums';
   maxConcurrentJobs: number;
   jobTimeoutS: number;
   cleanupIntervalS: number;
@@ -160,6 +162,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
     onnxProvider: oneOf<OnnxProvider>('ONNX_PROVIDER', 'cpu', ['cpu', 'cuda']),
     audioSampleRate: int('AUDIO_SAMPLE_RATE', 44100, 8000, 192000),
     stemFormat: oneOf<'s16' | 'f32'>('STEM_FORMAT', 's16', ['s16', 'f32']),
+    beatsSource: oneOf<'mix' | 'drums'>('BEATS_SOURCE', 'mix', ['mix', 'drums']),
     maxConcurrentJobs: int('MAX_CONCURRENT_JOBS', 1, 1, 64),
     jobTimeoutS: int('JOB_TIMEOUT', 3600, 1),
     cleanupIntervalS: int('CLEANUP_INTERVAL', 3600, 1),

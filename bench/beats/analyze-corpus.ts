@@ -13,13 +13,33 @@ if (!corpus || !results) {
   console.error('usage: analyze-corpus.ts <corpus_dir> <results_dir>');
   process.exit(2);
 }
+/**
+ * BEATS_STEM=drums analyses each song's drums.wav (the true stem, or a separated one) instead of
+ * the mixture; BEATS_STEM=drums+bass the sum of those stems.
+ */
+const stems = process.env.BEATS_STEM?.split('+').filter(Boolean) ?? [];
+function load(song: string): { channels: Float32Array[]; sampleRate: number } {
+  const files = stems.map((s) => path.join(corpus, song, `${s}.wav`));
+  if (files.length === 0 || !files.every((f) => fs.existsSync(f)))
+    return decodeWav(fs.readFileSync(path.join(corpus, song, 'mixture.wav')));
+  const parts = files.map((f) => decodeWav(fs.readFileSync(f)));
+  const channels = parts[0].channels.map((c, ch) => {
+    const out = new Float32Array(c.length);
+    for (const p of parts) {
+      const x = p.channels[ch] ?? p.channels[0];
+      for (let i = 0; i < out.length; i++) out[i] += x[i] ?? 0;
+    }
+    return out;
+  });
+  return { channels, sampleRate: parts[0].sampleRate };
+}
 const songs = fs
   .readdirSync(corpus)
   .filter((d) => fs.existsSync(path.join(corpus, d, 'mixture.wav')))
   .sort();
 for (const song of songs) {
   const t0 = performance.now();
-  const pcm = decodeWav(fs.readFileSync(path.join(corpus, song, 'mixture.wav')));
+  const pcm = load(song);
   const t1 = performance.now();
   const a = analyzeBeats(pcm.channels, pcm.sampleRate);
   const t2 = performance.now();
@@ -39,6 +59,7 @@ for (const song of songs) {
       tempo_steady: a.tempoSteady,
       tempo_candidates: a.tempoCandidates,
       tempo_curve: a.tempoCurve,
+      confidence_terms: a.confidenceTerms,
     }),
   );
   fs.writeFileSync(path.join(out, 'timing.json'), JSON.stringify({ seconds: (t2 - t0) / 1000 }));

@@ -3,6 +3,7 @@
 tracker's real-music development material.
 
     render-performances.py SEED OUTDIR        (e.g. 11 = development, 12 = held-out)
+    render-performances.py SEED OUTDIR hard   (16 graded hard cases with their stems; 21 = dev, 22 = held-out)
 
 Each song is drums + bass + a distorted-guitar part, rendered by fluidsynth with FluidR3_GM (the
 kit generator's MIDI writer and renderer, ../shared/eval/gen_corpus.py), about 30 s long. The
@@ -69,10 +70,17 @@ def tempo_map(rng, bpm, bpb, kind):
     return np.array(out)
 
 
-def perform(name, fam, rng, kind):
+def perform(name, fam, rng, kind, hard=None):
     (lo, hi), bpb, spb, pat = FAMILIES[fam]
     bpm = float(rng.uniform(lo, hi))
     beats = tempo_map(rng, bpm, bpb, kind)
+    h = hard or {}
+    intro = h.get("rubato_bars", 0)
+    if intro:  # a free-tempo intro: the first bars' beats wander by up to ±15 % each (guitar and bass only)
+        ibi = np.diff(beats)
+        hr = h["rng"]
+        ibi[: intro * bpb] *= 1 + hr.uniform(-0.15, 0.15, intro * bpb)
+        beats = np.concatenate([[beats[0]], beats[0] + np.cumsum(ibi)])
     nb = len(beats) - 1
     band_sigma, own = rng.uniform(0.006, 0.010), rng.uniform(0.003, 0.006)
     snare_back, bass_ahead = rng.uniform(0.004, 0.010), rng.uniform(0.0, 0.006)
@@ -97,13 +105,21 @@ def perform(name, fam, rng, kind):
     roots = [40, 45, 43, 38]
     for bar in range(BARS):
         fill = bar % 8 == 7
+        silent = bar < intro or bar in h.get("drop_bars", ())
         for drum, s in pat.items():
             for st, c in enumerate(s):
                 if c not in VEL:
                     continue
                 pos = bar * bpb + st / spb
                 dt = rng.normal(0, own) + (snare_back if drum == S else 0)
-                drums.note(when(pos) + dt, 0.08, 9, drum, VEL[c] * rng.uniform(0.9, 1.05))
+                v = VEL[c] * rng.uniform(0.9, 1.05)
+                if silent:
+                    continue
+                if drum == K:
+                    v *= h.get("kick_gain", 1.0)
+                elif st % spb != 0:  # off-beat hits (snare, hats) pushed up
+                    v = min(127, v * h.get("offbeat_gain", 1.0))
+                drums.note(when(pos) + dt, 0.08, 9, drum, v)
         if bar % 4 == 0:
             drums.note(when(bar * bpb) + rng.normal(0, own), 0.5, 9, CR, 100)
         if fill:  # toms on the last beat
@@ -116,6 +132,8 @@ def perform(name, fam, rng, kind):
         for e in range(bpb * 2):  # power chords on the eighths, accents on the off-beats
             pos = bar * bpb + e / 2
             v = 96 if e % 2 == 1 else 70
+            if e % 2 == 1:
+                v = min(127, v * h.get("gtr_accent", 1.0))
             for key in (root + 12, root + 19):
                 gtr.note(when(pos) + rng.normal(0, own), 0.45 * 60 / bpm, 1, key, v)
     end = when(nb)
@@ -131,12 +149,16 @@ def perform(name, fam, rng, kind):
             m.save(mid, dur)
             x = render_midi(mid, os.path.join(tmp, f"{i}.wav"), n)
             rms = np.sqrt(np.mean(x ** 2)) or 1
-            stems.append(x / rms * 10 ** ((-18, -21, -22)[i] / 20))
+            stems.append(x / rms * 10 ** (((-18, -21, -22)[i] + (h.get("drums_db", 0) if i == 0 else 0)) / 20))
     mix = sum(stems)
-    mix *= 10 ** (-1.5 / 20) / np.max(np.abs(mix))
+    g = 10 ** (-1.5 / 20) / np.max(np.abs(mix))
+    mix *= g
     out = os.path.join(sys.argv[2], name)
     os.makedirs(out, exist_ok=True)
     sf.write(os.path.join(out, "mixture.wav"), mix, SR, subtype="PCM_16")
+    if hard is not None:  # the true stems, as mixed (for drums-stem tracking: an upper bound on separation)
+        for stem, x in zip(("drums", "bass", "other"), stems):
+            sf.write(os.path.join(out, f"{stem}.wav"), x * g, SR, subtype="FLOAT")
     bt = beats.tolist()
     pos = [(i % bpb) + 1 for i in range(len(bt))]
     ibi = np.diff(beats)
@@ -144,13 +166,37 @@ def perform(name, fam, rng, kind):
                  tempo_bpm=float(np.median(60 / ibi)), time_signature=f"{bpb}/4", duration=dur,
                  performance=dict(family=fam, tempo_kind=kind, nominal_bpm=bpm, band_sigma_ms=1000 * band_sigma,
                                   jitter_ms=1000 * own, snare_laid_back_ms=1000 * snare_back,
-                                  bass_ahead_ms=1000 * bass_ahead))
+                                  bass_ahead_ms=1000 * bass_ahead,
+                                  hard={k: v for k, v in h.items() if k != "rng"} or None))
     json.dump(truth, open(os.path.join(out, "truth.json"), "w"), indent=1)
     print(f"{name}: {fam} {bpm:.1f} BPM {kind} {dur:.1f} s", flush=True)
 
 
+def hard_recipe(hr, bpb):
+    """Graded difficulty d in 0..1: quieter kick, louder off-beats, buried drums, off-beat guitar
+    accents, and (for some songs) a rubato intro or bars where the drums drop out."""
+    d = float(hr.uniform(0, 1))
+    r = dict(difficulty=round(d, 3), kick_gain=1 - 0.6 * d, offbeat_gain=1 + 0.5 * d,
+             drums_db=-12 * d * float(hr.uniform(0.5, 1)), gtr_accent=1 + 0.4 * d, rng=hr)
+    if hr.uniform() < 0.35:
+        r["rubato_bars"] = 2
+    if hr.uniform() < 0.35:
+        start = int(hr.integers(4, 10))
+        r["drop_bars"] = list(range(start, start + 2))
+    return r
+
+
 def main():
     seed, outdir = int(sys.argv[1]), sys.argv[2]
+    hard = len(sys.argv) > 3 and sys.argv[3] == "hard"
+    if hard:  # 16 songs, each family twice, with graded difficulty and the stems written
+        rng, hr = np.random.default_rng(seed), np.random.default_rng(seed + 1000)
+        kinds = ["steady", "step", "drift", "steady"]
+        for rep in range(2):
+            for i, fam in enumerate(FAMILIES):
+                recipe = hard_recipe(hr, FAMILIES[fam][1])
+                perform(f"x{seed}_{rep}{i}_{fam}", fam, rng, kinds[(i + rep + seed) % len(kinds)], recipe)
+        return
     rng = np.random.default_rng(seed)
     kinds = ["steady", "step", "drift", "steady", "step", "drift", "steady", "step"]
     for i, fam in enumerate(FAMILIES):

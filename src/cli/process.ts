@@ -29,6 +29,7 @@ interface ProcessFlags {
   separationEngine?: string;
   whisperModel?: string;
   input?: string;
+  beatsSource?: string;
   json?: boolean;
   verbose?: boolean;
 }
@@ -49,6 +50,10 @@ export function processCommand(program: Command): void {
     .option(
       '--input <kind>',
       'mixture (default) | vocals: the file is a vocals stem, aligned without separation',
+    )
+    .option(
+      '--beats-source <source>',
+      'mix (default: BEATS_SOURCE) | drums: track beats on the separated drums + bass stems (adds separation)',
     )
     .option('--json', 'print a JSON summary on stdout')
     .option('--verbose', 'log progress details to stderr')
@@ -100,8 +105,10 @@ export async function runProcess(audio: string, flags: ProcessFlags): Promise<nu
         whisper_model: flags.whisperModel,
         separation_engine: flags.separationEngine,
         input: flags.input,
+        beats_source: flags.beatsSource,
       },
       CLI_FLAG_NAMES,
+      { beatsSource: config.beatsSource },
     );
   } catch (err) {
     if (err instanceof InputError) return fail(2, err.message);
@@ -128,6 +135,7 @@ const CLI_FLAG_NAMES = {
   whisper_model: '--whisper-model',
   separation_engine: '--separation-engine',
   input: '--input',
+  beats_source: '--beats-source',
 } as const;
 
 async function runInOut(

@@ -65,6 +65,16 @@ export function requiredStages(stage: StageName, options: JobOptions): readonly 
   return STAGE_POLICIES[stage].dependsOn;
 }
 
+/**
+ * The requested stages `stage` waits for in this job (to end, in any way) besides its
+ * dependencies: the table's `after`, and separation for beats tracked on the drums stem.
+ */
+export function waitsFor(stage: StageName, options: JobOptions): readonly StageName[] {
+  const after = [...(STAGE_POLICIES[stage].after ?? [])];
+  if (stage === 'beats' && options.beatsSource === 'drums') after.push('separation');
+  return after.filter((d) => options.stages.includes(d));
+}
+
 /** Share of overall progress for decoding and for assembling results. */
 export const PREPARE_WEIGHT = 3;
 export const ASSEMBLE_WEIGHT = 2;
@@ -75,10 +85,9 @@ export function readyStages(job: JobRecord): StageName[] {
   return STAGE_NAMES.filter((s) => {
     const st = job.stages[s];
     if (st.status !== 'pending') return false;
-    const after = (STAGE_POLICIES[s].after ?? []).filter((d) => job.options.stages.includes(d));
     return (
       requiredStages(s, job.options).every((d) => job.stages[d].status === 'completed') &&
-      after.every((d) => isTerminalStage(job.stages[d].status))
+      waitsFor(s, job.options).every((d) => isTerminalStage(job.stages[d].status))
     );
   });
 }

@@ -38,6 +38,8 @@ export interface JobOptions {
   separationEngine?: AppConfig['separationEngine'];
   /** What the uploaded file is: a full song (default) or a vocals stem to align directly. */
   input?: 'mixture' | 'vocals';
+  /** What the beats stage tracks: the mixture (default), or the separated drums + bass stems (it then waits for separation). */
+  beatsSource?: 'mix' | 'drums';
 }
 
 export interface StageContext {

@@ -105,6 +105,11 @@ export const BeatAnalysisDoc = Type.Object(
     downbeats: Type.Array(Seconds),
     duration: Seconds,
     engine: Type.Object({ name: Type.String(), version: Type.String() }, open),
+    source: Type.Optional(
+      StringEnum(['mix', 'drums'] as const, {
+        description: 'what the beats were tracked on: the mixture or the separated drums (+ bass) stems',
+      }),
+    ),
   },
   { ...open, description: 'beat_analysis/analysis.json; every beat is in beat_analysis/beats.json' },
 );

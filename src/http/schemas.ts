@@ -102,6 +102,7 @@ export const JobSummary = Type.Object(
     time_signature: Type.Optional(Type.String()),
     beats_per_bar: Type.Optional(Type.Integer()),
     beat_confidence: Type.Optional(Type.Number()),
+    beats_source: Type.Optional(Type.String({ description: 'what the beats were tracked on: mix or drums' })),
     meter_confidence: Type.Optional(Type.Number()),
     rhythm_regularity: Type.Optional(Type.Number()),
   },

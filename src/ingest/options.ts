@@ -31,6 +31,13 @@ export interface RawOptions {
   separation_engine?: string;
   /** "vocals": the file is a vocals stem, aligned without separation. */
   input?: string;
+  /** "mix" | "drums": what the beats stage tracks. */
+  beats_source?: string;
+}
+
+/** Server or CLI defaults for options the client did not give (from the config). */
+export interface OptionDefaults {
+  beatsSource?: JobOptions['beatsSource'];
 }
 
 export interface ParsedOptions {
@@ -41,11 +48,34 @@ export interface ParsedOptions {
 /** What a message calls each field: the form field by default, the CLI passes its flag names. */
 export type OptionNames = Partial<Record<keyof RawOptions, string>>;
 
-export function parseJobOptions(raw: RawOptions, names: OptionNames = {}): ParsedOptions {
+export function parseJobOptions(
+  raw: RawOptions,
+  names: OptionNames = {},
+  defaults: OptionDefaults = {},
+): ParsedOptions {
   const name = (k: keyof RawOptions) => names[k] ?? k;
   const warnings: string[] = [];
   const stages = parseStages(raw.stages, name('stages'));
   const input = parseInput(raw.input, name('input'));
+  // An explicit beats_source=drums adds separation; the server default only applies when
+  // separation runs anyway (a beats-only job stays quick).
+  const asked = parseBeatsSource(raw.beats_source, name('beats_source'));
+  if (asked === 'drums' && input === 'vocals')
+    throw new InputError(
+      'BAD_BEATS_SOURCE',
+      `${name('beats_source')}=drums needs a full mix, not a vocals stem`,
+    );
+  if (asked === 'drums' && stages.includes('beats') && !stages.includes('separation')) {
+    stages.push('separation');
+    warnings.push(
+      `${name('beats_source')}=drums tracks beats on the drums and bass stems; separation was added`,
+    );
+  }
+  const beatsSource =
+    asked ??
+    (defaults.beatsSource === 'drums' && input !== 'vocals' && stages.includes('separation')
+      ? 'drums'
+      : undefined);
   for (const s of [...stages]) {
     for (const dep of requiredStages(s, { stages, input })) {
       if (!stages.includes(dep)) {
@@ -56,6 +86,7 @@ export function parseJobOptions(raw: RawOptions, names: OptionNames = {}): Parse
   }
   const options: JobOptions = { stages: STAGE_NAMES.filter((s) => stages.includes(s)) };
   if (input) options.input = input;
+  if (beatsSource && options.stages.includes('beats')) options.beatsSource = beatsSource;
   const lyrics = raw.lyrics?.replace(/\r\n?/g, '\n').trim();
   if (lyrics) {
     if (lyrics.length > MAX_LYRICS_CHARS)
@@ -101,6 +132,13 @@ function parseInput(raw: string | undefined, field: string): JobOptions['input']
   if (!v) return undefined;
   if (v !== 'mixture' && v !== 'vocals')
     throw new InputError('BAD_INPUT', `${field} must be mixture or vocals`);
+  return v;
+}
+
+function parseBeatsSource(raw: string | undefined, field: string): JobOptions['beatsSource'] {
+  const v = raw?.trim().toLowerCase();
+  if (!v) return undefined;
+  if (v !== 'mix' && v !== 'drums') throw new InputError('BAD_BEATS_SOURCE', `${field} must be mix or drums`);
   return v;
 }
 

@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { InputError, UnavailableError } from '../../src/errors.js';
 import type { StageHandlers } from '../../src/domain/stage.js';
@@ -98,6 +99,28 @@ export function pipelineContract(mode: BackendMode): void {
         error: { code: 'ENGINE_UNAVAILABLE', message: 'no beat engine' },
       });
       expect(job.stages.separation.status).toBe('completed');
+    });
+
+    it('beats_source=drums: separation is added and beats start only once the drums stem is there', async () => {
+      const seen: boolean[] = [];
+      const beats = fakeBeats();
+      const job = await run(
+        {
+          separation: fakeSeparation(),
+          beats: async (ctx) => {
+            seen.push(fs.existsSync(ctx.paths.stem('drums')) && ctx.options.beatsSource === 'drums');
+            return beats(ctx);
+          },
+        },
+        { stages: 'beats', beats_source: 'drums' },
+      );
+      expect(job.status).toBe('completed');
+      expect(job.options.stages).toEqual(['separation', 'beats']);
+      expect(job.warnings.join(' ')).toMatch(/separation was added/);
+      expect(seen).toEqual([true]);
+      expect(Date.parse(job.stages.beats.started_at ?? '')).toBeGreaterThanOrEqual(
+        Date.parse(job.stages.separation.finished_at ?? ''),
+      );
     });
 
     it('fails the job when no stage produces anything', async () => {

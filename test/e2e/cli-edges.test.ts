@@ -47,6 +47,29 @@ describe('karaoke process: bad paths and flags exit 2 with a clear message', () 
     expect(fs.existsSync(out)).toBe(false);
   });
 
+  it('a bad --beats-source is named by its flag; drums adds separation and tracks the stems', async () => {
+    const bad = await karaoke(['process', song, '--out', path.join(dir, 'o4'), '--beats-source', 'bass']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--beats-source must be mix or drums');
+    const out = path.join(dir, 'o5');
+    const r = await karaoke([
+      'process',
+      song,
+      '--out',
+      out,
+      '--stages',
+      'beats',
+      '--beats-source',
+      'drums',
+      '--separation-engine',
+      'dsp',
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(fs.existsSync(path.join(out, 'stems', 'drums.wav'))).toBe(true);
+    const analysis = JSON.parse(fs.readFileSync(path.join(out, 'beat_analysis', 'analysis.json'), 'utf8'));
+    expect(analysis.source).toBe('drums');
+  });
+
   it('says what it is doing before the first progress line, and keeps original.<ext>', async () => {
     const out = path.join(dir, 'o3');
     const r = await karaoke(['process', song, '--out', out, '--stages', 'beats']);

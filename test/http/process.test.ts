@@ -129,6 +129,18 @@ describe('POST /api/process', () => {
         'BAD_WHISPER_MODEL',
       ],
       [
+        'an unknown beats source',
+        () => upload(toneWav(1), 'song.wav', { beats_source: 'bass' }),
+        400,
+        'BAD_BEATS_SOURCE',
+      ],
+      [
+        'drums as the beats source of a vocals stem',
+        () => upload(toneWav(1), 'song.wav', { input: 'vocals', beats_source: 'drums' }),
+        400,
+        'BAD_BEATS_SOURCE',
+      ],
+      [
         'a stage list that is not a list',
         () => upload(toneWav(1), 'song.wav', { stages: 'beats;separation' }),
         400,

@@ -184,6 +184,24 @@ export function chooseLevel(levels: LevelInfo[]): LevelInfo | undefined {
 }
 
 /**
+ * How clear the level choice was, from the same ratios `chooseLevel` decides on: the margin by
+ * which the chosen level's own subdivision stayed below the descent threshold (else it would be
+ * twice as fast), and by which the level half as fast had pulses half-way strong enough to
+ * descend to this one (else it would be half as fast). The smaller of the two, negative when
+ * the choice went against the plain ×2 rule (a special case decided it); 1 when neither
+ * neighbour exists.
+ */
+export function levelMargin(levels: LevelInfo[], chosen: LevelInfo): number {
+  const near = (bpm: number): LevelInfo | undefined =>
+    levels.find((l) => Math.abs(l.bpm / bpm - 1) < LEVEL_MATCH);
+  let m = 1;
+  if (near(chosen.bpm * 2)) m = Math.min(m, DESCEND_RATIO - Math.max(chosen.half, chosen.lowHalf));
+  const slow = near(chosen.bpm / 2);
+  if (slow) m = Math.min(m, Math.max(slow.half, slow.lowHalf) - DESCEND_RATIO);
+  return m;
+}
+
+/**
  * Tempo multipliers of the reference level that make up the metrical lattice: 2^a·3^b, so that
  * a reference that is itself no metrical level (half a 6/8 bar) still spans the true ones.
  */

@@ -2,7 +2,8 @@ import { trackBeats } from '../../audio/beats/dp-tracker.js';
 import { doubledBeats, estimateMeter } from '../../audio/beats/meter.js';
 import { FLUX_DELAY, onsetStrength, type OnsetStrength } from '../../audio/beats/onset-strength.js';
 import { pickOnsets } from '../../audio/beats/onsets.js';
-import { clamp01, mean, std } from '../../audio/beats/stats.js';
+import { confidenceTerms, type ConfidenceTerms } from '../../audio/beats/confidence.js';
+import { clamp01, std } from '../../audio/beats/stats.js';
 import { lattice, referencePeak } from '../../audio/beats/levels.js';
 import { dewarp, localTempo, ratioFromBeats } from '../../audio/beats/local-tempo.js';
 import { medianInterval, tempoCurve, tempoSteady } from '../../audio/beats/tempo-curve.js';
@@ -13,7 +14,14 @@ import {
   intervalCv,
   trimUnsupported,
 } from '../../audio/beats/metered.js';
-import { acfAt, autocorrelation, chooseLevel, tempoPeaks, type LevelInfo } from '../../audio/beats/tempo.js';
+import {
+  acfAt,
+  autocorrelation,
+  chooseLevel,
+  levelMargin,
+  tempoPeaks,
+  type LevelInfo,
+} from '../../audio/beats/tempo.js';
 import type { EngineInfo } from '../../domain/stage.js';
 import type { AnalyzeOptions, BeatAnalysis, TempoCandidate } from './types.js';
 
@@ -36,12 +44,15 @@ const COMPOUND_MAX_BPM = 150;
 /** Maps the autocorrelation at the beat period to a 0..1 tempo confidence. */
 const ACF_CONFIDENT = 0.5;
 const ACF_FLOOR = 0.05;
-/** Beat onset strength this many times the average makes a fully confident beat. */
-const SALIENCE_CONFIDENT = 4;
+/** Beat-confidence terms (`beatConfidenceOf`), set on the development sets' calibration. */
+const PHASE_UNSURE = 1;
+const PHASE_SURE = 2;
+const EVEN_FROM = 0.6;
+const EVEN_POWER = 8;
+const SALIENCE_SURE = 2;
+const ACF_SURE = 0.15;
 /** The low band must be this much stronger half-way between the beats to move them there. */
 const LOW_PHASE_SWITCH = 1.5;
-/** Beats this many times stronger than the half-way points make a fully confident phase. */
-const OFFBEAT_CONFIDENT = 2;
 /** Alternative tempi are looked up among the levels within this relative distance; they score below the reported one. */
 const CANDIDATE_MATCH = 0.045;
 const CANDIDATE_MAX_SCORE = 0.99;
@@ -130,18 +141,20 @@ export function analyzeBeats(
   const tempoConfidence = clamp01(
     (acfAt(acf, steady ? period : chosen.period) - ACF_FLOOR) / (ACF_CONFIDENT - ACF_FLOOR),
   );
-  // How far the onset strength at the beats stands above its average level, times periodicity.
-  const salience = contrastBase(os.odf, beatFrames) / (mean(os.odf) || 1);
-  // A beat sequence half a beat off (or a level that is really the subdivision) has off-beats as
-  // strong as its beats: the contrast between the two, in the full band or in the low band
-  // (kick, bass), says how sure the phase is.
-  const offBeat = Math.max(offBeatContrast(os.odf, beatFrames), offBeatContrast(os.low, beatFrames));
-  const beatConfidence =
-    tempoConfidence *
-    clamp01((salience - 1) / (SALIENCE_CONFIDENT - 1)) *
-    clamp01((offBeat - 1) / (OFFBEAT_CONFIDENT - 1));
   const rhythmRegularity = clamp01(1 - intervalCv(beatFrames) / CV_IRREGULAR) * tempoConfidence;
+  // Beat confidence from what predicts a wrong beat (calibrated in BENCHMARKS.md, "Beat
+  // confidence against beat F"): see `beatConfidenceOf`.
+  const terms = confidenceTerms(
+    os.odf,
+    os.low,
+    beatFrames,
+    acfAt(acf, steady ? period : chosen.period),
+    os.odf.length,
+    levelMargin(levels, chosen),
+  );
+  const beatConfidence = beatConfidenceOf(terms);
   return {
+    confidenceTerms: terms,
     tempoBpm,
     tempoCandidates: candidates(levels, tempoBpm, beatsPerBar === 3 || compound),
     tempoCurve: tempoCurve(beats, beatsPerBar || 4),
@@ -162,6 +175,26 @@ export function analyzeBeats(
 }
 
 /**
+ * Beat confidence, 0..1, from the terms that predicted beat F on the development sets (the
+ * autocorrelation and the full-band contrast did not: the strongest periodicity is often the
+ * wrong level, and a loud off-beat snare makes the off-beats the strongest onsets):
+ *  - phase: the low band (kick, bass) at the beats over half-way between them. Below 1 the
+ *    beats sit on the off-beats of the kick and bass (a loud off-beat snare won); a half-tempo
+ *    reading also shows a low-band beat half-way.
+ *  - evenness: weaker over stronger of the odd and even beats. Every beat alike (a snare on every
+ *    beat of a half-tempo reading, the off-beats of a skank) makes the phase evidence count for
+ *    more: the phase term is raised to the power 1 + EVEN_POWER · evenness.
+ *  - a pulse at all: onset strength at the beats above its mean, and some periodicity (noise).
+ */
+export function beatConfidenceOf(t: ConfidenceTerms): number {
+  const phase = clamp01((t.offLow - PHASE_UNSURE) / (PHASE_SURE - PHASE_UNSURE));
+  const even = clamp01((t.alternation - EVEN_FROM) / (1 - EVEN_FROM));
+  const pulse =
+    clamp01((t.salience - 1) / (SALIENCE_SURE - 1)) * clamp01((t.acf - ACF_FLOOR) / (ACF_SURE - ACF_FLOOR));
+  return phase ** (1 + EVEN_POWER * even) * pulse;
+}
+
+/**
  * The beats half a beat later when the low band (kick, bass notes) sits markedly more on the points
  * half-way between the tracked beats than on them: a loud snare on every off-beat (a punk "skank"
  * beat, a polka) pulls the full-band tracker onto the off-beats while the kick and the bass stay on
@@ -172,15 +205,6 @@ function onLowPhase(low: Float32Array, beats: Float64Array): Float64Array {
   const mids = new Float64Array(beats.length - 1);
   for (let i = 0; i < mids.length; i++) mids[i] = 0.5 * (beats[i] + beats[i + 1]);
   return contrastBase(low, mids) > LOW_PHASE_SWITCH * contrastBase(low, beats) ? mids : beats;
-}
-
-/** Mean onset strength at the beats over that half-way between them (peaks within ±2 frames). */
-function offBeatContrast(odf: Float32Array, beats: Float64Array): number {
-  if (beats.length < 2) return 1;
-  const mids = new Float64Array(beats.length - 1);
-  for (let i = 0; i < mids.length; i++) mids[i] = 0.5 * (beats[i] + beats[i + 1]);
-  const off = contrastBase(odf, mids);
-  return off > 0 ? contrastBase(odf, beats) / off : 1;
 }
 
 const globalAcf = (odf: Float32Array, fr: number): Float64Array =>

@@ -1,3 +1,4 @@
+import type { ConfidenceTerms } from '../../audio/beats/confidence.js';
 import type { TempoPoint } from '../../audio/beats/tempo-curve.js';
 
 /** One point of the local tempo curve: a beat time (s) and the local tempo around it (unit of `tempoBpm`). */
@@ -33,6 +34,8 @@ export interface BeatAnalysis {
   meterConfidence: number;
   /** 0..1: steadiness of the inter-beat intervals times the periodicity of the onsets. */
   rhythmRegularity: number;
+  /** What `beatConfidence` is made from (absent when no beats were tracked). */
+  confidenceTerms?: ConfidenceTerms;
   duration: number;
 }
 

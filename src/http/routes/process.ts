@@ -45,6 +45,12 @@ const ProcessFields = Type.Object({
       description: 'mixture (default) | vocals: the file is a vocals stem, aligned without separation',
     }),
   ),
+  beats_source: Type.Optional(
+    Type.Union([Type.Literal('mix'), Type.Literal('drums')], {
+      description:
+        "mix | drums: track beats on the mixture, or on the separated drums + bass stems (beats then wait for separation, which is added). Default: the server's BEATS_SOURCE when separation runs, else mix",
+    }),
+  ),
   webhook_url: Type.Optional(
     Type.String({
       description:
@@ -126,7 +132,7 @@ export function processRoutes(services: Services, gate: IntakeGate): FastifyPlug
         let webhookUrl: string | undefined;
         try {
           if (request.validationError) throw fieldError(request.validationError);
-          parsed = parseJobOptions(request.body);
+          parsed = parseJobOptions(request.body, {}, { beatsSource: config.beatsSource });
           webhookUrl = await checkWebhookUrl(request.body.webhook_url, config);
         } catch (err) {
           await fs.rm(upload.tmpFile, { force: true });

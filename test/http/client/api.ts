@@ -454,6 +454,8 @@ export interface operations {
                     separation_engine?: "auto" | "htdemucs" | "dsp";
                     /** @description mixture (default) | vocals: the file is a vocals stem, aligned without separation */
                     input?: "mixture" | "vocals";
+                    /** @description mix | drums: track beats on the mixture, or on the separated drums + bass stems (beats then wait for separation, which is added). Default: the server's BEATS_SOURCE when separation runs, else mix */
+                    beats_source?: "mix" | "drums";
                     /** @description http(s) URL that receives a signed POST with the final status (needs WEBHOOK_SECRET on the server) */
                     webhook_url?: string;
                 };
@@ -798,6 +800,8 @@ export interface operations {
                             time_signature?: string;
                             beats_per_bar?: number;
                             beat_confidence?: number;
+                            /** @description what the beats were tracked on: mix or drums */
+                            beats_source?: string;
                             meter_confidence?: number;
                             rhythm_regularity?: number;
                         } & {
@@ -1009,6 +1013,8 @@ export interface operations {
                             time_signature?: string;
                             beats_per_bar?: number;
                             beat_confidence?: number;
+                            /** @description what the beats were tracked on: mix or drums */
+                            beats_source?: string;
                             meter_confidence?: number;
                             rhythm_regularity?: number;
                         } & {
@@ -1140,6 +1146,11 @@ export interface operations {
                             } & {
                                 [key: string]: unknown;
                             };
+                            /**
+                             * @description what the beats were tracked on: the mixture or the separated drums (+ bass) stems
+                             * @enum {string}
+                             */
+                            source?: "mix" | "drums";
                         } & {
                             [key: string]: unknown;
                         }) | {
@@ -1407,6 +1418,8 @@ export interface operations {
                                 time_signature?: string;
                                 beats_per_bar?: number;
                                 beat_confidence?: number;
+                                /** @description what the beats were tracked on: mix or drums */
+                                beats_source?: string;
                                 meter_confidence?: number;
                                 rhythm_regularity?: number;
                             } & {
@@ -1774,6 +1787,8 @@ export interface operations {
                                 time_signature?: string;
                                 beats_per_bar?: number;
                                 beat_confidence?: number;
+                                /** @description what the beats were tracked on: mix or drums */
+                                beats_source?: string;
                                 meter_confidence?: number;
                                 rhythm_regularity?: number;
                             } & {
@@ -2115,6 +2130,8 @@ export interface operations {
                             time_signature?: string;
                             beats_per_bar?: number;
                             beat_confidence?: number;
+                            /** @description what the beats were tracked on: mix or drums */
+                            beats_source?: string;
                             meter_confidence?: number;
                             rhythm_regularity?: number;
                         } & {

@@ -11,7 +11,7 @@ import { trackPitch } from '../src/audio/pitch/track.js';
 import { decodeWav } from '../src/audio/wav.js';
 import { analyzeVocals } from '../src/engines/transcription/analysis.js';
 import { alignLyrics } from '../src/engines/transcription/lyrics-aligner.js';
-import { transcribeNotes } from '../src/engines/notes/transcribe-notes.js';
+import { NOTES_VOICING, transcribeNotes } from '../src/engines/notes/transcribe-notes.js';
 import { loadPronunciations } from '../src/engines/notes/syllables.js';
 
 interface TruthNote {
@@ -45,7 +45,7 @@ for (const song of fs.readdirSync(corpus).sort()) {
   const truth = JSON.parse(fs.readFileSync(truthFile, 'utf8')) as Truth;
   if (!truth.notes) continue;
   const vocals = decodeWav(fs.readFileSync(path.join(corpus, song, 'stems', 'vocals.wav')));
-  const track = trackPitch(toMono(vocals), vocals.sampleRate);
+  const track = trackPitch(toMono(vocals), vocals.sampleRate, { voicing: NOTES_VOICING });
   const words =
     wordsFrom === 'aligner'
       ? alignLyrics(analyzeVocals(vocals), truth.lyrics).words.map((w) => ({

@@ -2,7 +2,9 @@
  * Sung-note accuracy on an eval-kit corpus of sung songs: the f0 of the true vocal stem plus
  * word timings (the truth's words, or the project's aligner given the lyrics) → notes; a true
  * note is matched by a reported note (one to one) with MIDI within ±1 and onset within 100 ms.
- * Run: npx tsx bench/notes-eval.ts <corpus-dir> [--words truth|aligner] [--grid]
+ * Run: npx tsx bench/notes-eval.ts <corpus-dir> [--words truth|aligner] [--grid] [--vocals SEP-DIR]
+ * (--vocals: SEP-DIR/<song>/vocals.wav, a separated stem, instead of the true one; songs without
+ * one are skipped).
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -11,7 +13,7 @@ import { trackPitch } from '../src/audio/pitch/track.js';
 import { decodeWav } from '../src/audio/wav.js';
 import { analyzeVocals } from '../src/engines/transcription/analysis.js';
 import { alignLyrics } from '../src/engines/transcription/lyrics-aligner.js';
-import { transcribeNotes } from '../src/engines/notes/transcribe-notes.js';
+import { NOTES_VOICING, transcribeNotes } from '../src/engines/notes/transcribe-notes.js';
 import { loadPronunciations } from '../src/engines/notes/syllables.js';
 
 interface TruthNote {
@@ -35,6 +37,9 @@ const wordsFrom = process.argv.includes('--words')
   ? process.argv[process.argv.indexOf('--words') + 1]
   : 'truth';
 const useGrid = process.argv.includes('--grid');
+const sepDir = process.argv.includes('--vocals')
+  ? process.argv[process.argv.indexOf('--vocals') + 1]
+  : undefined;
 const dict = await loadPronunciations();
 let total = 0;
 let matched = 0;
@@ -44,8 +49,12 @@ for (const song of fs.readdirSync(corpus).sort()) {
   if (!fs.existsSync(truthFile)) continue;
   const truth = JSON.parse(fs.readFileSync(truthFile, 'utf8')) as Truth;
   if (!truth.notes) continue;
-  const vocals = decodeWav(fs.readFileSync(path.join(corpus, song, 'stems', 'vocals.wav')));
-  const track = trackPitch(toMono(vocals), vocals.sampleRate);
+  const vocalsFile = sepDir
+    ? path.join(sepDir, song, 'vocals.wav')
+    : path.join(corpus, song, 'stems', 'vocals.wav');
+  if (!fs.existsSync(vocalsFile)) continue;
+  const vocals = decodeWav(fs.readFileSync(vocalsFile));
+  const track = trackPitch(toMono(vocals), vocals.sampleRate, { voicing: NOTES_VOICING });
   const words =
     wordsFrom === 'aligner'
       ? alignLyrics(analyzeVocals(vocals), truth.lyrics).words.map((w) => ({
@@ -89,5 +98,5 @@ for (const song of fs.readdirSync(corpus).sort()) {
   );
 }
 console.log(
-  `ALL (${wordsFrom} words${useGrid ? ', true grid' : ''}): ${matched}/${total} = ${((100 * matched) / total).toFixed(1)} % matched; pitch overlap ${((100 * pitchOnly) / total).toFixed(1)} %`,
+  `ALL (${wordsFrom} words${useGrid ? ', true grid' : ''}${sepDir ? ', separated vocals' : ''}): ${matched}/${total} = ${((100 * matched) / total).toFixed(1)} % matched; pitch overlap ${((100 * pitchOnly) / total).toFixed(1)} %`,
 );

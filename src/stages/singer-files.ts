@@ -6,7 +6,7 @@ import { trackPitch } from '../audio/pitch/track.js';
 import type { StageContext } from '../domain/stage.js';
 import { renderNotesJson } from '../engines/notes/notes-json.js';
 import { loadPronunciations } from '../engines/notes/syllables.js';
-import { transcribeNotes, type BeatGrid } from '../engines/notes/transcribe-notes.js';
+import { NOTES_VOICING, transcribeNotes, type BeatGrid } from '../engines/notes/transcribe-notes.js';
 import type { Transcript } from '../engines/transcription/timeline.js';
 import { renderMidi } from '../exports/midi.js';
 import { renderUltraStar } from '../exports/ultrastar.js';
@@ -31,7 +31,7 @@ export async function writeSingerFiles(
   vocals: PcmAudio,
   grid: SongGrid | undefined,
 ): Promise<{ outputs: Record<string, string>; noteCount: number }> {
-  const track = trackPitch(toMono(vocals), vocals.sampleRate);
+  const track = trackPitch(toMono(vocals), vocals.sampleRate, { voicing: NOTES_VOICING });
   const dict = await loadPronunciations();
   // Unplaced words have interpolated times: no pitch can be trusted there.
   const words = t.words.map((w) =>

@@ -28,46 +28,73 @@ const MIN_ANALYSIS_RATE = 8000;
 const FFT_SECONDS = 0.37;
 const FMIN = 55;
 const FMAX = 2000;
+/** The bass register: its strongest pitch class is most often the tonic. */
+const BASS_FMIN = 35;
+const BASS_FMAX = 180;
+/** The song is also judged in this many parts; the confidence counts those that agree. */
+const PARTS = 3;
+/** Share of the confidence from the whole song's margin (the rest: the parts' agreement). */
+const MARGIN_SHARE = 0.5;
+/** Weight of the bass's tonic cue against the profile correlation (tuned on key-dev + sung dev). */
+const BASS_WEIGHT = 0.5;
 /** A margin of this much correlation counts as a sure key. */
-const CONFIDENT_MARGIN = 0.15;
+const CONFIDENT_MARGIN = 0.3;
 /** Bins within this many bins on each side set the local floor subtracted from a peak. */
 const WHITEN_HALF = 12;
 
 export function estimateKey(mono: Float32Array, sampleRate: number): KeyEstimate | undefined {
   const chroma = chromaOf(mono, sampleRate);
   if (!chroma) return undefined;
-  return keyFromChroma(chroma);
+  const whole = keyFromChroma(chroma, chromaOf(mono, sampleRate, BASS_FMIN, BASS_FMAX));
+  if (!whole) return undefined;
+  // The same estimate on each third of the song: a key that holds throughout is a sure one.
+  let agree = 0;
+  const len = Math.floor(mono.length / PARTS);
+  for (let p = 0; p < PARTS; p++) {
+    const part = mono.subarray(p * len, (p + 1) * len);
+    const c = chromaOf(part, sampleRate);
+    const k = c && keyFromChroma(c, chromaOf(part, sampleRate, BASS_FMIN, BASS_FMAX));
+    if (k?.name === whole.name) agree++;
+  }
+  const confidence = MARGIN_SHARE * whole.confidence + ((1 - MARGIN_SHARE) * agree) / PARTS;
+  return { ...whole, confidence: Math.round(confidence * 1000) / 1000 };
 }
 
-export function keyFromChroma(chroma: ArrayLike<number>): KeyEstimate | undefined {
+export function keyFromChroma(chroma: ArrayLike<number>, bass?: ArrayLike<number>): KeyEstimate | undefined {
   let total = 0;
   for (let i = 0; i < 12; i++) total += chroma[i];
   if (!(total > 0)) return undefined;
   const scores: { tonic: number; mode: 'major' | 'minor'; r: number }[] = [];
+  // The bass's strongest pitch class, as a fraction of the strongest: most often the tonic.
+  let bmax = 0;
+  if (bass) for (let i = 0; i < 12; i++) bmax = Math.max(bmax, bass[i]);
+  const bassAt = (t: number): number => (bass && bmax > 0 ? bass[t] / bmax : 0);
   for (let tonic = 0; tonic < 12; tonic++) {
-    scores.push({ tonic, mode: 'major', r: correlate(chroma, MAJOR, tonic) });
-    scores.push({ tonic, mode: 'minor', r: correlate(chroma, MINOR, tonic) });
+    scores.push({ tonic, mode: 'major', r: correlate(chroma, MAJOR, tonic) + BASS_WEIGHT * bassAt(tonic) });
+    scores.push({ tonic, mode: 'minor', r: correlate(chroma, MINOR, tonic) + BASS_WEIGHT * bassAt(tonic) });
   }
   scores.sort((a, b) => b.r - a.r);
   const best = scores[0];
-  const relative = best.mode === 'major' ? (best.tonic + 9) % 12 : (best.tonic + 3) % 12;
-  const rival =
-    scores.find((s) => s !== best && !(s.tonic === relative && s.mode !== best.mode)) ?? scores[1];
-  const relativeScore = scores.find((s) => s.tonic === relative && s.mode !== best.mode)?.r ?? rival.r;
-  // The relative key shares every note: its margin is the mode's confidence, the rival's the tonic's.
-  const margin = Math.min(best.r - rival.r, 2 * (best.r - relativeScore));
+  // Every rival counts: the relative key (same notes), the parallel key (same tonic) and the rest.
+  const margin = best.r - scores[1].r;
   const tonic = PITCH_CLASSES[best.tonic];
   return {
     tonic,
     mode: best.mode,
     name: `${tonic} ${best.mode}`,
     confidence: Math.round(Math.max(0, Math.min(1, margin / CONFIDENT_MARGIN)) * 1000) / 1000,
-    correlation: Math.round(best.r * 1000) / 1000,
+    correlation:
+      Math.round(correlate(chroma, best.mode === 'major' ? MAJOR : MINOR, best.tonic) * 1000) / 1000,
   };
 }
 
 /** Summed, whitened pitch-class energy of the whole signal; undefined for silence. */
-export function chromaOf(mono: Float32Array, sampleRate: number): Float64Array | undefined {
+export function chromaOf(
+  mono: Float32Array,
+  sampleRate: number,
+  fmin = FMIN,
+  fmax = FMAX,
+): Float64Array | undefined {
   const factor = Math.max(1, Math.floor(sampleRate / MIN_ANALYSIS_RATE));
   const rate = sampleRate / factor;
   const x = decimate(mono, factor);
@@ -80,8 +107,8 @@ export function chromaOf(mono: Float32Array, sampleRate: number): Float64Array |
   const mag = new Float64Array(n / 2);
   const window = new Float64Array(n);
   for (let i = 0; i < n; i++) window[i] = 0.5 - 0.5 * Math.cos((2 * Math.PI * i) / n);
-  const lo = Math.max(1, Math.floor((FMIN * n) / rate));
-  const hi = Math.min(n / 2 - 2, Math.ceil((FMAX * n) / rate));
+  const lo = Math.max(1, Math.floor((fmin * n) / rate));
+  const hi = Math.min(n / 2 - 2, Math.ceil((fmax * n) / rate));
   const binClass = new Int8Array(n / 2).fill(-1);
   for (let k = lo; k <= hi; k++) {
     const midi = 69 + 12 * Math.log2((k * rate) / n / 440);

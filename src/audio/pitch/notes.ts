@@ -55,6 +55,18 @@ export function sungNotes(track: PitchTrack, words: readonly WordSpan[]): SungNo
     if (found.length === 0) return;
     const segs = fitCount(refineBoundaries(found, midi), w.syllables.length, midi);
     segs.forEach((s, i) => {
+      const prev = notes[notes.length - 1];
+      // A sliver left at the word's end (the release) is part of the note before it.
+      if (
+        i > 0 &&
+        i + 1 === segs.length &&
+        s.syllable === segs[i - 1].syllable &&
+        s.to - s.from < MIN_NOTE_FRAMES &&
+        prev?.wordIndex === wordIndex
+      ) {
+        prev.end = w.end;
+        return;
+      }
       const start = i === 0 ? w.start : s.from * track.hop;
       const end = i + 1 < segs.length ? segs[i + 1].from * track.hop : w.end;
       notes.push({
@@ -68,7 +80,39 @@ export function sungNotes(track: PitchTrack, words: readonly WordSpan[]): SungNo
       });
     });
   });
-  return notes;
+  return fixOctaves(notes);
+}
+
+/** A note this far (semitones) from the median of its neighbours is a candidate octave error. */
+const OCTAVE_JUMP = 10;
+/** … and is moved by octaves when that lands it this close to them. */
+const OCTAVE_FIT = 6;
+const OCTAVE_NEIGHBOURS = 2;
+/** Only notes shorter than this are suspected: a long steady note is tracked reliably. */
+const OCTAVE_SUSPECT_S = 0.3;
+
+/**
+ * Octave errors of the tracker (a subharmonic or the second partial on a short, breathy note):
+ * a short note ≥ OCTAVE_JUMP semitones from the median of its OCTAVE_NEIGHBOURS neighbours on each side
+ * moves by the whole octaves that bring it nearest them if that is within OCTAVE_FIT. A melody's real
+ * octave leap lands next to notes of its own register, so it stays.
+ */
+export function fixOctaves(notes: SungNote[]): SungNote[] {
+  const orig = notes.map((n) => n.midi);
+  return notes.map((n, i) => {
+    const around: number[] = [];
+    for (
+      let j = Math.max(0, i - OCTAVE_NEIGHBOURS);
+      j <= Math.min(notes.length - 1, i + OCTAVE_NEIGHBOURS);
+      j++
+    )
+      if (j !== i) around.push(orig[j]);
+    if (around.length === 0) return n;
+    const ref = medianOf(around);
+    if (n.end - n.start >= OCTAVE_SUSPECT_S || Math.abs(n.midi - ref) < OCTAVE_JUMP) return n;
+    const midi = n.midi - 12 * Math.round((n.midi - ref) / 12);
+    return Math.abs(midi - ref) <= OCTAVE_FIT ? { ...n, midi } : n;
+  });
 }
 
 /** Fractional MIDI per frame (NaN = unvoiced), median-filtered over voiced neighbours. */

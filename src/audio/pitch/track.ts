@@ -31,7 +31,8 @@ export interface PitchOptions {
    * How readily a frame is called voiced (default 'lenient'). 'lenient' suits reverberant and
    * separated voices, where short syllables have shallow dips (the sung notes are tuned on it);
    * 'strict' is pYIN's usual prior and keeps unsung stretches unvoiced (the sung aligner and its
-   * confidence are tuned on it). See VOICING.
+   * confidence are tuned on it); 'notes' lets even a 30 ms voiced syllable through (the sung
+   * notes, src/audio/pitch/notes.ts, are tuned on it). See VOICING.
    */
   voicing?: keyof typeof VOICING;
 }
@@ -44,6 +45,8 @@ export interface PitchOptions {
 const VOICING = {
   strict: { betaB: 18, switchProb: 0.01, voicedAt: 0.5 },
   lenient: { betaB: 8, switchProb: 0.1, voicedAt: 0.3 },
+  /** The sung notes': every voiced frame counts, even a short syllable's few (switching costs nothing). */
+  notes: { betaB: 8, switchProb: 0.5, voicedAt: 0.3 },
 } as const;
 
 /** Inputs are decimated by an integer factor to the first rate at or above this. */

@@ -17,10 +17,13 @@ export interface TimedText {
   end: number;
 }
 
+/** The pitch tracker's voicing profile the notes are tuned with (the aligner keeps 'strict'). */
+export const NOTES_VOICING = 'notes' as const;
+
 /** Grid points per beat (16ths in a quarter-note beat). */
 export const GRID_DIVISIONS = 4;
 /** A note edge moves to a grid point at most this far away (and never past 40 % of a step). */
-const SNAP_S = 0.06;
+const SNAP_S = 0.03;
 const SNAP_FRACTION = 0.4;
 
 export function transcribeNotes(

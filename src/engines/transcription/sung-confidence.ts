@@ -71,3 +71,18 @@ export function confidenceOf(e: WordEvidence): number {
     W_MISMATCH * e.countMismatch;
   return Math.round(1000 / (1 + Math.exp(-z))) / 1000;
 }
+
+// Margin (score units of the aligner's programme) → factor; fitted like the map above.
+const MARGIN_LOW = 1;
+const MARGIN_HIGH = 5;
+const MARGIN_FLOOR = 0.55;
+
+/**
+ * The alignment's own doubt: `margin` is how much worse (in the programme's score) the best
+ * alignment is that starts the word more than 300 ms elsewhere. Near zero, the audio cannot
+ * tell the two placements apart (a held note that either word could take).
+ */
+export function marginFactor(margin: number): number {
+  const f = Math.min(1, Math.max(0, (margin - MARGIN_LOW) / (MARGIN_HIGH - MARGIN_LOW)));
+  return MARGIN_FLOOR + (1 - MARGIN_FLOOR) * f;
+}

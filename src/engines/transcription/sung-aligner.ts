@@ -32,7 +32,7 @@ export interface SungWord {
 
 /** A sung word's placement with the evidence its confidence came from (for benchmarks). */
 export interface SungPlacement extends WordPlacement {
-  evidence: WordEvidence & { spread: number; margin: number };
+  evidence: WordEvidence & { margin: number };
 }
 
 export interface SungAlignerOptions extends AlignerOptions {
@@ -113,17 +113,6 @@ export function alignSung(
   const frames: Frames = { T, hop, dMin, act, off, bnd, wb, pk, beat, prefix, pkPrefix, pause };
   const base = programme(syls, frames, activity, secPerSyl, opts, true);
   const out = placements(words, syls, base.sylStart, base.sylEnd, hop, features, activity, cues, pause);
-  // Agreement: the same programme with the duration model stretched and squeezed. A word whose
-  // start moves with the assumed tempo of the syllables is not pinned down by the audio.
-  const spread = new Float64Array(words.length);
-  for (const scale of DURATION_PROBES) {
-    const alt = programme(syls, frames, activity, secPerSyl * scale, {});
-    let j = 0;
-    for (let i = 0; i < words.length; i++) {
-      spread[i] = Math.max(spread[i], Math.abs(alt.sylStart[j] - base.sylStart[j]) * hop);
-      while (j < syls.length && syls[j].word === i) j++;
-    }
-  }
   // Margin: how much worse the best alignment is that starts the word elsewhere (> 300 ms
   // away). A word whose start another placement nearly matches (a held note that could be
   // either word's) is not pinned down, however good its own evidence looks.
@@ -131,23 +120,10 @@ export function alignSung(
   for (let i = 0; i < out.length; i++) {
     const m = base.margin ? base.margin[j] : MARGIN_CAP;
     while (j < syls.length && syls[j].word === i) j++;
-    out[i].evidence.spread = spread[i];
     out[i].evidence.margin = m;
-    out[i].confidence = round3(out[i].confidence * agreement(spread[i]) * marginFactor(m));
+    out[i].confidence = round3(out[i].confidence * marginFactor(m));
   }
   return out;
-}
-
-const DURATION_PROBES = [0.7, 1.4];
-const AGREE_S = 0.08;
-const DISAGREE_S = 0.35;
-const DISAGREE_FLOOR = 0.15;
-
-/** 1 when the probes agree within AGREE_S, falling to DISAGREE_FLOOR at DISAGREE_S apart. */
-function agreement(spread: number): number {
-  if (spread <= AGREE_S) return 1;
-  const f = Math.min(1, (spread - AGREE_S) / (DISAGREE_S - AGREE_S));
-  return 1 - (1 - DISAGREE_FLOOR) * f;
 }
 
 function round3(x: number): number {
@@ -381,7 +357,7 @@ function placements(
       end: Math.max(start + MIN_SYL_S, end),
       confidence: confidenceOf(ev),
       placed: meanAct >= PLACED_MIN_ACTIVITY,
-      evidence: { ...ev, spread: 0, margin: 0 },
+      evidence: { ...ev, margin: 0 },
     });
   }
   return out;

@@ -72,7 +72,9 @@ export function confidenceOf(e: WordEvidence): number {
   return Math.round(1000 / (1 + Math.exp(-z))) / 1000;
 }
 
-// Margin (score units of the aligner's programme) → factor; fitted like the map above.
+// Margin (score units of the aligner's programme) → factor. Chosen on the development songs
+// (true stems, separated d01/d02, public p10/p11): words with margin ≤ 3 were within 300 ms
+// 81 % of the time, words above 5 over 99 %.
 const MARGIN_LOW = 1;
 const MARGIN_HIGH = 5;
 const MARGIN_FLOOR = 0.55;

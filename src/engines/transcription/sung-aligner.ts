@@ -6,7 +6,13 @@ import { coarseFrames, pauseBefore } from './aligner-frames.js';
 import type { AlignerOptions, WordPlacement } from './aligner.js';
 import type { PhoneClass } from './pronounce.js';
 import { refineStart } from './refine.js';
-import { confidenceOf, marginFactor, wordEvidence, type WordEvidence } from './sung-confidence.js';
+import {
+  confidenceOf,
+  marginFactor,
+  squeezeFactor,
+  wordEvidence,
+  type WordEvidence,
+} from './sung-confidence.js';
 
 /**
  * Model-free alignment for sung vocals: a segmental dynamic programme over the lyrics'
@@ -32,7 +38,7 @@ export interface SungWord {
 
 /** A sung word's placement with the evidence its confidence came from (for benchmarks). */
 export interface SungPlacement extends WordPlacement {
-  evidence: WordEvidence & { margin: number };
+  evidence: WordEvidence & { margin: number; squeeze: number };
 }
 
 export interface SungAlignerOptions extends AlignerOptions {
@@ -116,14 +122,31 @@ export function alignSung(
   // Margin: how much worse the best alignment is that starts the word elsewhere (> 300 ms
   // away). A word whose start another placement nearly matches (a held note that could be
   // either word's) is not pinned down, however good its own evidence looks.
+  // Squeeze: a word given far less time than the duration model expects of it, relative to
+  // the song's own words (the median ratio), has usually lost its note to a neighbour.
+  const expected = new Float64Array(words.length);
+  syls.forEach((sy) => {
+    expected[sy.word] += (sy.hold ? HOLD_FACTOR : 1) * secPerSyl;
+  });
+  const ratio = out.map((p, i) => (p.end - p.start) / expected[i]);
+  const typical = medianOf(ratio);
   let j = 0;
   for (let i = 0; i < out.length; i++) {
     const m = base.margin ? base.margin[j] : MARGIN_CAP;
     while (j < syls.length && syls[j].word === i) j++;
+    const squeeze = typical > 0 ? Math.log(Math.max(1e-3, ratio[i] / typical)) : 0;
     out[i].evidence.margin = m;
-    out[i].confidence = round3(out[i].confidence * marginFactor(m));
+    out[i].evidence.squeeze = squeeze;
+    out[i].confidence = round3(out[i].confidence * marginFactor(m) * squeezeFactor(squeeze));
   }
   return out;
+}
+
+function medianOf(v: number[]): number {
+  if (v.length === 0) return 0;
+  const s = [...v].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : 0.5 * (s[m - 1] + s[m]);
 }
 
 function round3(x: number): number {
@@ -357,7 +380,7 @@ function placements(
       end: Math.max(start + MIN_SYL_S, end),
       confidence: confidenceOf(ev),
       placed: meanAct >= PLACED_MIN_ACTIVITY,
-      evidence: { ...ev, margin: 0 },
+      evidence: { ...ev, margin: 0, squeeze: 0 },
     });
   }
   return out;

@@ -6,7 +6,13 @@ import { coarseFrames, pauseBefore } from './aligner-frames.js';
 import type { AlignerOptions, WordPlacement } from './aligner.js';
 import type { PhoneClass } from './pronounce.js';
 import { refineStart } from './refine.js';
-import { confidenceOf, wordEvidence } from './sung-confidence.js';
+import {
+  confidenceOf,
+  marginFactor,
+  squeezeFactor,
+  wordEvidence,
+  type WordEvidence,
+} from './sung-confidence.js';
 
 /**
  * Model-free alignment for sung vocals: a segmental dynamic programme over the lyrics'
@@ -28,6 +34,11 @@ export interface SungWord {
   onset?: PhoneClass;
   lineStart: boolean;
   lineEnd: boolean;
+}
+
+/** A sung word's placement with the evidence its confidence came from (for benchmarks). */
+export interface SungPlacement extends WordPlacement {
+  evidence: WordEvidence & { margin: number; squeeze: number };
 }
 
 export interface SungAlignerOptions extends AlignerOptions {
@@ -72,7 +83,7 @@ export function alignSung(
   activity: VoiceActivity,
   cues: SungCues,
   opts: SungAlignerOptions = {},
-): WordPlacement[] {
+): SungPlacement[] {
   if (words.length === 0) return [];
   const syls: Syl[] = [];
   words.forEach((w, i) => {
@@ -106,33 +117,36 @@ export function alignSung(
   const secPerSyl = estimateSecPerSyl(activity, S + (HOLD_FACTOR - 1) * lines);
   const dMin = Math.max(1, Math.round(MIN_SYL_S / hop));
   const frames: Frames = { T, hop, dMin, act, off, bnd, wb, pk, beat, prefix, pkPrefix, pause };
-  const base = programme(syls, frames, activity, secPerSyl, opts);
+  const base = programme(syls, frames, activity, secPerSyl, opts, true);
   const out = placements(words, syls, base.sylStart, base.sylEnd, hop, features, activity, cues, pause);
-  // Agreement: the same programme with the duration model stretched and squeezed. A word whose
-  // start moves with the assumed tempo of the syllables is not pinned down by the audio.
-  const spread = new Float64Array(words.length);
-  for (const scale of DURATION_PROBES) {
-    const alt = programme(syls, frames, activity, secPerSyl * scale, {});
-    let j = 0;
-    for (let i = 0; i < words.length; i++) {
-      spread[i] = Math.max(spread[i], Math.abs(alt.sylStart[j] - base.sylStart[j]) * hop);
-      while (j < syls.length && syls[j].word === i) j++;
-    }
+  // Margin: how much worse the best alignment is that starts the word elsewhere (> 300 ms
+  // away). A word whose start another placement nearly matches (a held note that could be
+  // either word's) is not pinned down, however good its own evidence looks.
+  // Squeeze: a word given far less time than the duration model expects of it, relative to
+  // the song's own words (the median ratio), has usually lost its note to a neighbour.
+  const expected = new Float64Array(words.length);
+  syls.forEach((sy) => {
+    expected[sy.word] += (sy.hold ? HOLD_FACTOR : 1) * secPerSyl;
+  });
+  const ratio = out.map((p, i) => (p.end - p.start) / expected[i]);
+  const typical = medianOf(ratio);
+  let j = 0;
+  for (let i = 0; i < out.length; i++) {
+    const m = base.margin ? base.margin[j] : MARGIN_CAP;
+    while (j < syls.length && syls[j].word === i) j++;
+    const squeeze = typical > 0 ? Math.log(Math.max(1e-3, ratio[i] / typical)) : 0;
+    out[i].evidence.margin = m;
+    out[i].evidence.squeeze = squeeze;
+    out[i].confidence = round3(out[i].confidence * marginFactor(m) * squeezeFactor(squeeze));
   }
-  for (let i = 0; i < out.length; i++) out[i].confidence = round3(out[i].confidence * agreement(spread[i]));
   return out;
 }
 
-const DURATION_PROBES = [0.7, 1.4];
-const AGREE_S = 0.08;
-const DISAGREE_S = 0.35;
-const DISAGREE_FLOOR = 0.15;
-
-/** 1 when the probes agree within AGREE_S, falling to DISAGREE_FLOOR at DISAGREE_S apart. */
-function agreement(spread: number): number {
-  if (spread <= AGREE_S) return 1;
-  const f = Math.min(1, (spread - AGREE_S) / (DISAGREE_S - AGREE_S));
-  return 1 - (1 - DISAGREE_FLOOR) * f;
+function medianOf(v: number[]): number {
+  if (v.length === 0) return 0;
+  const s = [...v].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : 0.5 * (s[m - 1] + s[m]);
 }
 
 function round3(x: number): number {
@@ -161,7 +175,8 @@ function programme(
   activity: VoiceActivity,
   secPerSyl: number,
   opts: SungAlignerOptions,
-): { sylStart: Int32Array; sylEnd: Int32Array } {
+  withMargins = false,
+): { sylStart: Int32Array; sylEnd: Int32Array; margin?: Float64Array } {
   const { T, hop, dMin, off, bnd, wb, beat, prefix, pkPrefix, pause } = f;
   const S = syls.length;
   const mu = syls.map((s) => (s.hold ? HOLD_FACTOR : 1) * Math.max(dMin, secPerSyl / hop));
@@ -171,36 +186,52 @@ function programme(
   const backE: Uint16Array[] = [];
   const backD: Int32Array[] = [];
   const eLo: number[] = [];
+  const forward: Float64Array[] = [];
   let D = new Float64Array(bands[0].hi - bands[0].lo).fill(0);
-  const durCost = new Float64Array(Math.max(...dMax) + 1);
+  const durCosts = syls.map((sy, j) => {
+    const c = new Float64Array(dMax[j] + 1);
+    const logMu = Math.log(mu[j]);
+    const sig = sy.hold ? HOLD_LOG_SIGMA : SYL_LOG_SIGMA;
+    for (let d = dMin; d <= dMax[j]; d++) {
+      const ld = Math.log(d) - logMu;
+      c[d] = (DURATION_WEIGHT * ld * ld) / (2 * sig * sig);
+    }
+    return c;
+  });
+  /** Score of syllable j starting at frame s, without its duration and span terms. */
+  const startScore = (j: number, s: number) => {
+    const sy = syls[j];
+    let v = BOUNDARY_WEIGHT * bnd[s] - prefix[s];
+    if (sy.first) v += WORD_BOUNDARY_WEIGHT * wb[s] + BEAT_WEIGHT * beat[s];
+    if (sy.lineStart) v += LINE_START_WEIGHT * pause[s];
+    return v;
+  };
+  /** Score of syllable j's span s..s+d, the rest of it. */
+  const spanScore = (j: number, s: number, d: number, inLo: number) => {
+    const e = s + d;
+    const inside = e - 1 > s + 1 ? pkPrefix[e - 1] - inLo : 0;
+    let v = prefix[e] - durCosts[j][d] - INSIDE_WEIGHT * inside;
+    if (syls[j].last) v += OFFSET_WEIGHT * off[e - 1];
+    return v;
+  };
   for (let j = 0; j < S; j++) {
     throwIfAborted(opts.signal);
-    const sy = syls[j];
+    if (withMargins) forward.push(D);
     const { lo, hi } = bands[j];
     const el = lo + dMin;
     const eh = Math.min(T, hi - 1 + dMax[j]);
     eLo.push(el);
     const E = new Float64Array(Math.max(0, eh - el + 1)).fill(NEG);
     const be = new Uint16Array(E.length);
-    const logMu = Math.log(mu[j]);
-    const sig = sy.hold ? HOLD_LOG_SIGMA : SYL_LOG_SIGMA;
-    for (let d = dMin; d <= dMax[j]; d++) {
-      const ld = Math.log(d) - logMu;
-      durCost[d] = (DURATION_WEIGHT * ld * ld) / (2 * sig * sig);
-    }
     for (let s = lo; s < hi; s++) {
       const base = D[s - lo];
       if (base <= NEG / 2) continue;
-      let start = base + BOUNDARY_WEIGHT * bnd[s] - prefix[s];
-      if (sy.first) start += WORD_BOUNDARY_WEIGHT * wb[s] + BEAT_WEIGHT * beat[s];
-      if (sy.lineStart) start += LINE_START_WEIGHT * pause[s];
+      const start = base + startScore(j, s);
       const dTop = Math.min(dMax[j], T - s);
       const inLo = pkPrefix[Math.min(T, s + 1)];
       for (let d = dMin; d <= dTop; d++) {
         const e = s + d;
-        const inside = e - 1 > s + 1 ? pkPrefix[e - 1] - inLo : 0;
-        let v = start + prefix[e] - durCost[d] - INSIDE_WEIGHT * inside;
-        if (sy.last) v += OFFSET_WEIGHT * off[e - 1];
+        const v = start + spanScore(j, s, d, inLo);
         const k = e - el;
         if (v > E[k]) {
           E[k] = v;
@@ -239,14 +270,14 @@ function programme(
   }
 
   let s = -1;
-  let best = NEG;
+  let optimum = NEG;
   for (let k = 0; k < D.length; k++) {
-    if (D[k] > best) {
-      best = D[k];
+    if (D[k] > optimum) {
+      optimum = D[k];
       s = k;
     }
   }
-  if (s < 0 || best <= NEG / 2) throw new Error('sung alignment found no feasible placement');
+  if (s < 0 || optimum <= NEG / 2) throw new Error('sung alignment found no feasible placement');
   const sylStart = new Int32Array(S);
   const sylEnd = new Int32Array(S);
   for (let j = S - 1; j >= 0; j--) {
@@ -257,8 +288,60 @@ function programme(
     sylEnd[j] = e;
     s = e - d;
   }
-  return { sylStart, sylEnd };
+  if (!withMargins) return { sylStart, sylEnd };
+  // Backward pass: B[j][s] = best score of syllables j.. with syllable j starting at s. Then
+  // forward + backward is the best whole alignment with that start, and a syllable's margin is
+  // how much worse the best alignment is that starts it more than MARGIN_AWAY_S elsewhere.
+  const margin = new Float64Array(S);
+  const away = Math.max(1, Math.round(MARGIN_AWAY_S / hop));
+  let next: Float64Array | null = null; // B[j + 1] over bands[j + 1]
+  for (let j = S - 1; j >= 0; j--) {
+    throwIfAborted(opts.signal);
+    const { lo, hi } = bands[j];
+    const B = new Float64Array(hi - lo).fill(NEG);
+    const nb = j + 1 < S ? bands[j + 1] : null;
+    // With a gap allowed, the next syllable may start at any frame >= the end: suffix maxima.
+    let after: Float64Array | null = null;
+    if (next && nb && syls[j + 1].first) {
+      after = new Float64Array(next.length + 1).fill(NEG);
+      for (let k = next.length - 1; k >= 0; k--) after[k] = Math.max(after[k + 1], next[k]);
+    }
+    for (let s = lo; s < hi; s++) {
+      const st = startScore(j, s);
+      const dTop = Math.min(dMax[j], T - s);
+      const inLo = pkPrefix[Math.min(T, s + 1)];
+      let best = NEG;
+      for (let d = dMin; d <= dTop; d++) {
+        const e = s + d;
+        let rest = 0;
+        if (nb && next) {
+          if (after) rest = e < nb.lo ? after[0] : e - nb.lo < next.length ? after[e - nb.lo] : NEG;
+          else rest = e >= nb.lo && e < nb.hi ? next[e - nb.lo] : NEG;
+        }
+        if (rest <= NEG / 2) continue;
+        const v = st + spanScore(j, s, d, inLo) + rest;
+        if (v > best) best = v;
+      }
+      B[s - lo] = best;
+    }
+    const F = forward[j];
+    let alt = NEG;
+    for (let s = lo; s < hi; s++) {
+      if (Math.abs(s - sylStart[j]) <= away) continue;
+      const f = F[s - lo];
+      const b = B[s - lo];
+      if (f <= NEG / 2 || b <= NEG / 2) continue;
+      if (f + b > alt) alt = f + b;
+    }
+    margin[j] = alt <= NEG / 2 ? MARGIN_CAP : Math.min(MARGIN_CAP, Math.max(0, optimum - alt));
+    next = B;
+  }
+  return { sylStart, sylEnd, margin };
 }
+
+/** A start more than this from the chosen one is a different placement (the 300 ms bar). */
+const MARGIN_AWAY_S = 0.3;
+const MARGIN_CAP = 50;
 
 function placements(
   words: readonly SungWord[],
@@ -270,8 +353,8 @@ function placements(
   activity: VoiceActivity,
   cues: SungCues,
   pause: Float32Array,
-): WordPlacement[] {
-  const out: WordPlacement[] = [];
+): SungPlacement[] {
+  const out: SungPlacement[] = [];
   let j = 0;
   for (let i = 0; i < words.length; i++) {
     const first = j;
@@ -297,6 +380,7 @@ function placements(
       end: Math.max(start + MIN_SYL_S, end),
       confidence: confidenceOf(ev),
       placed: meanAct >= PLACED_MIN_ACTIVITY,
+      evidence: { ...ev, margin: 0, squeeze: 0 },
     });
   }
   return out;

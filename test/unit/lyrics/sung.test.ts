@@ -4,6 +4,7 @@ import { analyzeVocals, heldNoteShare } from '../../../src/engines/transcription
 import { alignLyrics } from '../../../src/engines/transcription/lyrics-aligner.js';
 import { countSyllables } from '../../../src/engines/transcription/lyrics-text.js';
 import { pronounce } from '../../../src/engines/transcription/pronounce.js';
+import { alignSung } from '../../../src/engines/transcription/sung-aligner.js';
 import { timingQa } from '../../../src/engines/transcription/qa.js';
 
 const SR = 16000;
@@ -101,6 +102,55 @@ describe('sung alignment', () => {
     expect(t.lines[2].lowConfidence).toBe(true);
     // Lyrics that do not fit the singing shake the whole placement: the song's QA must say so.
     expect(timingQa(t, undefined).mean_confidence).toBeLessThan(0.6);
+  });
+});
+
+describe('sung word confidence: the alignment margin', () => {
+  it('doubts a word that could start anywhere on a held note, not the words the audio pins', () => {
+    const { audio, starts } = singLines(LINES);
+    const analysis = analyzeVocals(audio);
+    const cues = analysis.cues;
+    if (!cues) throw new Error('no sung cues');
+    const parsed = (text: string) => {
+      const tokens = text.split(/\s+/);
+      return tokens.map((w, i) => ({
+        syllables: countSyllables(w),
+        lineStart: i === 0 || i === 6,
+        lineEnd: i === 5 || i === tokens.length - 1,
+      }));
+    };
+    const sung = alignSung(
+      parsed(
+        LINES.flat()
+          .map((w) => w.word)
+          .join(' '),
+      ),
+      analysis.features,
+      analysis.activity,
+      cues,
+    );
+    // Sung as written: every word start is pinned (no other placement > 300 ms away comes close).
+    const margins = sung.map((p) => p.evidence.margin);
+    expect(Math.min(...margins)).toBeGreaterThan(2);
+    // "out" twice on the one held note: where the second starts, the audio cannot say.
+    const doubled = alignSung(
+      parsed(
+        `${LINES.flat()
+          .map((w) => w.word)
+          .join(' ')} out`,
+      ),
+      analysis.features,
+      analysis.activity,
+      cues,
+    );
+    const last = doubled[doubled.length - 1];
+    expect(last.evidence.margin).toBeLessThan(1.5);
+    expect(last.confidence).toBeLessThan(0.6);
+    // The first line, sung as written, keeps its placement and its confidence.
+    for (let i = 0; i < 6; i++) {
+      expect(Math.abs(doubled[i].start - starts[i])).toBeLessThan(0.2);
+      expect(doubled[i].confidence).toBeGreaterThan(0.6);
+    }
   });
 });
 

@@ -44,7 +44,7 @@ function context(
     config: {
       modelsDir: path.join(dir, 'models'),
       offline: true,
-      stemFormat: 'f32',
+      stemFormat: 'wav_f32',
       onnxThreads: 1,
       ...config,
     },

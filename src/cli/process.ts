@@ -49,7 +49,10 @@ export function processCommand(program: Command): void {
     .option('--language <code>', 'language of the lyrics (default: detect)')
     .option('--separation-engine <engine>', separationEngineChoices.join(' | '))
     .option('--whisper-model <size>', WHISPER_SIZES.join(' | '))
-    .option('--stem-format <format>', `stems' file format: ${AUDIO_FORMATS.join(' | ')} (default: STEM_FORMAT, else wav)`)
+    .option(
+      '--stem-format <format>',
+      `stems' file format: ${AUDIO_FORMATS.join(' | ')} (default: STEM_FORMAT, else wav)`,
+    )
     .option(
       '--input <kind>',
       'mixture (default) | vocals: the file is a vocals stem, aligned without separation',

@@ -97,6 +97,9 @@ export const JobSummary = Type.Object(
   {
     separation_engine: Type.Optional(Type.String()),
     separation_quality: Type.Optional(Type.String()),
+    stem_format: Type.Optional(
+      Type.String({ description: "the stems' file format (STEM_FORMAT or stem_format)" }),
+    ),
     transcription_engine: Type.Optional(Type.String()),
     language: Type.Optional(Type.Union([Type.String(), Type.Null()])),
     word_count: Type.Optional(Type.Integer()),

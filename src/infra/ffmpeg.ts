@@ -189,7 +189,18 @@ export async function encodeAudioFile(
   try {
     await exec(
       tools.ffmpeg,
-      ['-nostdin', '-v', 'error', '-y', '-f', 'wav', '-i', 'pipe:0', ...ffmpegOutputArgs(format, audio.sampleRate), tmp],
+      [
+        '-nostdin',
+        '-v',
+        'error',
+        '-y',
+        '-f',
+        'wav',
+        '-i',
+        'pipe:0',
+        ...ffmpegOutputArgs(format, audio.sampleRate),
+        tmp,
+      ],
       { input: encodeWav(audio, 'f32'), timeoutMs: opts.timeoutMs ?? 600_000, signal: opts.signal },
     );
     const fh = await fsp.open(tmp, 'r+');

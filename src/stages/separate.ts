@@ -70,7 +70,11 @@ export function createSeparationStage(opts: SeparationStageOptions = {}): StageH
         status: 'completed',
         engine: engine.info,
         outputs,
-        summary: { separation_engine: engine.info.name, separation_quality: engine.info.quality },
+        summary: {
+          separation_engine: engine.info.name,
+          separation_quality: engine.info.quality,
+          stem_format: ctx.options.stemFormat ?? ctx.config.stemFormat,
+        },
         warnings,
       };
     } finally {
@@ -96,7 +100,10 @@ async function writeStems(ctx: StageContext, mix: PcmAudio, stems: Stems): Promi
       outputs[name] = ctx.paths.rel(file);
       if (READ_LATER.includes(name)) await ctx.write(ctx.paths.stemSource(name), encodeWav(audio, 's16'));
     }
-    ctx.progress(SEPARATED_PROGRESS + ((i + 1) / files.length) * (100 - SEPARATED_PROGRESS), `writing ${format} stems`);
+    ctx.progress(
+      SEPARATED_PROGRESS + ((i + 1) / files.length) * (100 - SEPARATED_PROGRESS),
+      `writing ${format} stems`,
+    );
   }
   return outputs;
 }

@@ -10,7 +10,13 @@ import { checkWebhookUrl } from '../../infra/webhooks.js';
 import { ownerForNewJob } from '../access.js';
 import { intakeRefusal, refusalError, RETRY_AFTER_S, type IntakeGate } from '../intake-gate.js';
 import { jobLinks } from '../presenters.js';
-import { AudioFormatChoice, errorResponses, ProcessAccepted, SeparationEngineChoice, WhisperSize } from '../schemas.js';
+import {
+  AudioFormatChoice,
+  errorResponses,
+  ProcessAccepted,
+  SeparationEngineChoice,
+  WhisperSize,
+} from '../schemas.js';
 import { jobUrls } from '../signed-urls.js';
 import { receiveUpload, type ReceivedUpload } from '../upload.js';
 

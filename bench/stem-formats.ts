@@ -6,7 +6,7 @@
  * already on disk (what a user converting the WAV stems afterwards would pay). For each format:
  * wall seconds for the five stems (median of `--runs`), × the song's length, total size, and
  * the decoded-back correlation with the float stems (quality kept).
- * Run: nice -n 10 npx tsx bench/stem-formats.ts /tmp/karaoke-eval/public/corpus/p99_long_120 [--runs 3]
+ * Run: nice -n 10 npx tsx bench/stem-formats.ts /tmp/karaoke-eval/public/corpus/p99_long_120 [--runs 3] [--only wav,flac]
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -45,6 +45,16 @@ fs.mkdirSync(srcDir);
 for (const [n, a] of stems) fs.writeFileSync(path.join(srcDir, `${n}.wav`), encodeWav(a, 'f32'));
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
+const TICKS_PER_S = 100; // Linux USER_HZ, the unit of /proc/self/stat
+
+/** CPU seconds of this process plus its waited-for children (ffmpeg): what the wall time costs on an idle core. */
+function cpuSeconds(): number {
+  const own = process.cpuUsage();
+  const fields = fs.readFileSync('/proc/self/stat', 'utf8').split(') ')[1].split(' ');
+  // after the command name: field 3 is index 0, so cutime (16) and cstime (17) are 13 and 14
+  const children = (Number(fields[13]) + Number(fields[14])) / TICKS_PER_S;
+  return (own.user + own.system) / 1e6 + children;
+}
 
 function correlation(a: PcmAudio, b: PcmAudio): number {
   let ab = 0;
@@ -62,20 +72,28 @@ function correlation(a: PcmAudio, b: PcmAudio): number {
 }
 
 const rows: string[] = [];
-for (const f of AUDIO_FORMATS) {
+const onlyAt = process.argv.indexOf('--only');
+const formats =
+  onlyAt > 0 ? AUDIO_FORMATS.filter((f) => process.argv[onlyAt + 1].split(',').includes(f)) : AUDIO_FORMATS;
+for (const f of formats) {
   const row = FORMAT_TABLE[f];
   const ours: number[] = [];
   const peer: number[] = [];
+  const oursCpu: number[] = [];
+  const peerCpu: number[] = [];
   let bytes = 0;
   let worst = 1;
   for (let r = 0; r < RUNS; r++) {
     const dir = path.join(work, `${f}-${r}`);
     let t0 = performance.now();
+    let c0 = cpuSeconds();
     for (const [n, a] of stems) await encodeAudioFile(tools, a, f, path.join(dir, `${n}.${row.ext}`));
     ours.push((performance.now() - t0) / 1000);
+    oursCpu.push(cpuSeconds() - c0);
     const peerDir = path.join(work, `${f}-${r}-peer`);
     fs.mkdirSync(peerDir);
     t0 = performance.now();
+    c0 = cpuSeconds();
     for (const n of stems.keys())
       execFileSync(tools.ffmpeg, [
         '-nostdin',
@@ -88,6 +106,7 @@ for (const f of AUDIO_FORMATS) {
         path.join(peerDir, `${n}.${row.ext}`),
       ]);
     peer.push((performance.now() - t0) / 1000);
+    peerCpu.push(cpuSeconds() - c0);
     if (r === 0) {
       for (const [n, a] of stems) {
         const file = path.join(dir, `${n}.${row.ext}`);
@@ -99,17 +118,18 @@ for (const f of AUDIO_FORMATS) {
     fs.rmSync(dir, { recursive: true, force: true });
     fs.rmSync(peerDir, { recursive: true, force: true });
   }
-  const o = median(ours);
-  const p = median(peer);
+  const o = median(oursCpu);
+  const p = median(peerCpu);
   rows.push(
-    `| \`${f}\` | ${o.toFixed(2)} | ${(o / seconds).toFixed(4)} | ${p.toFixed(2)} | ${(o / p).toFixed(2)} | ${(bytes / 1e6).toFixed(1)} | ${worst.toFixed(5)} |`,
+    `| \`${f}\` | ${o.toFixed(2)} | ${(o / seconds).toFixed(4)} | ${median(ours).toFixed(2)} | ${p.toFixed(2)} | ${median(peer).toFixed(2)} | ${(o / p).toFixed(2)} | ${(bytes / 1e6).toFixed(1)} | ${worst.toFixed(5)} |`,
   );
   process.stderr.write(`${f} done\n`);
 }
 fs.rmSync(work, { recursive: true, force: true });
 process.stdout.write(
   `${path.basename(song)}: 5 stereo stems of ${seconds.toFixed(1)} s at ${first.sampleRate} Hz, median of ${RUNS} runs; ffmpeg ${execFileSync(tools.ffmpeg, ['-version']).toString().split(' ')[2]}\n\n` +
-    '| format | ours: 5 stems (s) | × song length | peer: ffmpeg CLI from WAV files (s) | ours / peer | size (MB) | worst stem correlation decoded back |\n' +
-    '|---|---|---|---|---|---|---|\n' +
+    `load average at start ${os.loadavg()[0].toFixed(1)} on ${os.availableParallelism()} cores\n\n` +
+    '| format | ours: CPU s, 5 stems | CPU × song length | ours: wall s | peer (ffmpeg CLI from WAV files): CPU s | peer: wall s | CPU ours / peer | size (MB) | worst stem correlation decoded back |\n' +
+    '|---|---|---|---|---|---|---|---|---|\n' +
     `${rows.join('\n')}\n`,
 );

@@ -11,8 +11,10 @@ import { SessionCache } from '../engines/session-cache.js';
 import type { Stems } from '../engines/separation/types.js';
 import { STEM_NAMES, type StemFile } from '../storage/paths.js';
 
-/** The stems later stages read (transcription: vocals; variants: instrumental and vocals). */
+/** The stems later stages read: transcription the vocals, variants and videos the instrumental and vocals. */
 const READ_LATER: readonly StemFile[] = ['vocals', 'instrumental'];
+/** With beats_source=drums the beats stage also reads these. */
+const READ_BY_BEATS: readonly StemFile[] = ['drums', 'bass'];
 
 /**
  * @file The stem-separation stage: mixture → stems/{vocals,drums,bass,other,instrumental}.wav.
@@ -27,8 +29,9 @@ const READ_LATER: readonly StemFile[] = ['vocals', 'instrumental'];
  *
  * Files are written in the job's `stemFormat` (else STEM_FORMAT) from the format table
  * (infra/audio-formats.ts): WAV natively, FLAC/MP3/Opus by ffmpeg. For those three the vocals
- * and the instrumental are also kept as 16-bit WAV in stems/.source/ (not served), which is
- * what transcription and variants read (storage/stems.ts), so no stage decodes a lossy stem.
+ * and the instrumental (with beats_source=drums also the drums and bass) are also kept as 16-bit
+ * WAV in stems/.source/ (not served), which is what transcription, variants, videos and the beats
+ * stage read (storage/stems.ts), so no stage decodes a lossy stem.
  */
 
 const LOAD_PROGRESS = 5; // % once the engine is ready and the mix decoded
@@ -90,6 +93,7 @@ async function writeStems(ctx: StageContext, mix: PcmAudio, stems: Stems): Promi
   const format = ctx.options.stemFormat ?? ctx.config.stemFormat;
   const row = FORMAT_TABLE[format];
   const tools = row.wav ? undefined : findMediaTools(ctx.config.searchPath);
+  const keep = ctx.options.beatsSource === 'drums' ? [...READ_LATER, ...READ_BY_BEATS] : READ_LATER;
   const outputs: Record<string, string> = {};
   for (const [i, [name, audio]] of files.entries()) {
     throwIfAborted(ctx.signal);
@@ -98,7 +102,7 @@ async function writeStems(ctx: StageContext, mix: PcmAudio, stems: Stems): Promi
     else {
       await encodeAudioFile(tools, audio, format, file, { signal: ctx.signal });
       outputs[name] = ctx.paths.rel(file);
-      if (READ_LATER.includes(name)) await ctx.write(ctx.paths.stemSource(name), encodeWav(audio, 's16'));
+      if (keep.includes(name)) await ctx.write(ctx.paths.stemSource(name), encodeWav(audio, 's16'));
     }
     ctx.progress(
       SEPARATED_PROGRESS + ((i + 1) / files.length) * (100 - SEPARATED_PROGRESS),

@@ -6,6 +6,7 @@ import type { PcmAudio } from '../../src/audio/pcm.js';
 import { encodeWav } from '../../src/audio/wav.js';
 import { AUDIO_FORMATS, FORMAT_TABLE, type AudioFormat } from '../../src/infra/audio-formats.js';
 import { decodeToPcm, findMediaTools } from '../../src/infra/ffmpeg.js';
+import { createBeatsStage } from '../../src/stages/analyze-beats.js';
 import { createSeparationStage } from '../../src/stages/separate.js';
 import { tmpDir } from '../helpers/audio.js';
 import { multipart, startTestService, waitForJob, type TestService } from '../helpers/services.js';
@@ -116,7 +117,7 @@ const decode = (file: string) => decodeToPcm(tools, file, { sampleRate: SR, chan
 beforeAll(async () => {
   scratch = tmpDir('stem-formats-');
   svc = await startTestService({
-    handlers: { separation: createSeparationStage() },
+    handlers: { separation: createSeparationStage(), beats: createBeatsStage() },
     config: { separationEngine: 'dsp' },
   });
   for (const f of AUDIO_FORMATS) {
@@ -172,6 +173,27 @@ describe('stem formats', () => {
       }
     },
   );
+
+  it('with beats_source=drums keeps WAV copies of the drums and bass too, and the beats stage tracks on them', async () => {
+    const res = await submit([
+      { name: 'stem_format', value: 'opus' },
+      { name: 'beats_source', value: 'drums' },
+    ]);
+    expect(res.statusCode).toBe(202);
+    const id = res.json().job_id;
+    await waitForJob(svc.services, id, undefined, 60_000);
+    const results = (await svc.app.inject(`/api/results/${id}`)).json();
+    expect(results.status).toBe('completed');
+    expect(results.beat_analysis.source).toBe('drums');
+    expect(results.stages.beats.warnings.join(' ')).not.toMatch(/no drums stem/);
+    const source = path.join(svc.config.storageDir, 'jobs', id, 'stems', '.source');
+    expect(fs.readdirSync(source).sort()).toEqual([
+      'bass.wav',
+      'drums.wav',
+      'instrumental.wav',
+      'vocals.wav',
+    ]);
+  });
 
   it('refuses an unknown stem_format with a 400 that names the choices, before a job exists', async () => {
     const before = fs.readdirSync(path.join(svc.config.storageDir, 'jobs')).length;

@@ -6,6 +6,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { parseSecurityConfig, type SecurityConfig } from './config-security.js';
+import { AUDIO_FORMATS_TEXT, parseAudioFormat, type AudioFormat } from './infra/audio-formats.js';
 import { separationEngineChoices, type SeparationEngineChoice } from './engines/separation/engines.js';
 import { WHISPER_SIZES } from './engines/transcription/whisper.js';
 
@@ -34,7 +35,8 @@ export interface AppConfig {
   onnxThreads: number;
   onnxProvider: OnnxProvider;
   audioSampleRate: number;
-  stemFormat: 's16' | 'f32';
+  /** Stems' file format (infra/audio-formats.ts); a job's `stem_format` overrides it. */
+  stemFormat: AudioFormat;
   /** Default beats source (BEATS_SOURCE): the mixture, or the separated drums stem when separation runs. */
   beatsSource: 'mix' | 'drums';
   maxConcurrentJobs: number;
@@ -99,6 +101,12 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
     }
     return v as T;
   };
+  const audioFormat = (key: string, def: AudioFormat): AudioFormat => {
+    const v = str(key, def);
+    const f = parseAudioFormat(v);
+    if (!f) problems.push(`${key}=${JSON.stringify(v)}: expected one of ${AUDIO_FORMATS_TEXT}`);
+    return f ?? def;
+  };
   const list = (key: string, def: string[]): string[] => {
     const raw = env[key];
     if (raw === undefined || raw.trim() === '') return def;
@@ -161,7 +169,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
     onnxThreads: int('ONNX_THREADS', Math.max(1, os.availableParallelism()), 1, 256),
     onnxProvider: oneOf<OnnxProvider>('ONNX_PROVIDER', 'cpu', ['cpu', 'cuda']),
     audioSampleRate: int('AUDIO_SAMPLE_RATE', 44100, 8000, 192000),
-    stemFormat: oneOf<'s16' | 'f32'>('STEM_FORMAT', 's16', ['s16', 'f32']),
+    stemFormat: audioFormat('STEM_FORMAT', 'wav'),
     beatsSource: oneOf<'mix' | 'drums'>('BEATS_SOURCE', 'mix', ['mix', 'drums']),
     maxConcurrentJobs: int('MAX_CONCURRENT_JOBS', 1, 1, 64),
     jobTimeoutS: int('JOB_TIMEOUT', 3600, 1),

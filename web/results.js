@@ -17,6 +17,7 @@ const FILE_GROUPS = [
   ['stems/', 'Stems'],
   ['transcription/', 'Lyrics'],
   ['beat_analysis/', 'Rhythm'],
+  ['variants/', 'Key & tempo variants'],
   ['video/', 'Karaoke video'],
   ['', 'Song & report'],
 ];
@@ -154,7 +155,7 @@ export function clearResults() {
 
 /**
  * @typedef {{ name: string, url: string, size?: number, label?: string }} Track
- * @typedef {{ path: string, url: string, size?: number }} FileEntry
+ * @typedef {{ path: string, url: string, size?: number, label?: string }} FileEntry
  */
 
 /** @param {any} r the results @returns {Track[]} */
@@ -196,6 +197,7 @@ function renderSummary(r, job) {
     ['Language', s.language ?? t.language],
     ['Lyrics', t.source && `${t.source}${s.word_count !== undefined ? `, ${s.word_count} words` : ''}`],
     ['Separation', s.separation_engine],
+    ['Stem format', s.stem_format],
     ['Processing time', num(r.report?.wall_time_s, 1) && `${num(r.report?.wall_time_s, 1)} s`],
   ];
   const dl = $('summary');
@@ -211,7 +213,11 @@ function renderSummary(r, job) {
 /** @param {any} r the results */
 function renderFiles(r) {
   /** @type {FileEntry[]} */
-  const files = [...r.files, ...(r.videos ?? []).map((/** @type {{ video: FileEntry }} */ v) => v.video)];
+  const files = [
+    ...r.files,
+    ...variantFiles(r.variants ?? []),
+    ...(r.videos ?? []).map((/** @type {{ video: FileEntry }} */ v) => v.video),
+  ];
   const groups = FILE_GROUPS.map(([prefix, title]) => ({
     prefix,
     title,
@@ -242,7 +248,7 @@ function renderFiles(r) {
                     class: 'file-link',
                     title: f.path,
                   },
-                  f.path.slice(g.prefix.length),
+                  f.label ?? f.path.slice(g.prefix.length),
                 ),
                 el('span', { class: 'muted', text: f.size !== undefined ? fmtBytes(f.size) : '' }),
               ),
@@ -251,4 +257,26 @@ function renderFiles(r) {
         ),
       ),
   );
+}
+
+/**
+ * The completed variants' files, named by what the variant is ("−2 st · 0.9× · guide −12 dB").
+ * @param {{ params: { semitones: number, tempo: number, vocal_db: number | null }, files: Record<string, FileEntry> }[]} variants
+ * @returns {FileEntry[]}
+ */
+function variantFiles(variants) {
+  return variants.flatMap((v) => {
+    const p = v.params;
+    const what = [
+      p.semitones !== 0 ? `${p.semitones > 0 ? '+' : '−'}${Math.abs(p.semitones)} st` : '',
+      p.tempo !== 1 ? `${p.tempo}×` : '',
+      p.vocal_db !== null ? `guide ${p.vocal_db} dB` : '',
+    ]
+      .filter(Boolean)
+      .join(' · ');
+    return Object.values(v.files).map((f) => ({
+      ...f,
+      label: `${what || 'original key and tempo'}: ${f.path.split('/').pop()}`,
+    }));
+  });
 }

@@ -1,12 +1,14 @@
 /**
  * @file RIFF/WAVE codec for planar float PCM.
  * Reads PCM 8/16/24/32-bit integer and IEEE float 32/64 (plain or WAVE_FORMAT_EXTENSIBLE).
- * Writes either 16-bit PCM (clipped, rounded) or 32-bit IEEE float (lossless for our data).
+ * Writes 16- or 24-bit PCM (clipped, rounded) or 32-bit IEEE float (lossless for our data).
  */
 
 import type { PcmAudio } from './pcm.js';
 
-export type WavSampleFormat = 's16' | 'f32';
+export type WavSampleFormat = 's16' | 's24' | 'f32';
+
+const BYTES_PER_SAMPLE: { [F in WavSampleFormat]: number } = { s16: 2, s24: 3, f32: 4 };
 
 const FORMAT_PCM = 1;
 const FORMAT_FLOAT = 3;
@@ -17,7 +19,7 @@ export class WavFormatError extends Error {}
 export function encodeWav(audio: PcmAudio, format: WavSampleFormat = 's16'): Buffer {
   const numCh = audio.channels.length;
   const n = audio.channels[0]?.length ?? 0;
-  const bytesPerSample = format === 's16' ? 2 : 4;
+  const bytesPerSample = BYTES_PER_SAMPLE[format];
   const dataBytes = n * numCh * bytesPerSample;
   const buf = Buffer.allocUnsafe(44 + dataBytes);
   buf.write('RIFF', 0, 'ascii');
@@ -25,7 +27,7 @@ export function encodeWav(audio: PcmAudio, format: WavSampleFormat = 's16'): Buf
   buf.write('WAVE', 8, 'ascii');
   buf.write('fmt ', 12, 'ascii');
   buf.writeUInt32LE(16, 16);
-  buf.writeUInt16LE(format === 's16' ? FORMAT_PCM : FORMAT_FLOAT, 20);
+  buf.writeUInt16LE(format === 'f32' ? FORMAT_FLOAT : FORMAT_PCM, 20);
   buf.writeUInt16LE(numCh, 22);
   buf.writeUInt32LE(audio.sampleRate, 24);
   buf.writeUInt32LE(audio.sampleRate * numCh * bytesPerSample, 28);
@@ -40,6 +42,19 @@ export function encodeWav(audio: PcmAudio, format: WavSampleFormat = 's16'): Buf
       for (let i = 0, j = c; i < n; i++, j += numCh) {
         const v = ch[i] * 32768; // the same scale as decoding, so a round trip has no gain error
         out[j] = v >= 32767 ? 32767 : v <= -32768 ? -32768 : Math.round(v);
+      }
+    }
+  } else if (format === 's24') {
+    const frame = numCh * 3;
+    for (let c = 0; c < numCh; c++) {
+      const ch = audio.channels[c];
+      for (let i = 0, o = 44 + c * 3; i < n; i++, o += frame) {
+        const v = ch[i] * 8388608; // 2^23: the scale decodeWav divides by
+        const q = v >= 8388607 ? 8388607 : v <= -8388608 ? -8388608 : Math.round(v);
+        // Three little-endian bytes by hand: Buffer.writeIntLE per sample cost 3× the float path.
+        buf[o] = q & 0xff;
+        buf[o + 1] = (q >> 8) & 0xff;
+        buf[o + 2] = (q >> 16) & 0xff;
       }
     }
   } else {

@@ -10,6 +10,7 @@ import { WHISPER_SIZES } from '../engines/transcription/whisper.js';
 import { AppError, InputError } from '../errors.js';
 import { intakeFile } from '../ingest/intake.js';
 import { parseJobOptions, type ParsedOptions } from '../ingest/options.js';
+import { AUDIO_FORMATS } from '../infra/audio-formats.js';
 import { createLogger, type Logger } from '../infra/logger.js';
 import { defaultStageHandlers } from '../stages/index.js';
 import { moveInto } from '../storage/files.js';
@@ -27,6 +28,7 @@ interface ProcessFlags {
   stages?: string;
   language?: string;
   separationEngine?: string;
+  stemFormat?: string;
   whisperModel?: string;
   input?: string;
   beatsSource?: string;
@@ -47,6 +49,10 @@ export function processCommand(program: Command): void {
     .option('--language <code>', 'language of the lyrics (default: detect)')
     .option('--separation-engine <engine>', separationEngineChoices.join(' | '))
     .option('--whisper-model <size>', WHISPER_SIZES.join(' | '))
+    .option(
+      '--stem-format <format>',
+      `stems' file format: ${AUDIO_FORMATS.join(' | ')} (default: STEM_FORMAT, else wav)`,
+    )
     .option(
       '--input <kind>',
       'mixture (default) | vocals: the file is a vocals stem, aligned without separation',
@@ -104,6 +110,7 @@ export async function runProcess(audio: string, flags: ProcessFlags): Promise<nu
         language: flags.language,
         whisper_model: flags.whisperModel,
         separation_engine: flags.separationEngine,
+        stem_format: flags.stemFormat,
         input: flags.input,
         beats_source: flags.beatsSource,
       },
@@ -134,6 +141,7 @@ const CLI_FLAG_NAMES = {
   language: '--language',
   whisper_model: '--whisper-model',
   separation_engine: '--separation-engine',
+  stem_format: '--stem-format',
   input: '--input',
   beats_source: '--beats-source',
 } as const;

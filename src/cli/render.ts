@@ -6,6 +6,7 @@ import { AppError, InputError } from '../errors.js';
 import { findMediaTools, type MediaTools } from '../infra/ffmpeg.js';
 import { moveInto } from '../storage/files.js';
 import { jobPaths, type JobPaths } from '../storage/paths.js';
+import { readableStem } from '../storage/stems.js';
 import { parseVariantParams, variantId } from '../variants/params.js';
 import { renderVariant } from '../variants/render.js';
 import { parseVideoParams, videoId, VIDEO_SIZE_NAMES } from '../video/params.js';
@@ -92,12 +93,11 @@ async function variantFor(tools: MediaTools, paths: JobPaths, o: RenderOptions):
     .then(() => true)
     .catch(() => false);
   if (!done) {
-    await fs.access(paths.stem('instrumental')).catch(() => {
+    if (!(await readableStem(paths, 'instrumental')))
       throw new InputError(
         'NO_INSTRUMENTAL',
         `${paths.dir} has no stems/instrumental.wav: run karaoke process first`,
       );
-    });
     await renderVariant(tools, paths, id, params, (p) => {
       if (p === 100) process.stderr.write(`variant ${id}: 100%\n`);
     });

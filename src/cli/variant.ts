@@ -1,10 +1,11 @@
-import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { loadConfig } from '../config.js';
 import { AppError } from '../errors.js';
+import { AUDIO_FORMATS } from '../infra/audio-formats.js';
 import { findMediaTools } from '../infra/ffmpeg.js';
 import { jobPaths } from '../storage/paths.js';
+import { readableStem } from '../storage/stems.js';
 import { parseVariantParams, variantId } from '../variants/params.js';
 import { renderVariant } from '../variants/render.js';
 
@@ -22,7 +23,7 @@ export function variantCommand(program: Command): void {
     .option('--semitones <n>', 'key shift, -6..6', Number, 0)
     .option('--tempo <x>', 'tempo factor, 0.5..1.5', Number, 1)
     .option('--vocal-db <db>', 'mix the lead vocal in at this level (e.g. -12)', Number)
-    .option('--format <f>', 'wav | flac | mp3 | opus', 'wav')
+    .option('--format <f>', AUDIO_FORMATS.join(' | '), 'wav')
     .action(
       async (dir: string, o: { semitones: number; tempo: number; vocalDb?: number; format: string }) => {
         try {
@@ -33,13 +34,12 @@ export function variantCommand(program: Command): void {
             format: o.format,
           });
           const paths = jobPaths(path.resolve(dir));
-          await fs.access(paths.stem('instrumental')).catch(() => {
+          if (!(await readableStem(paths, 'instrumental')))
             throw new AppError(
               'NO_INSTRUMENTAL',
               `${dir} has no stems/instrumental.wav: run karaoke process first`,
               400,
             );
-          });
           const id = variantId(params);
           let last = -10;
           const files = await renderVariant(

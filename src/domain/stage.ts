@@ -36,6 +36,8 @@ export interface JobOptions {
   language?: string;
   whisperModel?: string;
   separationEngine?: AppConfig['separationEngine'];
+  /** The stems' file format; STEM_FORMAT when absent. */
+  stemFormat?: AppConfig['stemFormat'];
   /** What the uploaded file is: a full song (default) or a vocals stem to align directly. */
   input?: 'mixture' | 'vocals';
   /** What the beats stage tracks: the mixture (default), or the separated drums + bass stems (it then waits for separation). */

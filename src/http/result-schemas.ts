@@ -192,6 +192,20 @@ export const VideoResult = Type.Object({
   ass: Nullable(FileView),
 });
 export type VideoResult = Static<typeof VideoResult>;
+/** A completed instrumental variant (POST /api/jobs/{id}/variants) with its files. */
+export const VariantResult = Type.Object({
+  variant_id: Type.String(),
+  params: Type.Object({
+    semitones: Type.Integer(),
+    tempo: Type.Number(),
+    vocal_db: Nullable(Type.Number()),
+    format: Type.String(),
+  }),
+  files: Type.Record(Type.String(), FileView, {
+    description: 'instrumental, and for a tempo change the re-timed transcription, beats and ass',
+  }),
+  links: Type.Object({ self: Type.String() }),
+});
 
 export const ResultsView = Type.Object(
   {
@@ -205,6 +219,7 @@ export const ResultsView = Type.Object(
     transcription: Type.Union([TranscriptionDoc, NotInlined, Type.Null()]),
     beat_analysis: Type.Union([BeatAnalysisDoc, NotInlined, Type.Null()]),
     files: Type.Array(FileView),
+    variants: Type.Array(VariantResult, { description: 'completed instrumental variants, oldest first' }),
     stages: PerStage(StageView),
     report: Type.Union([ReportDoc, NotInlined, Type.Null()]),
     videos: Type.Array(VideoResult, { description: 'completed karaoke videos (MP4, H.264 + AAC)' }),

@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { JobRecord } from '../domain/job.js';
 import { STAGE_NAMES } from '../domain/stage.js';
 import { jobPaths, type JobPaths } from '../storage/paths.js';
+import { completedVariants } from '../variants/service.js';
 import { contentTypeOf } from './content-types.js';
 import type {
   BeatAnalysisDoc,
@@ -53,6 +54,21 @@ export async function resultsView(job: JobRecord, storageDir: string, urls: JobU
       if (s === 'separation') stems[name] = e;
     }
   }
+  const variants: ResultsView['variants'] = [];
+  for (const v of await completedVariants(paths)) {
+    const vf: Record<string, FileEntry> = {};
+    for (const [name, rel] of Object.entries(v.files)) {
+      const e = rel ? await entry(rel) : undefined;
+      if (e) vf[name] = e;
+    }
+    if (!vf.instrumental) continue;
+    variants.push({
+      variant_id: v.variant_id,
+      params: v.params,
+      files: vf,
+      links: { self: `/api/jobs/${job.id}/variants/${v.variant_id}` },
+    });
+  }
   const report = await entry(REPORT_FILE);
   if (report) files.push(report);
   const original = await entry(`original.${job.file_ext}`);
@@ -69,6 +85,7 @@ export async function resultsView(job: JobRecord, storageDir: string, urls: JobU
     ),
     beat_analysis: await inlineJson<BeatAnalysisDoc>(paths.dir, job.stages.beats.outputs.analysis),
     files,
+    variants,
     stages: job.stages,
     report: await inlineJson<ReportDoc>(paths.dir, report ? REPORT_FILE : undefined),
     videos: await videoResults(paths, entry),

@@ -17,6 +17,7 @@ import {
 import { JOB_STATUSES, STAGE_STATUSES } from '../domain/job.js';
 import { ENGINE_QUALITIES, STAGE_NAMES, type StageName as StageKey } from '../domain/stage.js';
 import { separationEngineChoices } from '../engines/separation/engines.js';
+import { AUDIO_FORMATS, FORMAT_TABLE } from '../infra/audio-formats.js';
 import { WHISPER_SIZES } from '../engines/transcription/whisper.js';
 
 /** A closed set of strings as a plain `enum` (OpenAPI-friendly; TypeBox unions become `anyOf`). */
@@ -41,6 +42,10 @@ export const StageStatus = StringEnum(STAGE_STATUSES, {
 /** From the separation engine table (engines/separation/engines.ts): auto + every engine's name. */
 export const SeparationEngineChoice = StringEnum(separationEngineChoices);
 export const WhisperSize = StringEnum(WHISPER_SIZES);
+/** From the format table (infra/audio-formats.ts): stems' and variants' file formats. */
+export const AudioFormatChoice = StringEnum(AUDIO_FORMATS, {
+  description: AUDIO_FORMATS.map((f) => `${f}: ${FORMAT_TABLE[f].description}`).join('; '),
+});
 
 export const ErrorBody = Type.Object(
   { error: Type.Object({ code: Type.String(), message: Type.String() }) },
@@ -92,6 +97,9 @@ export const JobSummary = Type.Object(
   {
     separation_engine: Type.Optional(Type.String()),
     separation_quality: Type.Optional(Type.String()),
+    stem_format: Type.Optional(
+      Type.String({ description: "the stems' file format (STEM_FORMAT or stem_format)" }),
+    ),
     transcription_engine: Type.Optional(Type.String()),
     language: Type.Optional(Type.Union([Type.String(), Type.Null()])),
     word_count: Type.Optional(Type.Integer()),

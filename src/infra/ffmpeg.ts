@@ -7,9 +7,12 @@
 
 import { createRequire } from 'node:module';
 import fs from 'node:fs';
+import fsp from 'node:fs/promises';
 import path from 'node:path';
-import { decodeWav } from '../audio/wav.js';
+import { decodeWav, encodeWav } from '../audio/wav.js';
 import type { PcmAudio } from '../audio/pcm.js';
+import { moveInto, writeFileAtomic } from '../storage/files.js';
+import { FORMAT_TABLE, ffmpegOutputArgs, type AudioFormat } from './audio-formats.js';
 import { exec, ExecError } from './exec.js';
 
 export interface MediaTools {
@@ -156,4 +159,59 @@ export async function decodeToPcm(tools: MediaTools, file: string, opts: DecodeO
     maxStdout: 4 * 1024 * 1024 * 1024 - 1,
   });
   return decodeWav(stdout);
+}
+
+export interface EncodeOptions {
+  signal?: AbortSignal;
+  timeoutMs?: number;
+}
+
+/**
+ * Writes float PCM to `file` in a format of the table (infra/audio-formats.ts), atomically: WAV
+ * natively, the others by ffmpeg from the PCM piped in as float WAV (nothing lost before the
+ * codec). ffmpeg writes to a file, not a pipe, because the FLAC and MP3 muxers seek back to
+ * finish their headers (sample count, the Xing/LAME frame with the encoder delay).
+ */
+export async function encodeAudioFile(
+  tools: MediaTools,
+  audio: PcmAudio,
+  format: AudioFormat,
+  file: string,
+  opts: EncodeOptions = {},
+): Promise<void> {
+  const row = FORMAT_TABLE[format];
+  if (row.wav) {
+    await writeFileAtomic(file, encodeWav(audio, row.wav));
+    return;
+  }
+  await fsp.mkdir(path.dirname(file), { recursive: true });
+  const tmp = `${file}.${process.pid}.tmp`;
+  try {
+    await exec(
+      tools.ffmpeg,
+      [
+        '-nostdin',
+        '-v',
+        'error',
+        '-y',
+        '-f',
+        'wav',
+        '-i',
+        'pipe:0',
+        ...ffmpegOutputArgs(format, audio.sampleRate),
+        tmp,
+      ],
+      { input: encodeWav(audio, 'f32'), timeoutMs: opts.timeoutMs ?? 600_000, signal: opts.signal },
+    );
+    const fh = await fsp.open(tmp, 'r+');
+    try {
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    await moveInto(tmp, file, { replace: true });
+  } catch (err) {
+    await fsp.rm(tmp, { force: true });
+    throw err;
+  }
 }

@@ -4,6 +4,7 @@ import { requiredStages } from '../domain/pipeline.js';
 import { isSeparationEngineChoice, SEPARATION_CHOICES_TEXT } from '../engines/separation/engines.js';
 import { WHISPER_SIZES } from '../engines/transcription/whisper.js';
 import { InputError } from '../errors.js';
+import { AUDIO_FORMATS_TEXT, parseAudioFormat } from '../infra/audio-formats.js';
 
 /**
  * Job options from form fields or CLI flags, checked once for both.
@@ -29,6 +30,8 @@ export interface RawOptions {
   language?: string;
   whisper_model?: string;
   separation_engine?: string;
+  /** wav | wav24 | wav_f32 | flac | mp3 | opus: the stems' file format (default STEM_FORMAT). */
+  stem_format?: string;
   /** "vocals": the file is a vocals stem, aligned without separation. */
   input?: string;
   /** "mix" | "drums": what the beats stage tracks. */
@@ -123,6 +126,13 @@ export function parseJobOptions(
         `${name('separation_engine')} must be ${SEPARATION_CHOICES_TEXT}`,
       );
     options.separationEngine = se;
+  }
+  const sf = raw.stem_format?.trim();
+  if (sf) {
+    const format = parseAudioFormat(sf);
+    if (!format)
+      throw new InputError('BAD_STEM_FORMAT', `${name('stem_format')} must be one of ${AUDIO_FORMATS_TEXT}`);
+    options.stemFormat = format;
   }
   return { options, warnings };
 }

@@ -6,6 +6,7 @@ import { estimateKey, type KeyEstimate } from '../audio/key/key.js';
 import fs from 'node:fs/promises';
 import { toMono, type PcmAudio } from '../audio/pcm.js';
 import { decodeWav } from '../audio/wav.js';
+import { readableStem } from '../storage/stems.js';
 
 /** Times in the JSON files are rounded to the millisecond, scores to 1/1000. */
 const round3 = (v: number): number => Math.round(v * 1000) / 1000;
@@ -32,8 +33,13 @@ export function createBeatsStage(): StageHandler {
     let source: 'mix' | 'drums' = 'mix';
     let track: PcmAudio = mix;
     if (ctx.options.beatsSource === 'drums') {
-      const drums = await readStem(ctx.paths.stem('drums'));
-      const bass = drums && (await readStem(ctx.paths.stem('bass')));
+      // readableStem: the WAV stem, or its 16-bit copy when the stems are FLAC/MP3/Opus.
+      const [drumsFile, bassFile] = await Promise.all([
+        readableStem(ctx.paths, 'drums'),
+        readableStem(ctx.paths, 'bass'),
+      ]);
+      const drums = drumsFile && (await readStem(drumsFile));
+      const bass = drums && bassFile && (await readStem(bassFile));
       if (drums) [track, source] = [bass ? sum(drums, bass) : drums, 'drums'];
       else warnings.push('beats_source=drums, but there is no drums stem: beats were tracked on the mixture');
     }

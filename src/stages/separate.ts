@@ -1,6 +1,8 @@
 import type { PcmAudio } from '../audio/pcm.js';
 import { pcmLength } from '../audio/pcm.js';
 import { encodeWav } from '../audio/wav.js';
+import { FORMAT_TABLE } from '../infra/audio-formats.js';
+import { encodeAudioFile, findMediaTools } from '../infra/ffmpeg.js';
 import type { StageContext, StageHandler, StageOutcome } from '../domain/stage.js';
 import { throwIfAborted } from '../errors.js';
 import type { ModelSpec } from '../engines/models.js';
@@ -8,6 +10,11 @@ import { createSeparationEngine } from '../engines/separation/index.js';
 import { SessionCache } from '../engines/session-cache.js';
 import type { Stems } from '../engines/separation/types.js';
 import { STEM_NAMES, type StemFile } from '../storage/paths.js';
+
+/** The stems later stages read: transcription the vocals, variants and videos the instrumental and vocals. */
+const READ_LATER: readonly StemFile[] = ['vocals', 'instrumental'];
+/** With beats_source=drums the beats stage also reads these. */
+const READ_BY_BEATS: readonly StemFile[] = ['drums', 'bass'];
 
 /**
  * @file The stem-separation stage: mixture → stems/{vocals,drums,bass,other,instrumental}.wav.
@@ -19,6 +26,12 @@ import { STEM_NAMES, type StemFile } from '../storage/paths.js';
  *  - an engine's name: honoured or refused: when it cannot run here the stage throws
  *    UnavailableError (never retried) with the reason, and the pipeline records it.
  * The instrumental is drums + bass + other, sample by sample.
+ *
+ * Files are written in the job's `stemFormat` (else STEM_FORMAT) from the format table
+ * (infra/audio-formats.ts): WAV natively, FLAC/MP3/Opus by ffmpeg. For those three the vocals
+ * and the instrumental (with beats_source=drums also the drums and bass) are also kept as 16-bit
+ * WAV in stems/.source/ (not served), which is what transcription, variants, videos and the beats
+ * stage read (storage/stems.ts), so no stage decodes a lossy stem.
  */
 
 const LOAD_PROGRESS = 5; // % once the engine is ready and the mix decoded
@@ -60,7 +73,11 @@ export function createSeparationStage(opts: SeparationStageOptions = {}): StageH
         status: 'completed',
         engine: engine.info,
         outputs,
-        summary: { separation_engine: engine.info.name, separation_quality: engine.info.quality },
+        summary: {
+          separation_engine: engine.info.name,
+          separation_quality: engine.info.quality,
+          stem_format: ctx.options.stemFormat ?? ctx.config.stemFormat,
+        },
         warnings,
       };
     } finally {
@@ -73,10 +90,24 @@ async function writeStems(ctx: StageContext, mix: PcmAudio, stems: Stems): Promi
   const n = pcmLength(mix);
   const files: [StemFile, PcmAudio][] = STEM_NAMES.map((name) => [name, fitTo(stems[name], n)]);
   files.push(['instrumental', instrumentalOf(files.filter(([name]) => name !== 'vocals').map(([, a]) => a))]);
+  const format = ctx.options.stemFormat ?? ctx.config.stemFormat;
+  const row = FORMAT_TABLE[format];
+  const tools = row.wav ? undefined : findMediaTools(ctx.config.searchPath);
+  const keep = ctx.options.beatsSource === 'drums' ? [...READ_LATER, ...READ_BY_BEATS] : READ_LATER;
   const outputs: Record<string, string> = {};
-  for (const [name, audio] of files) {
+  for (const [i, [name, audio]] of files.entries()) {
     throwIfAborted(ctx.signal);
-    outputs[name] = await ctx.write(ctx.paths.stem(name), encodeWav(audio, ctx.config.stemFormat));
+    const file = ctx.paths.stem(name, row.ext);
+    if (!tools) outputs[name] = await ctx.write(file, encodeWav(audio, row.wav));
+    else {
+      await encodeAudioFile(tools, audio, format, file, { signal: ctx.signal });
+      outputs[name] = ctx.paths.rel(file);
+      if (keep.includes(name)) await ctx.write(ctx.paths.stemSource(name), encodeWav(audio, 's16'));
+    }
+    ctx.progress(
+      SEPARATED_PROGRESS + ((i + 1) / files.length) * (100 - SEPARATED_PROGRESS),
+      `writing ${format} stems`,
+    );
   }
   return outputs;
 }

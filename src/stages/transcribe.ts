@@ -16,6 +16,7 @@ import { renderEnhancedLrc, renderLrc } from '../exports/lrc.js';
 import { renderSrt } from '../exports/srt.js';
 import { renderVtt } from '../exports/vtt.js';
 import { readBeatGrid, writeSingerFiles, type SongGrid } from './singer-files.js';
+import { readableStem } from '../storage/stems.js';
 
 /**
  * The transcription stage, thin glue: load the vocals (the stem, or the upload itself with
@@ -62,9 +63,10 @@ export function createTranscriptionStage(deps: TranscriptionStageDeps = {}): Sta
 /** The vocals stem, or with `input: vocals` the upload itself (it is the vocals). */
 async function readVocals(ctx: StageContext): Promise<PcmAudio> {
   if (ctx.options.input === 'vocals') return ctx.loadMix();
-  const file = ctx.paths.stem('vocals');
+  const file = await readableStem(ctx.paths, 'vocals');
   let buf: Buffer;
   try {
+    if (!file) throw new Error('no vocals stem');
     buf = await fs.readFile(file);
   } catch {
     throw new InputError(

@@ -6,7 +6,8 @@
  *   job.json                       (embedded job store)
  *   original.<ext>
  *   work/mix.wav                   (decoded once: float32, AUDIO_SAMPLE_RATE, stereo)
- *   stems/vocals.wav drums.wav bass.wav other.wav instrumental.wav
+ *   stems/vocals.wav drums.wav bass.wav other.wav instrumental.wav   (.flac/.mp3/.opus per stem format)
+ *   stems/.source/vocals.wav instrumental.wav   (16-bit copies kept when the stems are not WAV)
  *   transcription/transcription.json lyrics.lrc lyrics.elrc lyrics.srt lyrics.vtt lyrics.ass
  *                 notes.json vocals.mid ultrastar.txt
  *   beat_analysis/analysis.json beats.json onsets.json
@@ -42,7 +43,10 @@ export interface JobPaths {
   mix: string;
   workDir: string;
   stageDir(stage: StageName): string;
-  stem(name: StemFile): string;
+  /** A stem in its published format (`ext` from the format table; wav by default). */
+  stem(name: StemFile, ext?: string): string;
+  /** The 16-bit WAV copy of a stem that later stages read when the stems are not WAV (never served). */
+  stemSource(name: StemFile): string;
   transcription(file: string): string;
   beats(file: string): string;
   report: string;
@@ -74,7 +78,8 @@ export function jobPaths(storageDirOrJobDir: string, jobId?: string): JobPaths {
     workDir: j('work'),
     mix: j('work', 'mix.wav'),
     stageDir: (stage) => j(STAGE_DIRS[stage]),
-    stem: (name) => j('stems', `${name}.wav`),
+    stem: (name, ext = 'wav') => j('stems', `${name}.${ext}`),
+    stemSource: (name) => j('stems', '.source', `${name}.wav`),
     transcription: (file) => j('transcription', file),
     beats: (file) => j('beat_analysis', file),
     report: j('report.json'),

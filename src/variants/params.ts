@@ -1,13 +1,14 @@
 import { createHash } from 'node:crypto';
 import { InputError } from '../errors.js';
+import { AUDIO_FORMATS, type AudioFormat } from '../infra/audio-formats.js';
 
 /**
  * What a variant is: a key shift, a tempo factor, an optional guide vocal level and a format.
  * The id is a hash of the normalised parameters, so the same request is the same variant
  * (cached: rendered once).
  */
-export const VARIANT_FORMATS = ['wav', 'flac', 'mp3', 'opus'] as const;
-export type VariantFormat = (typeof VARIANT_FORMATS)[number];
+export const VARIANT_FORMATS = AUDIO_FORMATS;
+export type VariantFormat = AudioFormat;
 
 export interface VariantParams {
   semitones: number;

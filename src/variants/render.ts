@@ -1,12 +1,14 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { exec } from '../infra/exec.js';
+import { FORMAT_TABLE, ffmpegOutputArgs } from '../infra/audio-formats.js';
 import { probe, type MediaTools } from '../infra/ffmpeg.js';
 import { buildLines, type TimedWord, type Transcript } from '../engines/transcription/timeline.js';
 import { renderAss } from '../exports/ass.js';
 import { moveInto, writeFileAtomic } from '../storage/files.js';
 import type { JobPaths } from '../storage/paths.js';
-import type { VariantFormat, VariantParams } from './params.js';
+import { readableStem } from '../storage/stems.js';
+import type { VariantParams } from './params.js';
 
 /**
  * Renders a variant with one ffmpeg run: the instrumental through the rubberband filter (pitch
@@ -21,13 +23,9 @@ export interface VariantFiles {
   ass?: string;
 }
 
-const CODEC: { [F in VariantFormat]: { ext: string; args: string[] } } = {
-  wav: { ext: 'wav', args: ['-c:a', 'pcm_s16le'] },
-  flac: { ext: 'flac', args: ['-c:a', 'flac'] },
-  mp3: { ext: 'mp3', args: ['-c:a', 'libmp3lame', '-b:a', '192k'] },
-  opus: { ext: 'opus', args: ['-c:a', 'libopus', '-b:a', '160k', '-ar', '48000'] },
-};
 const TIMEOUT_MS = 20 * 60 * 1000;
+/** Assumed when the probe fails (it only decides whether MP3 needs a resample). */
+const DEFAULT_RATE = 44100;
 
 export async function renderVariant(
   tools: MediaTools,
@@ -37,18 +35,18 @@ export async function renderVariant(
   onProgress: (percent: number) => void,
   signal?: AbortSignal,
 ): Promise<VariantFiles> {
-  const instrumental = paths.stem('instrumental');
-  const vocals = paths.stem('vocals');
-  await fs.access(instrumental).catch(() => {
-    throw new Error('the instrumental stem is missing');
-  });
+  // The WAVs of the stems (16-bit copies when the stems are FLAC/MP3/Opus): never a lossy source.
+  const instrumental = await readableStem(paths, 'instrumental');
+  if (!instrumental) throw new Error('the instrumental stem is missing');
+  const vocals = (await readableStem(paths, 'vocals')) ?? paths.stem('vocals');
   // The duration is only for progress: a slow or failed probe (a loaded machine) must not fail the render.
   const info = await probe(tools, instrumental, signal);
   const dir = paths.variantDir(id);
   await fs.mkdir(dir, { recursive: true });
-  const codec = CODEC[p.format];
-  const out = path.join(dir, `instrumental.${codec.ext}`);
-  const tmp = path.join(dir, `.instrumental.tmp.${codec.ext}`);
+  // The same table as the stems (infra/audio-formats.ts): codec, bit depth, rate, muxer.
+  const row = FORMAT_TABLE[p.format];
+  const out = path.join(dir, `instrumental.${row.ext}`);
+  const tmp = `${out}.${process.pid}.tmp`;
   const stretch = rubberband(p);
   const inputs = ['-i', instrumental];
   let graph = `[0:a]${stretch}[out]`;
@@ -73,7 +71,7 @@ export async function renderVariant(
       graph,
       '-map',
       '[out]',
-      ...codec.args,
+      ...ffmpegOutputArgs(p.format, info?.sampleRate || DEFAULT_RATE),
       tmp,
     ],
     {

@@ -30,6 +30,30 @@ export interface VariantRecord {
 }
 
 const STATE_FILE = 'variant.json';
+
+/**
+ * The completed variants of a job, oldest first, read from their variant.json files (what the
+ * results document lists; a queued or running one is not a result yet).
+ */
+export async function completedVariants(paths: JobPaths): Promise<VariantRecord[]> {
+  const root = path.dirname(paths.variantDir('x'));
+  let ids: string[];
+  try {
+    ids = (await fs.readdir(root)).filter(isVariantId);
+  } catch {
+    return [];
+  }
+  const out: VariantRecord[] = [];
+  for (const id of ids) {
+    try {
+      const rec = JSON.parse(await fs.readFile(path.join(root, id, STATE_FILE), 'utf8')) as VariantRecord;
+      if (rec.status === 'completed' && rec.variant_id === id) out.push(rec);
+    } catch {
+      // unreadable: not listed
+    }
+  }
+  return out.sort((a, b) => a.created_at.localeCompare(b.created_at));
+}
 const PROGRESS_WRITE_MS = 1000;
 
 export class VariantService {

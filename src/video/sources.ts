@@ -4,6 +4,7 @@ import { buildLines, type TimedWord, type Transcript } from '../engines/transcri
 import { AppError } from '../errors.js';
 import type { LayoutGrid } from '../exports/karaoke-layout.js';
 import type { JobPaths } from '../storage/paths.js';
+import { readableStem } from '../storage/stems.js';
 
 /**
  * What a video is made of: the audio (the job's instrumental, or a variant's), the word timeline
@@ -18,7 +19,8 @@ export interface VideoSources {
 }
 
 export async function videoSources(paths: JobPaths, variant: string | null): Promise<VideoSources> {
-  let audio = paths.stem('instrumental');
+  // The WAV (or, for FLAC/MP3/Opus stems, its kept 16-bit copy): storage/stems.ts.
+  let audio = (await readableStem(paths, 'instrumental')) ?? paths.stem('instrumental');
   let words = paths.transcription('transcription.json');
   let beats = paths.beats('beats.json');
   if (variant !== null) {

@@ -6,6 +6,7 @@ import { encodeWav } from '../../src/audio/wav.js';
 import { renderTranscriptionJson } from '../../src/engines/transcription/transcript-json.js';
 import { buildLines, type Transcript } from '../../src/engines/transcription/timeline.js';
 import { analysisJson } from '../../src/stages/analyze-beats.js';
+import { readableStem } from '../../src/storage/stems.js';
 
 /**
  * Fake engines for driving the pipeline in tests. They write small but real files where the
@@ -72,9 +73,8 @@ export function fakeBeats(): StageHandler {
 
 export function fakeTranscription(): StageHandler {
   return async (ctx) => {
-    await fs.access(ctx.paths.stem('vocals')).catch(() => {
-      throw new InputError('NO_VOCALS', 'no vocals stem');
-    });
+    // What the real stage reads: the WAV, or its .source copy when the stems are FLAC/MP3/Opus.
+    if (!(await readableStem(ctx.paths, 'vocals'))) throw new InputError('NO_VOCALS', 'no vocals stem');
     const file = ctx.paths.transcription('transcription.json');
     const words = [{ word: 'la', start: 0.1, end: 0.3, confidence: 1, line: 0, flags: [] }];
     const transcript: Transcript = { language: 'en', source: 'aligned', words, lines: buildLines(words) };

@@ -10,7 +10,13 @@ import { checkWebhookUrl } from '../../infra/webhooks.js';
 import { ownerForNewJob } from '../access.js';
 import { intakeRefusal, refusalError, RETRY_AFTER_S, type IntakeGate } from '../intake-gate.js';
 import { jobLinks } from '../presenters.js';
-import { errorResponses, ProcessAccepted, SeparationEngineChoice, WhisperSize } from '../schemas.js';
+import {
+  AudioFormatChoice,
+  errorResponses,
+  ProcessAccepted,
+  SeparationEngineChoice,
+  WhisperSize,
+} from '../schemas.js';
 import { jobUrls } from '../signed-urls.js';
 import { receiveUpload, type ReceivedUpload } from '../upload.js';
 
@@ -40,6 +46,7 @@ const ProcessFields = Type.Object({
   ),
   whisper_model: Type.Optional(WhisperSize),
   separation_engine: Type.Optional(SeparationEngineChoice),
+  stem_format: Type.Optional(AudioFormatChoice),
   input: Type.Optional(
     Type.Union([Type.Literal('mixture'), Type.Literal('vocals')], {
       description: 'mixture (default) | vocals: the file is a vocals stem, aligned without separation',

@@ -452,6 +452,11 @@ export interface operations {
                     whisper_model?: "tiny" | "base" | "small" | "medium" | "large-v3-turbo";
                     /** @enum {string} */
                     separation_engine?: "auto" | "htdemucs" | "dsp";
+                    /**
+                     * @description wav: WAV, 16-bit PCM (default); wav24: WAV, 24-bit PCM; wav_f32: WAV, 32-bit float (the separator output, bit for bit); flac: FLAC, 16-bit (the 16-bit WAV, losslessly compressed); mp3: MP3, 320 kb/s CBR (LAME); opus: Opus in Ogg, 192 kb/s, 48 kHz
+                     * @enum {string}
+                     */
+                    stem_format?: "wav" | "wav24" | "wav_f32" | "flac" | "mp3" | "opus";
                     /** @description mixture (default) | vocals: the file is a vocals stem, aligned without separation */
                     input?: "mixture" | "vocals";
                     /** @description mix | drums: track beats on the mixture, or on the separated drums + bass stems (beats then wait for separation, which is added). Default: the server's BEATS_SOURCE when separation runs, else mix */
@@ -790,6 +795,8 @@ export interface operations {
                         summary: {
                             separation_engine?: string;
                             separation_quality?: string;
+                            /** @description the stems' file format (STEM_FORMAT or stem_format) */
+                            stem_format?: string;
                             transcription_engine?: string;
                             language?: string | null;
                             word_count?: number;
@@ -1003,6 +1010,8 @@ export interface operations {
                         summary: {
                             separation_engine?: string;
                             separation_quality?: string;
+                            /** @description the stems' file format (STEM_FORMAT or stem_format) */
+                            stem_format?: string;
                             transcription_engine?: string;
                             language?: string | null;
                             word_count?: number;
@@ -1164,6 +1173,29 @@ export interface operations {
                             url: string;
                             size: number;
                             content_type: string;
+                        }[];
+                        /** @description completed instrumental variants, oldest first */
+                        variants: {
+                            variant_id: string;
+                            params: {
+                                semitones: number;
+                                tempo: number;
+                                vocal_db: number | null;
+                                format: string;
+                            };
+                            /** @description instrumental, and for a tempo change the re-timed transcription, beats and ass */
+                            files: {
+                                [key: string]: {
+                                    path: string;
+                                    /** @description download URL (GET /api/files/{job_id}/{path}) */
+                                    url: string;
+                                    size: number;
+                                    content_type: string;
+                                };
+                            };
+                            links: {
+                                self: string;
+                            };
                         }[];
                         stages: {
                             separation: {
@@ -1408,6 +1440,8 @@ export interface operations {
                             summary: {
                                 separation_engine?: string;
                                 separation_quality?: string;
+                                /** @description the stems' file format (STEM_FORMAT or stem_format) */
+                                stem_format?: string;
                                 transcription_engine?: string;
                                 language?: string | null;
                                 word_count?: number;
@@ -1777,6 +1811,8 @@ export interface operations {
                             summary: {
                                 separation_engine?: string;
                                 separation_quality?: string;
+                                /** @description the stems' file format (STEM_FORMAT or stem_format) */
+                                stem_format?: string;
                                 transcription_engine?: string;
                                 language?: string | null;
                                 word_count?: number;
@@ -2120,6 +2156,8 @@ export interface operations {
                         summary: {
                             separation_engine?: string;
                             separation_quality?: string;
+                            /** @description the stems' file format (STEM_FORMAT or stem_format) */
+                            stem_format?: string;
                             transcription_engine?: string;
                             language?: string | null;
                             word_count?: number;
@@ -2883,7 +2921,7 @@ export interface operations {
                     /** @default 1 */
                     tempo?: number;
                     vocal_db?: number | null;
-                    format?: "wav" | "flac" | "mp3" | "opus";
+                    format?: "wav" | "wav24" | "wav_f32" | "flac" | "mp3" | "opus";
                 };
             };
         };

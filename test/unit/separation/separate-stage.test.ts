@@ -44,7 +44,7 @@ function context(
     config: {
       modelsDir: path.join(dir, 'models'),
       offline: true,
-      stemFormat: 'f32',
+      stemFormat: 'wav_f32',
       onnxThreads: 1,
       ...config,
     },
@@ -95,7 +95,11 @@ describe('separation stage', () => {
       other: 'stems/other.wav',
       instrumental: 'stems/instrumental.wav',
     });
-    expect(out.summary).toEqual({ separation_engine: 'dsp-fallback', separation_quality: 'fallback' });
+    expect(out.summary).toEqual({
+      separation_engine: 'dsp-fallback',
+      separation_quality: 'fallback',
+      stem_format: 'wav_f32',
+    });
     expect(out.warnings?.join(' ')).toMatch(/DSP fallback/);
     const n = mix().channels[0].length;
     const [drums, bass, other, inst] = await Promise.all(
@@ -146,7 +150,11 @@ describe('separation stage', () => {
     const stage = createSeparationStage({ cache, spec: absentSpec(model.length) });
     const out = await stage(context({ separationEngine: 'auto' }));
     expect(out.engine).toMatchObject({ name: 'htdemucs-onnx', quality: 'model' });
-    expect(out.summary).toEqual({ separation_engine: 'htdemucs-onnx', separation_quality: 'model' });
+    expect(out.summary).toEqual({
+      separation_engine: 'htdemucs-onnx',
+      separation_quality: 'model',
+      stem_format: 'wav_f32',
+    });
     expect(out.warnings).toContain(separationEngine('htdemucs').licenceWarning);
     const ctx = context({ separationEngine: 'auto' });
     const vocals = await readStem(ctx, 'vocals');

@@ -14,6 +14,7 @@ import * as ort from 'onnxruntime-node';
 import type { Logger } from 'pino';
 import { UnavailableError } from '../../errors.js';
 import { DemucsStft } from '../../audio/stft.js';
+import { moveInto } from '../../storage/files.js';
 import { executionProviders, recordProviderLoad, type ProviderProbe } from './provider.js';
 
 export const HTDEMUCS_SAMPLE_RATE = 44100;
@@ -216,7 +217,7 @@ async function cacheOptimized(
       executionProviders: providers,
     });
     await writer.release();
-    await fs.rename(tmp, dest);
+    await moveInto(tmp, dest);
     log.info({ path: dest }, 'optimised htdemucs graph cached');
     return dest;
   } catch (err) {

@@ -13,6 +13,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import onnxProto from 'onnx-proto';
+import { writeFileAtomic } from '../../storage/files.js';
 
 const { onnx } = onnxProto;
 
@@ -167,9 +168,6 @@ export async function ensureQuantizedModel(
     // not there yet
   }
   const { model, report } = quantizeModel(await fs.readFile(modelPath));
-  await fs.mkdir(modelsDir, { recursive: true });
-  const tmp = `${dest}.${process.pid}.tmp`;
-  await fs.writeFile(tmp, model);
-  await fs.rename(tmp, dest);
+  await writeFileAtomic(dest, model);
   return { path: dest, created: true, report };
 }

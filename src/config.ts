@@ -34,6 +34,14 @@ export interface AppConfig {
   demucsShifts: number;
   onnxThreads: number;
   onnxProvider: OnnxProvider;
+  /** onnxruntime's intra-op threads busy-wait between ops: off by default (shared machines). */
+  onnxSpinning: boolean;
+  /** onnxruntime's CPU memory arena (keeps the largest run's intermediates resident). */
+  onnxArena: boolean;
+  /** Writes/reads the graph-optimised model in MODELS_DIR so start-up does not redo the optimiser. */
+  onnxCacheOptimized: boolean;
+  /** int8 dynamic quantization of htdemucs' MatMul/Gemm weights (`DEMUCS_QUANTIZE=int8`). */
+  demucsQuantize: 'off' | 'int8';
   audioSampleRate: number;
   /** Stems' file format (infra/audio-formats.ts); a job's `stem_format` overrides it. */
   stemFormat: AudioFormat;
@@ -168,6 +176,10 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
     demucsShifts: int('DEMUCS_SHIFTS', 0, 0, 10),
     onnxThreads: int('ONNX_THREADS', Math.max(1, os.availableParallelism()), 1, 256),
     onnxProvider: oneOf<OnnxProvider>('ONNX_PROVIDER', 'cpu', ['cpu', 'cuda']),
+    onnxSpinning: bool('ONNX_SPINNING', false),
+    onnxArena: bool('ONNX_ARENA', false),
+    onnxCacheOptimized: bool('ONNX_CACHE_OPTIMIZED', true),
+    demucsQuantize: oneOf<'off' | 'int8'>('DEMUCS_QUANTIZE', 'off', ['off', 'int8']),
     audioSampleRate: int('AUDIO_SAMPLE_RATE', 44100, 8000, 192000),
     stemFormat: audioFormat('STEM_FORMAT', 'wav'),
     beatsSource: oneOf<'mix' | 'drums'>('BEATS_SOURCE', 'mix', ['mix', 'drums']),

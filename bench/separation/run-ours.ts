@@ -2,7 +2,7 @@
  * Runs this project's separation engine on corpus songs and writes the stems in the scorer's
  * results layout.
  *
- *   npx tsx bench/separation/run-ours.ts <corpusDir> <resultsDir> [songs] [--engine htdemucs|dsp] [--threads N] [--shifts N]
+ *   npx tsx bench/separation/run-ours.ts <corpusDir> <resultsDir> [songs] [--engine htdemucs|dsp] [--threads N] [--shifts N] [--quantize int8] [--spin 1]
  *
  * Per song it prints one JSON line {song, seconds, segments}. Model loading is timed separately
  * (once per process), as it would be amortised by the stage's session cache in the service.
@@ -24,6 +24,8 @@ async function main(): Promise<void> {
       engine: { type: 'string', default: 'htdemucs' },
       threads: { type: 'string', default: '2' },
       shifts: { type: 'string', default: '0' },
+      quantize: { type: 'string', default: 'off' },
+      spin: { type: 'string', default: '0' },
     },
   });
   const [corpus, results, only] = positionals;
@@ -33,6 +35,8 @@ async function main(): Promise<void> {
   const config = testConfig({
     onnxThreads: Number(values.threads),
     demucsShifts: Number(values.shifts),
+    demucsQuantize: values.quantize === 'int8' ? 'int8' : 'off',
+    onnxSpinning: values.spin === '1',
     offline: true,
   });
   const songs = await listSongs(corpus, only);

@@ -8,10 +8,14 @@
  * ("onnx::ReduceMean_1", "5073"). Every buffer is allocated once per session and reused.
  */
 
+import fs from 'node:fs/promises';
+import path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import type { Logger } from 'pino';
 import { UnavailableError } from '../../errors.js';
 import { DemucsStft } from '../../audio/stft.js';
+import { moveInto } from '../../storage/files.js';
+import { executionProviders, recordProviderLoad, type ProviderProbe } from './provider.js';
 
 export const HTDEMUCS_SAMPLE_RATE = 44100;
 export const HTDEMUCS_SEGMENT = 343980; // floor(7.8 s × 44.1 kHz): the training length
@@ -22,6 +26,39 @@ export interface SessionOptions {
   threads: number;
   provider: 'cpu' | 'cuda';
   log: Logger;
+  /** Intra-op threads busy-wait for work between ops (fast when idle, burns CPU when shared). */
+  spinning?: boolean;
+  /** onnxruntime's CPU arena: keeps the largest run's intermediates allocated between runs. */
+  arena?: boolean;
+  /**
+   * Where the graph-optimised model is (or gets) saved: when the file exists it is loaded with the
+   * optimiser off, so start-up skips it; otherwise the optimiser runs and writes it there.
+   */
+  optimizedPath?: string;
+  /** What the runtime offers (tests pass a fake). */
+  probe?: ProviderProbe;
+}
+
+/** The onnxruntime session options for `opts` (exported for the benchmark and the tests). */
+export function sessionOptions(
+  opts: Omit<SessionOptions, 'log' | 'provider' | 'probe'>,
+  mode: 'write' | 'run',
+): ort.InferenceSession.SessionOptions {
+  const spin = opts.spinning ? '1' : '0';
+  return {
+    // With the arena on, the largest run's intermediates (≈ 5.5 GB for this graph) stay resident;
+    // off, they are allocated and page-faulted on every run. BENCHMARKS.md has both measured.
+    enableCpuMemArena: opts.arena ?? false,
+    enableMemPattern: true,
+    intraOpNumThreads: opts.threads,
+    interOpNumThreads: 1,
+    executionMode: 'sequential',
+    // The cached graph is optimised up to 'extended' (portable: 'all' adds layout transforms tied
+    // to this CPU's vector width); the running session applies the rest, which is quick.
+    graphOptimizationLevel: mode === 'write' ? 'extended' : 'all',
+    ...(mode === 'write' && opts.optimizedPath ? { optimizedModelFilePath: opts.optimizedPath } : {}),
+    extra: { session: { intra_op: { allow_spinning: spin }, inter_op: { allow_spinning: spin } } },
+  };
 }
 
 export class HtdemucsSession {
@@ -61,35 +98,33 @@ export class HtdemucsSession {
   }
 
   static async load(modelPath: string, opts: SessionOptions): Promise<HtdemucsSession> {
-    const base: ort.InferenceSession.SessionOptions = {
-      // The arena keeps every intermediate of the largest run resident (≈5.5 GB for this graph).
-      enableCpuMemArena: false,
-      enableMemPattern: true,
-      intraOpNumThreads: opts.threads,
-      interOpNumThreads: 1,
-      executionMode: 'sequential',
-      graphOptimizationLevel: 'all',
-    };
-    let session: ort.InferenceSession | undefined;
-    let provider: 'cpu' | 'cuda' = 'cpu';
-    if (opts.provider === 'cuda') {
-      try {
-        session = await ort.InferenceSession.create(modelPath, {
-          ...base,
-          executionProviders: ['cuda', 'cpu'],
-        });
-        provider = 'cuda';
-      } catch (err) {
-        opts.log.warn({ err: errMessage(err) }, 'CUDA execution provider unavailable, using the CPU');
-      }
-    }
+    const providers = executionProviders(opts.provider, opts.probe);
+    let session: ort.InferenceSession;
     try {
-      session ??= await ort.InferenceSession.create(modelPath, { ...base, executionProviders: ['cpu'] });
-    } catch (err) {
-      throw new UnavailableError(`htdemucs model at ${modelPath} could not be loaded: ${errMessage(err)}`, {
-        cause: err,
+      const source = opts.optimizedPath
+        ? await cacheOptimized(
+            modelPath,
+            opts.optimizedPath,
+            sessionOptions(opts, 'write'),
+            providers,
+            opts.log,
+          )
+        : modelPath;
+      session = await ort.InferenceSession.create(source, {
+        ...sessionOptions(opts, 'run'),
+        executionProviders: providers,
       });
+    } catch (err) {
+      const message =
+        opts.provider === 'cuda'
+          ? `ONNX_PROVIDER=cuda, but the htdemucs session could not be created on CUDA (no CPU fallback): ${errMessage(err)}`
+          : `htdemucs model at ${modelPath} could not be loaded: ${errMessage(err)}`;
+      recordProviderLoad(opts.provider, null, message);
+      throw new UnavailableError(message, { cause: err });
     }
+    const provider = opts.provider;
+    recordProviderLoad(provider, provider);
+    opts.log.info({ provider, executionProviders: providers }, `htdemucs runs on ${provider}`);
     checkContract(session, modelPath);
     return new HtdemucsSession(session, provider);
   }
@@ -159,6 +194,48 @@ function checkContract(session: ort.InferenceSession, modelPath: string): void {
   };
   check('input', session.inputMetadata, EXPECTED_INPUTS);
   check('output', session.outputMetadata, EXPECTED_OUTPUTS);
+}
+
+/**
+ * The graph-optimised copy of `modelPath` at `dest`, written on first use by a throwaway session
+ * (under a temporary name, renamed when complete, so a concurrent loader never reads half a file).
+ */
+async function cacheOptimized(
+  modelPath: string,
+  dest: string,
+  options: ort.InferenceSession.SessionOptions,
+  providers: string[],
+  log: Logger,
+): Promise<string> {
+  if (await exists(dest)) return dest;
+  await fs.mkdir(path.dirname(dest), { recursive: true });
+  const tmp = `${dest}.${process.pid}.tmp`;
+  try {
+    const writer = await ort.InferenceSession.create(modelPath, {
+      ...options,
+      optimizedModelFilePath: tmp,
+      executionProviders: providers,
+    });
+    await writer.release();
+    await moveInto(tmp, dest);
+    log.info({ path: dest }, 'optimised htdemucs graph cached');
+    return dest;
+  } catch (err) {
+    await fs.rm(tmp, { force: true });
+    log.warn(
+      { err: errMessage(err) },
+      'could not cache the optimised htdemucs graph; optimising at every load',
+    );
+    return modelPath;
+  }
+}
+
+async function exists(file: string): Promise<boolean> {
+  try {
+    return (await fs.stat(file)).size > 0;
+  } catch {
+    return false;
+  }
 }
 
 function errMessage(err: unknown): string {

@@ -4,6 +4,7 @@ import type { Services } from '../../container.js';
 import { ENGINE_QUALITIES } from '../../domain/stage.js';
 import { StringEnum } from '../schemas.js';
 import { engineViews } from '../../engines/index.js';
+import { providerReport } from '../../engines/separation/provider.js';
 
 const EngineView = Type.Object({
   name: Type.String({ description: 'what SEPARATION_ENGINE / separation_engine accept' }),
@@ -27,6 +28,20 @@ const HealthView = Type.Object(
     queues: Type.Record(Type.String(), Type.Object({ waiting: Type.Number(), active: Type.Number() })),
     active_jobs: Type.Number(),
     engines: Type.Object({ separation: Type.Array(EngineView) }, { description: 'the engine tables' }),
+    onnx_provider: Type.Optional(
+      Type.Object(
+        {
+          requested: StringEnum(['cpu', 'cuda'] as const, { description: 'ONNX_PROVIDER' }),
+          active: Type.Union([StringEnum(['cpu', 'cuda'] as const), Type.Null()], {
+            description:
+              'the provider the loaded htdemucs model runs on (null: not loaded in this process yet, or failed)',
+          }),
+          status: StringEnum(['ok', 'degraded'] as const),
+          message: Type.Optional(Type.String({ description: 'why the requested provider cannot run' })),
+        },
+        { description: 'which onnxruntime execution provider runs the separation model' },
+      ),
+    ),
     decoders: Type.Object(
       {
         webassembly: Type.Record(Type.String(), Type.String(), {
@@ -72,6 +87,12 @@ export function healthRoutes(services: Services): FastifyPluginAsyncTypebox {
         // Uploads refused for a reason that will not pass by itself on the next try: degraded.
         const refusal = await intakeRefusal(services);
         const reasons = refusal ? [{ code: refusal.code, message: refusal.message }] : [];
+        const provider = providerReport(services.config.onnxProvider);
+        if (provider.status === 'degraded')
+          reasons.push({
+            code: 'onnx_provider_unavailable',
+            message: provider.message ?? 'provider unavailable',
+          });
         const ok = h.ok && reasons.length === 0;
         const body = {
           status: ok ? ('ok' as const) : ('degraded' as const),
@@ -85,6 +106,7 @@ export function healthRoutes(services: Services): FastifyPluginAsyncTypebox {
           queues: h.queues,
           active_jobs: active,
           engines: engineViews(),
+          onnx_provider: provider,
           decoders: decoderReport(services.media, services.config),
           ...(reasons.length > 0 ? { reasons } : {}),
         };

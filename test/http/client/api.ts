@@ -307,6 +307,20 @@ export interface operations {
                                 exclusive: boolean;
                             }[];
                         };
+                        /** @description which onnxruntime execution provider runs the separation model */
+                        onnx_provider?: {
+                            /**
+                             * @description ONNX_PROVIDER
+                             * @enum {string}
+                             */
+                            requested: "cpu" | "cuda";
+                            /** @description the provider the loaded htdemucs model runs on (null: not loaded in this process yet, or failed) */
+                            active: ("cpu" | "cuda") | null;
+                            /** @enum {string} */
+                            status: "ok" | "degraded";
+                            /** @description why the requested provider cannot run */
+                            message?: string;
+                        };
                         /** @description which decoder reads which upload format */
                         decoders: {
                             /** @description format → WebAssembly decoder package (no subprocess) */
@@ -372,6 +386,20 @@ export interface operations {
                                 /** @description one song at a time per loaded model */
                                 exclusive: boolean;
                             }[];
+                        };
+                        /** @description which onnxruntime execution provider runs the separation model */
+                        onnx_provider?: {
+                            /**
+                             * @description ONNX_PROVIDER
+                             * @enum {string}
+                             */
+                            requested: "cpu" | "cuda";
+                            /** @description the provider the loaded htdemucs model runs on (null: not loaded in this process yet, or failed) */
+                            active: ("cpu" | "cuda") | null;
+                            /** @enum {string} */
+                            status: "ok" | "degraded";
+                            /** @description why the requested provider cannot run */
+                            message?: string;
                         };
                         /** @description which decoder reads which upload format */
                         decoders: {

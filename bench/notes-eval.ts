@@ -9,6 +9,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { toMono } from '../src/audio/pcm.js';
+import { frameLevelDb } from '../src/audio/pitch/notes.js';
 import { trackPitch } from '../src/audio/pitch/track.js';
 import { decodeWav } from '../src/audio/wav.js';
 import { analyzeVocals } from '../src/engines/transcription/analysis.js';
@@ -64,7 +65,10 @@ for (const song of fs.readdirSync(corpus).sort()) {
         }))
       : truth.words;
   const grid = useGrid ? { beats: truth.beats, downbeats: truth.downbeats } : undefined;
-  const notes = transcribeNotes(track, words, dict, grid);
+  const level = process.env.NO_LEVEL
+    ? undefined
+    : frameLevelDb(toMono(vocals), vocals.sampleRate, track.hop, track.f0.length);
+  const notes = transcribeNotes(track, words, dict, grid, level);
   const used = new Set<number>();
   let m = 0;
   let p = 0;

@@ -7,7 +7,8 @@ import { hzToMidi } from './track.js';
  * than SPLIT_SEMITONES for SPLIT_FRAMES, or after an unvoiced gap), then fitted to the word's
  * syllable count (split the longest, or merge across the weakest boundary), one MIDI pitch per
  * segment (the median of its frames). The first note starts at the word's start: the onset
- * consonant is part of the note, as in a score.
+ * consonant is part of the note, as in a score. Given the vocal's level, a later syllable starts
+ * at its consonant (the end of a level dip near the pitch change), not where the pitch moved.
  */
 export interface WordSpan {
   start: number;
@@ -44,7 +45,7 @@ interface Segment {
   gapBefore: number;
 }
 
-export function sungNotes(track: PitchTrack, words: readonly WordSpan[]): SungNote[] {
+export function sungNotes(track: PitchTrack, words: readonly WordSpan[], levelDb?: Float32Array): SungNote[] {
   const midi = smoothedMidi(track);
   const notes: SungNote[] = [];
   words.forEach((w, wordIndex) => {
@@ -53,7 +54,10 @@ export function sungNotes(track: PitchTrack, words: readonly WordSpan[]): SungNo
     const f1 = Math.min(midi.length, Math.round(w.end / track.hop) + 1);
     const found = segmentWord(midi, f0, f1);
     if (found.length === 0) return;
-    const segs = fitCount(refineBoundaries(found, midi), w.syllables.length, midi);
+    const pitched = fitCount(refineBoundaries(found, midi), w.syllables.length, midi);
+    // Times from the consonants (where the level says a syllable starts); pitch from the
+    // pitch segments themselves (a voice that glides early still sang the note before it).
+    const segs = levelDb ? moveToConsonants(pitched, levelDb) : pitched;
     segs.forEach((s, i) => {
       const prev = notes[notes.length - 1];
       // A sliver left at the word's end (the release) is part of the note before it.
@@ -72,7 +76,7 @@ export function sungNotes(track: PitchTrack, words: readonly WordSpan[]): SungNo
       notes.push({
         start,
         end: Math.max(end, start + track.hop),
-        midi: Math.round(median(midi, s.from, s.to)),
+        midi: Math.round(median(midi, pitched[i].from, pitched[i].to)),
         wordIndex,
         syllable: s.syllable,
         text: i > 0 && segs[i - 1].syllable === s.syllable ? '~' : (w.syllables[s.syllable] ?? '~'),
@@ -278,4 +282,64 @@ function medianOf(v: number[]): number {
   v.sort((a, b) => a - b);
   const m = v.length >> 1;
   return v.length % 2 ? v[m] : 0.5 * (v[m - 1] + v[m]);
+}
+
+/** How far (frames) a syllable boundary looks for its consonant, before and after the pitch change. */
+const CONSONANT_BACK = 5;
+const CONSONANT_AHEAD = 25;
+/** A level dip this deep (dB below the quieter of the two sides' peaks) is a consonant. */
+const CONSONANT_DIP_DB = 3;
+/** The consonant ends where the level climbs this far above the dip's floor. */
+const CONSONANT_FLOOR_DB = 1;
+
+/**
+ * A syllable starts with its consonant, and between two vowels a consonant is a dip in level.
+ * A sung pitch often moves before it (the voice glides into the next note during the vowel
+ * before), so a syllable boundary found from the pitch moves to the end of a clear level dip
+ * near it.
+ */
+function moveToConsonants(segs: SyllableSegment[], levelDb: Float32Array): SyllableSegment[] {
+  const out = segs.map((s) => ({ ...s }));
+  for (let i = 1; i < out.length; i++) {
+    const a = out[i - 1];
+    const b = out[i];
+    if (b.gapBefore > 0 || b.syllable === a.syllable) continue;
+    const lo = Math.max(a.from + MIN_NOTE_FRAMES, b.from - CONSONANT_BACK);
+    const hi = Math.min(b.to - MIN_NOTE_FRAMES, b.from + CONSONANT_AHEAD, levelDb.length - 1);
+    if (hi <= lo) continue;
+    let dip = lo;
+    for (let f = lo; f <= hi; f++) if (levelDb[f] < levelDb[dip]) dip = f;
+    const depth = Math.min(maxOf(levelDb, a.from, dip), maxOf(levelDb, dip, b.to)) - levelDb[dip];
+    if (depth < CONSONANT_DIP_DB) continue;
+    let end = dip;
+    while (end + 1 <= hi && levelDb[end + 1] <= levelDb[dip] + CONSONANT_FLOOR_DB) end++;
+    a.to = end;
+    b.from = end;
+  }
+  return out;
+}
+
+function maxOf(v: Float32Array, from: number, to: number): number {
+  let m = -Infinity;
+  for (let i = Math.max(0, from); i < Math.min(to, v.length); i++) m = Math.max(m, v[i]);
+  return m;
+}
+
+/** Frame level in dB: RMS over two hops centred on each frame of a track with that hop. */
+export function frameLevelDb(
+  mono: Float32Array,
+  sampleRate: number,
+  hop: number,
+  frames: number,
+): Float32Array {
+  const h = Math.max(1, Math.round(hop * sampleRate));
+  const out = new Float32Array(frames);
+  for (let f = 0; f < frames; f++) {
+    const a = Math.max(0, f * h - h);
+    const b = Math.min(mono.length, f * h + h);
+    let e = 0;
+    for (let i = a; i < b; i++) e += mono[i] * mono[i];
+    out[f] = 10 * Math.log10(e / Math.max(1, b - a) + 1e-10);
+  }
+  return out;
 }

@@ -31,13 +31,14 @@ export function transcribeNotes(
   words: readonly TimedText[],
   dict: Pronunciations | undefined,
   grid?: BeatGrid,
+  levelDb?: Float32Array,
 ): SungNote[] {
   const spans: WordSpan[] = words.map((w) => ({
     start: w.start,
     end: w.end,
     syllables: splitSyllables(w.word, syllableCount(w.word, dict)),
   }));
-  const notes = sungNotes(track, spans);
+  const notes = sungNotes(track, spans, levelDb);
   return grid && grid.beats.length >= 2 ? quantizeNotes(notes, grid.beats) : notes;
 }
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { trackPitch } from '../../../src/audio/pitch/track.js';
+import { frameLevelDb } from '../../../src/audio/pitch/notes.js';
 import { loadPronunciations, splitSyllables, syllableCount } from '../../../src/engines/notes/syllables.js';
 import { gridPoints, quantizeNotes, transcribeNotes } from '../../../src/engines/notes/transcribe-notes.js';
 
@@ -110,5 +111,37 @@ describe('sung notes', () => {
     expect(q[0].start).toBe(1.125);
     expect(q[0].end).toBe(1.5);
     expect(q[1].start).toBeCloseTo(1.875, 6);
+  });
+});
+
+describe('syllable onsets at the consonant', () => {
+  it('starts a syllable at the level dip of its consonant when the pitch moved on before it', async () => {
+    const dict = await loadPronunciations();
+    // "carried": first syllable 57 from 0.5 s, the voice already glides to 53 at 0.62 s (as a
+    // synthesizer or a singer anticipating the next note does), the "rr" is a 60 ms dip in
+    // level at 0.83–0.89 s, and the second syllable sings from 0.89 s.
+    const start = 0.5;
+    const pitchMove = 0.62;
+    const consonant = [0.83, 0.89];
+    const end = 1.25;
+    const x = new Float32Array(Math.round(1.8 * SR));
+    let phase = 0;
+    for (let i = Math.round(start * SR); i < Math.round(end * SR); i++) {
+      const t = i / SR;
+      const midi = t < pitchMove ? 57 : 53;
+      phase += (2 * Math.PI * 440 * Math.pow(2, (midi - 69) / 12)) / SR;
+      const dip = t >= consonant[0] && t < consonant[1] ? 0.25 : 1;
+      const env = Math.min(1, (t - start) / 0.01, (end - t) / 0.01) * dip;
+      x[i] = 0.3 * env * (Math.sin(phase) + 0.5 * Math.sin(2 * phase) + 0.25 * Math.sin(3 * phase));
+    }
+    const track = trackPitch(x, SR, { voicing: 'notes' });
+    const words = [{ word: 'carried', start, end }];
+    const level = frameLevelDb(x, SR, track.hop, track.f0.length);
+    const withLevel = transcribeNotes(track, words, dict, undefined, level);
+    const pitchOnly = transcribeNotes(track, words, dict);
+    expect(withLevel.map((n) => n.midi)).toEqual([57, 53]);
+    // The second syllable starts at the consonant (within 40 ms of its end), not at the pitch move.
+    expect(Math.abs(withLevel[1].start - consonant[1])).toBeLessThan(0.04);
+    expect(Math.abs(pitchOnly[1].start - pitchMove)).toBeLessThan(0.04);
   });
 });

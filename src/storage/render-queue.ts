@@ -1,0 +1,186 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import type { Logger } from 'pino';
+import { NotFoundError } from '../errors.js';
+import { writeJsonAtomic } from './files.js';
+import type { JobPaths } from './paths.js';
+
+/**
+ * The life cycle of a file set rendered on request from a finished job (an instrumental variant,
+ * a karaoke video): rendered by a subprocess (never on the event loop), one at a time, cached on
+ * disk per parameters, the state of each in its own {dir}/{id}/{state file}. One left queued or
+ * running by a process that stopped is reported failed ("interrupted") and rendered again when
+ * asked for again. What is rendered, and how its records name their id, is the kind's.
+ */
+export type RenderStatus = 'queued' | 'running' | 'completed' | 'failed';
+
+export interface RenderState<P, F> {
+  job_id: string;
+  status: RenderStatus;
+  progress: number;
+  params: P;
+  files: Partial<F>;
+  error?: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface RenderKind<P, F, R extends RenderState<P, F>> {
+  /** 'variant', 'video': in messages and logs. */
+  noun: string;
+  stateFile: string;
+  /** The directory of one rendering (its state file and its files). */
+  dir(paths: JobPaths, id: string): string;
+  isId(id: string): boolean;
+  idOf(rec: R): string;
+  /** The record of a new rendering: the common state plus the kind's id field. */
+  create(state: RenderState<P, F>, id: string): R;
+}
+
+/** Renders one: its files, written under the kind's dir(paths, id). */
+export type Renderer<P, F> = (
+  paths: JobPaths,
+  id: string,
+  params: P,
+  onProgress: (percent: number) => void,
+  signal: AbortSignal,
+) => Promise<F>;
+
+const PROGRESS_WRITE_MS = 1000;
+const INTERRUPTED = 'interrupted: the server stopped while rendering; ask again';
+
+/** A job's records of one kind as stored, oldest first (results read them without a queue). */
+export async function readRenderRecords<P, F, R extends RenderState<P, F>>(
+  paths: JobPaths,
+  kind: RenderKind<P, F, R>,
+): Promise<R[]> {
+  let ids: string[];
+  try {
+    ids = (await fs.readdir(path.dirname(kind.dir(paths, 'x')))).filter((id) => kind.isId(id));
+  } catch {
+    return [];
+  }
+  const out: R[] = [];
+  for (const id of ids) {
+    try {
+      const rec = JSON.parse(await fs.readFile(path.join(kind.dir(paths, id), kind.stateFile), 'utf8')) as R;
+      if (kind.idOf(rec) === id) out.push(rec);
+    } catch {
+      // a directory without a readable state is no rendering
+    }
+  }
+  return out.sort((a, b) => a.created_at.localeCompare(b.created_at));
+}
+
+export class RenderQueue<P, F, R extends RenderState<P, F>> {
+  private chain: Promise<void> = Promise.resolve();
+  private readonly active = new Set<string>();
+  private readonly abort = new AbortController();
+
+  constructor(
+    private readonly kind: RenderKind<P, F, R>,
+    private readonly render: Renderer<P, F>,
+    private readonly log: Logger,
+    private readonly pathsOf: (jobId: string) => JobPaths,
+  ) {}
+
+  /** The rendering with this id: the cached one unless it failed, else a new one queued. */
+  async request(jobId: string, id: string, params: P): Promise<R> {
+    const existing = await this.get(jobId, id).catch(() => undefined);
+    if (existing && existing.status !== 'failed') return existing;
+    // The same rendering asked for twice at once is rendered once.
+    if (this.active.has(this.key(jobId, id))) return this.get(jobId, id);
+    const now = new Date().toISOString();
+    const rec = this.kind.create(
+      { job_id: jobId, status: 'queued', progress: 0, params, files: {}, created_at: now, updated_at: now },
+      id,
+    );
+    // Active before its state is on disk, so no reader ever sees it queued and not active.
+    this.active.add(this.key(jobId, id));
+    await this.save(rec).catch((err: unknown) => {
+      this.active.delete(this.key(jobId, id));
+      throw err;
+    });
+    this.chain = this.chain.then(() => this.run(rec));
+    return rec;
+  }
+
+  /** Resolves when every requested rendering has finished (or failed). */
+  idle(): Promise<void> {
+    return this.chain;
+  }
+
+  async get(jobId: string, id: string): Promise<R> {
+    const missing = (): NotFoundError => new NotFoundError(`no ${this.kind.noun} ${id}`);
+    if (!this.kind.isId(id)) throw missing();
+    let rec: R;
+    try {
+      rec = JSON.parse(await fs.readFile(this.stateFile(jobId, id), 'utf8')) as R;
+    } catch {
+      throw missing();
+    }
+    return this.live(rec);
+  }
+
+  async list(jobId: string): Promise<R[]> {
+    return (await readRenderRecords(this.pathsOf(jobId), this.kind)).map((r) => this.live(r));
+  }
+
+  close(): void {
+    this.abort.abort();
+  }
+
+  private live(rec: R): R {
+    const unfinished = rec.status === 'queued' || rec.status === 'running';
+    if (unfinished && !this.active.has(this.key(rec.job_id, this.kind.idOf(rec))))
+      return { ...rec, status: 'failed', error: INTERRUPTED };
+    return rec;
+  }
+
+  private async run(rec: R): Promise<void> {
+    const id = this.kind.idOf(rec);
+    let lastWrite = 0;
+    // Progress writes are chained so a late one can never overwrite the final state.
+    let saving: Promise<void> = Promise.resolve();
+    try {
+      if (this.abort.signal.aborted) throw new Error('shutting down');
+      await this.save({ ...rec, status: 'running' });
+      const files = await this.render(
+        this.pathsOf(rec.job_id),
+        id,
+        rec.params,
+        (p) => {
+          const now = Date.now();
+          if (now - lastWrite < PROGRESS_WRITE_MS) return;
+          lastWrite = now;
+          const update: R = { ...rec, status: 'running', progress: Math.round(p * 10) / 10 };
+          saving = saving.then(() => this.save(update)).catch(() => undefined);
+        },
+        this.abort.signal,
+      );
+      await saving;
+      await this.save({ ...rec, status: 'completed', progress: 100, files });
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      await saving;
+      const noun = this.kind.noun;
+      this.log.warn({ job_id: rec.job_id, [`${noun}_id`]: id, err: message }, `${noun} failed`);
+      await this.save({ ...rec, status: 'failed', error: message.slice(0, 500) }).catch(() => undefined);
+    } finally {
+      this.active.delete(this.key(rec.job_id, id));
+    }
+  }
+
+  private async save(rec: R): Promise<void> {
+    const body = { ...rec, updated_at: new Date().toISOString() };
+    await writeJsonAtomic(this.stateFile(rec.job_id, this.kind.idOf(rec)), body, { fsync: false });
+  }
+
+  private stateFile(jobId: string, id: string): string {
+    return path.join(this.kind.dir(this.pathsOf(jobId), id), this.kind.stateFile);
+  }
+
+  private key(jobId: string, id: string): string {
+    return `${jobId}/${id}`;
+  }
+}

@@ -3,32 +3,20 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { encodeWav } from '../../../src/audio/wav.js';
-import type { JobRecord } from '../../../src/domain/job.js';
 import { readyStages, waitsFor } from '../../../src/domain/pipeline.js';
-import type { JobOptions, StageName } from '../../../src/domain/stage.js';
+import type { JobOptions } from '../../../src/domain/stage.js';
 import { InputError } from '../../../src/errors.js';
 import { parseJobOptions } from '../../../src/ingest/options.js';
 import { createBeatsStage } from '../../../src/stages/analyze-beats.js';
 import { jobPaths } from '../../../src/storage/paths.js';
 import { stageContext } from '../../helpers/stage-context.js';
 import { clickTrack, SR } from './signals.js';
+import { stageJob as job } from '../../helpers/stage-job.js';
 
 const dirs: string[] = [];
 afterEach(() => {
   for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
 });
-
-type Status = JobRecord['stages'][StageName]['status'];
-function job(options: JobOptions, status: Partial<Record<StageName, Status>>): JobRecord {
-  const stage = (s: StageName) => ({
-    status: status[s] ?? (options.stages.includes(s) ? 'pending' : 'skipped'),
-  });
-  return {
-    prepared: true,
-    options,
-    stages: { separation: stage('separation'), transcription: stage('transcription'), beats: stage('beats') },
-  } as unknown as JobRecord;
-}
 
 describe('beats_source option', () => {
   it('parses mix and drums; drums adds separation with a warning; anything else is BAD_BEATS_SOURCE', () => {

@@ -1,20 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { blockedStages, readyStages } from '../../../src/domain/pipeline.js';
-import type { JobRecord } from '../../../src/domain/job.js';
-import type { JobOptions, StageName } from '../../../src/domain/stage.js';
-
-type Status = JobRecord['stages'][StageName]['status'];
-
-function job(options: JobOptions, status: Partial<Record<StageName, Status>>): JobRecord {
-  const stage = (s: StageName) => ({
-    status: status[s] ?? (options.stages.includes(s) ? 'pending' : 'skipped'),
-  });
-  return {
-    prepared: true,
-    options,
-    stages: { separation: stage('separation'), transcription: stage('transcription'), beats: stage('beats') },
-  } as unknown as JobRecord;
-}
+import type { JobOptions } from '../../../src/domain/stage.js';
+import { stageJob as job } from '../../helpers/stage-job.js';
 
 describe('stage order', () => {
   it('transcription waits for requested beats (a prior), but not for beats it was not asked for', () => {

@@ -58,6 +58,11 @@ const ROUTES = (jobId: string): [string, string][] => [
   ['POST', `/api/jobs/${jobId}/cancel`],
   ['DELETE', `/api/jobs/${jobId}`],
   ['POST', '/api/process'],
+  ['GET', `/api/jobs/${jobId}/variants`],
+  ['POST', `/api/jobs/${jobId}/variants`],
+  ['GET', `/api/jobs/${jobId}/video`],
+  ['POST', `/api/jobs/${jobId}/video`],
+  ['GET', `/api/jobs/${jobId}/video/vid-0123456789abcdef`],
 ];
 
 describe('no key reaches a job or a file by any encoding', () => {

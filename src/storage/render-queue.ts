@@ -113,28 +113,37 @@ export class RenderQueue<P, F, R extends RenderState<P, F>> {
   async get(jobId: string, id: string): Promise<R> {
     const missing = (): NotFoundError => new NotFoundError(`no ${this.kind.noun} ${id}`);
     if (!this.kind.isId(id)) throw missing();
+    const activeBefore = new Set(this.active);
     let rec: R;
     try {
       rec = JSON.parse(await fs.readFile(this.stateFile(jobId, id), 'utf8')) as R;
     } catch {
       throw missing();
     }
-    return this.live(rec);
+    return this.live(rec, activeBefore);
   }
 
   async list(jobId: string): Promise<R[]> {
-    return (await readRenderRecords(this.pathsOf(jobId), this.kind)).map((r) => this.live(r));
+    const activeBefore = new Set(this.active);
+    const records = await readRenderRecords(this.pathsOf(jobId), this.kind);
+    return Promise.all(records.map((r) => this.live(r, activeBefore)));
   }
 
   close(): void {
     this.abort.abort();
   }
 
-  private live(rec: R): R {
+  /**
+   * A record read from disk as it stands now: queued or running with no render in this process
+   * is an interrupted one. One whose render was active when the read began but has finished
+   * since may have been read just before its final state was written: that is read again.
+   */
+  private async live(rec: R, activeBefore: ReadonlySet<string>): Promise<R> {
+    const key = this.key(rec.job_id, this.kind.idOf(rec));
     const unfinished = rec.status === 'queued' || rec.status === 'running';
-    if (unfinished && !this.active.has(this.key(rec.job_id, this.kind.idOf(rec))))
-      return { ...rec, status: 'failed', error: INTERRUPTED };
-    return rec;
+    if (!unfinished || this.active.has(key)) return rec;
+    if (activeBefore.has(key)) return this.get(rec.job_id, this.kind.idOf(rec));
+    return { ...rec, status: 'failed', error: INTERRUPTED };
   }
 
   private async run(rec: R): Promise<void> {

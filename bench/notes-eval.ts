@@ -45,6 +45,7 @@ const dict = await loadPronunciations();
 let total = 0;
 let matched = 0;
 let pitchOnly = 0;
+let reported = 0;
 for (const song of fs.readdirSync(corpus).sort()) {
   const truthFile = path.join(corpus, song, 'truth.json');
   if (!fs.existsSync(truthFile)) continue;
@@ -97,10 +98,11 @@ for (const song of fs.readdirSync(corpus).sort()) {
   total += truth.notes.length;
   matched += m;
   pitchOnly += p;
+  reported += notes.length;
   console.log(
     `${song}: ${m}/${truth.notes.length} matched (${((100 * m) / truth.notes.length).toFixed(1)} %), ${notes.length} reported, ${p} pitch-overlap`,
   );
 }
 console.log(
-  `ALL (${wordsFrom} words${useGrid ? ', true grid' : ''}${sepDir ? ', separated vocals' : ''}): ${matched}/${total} = ${((100 * matched) / total).toFixed(1)} % matched; pitch overlap ${((100 * pitchOnly) / total).toFixed(1)} %`,
+  `ALL (${wordsFrom} words${useGrid ? ', true grid' : ''}${sepDir ? ', separated vocals' : ''}): ${matched}/${total} = ${((100 * matched) / total).toFixed(1)} % matched; pitch overlap ${((100 * pitchOnly) / total).toFixed(1)} %; ${reported} reported, precision ${((100 * matched) / reported).toFixed(1)} %`,
 );

@@ -37,6 +37,9 @@ const MEDIAN_FRAMES = 5;
 /** An extra segment inside a syllable is kept as a note (a slur) past this step and length. */
 const SLUR_SEMITONES = 1.5;
 const SLUR_FRAMES = 8;
+/** A segment whose settled pitch glides this far (semitones) from its first ANCHOR_FRAMES is a new note. */
+const GLIDE_SEMITONES = 0.8;
+const ANCHOR_FRAMES = 5;
 
 interface Segment {
   from: number; // frame index, inclusive
@@ -179,9 +182,37 @@ function segmentWord(midi: Float32Array, f0: number, f1: number): Segment[] {
     cur.to = f + 1;
     // The reference follows the segment's settled pitch (slow drift, vibrato averaged out).
     ref = median(midi, Math.max(cur.from, f - 9), f + 1);
+    // A slow glide to the next note: the settled pitch has left the segment's first one.
+    if (f + 1 - cur.from >= 2 * ANCHOR_FRAMES) {
+      const anchor = median(midi, cur.from, cur.from + ANCHOR_FRAMES);
+      if (Math.abs(ref - anchor) >= GLIDE_SEMITONES) {
+        const mid = 0.5 * (anchor + ref);
+        let cut = cur.from + MIN_NOTE_FRAMES;
+        while (cut < f && !(ref > anchor ? midi[cut] >= mid : midi[cut] <= mid)) cut++;
+        if (cut - cur.from >= MIN_NOTE_FRAMES && f + 1 - cut >= 1) {
+          cur.to = cut;
+          segs.push(cur);
+          cur = { from: cut, to: f + 1, gapBefore: 0 };
+          ref = median(midi, cut, f + 1);
+        }
+      }
+    }
   }
   if (cur) segs.push(cur);
-  return mergeShort(segs);
+  const merged = mergeShort(segs);
+  // The previous word's voice running into this word's span: a sliver at its first frame, voiced
+  // before it, then a gap, is no note of this word.
+  const head = merged[0];
+  if (
+    merged.length > 1 &&
+    head.from === f0 &&
+    f0 > 0 &&
+    !Number.isNaN(midi[f0 - 1]) &&
+    head.to - head.from < MIN_NOTE_FRAMES &&
+    merged[1].gapBefore >= GAP_FRAMES
+  )
+    return [{ ...merged[1], gapBefore: Infinity }, ...merged.slice(2)];
+  return merged;
 }
 
 /**
@@ -241,7 +272,7 @@ function fitCount(segs: Segment[], count: number, midi: Float32Array): SyllableS
       if (out[i].to - out[i].from > out[longest].to - out[longest].from) longest = i;
     const s = out[longest];
     if (s.to - s.from < 2 * MIN_NOTE_FRAMES) break;
-    const cut = s.from + Math.round((s.to - s.from) / 2);
+    const cut = glideCut(midi, s.from, s.to) ?? s.from + Math.round((s.to - s.from) / 2);
     out.splice(
       longest,
       1,
@@ -269,6 +300,30 @@ function fitCount(segs: Segment[], count: number, midi: Float32Array): SyllableS
   for (const i of order.slice(0, count - 1)) starts.add(i);
   let syl = -1;
   return out.map((s, i) => ({ ...s, syllable: starts.has(i) ? ++syl : syl }));
+}
+
+/**
+ * Where a segment that glides from one note to the next (too slowly for the step detector)
+ * changes note: the frame where the pitch crosses halfway between the medians of the cut that
+ * separates them most; undefined when the pitch does not move.
+ */
+function glideCut(midi: Float32Array, from: number, to: number): number | undefined {
+  let best = -1;
+  let bestD = GLIDE_SEMITONES;
+  for (let c = from + MIN_NOTE_FRAMES; c <= to - MIN_NOTE_FRAMES; c++) {
+    const d = Math.abs(median(midi, from, c) - median(midi, c, to));
+    if (d >= bestD) {
+      bestD = d;
+      best = c;
+    }
+  }
+  if (best < 0) return undefined;
+  const ma = median(midi, from, best);
+  const mb = median(midi, best, to);
+  const mid = 0.5 * (ma + mb);
+  for (let f = from + MIN_NOTE_FRAMES; f <= to - MIN_NOTE_FRAMES; f++)
+    if (mb > ma ? midi[f] >= mid : midi[f] <= mid) return f;
+  return best;
 }
 
 function median(values: Float32Array, from: number, to: number): number {

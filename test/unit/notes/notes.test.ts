@@ -145,3 +145,56 @@ describe('syllable onsets at the consonant', () => {
     expect(Math.abs(pitchOnly[1].start - pitchMove)).toBeLessThan(0.04);
   });
 });
+
+/** A voice following a pitch contour (MIDI as a function of time) over [start, end). */
+function voice(x: Float32Array, start: number, end: number, midiAt: (t: number) => number): void {
+  let phase = 0;
+  for (let i = Math.round(start * SR); i < Math.round(end * SR); i++) {
+    const t = i / SR;
+    phase += (2 * Math.PI * 440 * Math.pow(2, (midiAt(t) - 69) / 12)) / SR;
+    const env = Math.min(1, (t - start) / 0.01, (end - t) / 0.01);
+    x[i] += 0.3 * env * (Math.sin(phase) + 0.5 * Math.sin(2 * phase) + 0.25 * Math.sin(3 * phase));
+  }
+}
+
+describe('glides and the previous word', () => {
+  it('splits a word that glides slowly from its first note to its second', async () => {
+    const dict = await loadPronunciations();
+    // "alright": 52 for 0.12 s, then a 0.3 s glide down to 50 (too slow for the step detector,
+    // which follows a drifting pitch), then 50 held for 1.2 s.
+    const x = new Float32Array(Math.round(2.5 * SR));
+    const g0 = 0.62;
+    const g1 = 0.92;
+    voice(x, 0.5, 1.97, (t) => (t < g0 ? 52 : t < g1 ? 52 - (2 * (t - g0)) / (g1 - g0) : 50));
+    const track = trackPitch(x, SR, { voicing: 'notes' });
+    const level = frameLevelDb(x, SR, track.hop, track.f0.length);
+    const notes = transcribeNotes(track, [{ word: 'alright', start: 0.5, end: 1.97 }], dict, undefined, level);
+    expect(notes.map((n) => n.midi)).toEqual([52, 50]);
+    expect(notes[0].start).toBe(0.5);
+    // The second syllable starts where the glide crosses halfway (51), not halfway through the word.
+    expect(Math.abs(notes[1].start - 0.5 * (g0 + g1))).toBeLessThan(0.08);
+  });
+
+  it('does not give a word the tail of the previous word that runs into its span', async () => {
+    const dict = await loadPronunciations();
+    // "the" (60) rings on 20 ms past the start of "silver"; after a 60 ms unvoiced "s", "silver"
+    // sings 59 then 57.
+    const x = new Float32Array(Math.round(2 * SR));
+    voice(x, 0.3, 0.52, () => 60);
+    voice(x, 0.58, 0.8, () => 59);
+    voice(x, 0.8, 1.1, () => 57);
+    const track = trackPitch(x, SR, { voicing: 'notes' });
+    const level = frameLevelDb(x, SR, track.hop, track.f0.length);
+    const words = [
+      { word: 'the', start: 0.3, end: 0.5 },
+      { word: 'silver', start: 0.5, end: 1.1 },
+    ];
+    const notes = transcribeNotes(track, words, dict, undefined, level);
+    const silver = notes.filter((n) => n.wordIndex === 1);
+    expect(silver.map((n) => [n.syllable, n.midi])).toEqual([
+      [0, 59],
+      [1, 57],
+    ]);
+    expect(Math.abs(silver[1].start - 0.8)).toBeLessThan(0.05);
+  });
+});

@@ -2,6 +2,7 @@ import { trackBeats } from '../../audio/beats/dp-tracker.js';
 import { doubledBeats, estimateMeter } from '../../audio/beats/meter.js';
 import { FLUX_DELAY, onsetStrength, type OnsetStrength } from '../../audio/beats/onset-strength.js';
 import { pickOnsets } from '../../audio/beats/onsets.js';
+import { checkOctave } from '../../audio/beats/octave.js';
 import { confidenceTerms, type ConfidenceTerms } from '../../audio/beats/confidence.js';
 import { clamp01, std } from '../../audio/beats/stats.js';
 import { lattice, referencePeak } from '../../audio/beats/levels.js';
@@ -100,7 +101,7 @@ export function analyzeBeats(
   const ref = local.steady ? rawRef : (referencePeak(peaks, acf) ?? peaks[0]);
   if (!ref) return empty;
   const levels = lattice(steadyOs, acf, ref.period);
-  const chosen = chooseLevel(levels);
+  let chosen = chooseLevel(levels);
   opts.checkAbort?.();
   if (!chosen) return empty;
 
@@ -114,6 +115,26 @@ export function analyzeBeats(
     chosen.third > COMPOUND_RATIO * chosen.half &&
     chosen.third > COMPOUND_MIN &&
     chosen.bpm <= COMPOUND_MAX_BPM;
+  // The level walk decides on periodicities; the tracked beats show what sits on and between them.
+  const octave = checkOctave(
+    os.odf,
+    os.low,
+    beatFrames,
+    (60 * fr) / (medianInterval(beatFrames) ?? chosen.period),
+    compound,
+  );
+  if (octave.factor !== 1) {
+    const period = chosen.period / octave.factor;
+    chosen = levelNear(levels, period, fr) ?? { ...chosen, period, bpm: (60 * fr) / period };
+    if (octave.factor === 0.5) beatFrames = beatFrames.filter((_, i) => i % 2 === octave.parity);
+    else {
+      const again = trimUnsupported(
+        trackBeats(norm, period, { ratio: local.steady ? undefined : local.ratio }),
+        os.odf,
+      );
+      if (again.length >= 2) beatFrames = onLowPhase(os.low, again);
+    }
+  }
   const cues = { odf: os.odf, low: os.low, logMel: os.logMel, bands: os.bands };
   if (!compound) {
     const d = doubledBeats({ beats: beatFrames, ...cues });
@@ -205,6 +226,12 @@ function onLowPhase(low: Float32Array, beats: Float64Array): Float64Array {
   const mids = new Float64Array(beats.length - 1);
   for (let i = 0; i < mids.length; i++) mids[i] = 0.5 * (beats[i] + beats[i + 1]);
   return contrastBase(low, mids) > LOW_PHASE_SWITCH * contrastBase(low, beats) ? mids : beats;
+}
+
+/** The lattice level within CANDIDATE_MATCH of `period` (frames), if any. */
+function levelNear(levels: LevelInfo[], period: number, fr: number): LevelInfo | undefined {
+  const bpm = (60 * fr) / period;
+  return levels.find((l) => Math.abs(l.bpm / bpm - 1) < CANDIDATE_MATCH);
 }
 
 const globalAcf = (odf: Float32Array, fr: number): Float64Array =>

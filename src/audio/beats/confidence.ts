@@ -29,6 +29,15 @@ export interface ConfidenceTerms {
   lowFlipShare: number;
   /** Margin of the metrical-level choice (`levelMargin`): small or negative = octave-ambiguous. */
   levelMargin: number;
+  /** The octave check's cues on the final beats (`octaveCues`): half-beat, quarter-beat, low-band half-beat over the beats, low-band parity evenness. */
+  half?: number;
+  quarter?: number;
+  lowHalf?: number;
+  lowAlternation?: number;
+  /** The octave check moved the level (0.5 halved, 2 doubled, 1 kept). */
+  octave?: number;
+  /** The beat divides in three (6/8): the division term does not apply. */
+  compound?: boolean;
 }
 
 const WINDOW = 8;

@@ -22,7 +22,7 @@ import { maxAround } from './stats.js';
 /** Half-way over on-beat onset strength below this: the pulses have no subdivision at all. */
 const EMPTY_HALF = 0.2;
 /** Low band (kick, bass) on the weaker parity over the stronger one below this: every other pulse only. */
-const LOW_ALTERNATE = 0.45;
+const LOW_ALTERNATE = 0.5;
 /** Quarter-beat over half-beat strength at least this: the subdivision is flat (four even hits). */
 const FLAT_QUARTER = 0.9;
 /** …with a half-beat of at least this (a real subdivision, not silence between the beats)… */
@@ -39,7 +39,10 @@ export interface OctaveCues {
   lowHalf: number;
   /** Onset strength at the quarter points (¼, ¾) over that at the beats. */
   quarter: number;
-  /** Low band: weaker over stronger parity of the beats. */
+  /**
+   * Low band: the weaker parity of the beats over the weaker of the stronger parity's two pulses in
+   * every 4 (capped at 1). Low when the kick or bass plays on every other beat and only there.
+   */
   lowAlternation: number;
   /** The parity (0, 1) of the beats with the most onset strength (full + low band). */
   strongParity: number;
@@ -61,16 +64,19 @@ export function octaveCues(odf: Float32Array, low: Float32Array, beats: Float64A
   let lowHalf = 0;
   let quarter = 0;
   const par = [0, 0];
-  const lowPar = [0, 0];
   const cnt = [0, 0];
+  // Low band per beat position modulo 4 (a bar of the half-speed beat is 4 of these pulses).
+  const lowPos = [0, 0, 0, 0];
+  const posCnt = [0, 0, 0, 0];
   for (let i = 0; i < n; i++) {
     const v = maxAround(odf, beats[i], 2);
     const l = maxAround(low, beats[i], 2);
     on += v;
     lowOn += l;
     par[i & 1] += v + l;
-    lowPar[i & 1] += l;
     cnt[i & 1]++;
+    lowPos[i & 3] += l;
+    posCnt[i & 3]++;
     if (i + 1 < n) {
       const d = beats[i + 1] - beats[i];
       half += maxAround(odf, beats[i] + d / 2, 2);
@@ -82,13 +88,17 @@ export function octaveCues(odf: Float32Array, low: Float32Array, beats: Float64A
   on /= Math.max(1, n);
   lowOn /= Math.max(1, n);
   const r = (a: number, b: number): number => (b > 0 ? a / b : 0);
-  const lp0 = r(lowPar[0], cnt[0]);
-  const lp1 = r(lowPar[1], cnt[1]);
+  const lp = lowPos.map((v, k) => r(v, posCnt[k]));
+  // The kick must be on both pulses of its parity in every 4 (1 and 3 of the slower beat), not
+  // only on one of them (a kick on the downbeat alone under quarter-note clicks).
+  const strongLow = lp[0] + lp[2] >= lp[1] + lp[3] ? 0 : 1;
+  const weak = 0.5 * (lp[1 - strongLow] + lp[3 - strongLow]);
+  const strong = Math.min(lp[strongLow], lp[strongLow + 2]);
   return {
     half: r(half / gaps, on),
     lowHalf: r(lowHalf / gaps, lowOn),
     quarter: r(quarter / gaps, on),
-    lowAlternation: Math.max(lp0, lp1) > 0 ? Math.min(lp0, lp1) / Math.max(lp0, lp1) : 1,
+    lowAlternation: strong > 0 ? Math.min(1, weak / strong) : 1,
     strongParity: r(par[1], cnt[1]) > r(par[0], cnt[0]) ? 1 : 0,
   };
 }

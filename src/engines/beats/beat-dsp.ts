@@ -2,7 +2,7 @@ import { trackBeats } from '../../audio/beats/dp-tracker.js';
 import { doubledBeats, estimateMeter } from '../../audio/beats/meter.js';
 import { FLUX_DELAY, onsetStrength, type OnsetStrength } from '../../audio/beats/onset-strength.js';
 import { pickOnsets } from '../../audio/beats/onsets.js';
-import { checkOctave } from '../../audio/beats/octave.js';
+import { checkOctave, octaveCues } from '../../audio/beats/octave.js';
 import { confidenceTerms, type ConfidenceTerms } from '../../audio/beats/confidence.js';
 import { clamp01, std } from '../../audio/beats/stats.js';
 import { lattice, referencePeak } from '../../audio/beats/levels.js';
@@ -47,7 +47,14 @@ const ACF_CONFIDENT = 0.5;
 const ACF_FLOOR = 0.05;
 /** Beat-confidence terms (`beatConfidenceOf`), set on the development sets' calibration. */
 const PHASE_UNSURE = 1;
-const PHASE_SURE = 2;
+const PHASE_SURE = 1.25;
+/**
+ * Quarter-beat over half-beat onset strength (`divisionOf`): up to DIVISION_EVEN the beat divides
+ * in two (sure), from DIVISION_NOT on the half-beat is no stronger than the quarter-beats (a
+ * reading that splits a ternary bar, or the half of a beat whose own eighths are the hats).
+ */
+const DIVISION_EVEN = 0.9;
+const DIVISION_NOT = 1.2;
 const EVEN_FROM = 0.6;
 const EVEN_POWER = 8;
 const SALIENCE_SURE = 2;
@@ -159,20 +166,30 @@ export function analyzeBeats(
     if (positions[i] === 1) down.push(beats[i]);
   }
 
-  const tempoConfidence = clamp01(
-    (acfAt(acf, steady ? period : chosen.period) - ACF_FLOOR) / (ACF_CONFIDENT - ACF_FLOOR),
-  );
+  const oc = octaveCues(os.odf, os.low, beatFrames);
+  // Periodic at the beat period, and a beat that divides in two (BENCHMARKS.md, calibration).
+  const tempoConfidence =
+    clamp01((acfAt(acf, steady ? period : chosen.period) - ACF_FLOOR) / (ACF_CONFIDENT - ACF_FLOOR)) *
+    (compound ? 1 : divisionOf(oc.half, oc.quarter));
   const rhythmRegularity = clamp01(1 - intervalCv(beatFrames) / CV_IRREGULAR) * tempoConfidence;
   // Beat confidence from what predicts a wrong beat (calibrated in BENCHMARKS.md, "Beat
   // confidence against beat F"): see `beatConfidenceOf`.
-  const terms = confidenceTerms(
-    os.odf,
-    os.low,
-    beatFrames,
-    acfAt(acf, steady ? period : chosen.period),
-    os.odf.length,
-    levelMargin(levels, chosen),
-  );
+  const terms: ConfidenceTerms = {
+    ...confidenceTerms(
+      os.odf,
+      os.low,
+      beatFrames,
+      acfAt(acf, steady ? period : chosen.period),
+      os.odf.length,
+      levelMargin(levels, chosen),
+    ),
+    half: oc.half,
+    quarter: oc.quarter,
+    lowHalf: oc.lowHalf,
+    lowAlternation: oc.lowAlternation,
+    octave: octave.factor,
+    compound,
+  };
   const beatConfidence = beatConfidenceOf(terms);
   return {
     confidenceTerms: terms,
@@ -206,13 +223,25 @@ export function analyzeBeats(
  *    beat of a half-tempo reading, the off-beats of a skank) makes the phase evidence count for
  *    more: the phase term is raised to the power 1 + EVEN_POWER · evenness.
  *  - a pulse at all: onset strength at the beats above its mean, and some periodicity (noise).
+ *  - division: the beat divides in two (`divisionOf`; simple meters only).
  */
 export function beatConfidenceOf(t: ConfidenceTerms): number {
   const phase = clamp01((t.offLow - PHASE_UNSURE) / (PHASE_SURE - PHASE_UNSURE));
   const even = clamp01((t.alternation - EVEN_FROM) / (1 - EVEN_FROM));
   const pulse =
     clamp01((t.salience - 1) / (SALIENCE_SURE - 1)) * clamp01((t.acf - ACF_FLOOR) / (ACF_SURE - ACF_FLOOR));
-  return phase ** (1 + EVEN_POWER * even) * pulse;
+  const division = t.compound || t.half === undefined ? 1 : divisionOf(t.half, t.quarter ?? 0);
+  return phase ** (1 + EVEN_POWER * even) * pulse * division;
+}
+
+/**
+ * 1 when the beats divide in two (the half-beat stronger than the quarter-beats), falling to 0
+ * where the half-beat is no stronger than the quarter-beats: four even hits per beat, or beats
+ * that cut across a ternary bar (a fast waltz read at 2/3 of its tempo).
+ */
+export function divisionOf(half: number, quarter: number): number {
+  if (!(half > 0)) return 1;
+  return clamp01((DIVISION_NOT - quarter / half) / (DIVISION_NOT - DIVISION_EVEN));
 }
 
 /**

@@ -1,0 +1,99 @@
+import { describe, expect, it } from 'vitest';
+import { checkOctave, octaveCues } from '../../../src/audio/beats/octave.js';
+import { divisionOf } from '../../../src/engines/beats/beat-dsp.js';
+
+const P = 40; // frames per tracked beat (150 BPM at 100 frames/s)
+const N = 48; // tracked beats
+
+/** An onset-strength envelope with a 1-frame peak of `v` at frame `t` (the others 0). */
+function envelope(hits: [number, number][]): Float32Array {
+  const x = new Float32Array(P * (N + 2));
+  for (const [t, v] of hits) {
+    const i = Math.round(t);
+    if (i >= 0 && i < x.length) x[i] = Math.max(x[i], v);
+  }
+  return x;
+}
+
+const beats = Float64Array.from({ length: N }, (_, i) => P + i * P);
+
+describe('octave check on the tracked beats', () => {
+  it('halves eighths read as beats: nothing between the pulses, the kick on every other one', () => {
+    // A backbeat tracked twice too fast: kick on odd pulses, snare on every fourth, hats on all.
+    const hits: [number, number][] = [];
+    const lowHits: [number, number][] = [];
+    beats.forEach((t, i) => {
+      hits.push([t, i % 4 === 3 ? 1 : 0.6]);
+      if (i % 2 === 1) lowHits.push([t, 1]);
+    });
+    const d = checkOctave(envelope(hits), envelope(lowHits), beats, 180, false);
+    expect(d.factor).toBe(0.5);
+    expect(d.parity).toBe(1);
+    expect(d.cues.half).toBeLessThan(0.2);
+    expect(d.cues.lowAlternation).toBeLessThan(0.45);
+  });
+
+  it('doubles a half-time reading: four even hits per beat and the kick half-way', () => {
+    const hits: [number, number][] = [];
+    const lowHits: [number, number][] = [];
+    for (const t of beats) {
+      hits.push([t, 1], [t + P / 4, 0.5], [t + P / 2, 0.5], [t + (3 * P) / 4, 0.5]);
+      lowHits.push([t, 1], [t + P / 2, 0.6]);
+    }
+    const d = checkOctave(envelope(hits), envelope(lowHits), beats, 70, false);
+    expect(d.factor).toBe(2);
+  });
+
+  it('keeps a plain rock beat (weaker eighths between the beats, kick on every beat)', () => {
+    const hits: [number, number][] = [];
+    const lowHits: [number, number][] = [];
+    for (const t of beats) {
+      hits.push([t, 1], [t + P / 2, 0.45]);
+      lowHits.push([t, 1]);
+    }
+    expect(checkOctave(envelope(hits), envelope(lowHits), beats, 120, false).factor).toBe(1);
+  });
+
+  it('leaves compound beats and tempi outside the walk’s range alone', () => {
+    const hits: [number, number][] = [];
+    const lowHits: [number, number][] = [];
+    beats.forEach((t, i) => {
+      hits.push([t, 0.6]);
+      if (i % 2 === 0) lowHits.push([t, 1]);
+    });
+    const odf = envelope(hits);
+    const low = envelope(lowHits);
+    expect(checkOctave(odf, low, beats, 180, false).factor).toBe(0.5);
+    expect(checkOctave(odf, low, beats, 180, true).factor).toBe(1);
+    expect(checkOctave(odf, low, beats, 110, false).factor).toBe(1); // 55 BPM would be too slow
+    const flat: [number, number][] = [];
+    for (const t of beats) flat.push([t, 1], [t + P / 4, 0.5], [t + P / 2, 0.5], [t + (3 * P) / 4, 0.5]);
+    const kick = envelope(
+      Array.from(beats).flatMap((t): [number, number][] => [
+        [t, 1],
+        [t + P / 2, 0.6],
+      ]),
+    );
+    expect(checkOctave(envelope(flat), kick, beats, 110, false).factor).toBe(1); // 220 BPM too fast
+  });
+
+  it('measures the cues as ratios to the beats', () => {
+    const hits: [number, number][] = [];
+    for (const t of beats) hits.push([t, 2], [t + P / 2, 1], [t + P / 4, 0.5], [t + (3 * P) / 4, 0.5]);
+    const c = octaveCues(envelope(hits), envelope(hits), beats);
+    expect(c.half).toBeCloseTo(0.5, 5);
+    expect(c.quarter).toBeCloseTo(0.25, 5);
+    expect(c.lowAlternation).toBeCloseTo(1, 5);
+  });
+});
+
+describe('division term of the confidences', () => {
+  it('is 1 when the beat divides in two and 0 when the half-beat is no stronger than the quarters', () => {
+    expect(divisionOf(0.5, 0.2)).toBe(1);
+    expect(divisionOf(0.5, 0.45)).toBe(1);
+    expect(divisionOf(0.4, 0.48)).toBe(0);
+    expect(divisionOf(0.4, 0.42)).toBeGreaterThan(0);
+    expect(divisionOf(0.4, 0.42)).toBeLessThan(1);
+    expect(divisionOf(0, 0.3)).toBe(1);
+  });
+});

@@ -19,6 +19,7 @@ import {
   acfAt,
   autocorrelation,
   chooseLevel,
+  FAST_BPM,
   levelMargin,
   tempoPeaks,
   type LevelInfo,
@@ -111,6 +112,7 @@ export function analyzeBeats(
   let chosen = chooseLevel(levels);
   opts.checkAbort?.();
   if (!chosen) return empty;
+  chosen = notCutAcross(levels, chosen);
 
   const raw = trackBeats(norm, chosen.period, { ratio: local.steady ? undefined : local.ratio });
   let beatFrames = trimUnsupported(raw, os.odf);
@@ -255,6 +257,19 @@ function onLowPhase(low: Float32Array, beats: Float64Array): Float64Array {
   const mids = new Float64Array(beats.length - 1);
   for (let i = 0; i < mids.length; i++) mids[i] = 0.5 * (beats[i] + beats[i + 1]);
   return contrastBase(low, mids) > LOW_PHASE_SWITCH * contrastBase(low, beats) ? mids : beats;
+}
+
+/**
+ * A compound reading (the beat divides in three) whose level 3/2 as fast is more periodic than
+ * itself cuts across the bar: the eighths group in twos (a fast 3/4, or a simple beat whose
+ * bar the ×3 step split in three), so the beat is two eighths long. In a true 6/8 the two-eighth
+ * pulse is far less periodic than the dotted quarter (BENCHMARKS.md: ACF 0.3–0.45 of it).
+ */
+function notCutAcross(levels: LevelInfo[], chosen: LevelInfo): LevelInfo {
+  const compound = chosen.third > COMPOUND_RATIO * chosen.half && chosen.third > COMPOUND_MIN;
+  if (!compound) return chosen;
+  const faster = levels.find((l) => Math.abs(l.bpm / (1.5 * chosen.bpm) - 1) < CANDIDATE_MATCH);
+  return faster && faster.acf > chosen.acf && faster.bpm <= FAST_BPM ? faster : chosen;
 }
 
 /** The lattice level within CANDIDATE_MATCH of `period` (frames), if any. */

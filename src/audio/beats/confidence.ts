@@ -93,7 +93,8 @@ export function confidenceTerms(
   };
 }
 
-function alternation(odf: Float32Array, beats: Float64Array): number {
+/** Weaker over stronger of the odd and even beats' summed onset strength (1 = every beat alike). */
+export function alternation(odf: Float32Array, beats: Float64Array): number {
   let a = 0;
   let b = 0;
   for (let i = 0; i < beats.length; i++) {

@@ -3,7 +3,7 @@ import { doubledBeats, estimateMeter } from '../../audio/beats/meter.js';
 import { FLUX_DELAY, onsetStrength, type OnsetStrength } from '../../audio/beats/onset-strength.js';
 import { pickOnsets } from '../../audio/beats/onsets.js';
 import { checkOctave, octaveCues } from '../../audio/beats/octave.js';
-import { confidenceTerms, type ConfidenceTerms } from '../../audio/beats/confidence.js';
+import { alternation, confidenceTerms, type ConfidenceTerms } from '../../audio/beats/confidence.js';
 import { clamp01, std } from '../../audio/beats/stats.js';
 import { lattice, referencePeak } from '../../audio/beats/levels.js';
 import { dewarp, localTempo, ratioFromBeats } from '../../audio/beats/local-tempo.js';
@@ -60,8 +60,15 @@ const EVEN_FROM = 0.6;
 const EVEN_POWER = 8;
 const SALIENCE_SURE = 2;
 const ACF_SURE = 0.15;
-/** The low band must be this much stronger half-way between the beats to move them there. */
+/**
+ * The low band must be this much stronger half-way between the beats to move them there; less
+ * (LOW_PHASE_SWITCH_ALIKE) when every tracked beat is the same hit (odd and even beats alike
+ * within ALIKE): a snare on every off-beat, as in a skank. A one-drop groove (kick on 3 only, the
+ * bass on the off-beats) has uneven beats and keeps the stricter ratio.
+ */
 const LOW_PHASE_SWITCH = 1.5;
+const LOW_PHASE_SWITCH_ALIKE = 1.15;
+const ALIKE = 0.8;
 /** Alternative tempi are looked up among the levels within this relative distance; they score below the reported one. */
 const CANDIDATE_MATCH = 0.045;
 const CANDIDATE_MAX_SCORE = 0.99;
@@ -119,7 +126,7 @@ export function analyzeBeats(
   opts.checkAbort?.();
   if (beatFrames.length < 2) return empty;
 
-  beatFrames = onLowPhase(os.low, beatFrames);
+  beatFrames = onLowPhase(os.odf, os.low, beatFrames);
   const compound =
     chosen.third > COMPOUND_RATIO * chosen.half &&
     chosen.third > COMPOUND_MIN &&
@@ -141,7 +148,7 @@ export function analyzeBeats(
         trackBeats(norm, period, { ratio: local.steady ? undefined : local.ratio }),
         os.odf,
       );
-      if (again.length >= 2) beatFrames = onLowPhase(os.low, again);
+      if (again.length >= 2) beatFrames = onLowPhase(os.odf, os.low, again);
     }
   }
   const cues = { odf: os.odf, low: os.low, logMel: os.logMel, bands: os.bands };
@@ -252,11 +259,12 @@ export function divisionOf(half: number, quarter: number): number {
  * beat, a polka) pulls the full-band tracker onto the off-beats while the kick and the bass stay on
  * the beat.
  */
-function onLowPhase(low: Float32Array, beats: Float64Array): Float64Array {
+function onLowPhase(odf: Float32Array, low: Float32Array, beats: Float64Array): Float64Array {
   if (beats.length < MIN_BEATS_FOR_METER) return beats;
   const mids = new Float64Array(beats.length - 1);
   for (let i = 0; i < mids.length; i++) mids[i] = 0.5 * (beats[i] + beats[i + 1]);
-  return contrastBase(low, mids) > LOW_PHASE_SWITCH * contrastBase(low, beats) ? mids : beats;
+  const need = alternation(odf, beats) >= ALIKE ? LOW_PHASE_SWITCH_ALIKE : LOW_PHASE_SWITCH;
+  return contrastBase(low, mids) > need * contrastBase(low, beats) ? mids : beats;
 }
 
 /**

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { checkOctave, octaveCues } from '../../../src/audio/beats/octave.js';
-import { divisionOf } from '../../../src/engines/beats/beat-dsp.js';
+import { analyzeBeats, divisionOf } from '../../../src/engines/beats/beat-dsp.js';
+import { rng, SR } from './signals.js';
 
 const P = 40; // frames per tracked beat (150 BPM at 100 frames/s)
 const N = 48; // tracked beats
@@ -95,5 +96,40 @@ describe('division term of the confidences', () => {
     expect(divisionOf(0.4, 0.42)).toBeGreaterThan(0);
     expect(divisionOf(0.4, 0.42)).toBeLessThan(1);
     expect(divisionOf(0, 0.3)).toBe(1);
+  });
+});
+
+/** A decaying tone plus noise added at `at` seconds. */
+function hit(out: Float32Array, at: number, freq: number, amp: number, decay: number, noiseAmp = 0): void {
+  const r = rng(Math.round(at * 1000) + 7);
+  const s = Math.round(at * SR);
+  for (let i = 0; i < decay * 6 * SR && s + i < out.length; i++)
+    out[s + i] +=
+      Math.exp(-i / (decay * SR)) * (amp * Math.sin((2 * Math.PI * freq * i) / SR) + noiseAmp * r());
+}
+
+describe('the engine on a backbeat whose hi-hats are as loud as the kick', () => {
+  it.each([
+    [92, 0.25, 0.35],
+    [96, 0.3, 0.3],
+  ])('reports %s BPM, not its double (hats %s, kick %s)', (bpm, hat, kick) => {
+    // Kick on 1 and 3, snare on 2 and 4, hi-hat eighths: the level walk alone took the eighths.
+    const seconds = 24;
+    const out = new Float32Array(seconds * SR);
+    const p = 60 / bpm;
+    const beats: number[] = [];
+    for (let i = 0; 0.5 + i * p < seconds - 0.5; i++) {
+      const t = 0.5 + i * p;
+      beats.push(t);
+      if (i % 2 === 0) hit(out, t, 55, kick, 0.06);
+      else hit(out, t, 200, 0.3, 0.05, 0.6);
+      hit(out, t, 8000, 0, 0.01, hat);
+      hit(out, t + p / 2, 8000, 0, 0.01, hat);
+    }
+    const a = analyzeBeats(out, SR);
+    expect(Math.abs(a.tempoBpm / bpm - 1)).toBeLessThan(0.02);
+    expect(a.confidenceTerms?.octave).toBe(0.5);
+    const hits = beats.filter((t) => a.beats.some((b) => Math.abs(b - t) < 0.07)).length;
+    expect(hits / beats.length).toBeGreaterThan(0.9);
   });
 });

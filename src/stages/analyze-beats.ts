@@ -11,7 +11,7 @@ import { readableStem } from '../storage/stems.js';
 /** Times in the JSON files are rounded to the millisecond, scores to 1/1000. */
 const round3 = (v: number): number => Math.round(v * 1000) / 1000;
 const SHORT_SECONDS = 3;
-/** Below this beat confidence the beats are often wrong (BENCHMARKS.md: mean beat F 0.84 vs 0.96 above, development sets). */
+/** Below this beat confidence the beats are often wrong (BENCHMARKS.md: held out, mean beat F 0.67 below vs 0.97 above). */
 const LOW_CONFIDENCE = 0.5;
 /** The job summary carries the tempo curve thinned to at most this many points (analysis.json has all). */
 const SUMMARY_CURVE_POINTS = 32;

@@ -29,6 +29,15 @@ export interface ConfidenceTerms {
   lowFlipShare: number;
   /** Margin of the metrical-level choice (`levelMargin`): small or negative = octave-ambiguous. */
   levelMargin: number;
+  /** The octave check's cues on the final beats (`octaveCues`): half-beat, quarter-beat, low-band half-beat over the beats, low-band parity evenness. */
+  half?: number;
+  quarter?: number;
+  lowHalf?: number;
+  lowAlternation?: number;
+  /** The octave check moved the level (0.5 halved, 2 doubled, 1 kept). */
+  octave?: number;
+  /** The beat divides in three (6/8): the division term does not apply. */
+  compound?: boolean;
 }
 
 const WINDOW = 8;
@@ -84,7 +93,8 @@ export function confidenceTerms(
   };
 }
 
-function alternation(odf: Float32Array, beats: Float64Array): number {
+/** Weaker over stronger of the odd and even beats' summed onset strength (1 = every beat alike). */
+export function alternation(odf: Float32Array, beats: Float64Array): number {
   let a = 0;
   let b = 0;
   for (let i = 0; i < beats.length; i++) {

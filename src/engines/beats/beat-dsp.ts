@@ -2,7 +2,8 @@ import { trackBeats } from '../../audio/beats/dp-tracker.js';
 import { doubledBeats, estimateMeter } from '../../audio/beats/meter.js';
 import { FLUX_DELAY, onsetStrength, type OnsetStrength } from '../../audio/beats/onset-strength.js';
 import { pickOnsets } from '../../audio/beats/onsets.js';
-import { confidenceTerms, type ConfidenceTerms } from '../../audio/beats/confidence.js';
+import { checkOctave, octaveCues } from '../../audio/beats/octave.js';
+import { alternation, confidenceTerms, type ConfidenceTerms } from '../../audio/beats/confidence.js';
 import { clamp01, std } from '../../audio/beats/stats.js';
 import { lattice, referencePeak } from '../../audio/beats/levels.js';
 import { dewarp, localTempo, ratioFromBeats } from '../../audio/beats/local-tempo.js';
@@ -18,6 +19,7 @@ import {
   acfAt,
   autocorrelation,
   chooseLevel,
+  FAST_BPM,
   levelMargin,
   tempoPeaks,
   type LevelInfo,
@@ -25,7 +27,7 @@ import {
 import type { EngineInfo } from '../../domain/stage.js';
 import type { AnalyzeOptions, BeatAnalysis, TempoCandidate } from './types.js';
 
-export const BEAT_ENGINE: EngineInfo = { name: 'beat-dsp', version: '1.1.0', quality: 'dsp', license: 'MIT' };
+export const BEAT_ENGINE: EngineInfo = { name: 'beat-dsp', version: '1.2.0', quality: 'dsp', license: 'MIT' };
 
 /** The autocorrelation is computed down to this tempo (a slow bar). */
 const ACF_MIN_BPM = 20;
@@ -46,13 +48,27 @@ const ACF_CONFIDENT = 0.5;
 const ACF_FLOOR = 0.05;
 /** Beat-confidence terms (`beatConfidenceOf`), set on the development sets' calibration. */
 const PHASE_UNSURE = 1;
-const PHASE_SURE = 2;
+const PHASE_SURE = 1.25;
+/**
+ * Quarter-beat over half-beat onset strength (`divisionOf`): up to DIVISION_EVEN the beat divides
+ * in two (sure), from DIVISION_NOT on the half-beat is no stronger than the quarter-beats (a
+ * reading that splits a ternary bar, or the half of a beat whose own eighths are the hats).
+ */
+const DIVISION_EVEN = 0.9;
+const DIVISION_NOT = 1.2;
 const EVEN_FROM = 0.6;
 const EVEN_POWER = 8;
 const SALIENCE_SURE = 2;
 const ACF_SURE = 0.15;
-/** The low band must be this much stronger half-way between the beats to move them there. */
+/**
+ * The low band must be this much stronger half-way between the beats to move them there; less
+ * (LOW_PHASE_SWITCH_ALIKE) when every tracked beat is the same hit (odd and even beats alike
+ * within ALIKE): a snare on every off-beat, as in a skank. A one-drop groove (kick on 3 only, the
+ * bass on the off-beats) has uneven beats and keeps the stricter ratio.
+ */
 const LOW_PHASE_SWITCH = 1.5;
+const LOW_PHASE_SWITCH_ALIKE = 1.15;
+const ALIKE = 0.8;
 /** Alternative tempi are looked up among the levels within this relative distance; they score below the reported one. */
 const CANDIDATE_MATCH = 0.045;
 const CANDIDATE_MAX_SCORE = 0.99;
@@ -100,20 +116,41 @@ export function analyzeBeats(
   const ref = local.steady ? rawRef : (referencePeak(peaks, acf) ?? peaks[0]);
   if (!ref) return empty;
   const levels = lattice(steadyOs, acf, ref.period);
-  const chosen = chooseLevel(levels);
+  let chosen = chooseLevel(levels);
   opts.checkAbort?.();
   if (!chosen) return empty;
+  chosen = notCutAcross(levels, chosen);
 
   const raw = trackBeats(norm, chosen.period, { ratio: local.steady ? undefined : local.ratio });
   let beatFrames = trimUnsupported(raw, os.odf);
   opts.checkAbort?.();
   if (beatFrames.length < 2) return empty;
 
-  beatFrames = onLowPhase(os.low, beatFrames);
+  beatFrames = onLowPhase(os.odf, os.low, beatFrames);
   const compound =
     chosen.third > COMPOUND_RATIO * chosen.half &&
     chosen.third > COMPOUND_MIN &&
     chosen.bpm <= COMPOUND_MAX_BPM;
+  // The level walk decides on periodicities; the tracked beats show what sits on and between them.
+  const octave = checkOctave(
+    os.odf,
+    os.low,
+    beatFrames,
+    (60 * fr) / (medianInterval(beatFrames) ?? chosen.period),
+    compound,
+  );
+  if (octave.factor !== 1) {
+    const period = chosen.period / octave.factor;
+    chosen = levelNear(levels, period, fr) ?? { ...chosen, period, bpm: (60 * fr) / period };
+    if (octave.factor === 0.5) beatFrames = beatFrames.filter((_, i) => i % 2 === octave.parity);
+    else {
+      const again = trimUnsupported(
+        trackBeats(norm, period, { ratio: local.steady ? undefined : local.ratio }),
+        os.odf,
+      );
+      if (again.length >= 2) beatFrames = onLowPhase(os.odf, os.low, again);
+    }
+  }
   const cues = { odf: os.odf, low: os.low, logMel: os.logMel, bands: os.bands };
   if (!compound) {
     const d = doubledBeats({ beats: beatFrames, ...cues });
@@ -138,20 +175,30 @@ export function analyzeBeats(
     if (positions[i] === 1) down.push(beats[i]);
   }
 
-  const tempoConfidence = clamp01(
-    (acfAt(acf, steady ? period : chosen.period) - ACF_FLOOR) / (ACF_CONFIDENT - ACF_FLOOR),
-  );
+  const oc = octaveCues(os.odf, os.low, beatFrames);
+  // Periodic at the beat period, and a beat that divides in two (BENCHMARKS.md, calibration).
+  const tempoConfidence =
+    clamp01((acfAt(acf, steady ? period : chosen.period) - ACF_FLOOR) / (ACF_CONFIDENT - ACF_FLOOR)) *
+    (compound ? 1 : divisionOf(oc.half, oc.quarter));
   const rhythmRegularity = clamp01(1 - intervalCv(beatFrames) / CV_IRREGULAR) * tempoConfidence;
   // Beat confidence from what predicts a wrong beat (calibrated in BENCHMARKS.md, "Beat
   // confidence against beat F"): see `beatConfidenceOf`.
-  const terms = confidenceTerms(
-    os.odf,
-    os.low,
-    beatFrames,
-    acfAt(acf, steady ? period : chosen.period),
-    os.odf.length,
-    levelMargin(levels, chosen),
-  );
+  const terms: ConfidenceTerms = {
+    ...confidenceTerms(
+      os.odf,
+      os.low,
+      beatFrames,
+      acfAt(acf, steady ? period : chosen.period),
+      os.odf.length,
+      levelMargin(levels, chosen),
+    ),
+    half: oc.half,
+    quarter: oc.quarter,
+    lowHalf: oc.lowHalf,
+    lowAlternation: oc.lowAlternation,
+    octave: octave.factor,
+    compound,
+  };
   const beatConfidence = beatConfidenceOf(terms);
   return {
     confidenceTerms: terms,
@@ -185,13 +232,25 @@ export function analyzeBeats(
  *    beat of a half-tempo reading, the off-beats of a skank) makes the phase evidence count for
  *    more: the phase term is raised to the power 1 + EVEN_POWER · evenness.
  *  - a pulse at all: onset strength at the beats above its mean, and some periodicity (noise).
+ *  - division: the beat divides in two (`divisionOf`; simple meters only).
  */
 export function beatConfidenceOf(t: ConfidenceTerms): number {
   const phase = clamp01((t.offLow - PHASE_UNSURE) / (PHASE_SURE - PHASE_UNSURE));
   const even = clamp01((t.alternation - EVEN_FROM) / (1 - EVEN_FROM));
   const pulse =
     clamp01((t.salience - 1) / (SALIENCE_SURE - 1)) * clamp01((t.acf - ACF_FLOOR) / (ACF_SURE - ACF_FLOOR));
-  return phase ** (1 + EVEN_POWER * even) * pulse;
+  const division = t.compound || t.half === undefined ? 1 : divisionOf(t.half, t.quarter ?? 0);
+  return phase ** (1 + EVEN_POWER * even) * pulse * division;
+}
+
+/**
+ * 1 when the beats divide in two (the half-beat stronger than the quarter-beats), falling to 0
+ * where the half-beat is no stronger than the quarter-beats: four even hits per beat, or beats
+ * that cut across a ternary bar (a fast waltz read at 2/3 of its tempo).
+ */
+export function divisionOf(half: number, quarter: number): number {
+  if (!(half > 0)) return 1;
+  return clamp01((DIVISION_NOT - quarter / half) / (DIVISION_NOT - DIVISION_EVEN));
 }
 
 /**
@@ -200,11 +259,31 @@ export function beatConfidenceOf(t: ConfidenceTerms): number {
  * beat, a polka) pulls the full-band tracker onto the off-beats while the kick and the bass stay on
  * the beat.
  */
-function onLowPhase(low: Float32Array, beats: Float64Array): Float64Array {
+function onLowPhase(odf: Float32Array, low: Float32Array, beats: Float64Array): Float64Array {
   if (beats.length < MIN_BEATS_FOR_METER) return beats;
   const mids = new Float64Array(beats.length - 1);
   for (let i = 0; i < mids.length; i++) mids[i] = 0.5 * (beats[i] + beats[i + 1]);
-  return contrastBase(low, mids) > LOW_PHASE_SWITCH * contrastBase(low, beats) ? mids : beats;
+  const need = alternation(odf, beats) >= ALIKE ? LOW_PHASE_SWITCH_ALIKE : LOW_PHASE_SWITCH;
+  return contrastBase(low, mids) > need * contrastBase(low, beats) ? mids : beats;
+}
+
+/**
+ * A compound reading (the beat divides in three) whose level 3/2 as fast is more periodic than
+ * itself cuts across the bar: the eighths group in twos (a fast 3/4, or a simple beat whose
+ * bar the ×3 step split in three), so the beat is two eighths long. In a true 6/8 the two-eighth
+ * pulse is far less periodic than the dotted quarter (BENCHMARKS.md: ACF 0.3–0.45 of it).
+ */
+function notCutAcross(levels: LevelInfo[], chosen: LevelInfo): LevelInfo {
+  const compound = chosen.third > COMPOUND_RATIO * chosen.half && chosen.third > COMPOUND_MIN;
+  if (!compound) return chosen;
+  const faster = levels.find((l) => Math.abs(l.bpm / (1.5 * chosen.bpm) - 1) < CANDIDATE_MATCH);
+  return faster && faster.acf > chosen.acf && faster.bpm <= FAST_BPM ? faster : chosen;
+}
+
+/** The lattice level within CANDIDATE_MATCH of `period` (frames), if any. */
+function levelNear(levels: LevelInfo[], period: number, fr: number): LevelInfo | undefined {
+  const bpm = (60 * fr) / period;
+  return levels.find((l) => Math.abs(l.bpm / bpm - 1) < CANDIDATE_MATCH);
 }
 
 const globalAcf = (odf: Float32Array, fr: number): Float64Array =>

@@ -1,0 +1,127 @@
+import { maxAround } from './stats.js';
+
+/**
+ * A last check of the metrical level on the tracked beats themselves, for the two readings the
+ * level walk (`chooseLevel`) gets wrong on band recordings whose hi-hats are as loud as the kick
+ * and snare:
+ *
+ *  - **eighths read as beats** (a backbeat at 90 reported at 180): nothing sits between the
+ *    tracked pulses in any band (no subdivision at all), and the kick and bass play only on every
+ *    other pulse. The pulses are then the eighths of a beat half as fast — the kick and snare on
+ *    one parity, the hats alone on the other. Halve, keeping the parity with the drums.
+ *  - **a half-time reading** (a half-time groove, kick on 1 and snare on 3, at 70 for 140; a
+ *    drum'n'bass break at 88 for 175): the points between the beats are all alike — the
+ *    half-beat no stronger than the quarter-beats, i.e. four even hi-hat hits per beat — and the
+ *    kick or bass also plays half-way. Hats that split the beat in four evenly are the eighths of a
+ *    beat twice as fast. Double.
+ *
+ * Neither applies to compound beats (their subdivision is in three), nor beyond the tempo range
+ * the level walk allows (a halved beat below SLOWEST_BPM, a doubled one above FASTEST_BPM).
+ */
+
+/** Half-way over on-beat onset strength below this: the pulses have no subdivision at all. */
+const EMPTY_HALF = 0.2;
+/** Low band (kick, bass) on the weaker parity over the stronger one below this: every other pulse only. */
+const LOW_ALTERNATE = 0.5;
+/** Quarter-beat over half-beat strength at least this: the subdivision is flat (four even hits). */
+const FLAT_QUARTER = 0.9;
+/** …with a half-beat of at least this (a real subdivision, not silence between the beats)… */
+const MIN_HALF = 0.3;
+/** …and the kick or bass half-way at least this (relative to the beats). */
+const MIN_LOW_HALF = 0.3;
+/** A halved beat must stay at or above this tempo, a doubled one at or below FASTEST_BPM. */
+export const SLOWEST_BPM = 60;
+export const FASTEST_BPM = 200;
+
+export interface OctaveCues {
+  /** Onset strength half-way between beats over that at the beats (full band, low band). */
+  half: number;
+  lowHalf: number;
+  /** Onset strength at the quarter points (¼, ¾) over that at the beats. */
+  quarter: number;
+  /**
+   * Low band: the weaker parity of the beats over the weaker of the stronger parity's two pulses in
+   * every 4 (capped at 1). Low when the kick or bass plays on every other beat and only there.
+   */
+  lowAlternation: number;
+  /** The parity (0, 1) of the beats with the most onset strength (full + low band). */
+  strongParity: number;
+}
+
+/** What the check decided: 1 (keep), 0.5 (halve: every other beat, from `parity`) or 2 (double). */
+export interface OctaveDecision {
+  factor: 0.5 | 1 | 2;
+  parity: number;
+  cues: OctaveCues;
+}
+
+/** The cues of `beats` (frame positions, ascending) on the full-band and low-band onset strengths. */
+export function octaveCues(odf: Float32Array, low: Float32Array, beats: Float64Array): OctaveCues {
+  const n = beats.length;
+  let on = 0;
+  let lowOn = 0;
+  let half = 0;
+  let lowHalf = 0;
+  let quarter = 0;
+  const par = [0, 0];
+  const cnt = [0, 0];
+  // Low band per beat position modulo 4 (a bar of the half-speed beat is 4 of these pulses).
+  const lowPos = [0, 0, 0, 0];
+  const posCnt = [0, 0, 0, 0];
+  for (let i = 0; i < n; i++) {
+    const v = maxAround(odf, beats[i], 2);
+    const l = maxAround(low, beats[i], 2);
+    on += v;
+    lowOn += l;
+    par[i & 1] += v + l;
+    cnt[i & 1]++;
+    lowPos[i & 3] += l;
+    posCnt[i & 3]++;
+    if (i + 1 < n) {
+      const d = beats[i + 1] - beats[i];
+      half += maxAround(odf, beats[i] + d / 2, 2);
+      lowHalf += maxAround(low, beats[i] + d / 2, 2);
+      quarter += 0.5 * (maxAround(odf, beats[i] + d / 4, 2) + maxAround(odf, beats[i] + (3 * d) / 4, 2));
+    }
+  }
+  const gaps = Math.max(1, n - 1);
+  on /= Math.max(1, n);
+  lowOn /= Math.max(1, n);
+  const r = (a: number, b: number): number => (b > 0 ? a / b : 0);
+  const lp = lowPos.map((v, k) => r(v, posCnt[k]));
+  // The kick must be on both pulses of its parity in every 4 (1 and 3 of the slower beat), not
+  // only on one of them (a kick on the downbeat alone under quarter-note clicks).
+  const strongLow = lp[0] + lp[2] >= lp[1] + lp[3] ? 0 : 1;
+  const weak = 0.5 * (lp[1 - strongLow] + lp[3 - strongLow]);
+  const strong = Math.min(lp[strongLow], lp[strongLow + 2]);
+  return {
+    half: r(half / gaps, on),
+    lowHalf: r(lowHalf / gaps, lowOn),
+    quarter: r(quarter / gaps, on),
+    lowAlternation: strong > 0 ? Math.min(1, weak / strong) : 1,
+    strongParity: r(par[1], cnt[1]) > r(par[0], cnt[0]) ? 1 : 0,
+  };
+}
+
+/** The octave check (see the file comment) for beats at `bpm`; `compound` beats are left alone. */
+export function checkOctave(
+  odf: Float32Array,
+  low: Float32Array,
+  beats: Float64Array,
+  bpm: number,
+  compound: boolean,
+): OctaveDecision {
+  const cues = octaveCues(odf, low, beats);
+  const keep: OctaveDecision = { factor: 1, parity: 0, cues };
+  if (compound || beats.length < 8) return keep;
+  if (cues.half < EMPTY_HALF && cues.lowAlternation < LOW_ALTERNATE && bpm / 2 >= SLOWEST_BPM)
+    return { factor: 0.5, parity: cues.strongParity, cues };
+  if (
+    cues.half >= MIN_HALF &&
+    cues.quarter >= FLAT_QUARTER * cues.half &&
+    cues.lowHalf >= MIN_LOW_HALF &&
+    bpm * 2 <= FASTEST_BPM
+  )
+    return { factor: 2, parity: 0, cues };
+  return keep;
+}

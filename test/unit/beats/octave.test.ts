@@ -1,0 +1,135 @@
+import { describe, expect, it } from 'vitest';
+import { checkOctave, octaveCues } from '../../../src/audio/beats/octave.js';
+import { analyzeBeats, divisionOf } from '../../../src/engines/beats/beat-dsp.js';
+import { rng, SR } from './signals.js';
+
+const P = 40; // frames per tracked beat (150 BPM at 100 frames/s)
+const N = 48; // tracked beats
+
+/** An onset-strength envelope with a 1-frame peak of `v` at frame `t` (the others 0). */
+function envelope(hits: [number, number][]): Float32Array {
+  const x = new Float32Array(P * (N + 2));
+  for (const [t, v] of hits) {
+    const i = Math.round(t);
+    if (i >= 0 && i < x.length) x[i] = Math.max(x[i], v);
+  }
+  return x;
+}
+
+const beats = Float64Array.from({ length: N }, (_, i) => P + i * P);
+
+describe('octave check on the tracked beats', () => {
+  it('halves eighths read as beats: nothing between the pulses, the kick on every other one', () => {
+    // A backbeat tracked twice too fast: kick on odd pulses, snare on every fourth, hats on all.
+    const hits: [number, number][] = [];
+    const lowHits: [number, number][] = [];
+    beats.forEach((t, i) => {
+      hits.push([t, i % 4 === 3 ? 1 : 0.6]);
+      if (i % 2 === 1) lowHits.push([t, 1]);
+    });
+    const d = checkOctave(envelope(hits), envelope(lowHits), beats, 180, false);
+    expect(d.factor).toBe(0.5);
+    expect(d.parity).toBe(1);
+    expect(d.cues.half).toBeLessThan(0.2);
+    expect(d.cues.lowAlternation).toBeLessThan(0.45);
+  });
+
+  it('doubles a half-time reading: four even hits per beat and the kick half-way', () => {
+    const hits: [number, number][] = [];
+    const lowHits: [number, number][] = [];
+    for (const t of beats) {
+      hits.push([t, 1], [t + P / 4, 0.5], [t + P / 2, 0.5], [t + (3 * P) / 4, 0.5]);
+      lowHits.push([t, 1], [t + P / 2, 0.6]);
+    }
+    const d = checkOctave(envelope(hits), envelope(lowHits), beats, 70, false);
+    expect(d.factor).toBe(2);
+  });
+
+  it('keeps a plain rock beat (weaker eighths between the beats, kick on every beat)', () => {
+    const hits: [number, number][] = [];
+    const lowHits: [number, number][] = [];
+    for (const t of beats) {
+      hits.push([t, 1], [t + P / 2, 0.45]);
+      lowHits.push([t, 1]);
+    }
+    expect(checkOctave(envelope(hits), envelope(lowHits), beats, 120, false).factor).toBe(1);
+  });
+
+  it('leaves compound beats and tempi outside the walk’s range alone', () => {
+    const hits: [number, number][] = [];
+    const lowHits: [number, number][] = [];
+    beats.forEach((t, i) => {
+      hits.push([t, 0.6]);
+      if (i % 2 === 0) lowHits.push([t, 1]);
+    });
+    const odf = envelope(hits);
+    const low = envelope(lowHits);
+    expect(checkOctave(odf, low, beats, 180, false).factor).toBe(0.5);
+    expect(checkOctave(odf, low, beats, 180, true).factor).toBe(1);
+    expect(checkOctave(odf, low, beats, 110, false).factor).toBe(1); // 55 BPM would be too slow
+    const flat: [number, number][] = [];
+    for (const t of beats) flat.push([t, 1], [t + P / 4, 0.5], [t + P / 2, 0.5], [t + (3 * P) / 4, 0.5]);
+    const kick = envelope(
+      Array.from(beats).flatMap((t): [number, number][] => [
+        [t, 1],
+        [t + P / 2, 0.6],
+      ]),
+    );
+    expect(checkOctave(envelope(flat), kick, beats, 110, false).factor).toBe(1); // 220 BPM too fast
+  });
+
+  it('measures the cues as ratios to the beats', () => {
+    const hits: [number, number][] = [];
+    for (const t of beats) hits.push([t, 2], [t + P / 2, 1], [t + P / 4, 0.5], [t + (3 * P) / 4, 0.5]);
+    const c = octaveCues(envelope(hits), envelope(hits), beats);
+    expect(c.half).toBeCloseTo(0.5, 5);
+    expect(c.quarter).toBeCloseTo(0.25, 5);
+    expect(c.lowAlternation).toBeCloseTo(1, 5);
+  });
+});
+
+describe('division term of the confidences', () => {
+  it('is 1 when the beat divides in two and 0 when the half-beat is no stronger than the quarters', () => {
+    expect(divisionOf(0.5, 0.2)).toBe(1);
+    expect(divisionOf(0.5, 0.45)).toBe(1);
+    expect(divisionOf(0.4, 0.48)).toBe(0);
+    expect(divisionOf(0.4, 0.42)).toBeGreaterThan(0);
+    expect(divisionOf(0.4, 0.42)).toBeLessThan(1);
+    expect(divisionOf(0, 0.3)).toBe(1);
+  });
+});
+
+/** A decaying tone plus noise added at `at` seconds. */
+function hit(out: Float32Array, at: number, freq: number, amp: number, decay: number, noiseAmp = 0): void {
+  const r = rng(Math.round(at * 1000) + 7);
+  const s = Math.round(at * SR);
+  for (let i = 0; i < decay * 6 * SR && s + i < out.length; i++)
+    out[s + i] +=
+      Math.exp(-i / (decay * SR)) * (amp * Math.sin((2 * Math.PI * freq * i) / SR) + noiseAmp * r());
+}
+
+describe('the engine on a backbeat whose hi-hats are as loud as the kick', () => {
+  it.each([
+    [92, 0.25, 0.35],
+    [96, 0.3, 0.3],
+  ])('reports %s BPM, not its double (hats %s, kick %s)', (bpm, hat, kick) => {
+    // Kick on 1 and 3, snare on 2 and 4, hi-hat eighths: the level walk alone took the eighths.
+    const seconds = 24;
+    const out = new Float32Array(seconds * SR);
+    const p = 60 / bpm;
+    const beats: number[] = [];
+    for (let i = 0; 0.5 + i * p < seconds - 0.5; i++) {
+      const t = 0.5 + i * p;
+      beats.push(t);
+      if (i % 2 === 0) hit(out, t, 55, kick, 0.06);
+      else hit(out, t, 200, 0.3, 0.05, 0.6);
+      hit(out, t, 8000, 0, 0.01, hat);
+      hit(out, t + p / 2, 8000, 0, 0.01, hat);
+    }
+    const a = analyzeBeats(out, SR);
+    expect(Math.abs(a.tempoBpm / bpm - 1)).toBeLessThan(0.02);
+    expect(a.confidenceTerms?.octave).toBe(0.5);
+    const hits = beats.filter((t) => a.beats.some((b) => Math.abs(b - t) < 0.07)).length;
+    expect(hits / beats.length).toBeGreaterThan(0.9);
+  });
+});

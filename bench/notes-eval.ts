@@ -46,6 +46,8 @@ let total = 0;
 let matched = 0;
 let pitchOnly = 0;
 let reported = 0;
+/** (confidence, matched) per reported note: the calibration of notes.json's `confidence`. */
+const calib: [number, boolean][] = [];
 for (const song of fs.readdirSync(corpus).sort()) {
   const truthFile = path.join(corpus, song, 'truth.json');
   if (!fs.existsSync(truthFile)) continue;
@@ -99,6 +101,35 @@ for (const song of fs.readdirSync(corpus).sort()) {
   matched += m;
   pitchOnly += p;
   reported += notes.length;
+  notes.forEach((n, i) => calib.push([n.confidence, used.has(i)]));
+  if (process.env.FEATURES) {
+    notes.forEach((n, i) => {
+      const f0 = Math.round(n.start / track.hop);
+      const f1 = Math.max(f0 + 1, Math.round(n.end / track.hop));
+      const dev: number[] = [];
+      let voiced = 0;
+      for (let f = f0; f < f1; f++) {
+        if (track.f0[f] > 0) {
+          voiced++;
+          dev.push(Math.abs(12 * Math.log2(track.f0[f] / 440) + 69 - n.midi));
+        }
+      }
+      dev.sort((a, b) => a - b);
+      fs.appendFileSync(
+        process.env.FEATURES!,
+        JSON.stringify({
+          song,
+          slur: n.text === '~',
+          syl: n.syllable,
+          dur: n.end - n.start,
+          conf: n.confidence,
+          voiced: voiced / (f1 - f0),
+          mad: dev.length ? dev[dev.length >> 1] : 9,
+          ok: used.has(i),
+        }) + '\n',
+      );
+    });
+  }
   console.log(
     `${song}: ${m}/${truth.notes.length} matched (${((100 * m) / truth.notes.length).toFixed(1)} %), ${notes.length} reported, ${p} pitch-overlap`,
   );
@@ -106,3 +137,13 @@ for (const song of fs.readdirSync(corpus).sort()) {
 console.log(
   `ALL (${wordsFrom} words${useGrid ? ', true grid' : ''}${sepDir ? ', separated vocals' : ''}): ${matched}/${total} = ${((100 * matched) / total).toFixed(1)} % matched; pitch overlap ${((100 * pitchOnly) / total).toFixed(1)} %; ${reported} reported, precision ${((100 * matched) / reported).toFixed(1)} %`,
 );
+
+const BINS = [0, 0.3, 0.5, 0.7, 0.85, 1.0001];
+console.log('note confidence | reported notes | matched a true note');
+for (let b = 0; b + 1 < BINS.length; b++) {
+  const inBin = calib.filter(([c]) => c >= BINS[b] && c < BINS[b + 1]);
+  const ok = inBin.filter(([, m]) => m).length;
+  console.log(
+    `${BINS[b].toFixed(2)}–${Math.min(1, BINS[b + 1]).toFixed(2)} | ${inBin.length} | ${inBin.length ? ((100 * ok) / inBin.length).toFixed(1) : '–'} %`,
+  );
+}

@@ -24,7 +24,7 @@ export interface SungNote {
   wordIndex: number;
   syllable: number;
   text: string;
-  /** Median voicing probability of the note's frames. */
+  /** 0..1: how likely the note is right (pitch ±1 semitone, onset ±100 ms); see noteConfidence. */
   confidence: number;
 }
 
@@ -75,19 +75,57 @@ export function sungNotes(track: PitchTrack, words: readonly WordSpan[], levelDb
         return;
       }
       const start = i === 0 ? w.start : s.from * track.hop;
-      const end = i + 1 < segs.length ? segs[i + 1].from * track.hop : w.end;
+      const end = Math.max(i + 1 < segs.length ? segs[i + 1].from * track.hop : w.end, start + track.hop);
+      const slur = i > 0 && segs[i - 1].syllable === s.syllable;
+      const note = Math.round(median(midi, pitched[i].from, pitched[i].to));
       notes.push({
         start,
-        end: Math.max(end, start + track.hop),
-        midi: Math.round(median(midi, pitched[i].from, pitched[i].to)),
+        end,
+        midi: note,
         wordIndex,
         syllable: s.syllable,
-        text: i > 0 && segs[i - 1].syllable === s.syllable ? '~' : (w.syllables[s.syllable] ?? '~'),
-        confidence: medianOf(Array.from(track.voicing.subarray(s.from, s.to))),
+        text: slur ? '~' : (w.syllables[s.syllable] ?? '~'),
+        confidence: noteConfidence(
+          slur ? 'slur' : s.syllable === 0 ? 'word' : 'syllable',
+          end - start,
+          pitchSpread(midi, note, Math.round(start / track.hop), Math.round(end / track.hop)),
+        ),
       });
     });
   });
   return fixOctaves(notes);
+}
+
+/**
+ * How likely a note is right (its pitch within a semitone and its onset within 100 ms of the
+ * sung note's), from what predicted a wrong note on the development songs (BENCHMARKS.md,
+ * "Sung notes, fourth pass"): a word's first note starts at the word's start, a later syllable's
+ * onset is inferred, a slur is often the glide between two notes; a very short note, or one whose
+ * frames wander far from its pitch, is often not a note.
+ */
+const NOTE_CONFIDENCE = { word: 0.92, syllable: 0.72, slur: 0.4 } as const;
+const SHORT_NOTE_S = 0.08;
+const SHORT_NOTE_FACTOR = 0.45;
+/** Median distance (semitones) of the note's voiced frames from its pitch: unsteady, very unsteady. */
+const UNSTEADY_SEMITONES = 0.3;
+const UNSTEADY_FACTOR = 0.9;
+const WANDERING_SEMITONES = 1;
+const WANDERING_FACTOR = 0.45;
+
+function noteConfidence(kind: keyof typeof NOTE_CONFIDENCE, seconds: number, spread: number): number {
+  let c = NOTE_CONFIDENCE[kind];
+  if (seconds < SHORT_NOTE_S) c *= SHORT_NOTE_FACTOR;
+  if (!(spread <= WANDERING_SEMITONES)) c *= WANDERING_FACTOR;
+  else if (spread > UNSTEADY_SEMITONES) c *= UNSTEADY_FACTOR;
+  return c;
+}
+
+/** Median |frame pitch − note| over the voiced frames in [from, to); NaN when none is voiced. */
+function pitchSpread(midi: Float32Array, note: number, from: number, to: number): number {
+  const d: number[] = [];
+  for (let f = Math.max(0, from); f < Math.min(to, midi.length); f++)
+    if (!Number.isNaN(midi[f])) d.push(Math.abs(midi[f] - note));
+  return medianOf(d);
 }
 
 /** A note this far (semitones) from the median of its neighbours is a candidate octave error. */

@@ -87,6 +87,8 @@ describe('sung notes', () => {
       expect(notes[i].syllable).toBe(e.si);
     });
     expect(notes.map((n) => n.text)).toEqual(['the', 'ra', 'di', 'o', 'is', 'pla', 'ying']);
+    // A word's first note starts where the word does; a later syllable's onset is inferred.
+    for (const n of notes) expect(n.confidence).toBeCloseTo(n.syllable === 0 ? 0.92 : 0.72, 2);
   });
 
   it('gives no notes for a word sung over silence', async () => {
@@ -168,7 +170,13 @@ describe('glides and the previous word', () => {
     voice(x, 0.5, 1.97, (t) => (t < g0 ? 52 : t < g1 ? 52 - (2 * (t - g0)) / (g1 - g0) : 50));
     const track = trackPitch(x, SR, { voicing: 'notes' });
     const level = frameLevelDb(x, SR, track.hop, track.f0.length);
-    const notes = transcribeNotes(track, [{ word: 'alright', start: 0.5, end: 1.97 }], dict, undefined, level);
+    const notes = transcribeNotes(
+      track,
+      [{ word: 'alright', start: 0.5, end: 1.97 }],
+      dict,
+      undefined,
+      level,
+    );
     expect(notes.map((n) => n.midi)).toEqual([52, 50]);
     expect(notes[0].start).toBe(0.5);
     // The second syllable starts where the glide crosses halfway (51), not halfway through the word.

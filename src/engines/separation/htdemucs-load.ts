@@ -12,6 +12,7 @@ import type { SeparationEngineDeps } from './engines.js';
 import { HtdemucsEngine } from './htdemucs-onnx.js';
 import { HtdemucsSession } from './htdemucs-session.js';
 import type { SeparationEngine } from './types.js';
+import { CHUNKER_VERSION, ensureChunkedModel } from './chunk-attention.js';
 import { ensureQuantizedModel, QUANTIZER_VERSION } from './quantize.js';
 
 const ORT_VERSION = (createRequire(import.meta.url)('onnxruntime-node/package.json') as { version: string })
@@ -19,20 +20,48 @@ const ORT_VERSION = (createRequire(import.meta.url)('onnxruntime-node/package.js
 
 /**
  * Where onnxruntime's optimised graph is cached: keyed by the model's checksum, the quantizer, the
- * onnxruntime version and the provider (the optimised graph holds provider-specific fused nodes).
+ * attention chunking, the onnxruntime version and the provider (the optimised graph holds
+ * provider-specific fused nodes).
  */
 export function optimizedModelPath(
   modelsDir: string,
   sha256: string,
   quantize: 'off' | 'int8',
   provider: 'cpu' | 'cuda',
+  attentionChunks = 0,
 ): string {
   const q = quantize === 'int8' ? `-int8q${QUANTIZER_VERSION}` : '';
+  const a = attentionChunks > 1 ? `-attn${attentionChunks}a${CHUNKER_VERSION}` : '';
   return path.join(
     modelsDir,
     'optimized',
-    `htdemucs-${sha256.slice(0, 12)}${q}-ort${ORT_VERSION}-${provider}.onnx`,
+    `htdemucs-${sha256.slice(0, 12)}${q}${a}-ort${ORT_VERSION}-${provider}.onnx`,
   );
+}
+
+/**
+ * The model file a session loads: the downloaded graph, its int8 copy (`DEMUCS_QUANTIZE=int8`),
+ * then its attention-chunked copy (`DEMUCS_ATTENTION_CHUNKS` > 1), each written once into
+ * `MODELS_DIR` and reused.
+ */
+export async function derivedModelPath(
+  modelPath: string,
+  config: Pick<SeparationEngineDeps['config'], 'demucsQuantize' | 'demucsAttentionChunks' | 'modelsDir'>,
+  sha256: string,
+  log: SeparationEngineDeps['log'],
+): Promise<string> {
+  let current = modelPath;
+  if (config.demucsQuantize === 'int8') {
+    const q = await ensureQuantizedModel(current, config.modelsDir, sha256);
+    if (q.created) log.info({ path: q.path, ...q.report }, 'htdemucs weights quantized to int8');
+    current = q.path;
+  }
+  if (config.demucsAttentionChunks > 1) {
+    const c = await ensureChunkedModel(current, config.modelsDir, sha256, config.demucsAttentionChunks);
+    if (c.created) log.info({ path: c.path, ...c.report }, 'htdemucs attention chunked');
+    current = c.path;
+  }
+  return current;
 }
 
 export async function loadHtdemucs(deps: SeparationEngineDeps, info: EngineInfo): Promise<SeparationEngine> {
@@ -46,14 +75,15 @@ export async function loadHtdemucs(deps: SeparationEngineDeps, info: EngineInfo)
     );
   }
   const location = await ensureModel(spec, config, log, deps.signal);
-  let modelPath = location.path;
-  if (config.demucsQuantize === 'int8') {
-    const q = await ensureQuantizedModel(location.path, config.modelsDir, spec.sha256);
-    if (q.created) log.info({ path: q.path, ...q.report }, 'htdemucs weights quantized to int8');
-    modelPath = q.path;
-  }
+  const modelPath = await derivedModelPath(location.path, config, spec.sha256, log);
   const optimizedPath = config.onnxCacheOptimized
-    ? optimizedModelPath(config.modelsDir, spec.sha256, config.demucsQuantize, config.onnxProvider)
+    ? optimizedModelPath(
+        config.modelsDir,
+        spec.sha256,
+        config.demucsQuantize,
+        config.onnxProvider,
+        config.demucsAttentionChunks,
+      )
     : undefined;
   const load = () =>
     HtdemucsSession.load(modelPath, {

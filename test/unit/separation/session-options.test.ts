@@ -45,14 +45,19 @@ describe('htdemucs session options', () => {
     expect(config.onnxSpinning).toBe(false);
     expect(config.onnxCacheOptimized).toBe(true);
     expect(config.demucsQuantize).toBe('off');
+    expect(config.demucsAttentionChunks).toBe(0);
   });
 
-  it('keys the cached graph by checksum, quantizer, onnxruntime version and provider', () => {
+  it('keys the cached graph by checksum, quantizer, attention chunks, onnxruntime version and provider', () => {
     const a = optimizedModelPath('/models', 'f'.repeat(64), 'off', 'cpu');
     expect(a).toMatch(/^\/models\/optimized\/htdemucs-ffffffffffff-ort\d+\.\d+\.\d+-cpu\.onnx$/);
     expect(optimizedModelPath('/models', 'f'.repeat(64), 'int8', 'cpu')).not.toBe(a);
     expect(optimizedModelPath('/models', 'e'.repeat(64), 'off', 'cpu')).not.toBe(a);
     expect(optimizedModelPath('/models', 'f'.repeat(64), 'off', 'cuda')).not.toBe(a);
+    expect(optimizedModelPath('/models', 'f'.repeat(64), 'off', 'cpu', 0)).toBe(a);
+    const chunked = optimizedModelPath('/models', 'f'.repeat(64), 'off', 'cpu', 8);
+    expect(chunked).not.toBe(a);
+    expect(optimizedModelPath('/models', 'f'.repeat(64), 'off', 'cpu', 4)).not.toBe(chunked);
   });
 
   it('writes the optimised graph once, loads it on the next start, and gives the same output', async () => {

@@ -1,7 +1,9 @@
 import { afterAll, describe, expect, it } from 'vitest';
+import fs from 'node:fs/promises';
 import type { PcmAudio } from '../../src/audio/pcm.js';
 import { testConfig } from '../../src/config.js';
 import { locateModel, MODELS } from '../../src/engines/models.js';
+import { chunkAttention } from '../../src/engines/separation/chunk-attention.js';
 import { createSeparationEngine, type SeparationEngine } from '../../src/engines/separation/index.js';
 import { silentLogger } from '../../src/infra/logger.js';
 import { STEM_NAMES } from '../../src/storage/paths.js';
@@ -72,5 +74,17 @@ describe('htdemucs with the real model', async () => {
       // machine is saturated: the budget is about holding under load, not about speed.
     },
     600_000,
+  );
+
+  it.runIf(available)(
+    'finds the 10 attention chains of the real graph to chunk (DEMUCS_ATTENTION_CHUNKS)',
+    async () => {
+      const loc = await locateModel(MODELS.htdemucs, '/nonexistent');
+      const { report } = chunkAttention(await fs.readFile(loc!.path), 8);
+      // 5 self- and 5 cross-attention layers in the cross-transformer (both branches).
+      expect(report).toEqual({ attentions: 10, chunks: 8 });
+    },
+    // Decoding and re-encoding the 174 MB graph: ≈ 2 s idle, much longer on a saturated machine.
+    300_000,
   );
 });

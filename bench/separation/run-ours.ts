@@ -3,6 +3,7 @@
  * results layout.
  *
  *   npx tsx bench/separation/run-ours.ts <corpusDir> <resultsDir> [songs] [--engine htdemucs|dsp] [--threads N] [--shifts N] [--quantize int8] [--spin 1]
+ *        [--chunks N] [--models-dir dir]
  *
  * Per song it prints one JSON line {song, seconds, segments}. Model loading is timed separately
  * (once per process), as it would be amortised by the stage's session cache in the service.
@@ -26,6 +27,8 @@ async function main(): Promise<void> {
       shifts: { type: 'string', default: '0' },
       quantize: { type: 'string', default: 'off' },
       spin: { type: 'string', default: '0' },
+      chunks: { type: 'string', default: '0' },
+      'models-dir': { type: 'string' },
     },
   });
   const [corpus, results, only] = positionals;
@@ -37,6 +40,8 @@ async function main(): Promise<void> {
     demucsShifts: Number(values.shifts),
     demucsQuantize: values.quantize === 'int8' ? 'int8' : 'off',
     onnxSpinning: values.spin === '1',
+    demucsAttentionChunks: Number(values.chunks),
+    ...(values['models-dir'] ? { modelsDir: values['models-dir'] } : {}),
     offline: true,
   });
   const songs = await listSongs(corpus, only);

@@ -12,7 +12,7 @@ import type { SeparationEngineDeps } from './engines.js';
 import { HtdemucsEngine } from './htdemucs-onnx.js';
 import { HtdemucsSession } from './htdemucs-session.js';
 import type { SeparationEngine } from './types.js';
-import { CHUNKER_VERSION, ensureChunkedModel } from './chunk-attention.js';
+import { ensureChunkedModel } from './chunk-attention.js';
 import { ensureQuantizedModel, QUANTIZER_VERSION } from './quantize.js';
 
 const ORT_VERSION = (createRequire(import.meta.url)('onnxruntime-node/package.json') as { version: string })
@@ -20,29 +20,42 @@ const ORT_VERSION = (createRequire(import.meta.url)('onnxruntime-node/package.js
 
 /**
  * Where onnxruntime's optimised graph is cached: keyed by the model's checksum, the quantizer, the
- * attention chunking, the onnxruntime version and the provider (the optimised graph holds
- * provider-specific fused nodes).
+ * onnxruntime version and the provider (the optimised graph holds provider-specific fused nodes).
  */
 export function optimizedModelPath(
   modelsDir: string,
   sha256: string,
   quantize: 'off' | 'int8',
   provider: 'cpu' | 'cuda',
-  attentionChunks = 0,
 ): string {
   const q = quantize === 'int8' ? `-int8q${QUANTIZER_VERSION}` : '';
-  const a = attentionChunks > 1 ? `-attn${attentionChunks}a${CHUNKER_VERSION}` : '';
   return path.join(
     modelsDir,
     'optimized',
-    `htdemucs-${sha256.slice(0, 12)}${q}${a}-ort${ORT_VERSION}-${provider}.onnx`,
+    `htdemucs-${sha256.slice(0, 12)}${q}-ort${ORT_VERSION}-${provider}.onnx`,
   );
+}
+
+/**
+ * The optimised-graph cache a session uses, if any. Not for the attention-chunked graph: reloaded
+ * from the cache its peak RSS was 3.40 GiB, against 2.38 GiB optimised at load and 2.80 GiB for the
+ * exported graph from the cache (BENCHMARKS.md, attention chunking), so it is optimised at load.
+ */
+export function optimizedCacheFor(
+  config: Pick<
+    SeparationEngineDeps['config'],
+    'onnxCacheOptimized' | 'demucsAttentionChunks' | 'demucsQuantize' | 'onnxProvider' | 'modelsDir'
+  >,
+  sha256: string,
+): string | undefined {
+  if (!config.onnxCacheOptimized || config.demucsAttentionChunks > 1) return undefined;
+  return optimizedModelPath(config.modelsDir, sha256, config.demucsQuantize, config.onnxProvider);
 }
 
 /**
  * The model file a session loads: the downloaded graph, its int8 copy (`DEMUCS_QUANTIZE=int8`),
  * then its attention-chunked copy (`DEMUCS_ATTENTION_CHUNKS` > 1), each written once into
- * `MODELS_DIR` and reused.
+ * `MODELS_DIR` and reused (the chunked copy's name carries the int8 copy's).
  */
 export async function derivedModelPath(
   modelPath: string,
@@ -76,15 +89,7 @@ export async function loadHtdemucs(deps: SeparationEngineDeps, info: EngineInfo)
   }
   const location = await ensureModel(spec, config, log, deps.signal);
   const modelPath = await derivedModelPath(location.path, config, spec.sha256, log);
-  const optimizedPath = config.onnxCacheOptimized
-    ? optimizedModelPath(
-        config.modelsDir,
-        spec.sha256,
-        config.demucsQuantize,
-        config.onnxProvider,
-        config.demucsAttentionChunks,
-      )
-    : undefined;
+  const optimizedPath = optimizedCacheFor(config, spec.sha256);
   const load = () =>
     HtdemucsSession.load(modelPath, {
       threads: config.onnxThreads,

@@ -4,7 +4,7 @@ import path from 'node:path';
 import onnxProto from 'onnx-proto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testConfig } from '../../../src/config.js';
-import { optimizedModelPath } from '../../../src/engines/separation/htdemucs-load.js';
+import { optimizedCacheFor, optimizedModelPath } from '../../../src/engines/separation/htdemucs-load.js';
 import {
   HTDEMUCS_SEGMENT,
   HtdemucsSession,
@@ -48,16 +48,18 @@ describe('htdemucs session options', () => {
     expect(config.demucsAttentionChunks).toBe(0);
   });
 
-  it('keys the cached graph by checksum, quantizer, attention chunks, onnxruntime version and provider', () => {
+  it('keys the cached graph by checksum, quantizer, onnxruntime version and provider', () => {
     const a = optimizedModelPath('/models', 'f'.repeat(64), 'off', 'cpu');
     expect(a).toMatch(/^\/models\/optimized\/htdemucs-ffffffffffff-ort\d+\.\d+\.\d+-cpu\.onnx$/);
     expect(optimizedModelPath('/models', 'f'.repeat(64), 'int8', 'cpu')).not.toBe(a);
     expect(optimizedModelPath('/models', 'e'.repeat(64), 'off', 'cpu')).not.toBe(a);
     expect(optimizedModelPath('/models', 'f'.repeat(64), 'off', 'cuda')).not.toBe(a);
-    expect(optimizedModelPath('/models', 'f'.repeat(64), 'off', 'cpu', 0)).toBe(a);
-    const chunked = optimizedModelPath('/models', 'f'.repeat(64), 'off', 'cpu', 8);
-    expect(chunked).not.toBe(a);
-    expect(optimizedModelPath('/models', 'f'.repeat(64), 'off', 'cpu', 4)).not.toBe(chunked);
+    // The attention-chunked graph is optimised at load, never through the cache.
+    const config = testConfig({ modelsDir: '/models' });
+    expect(optimizedCacheFor(config, 'f'.repeat(64))).toBe(a);
+    expect(optimizedCacheFor({ ...config, demucsAttentionChunks: 8 }, 'f'.repeat(64))).toBeUndefined();
+    expect(optimizedCacheFor({ ...config, demucsAttentionChunks: 1 }, 'f'.repeat(64))).toBe(a);
+    expect(optimizedCacheFor({ ...config, onnxCacheOptimized: false }, 'f'.repeat(64))).toBeUndefined();
   });
 
   it('writes the optimised graph once, loads it on the next start, and gives the same output', async () => {

@@ -20,8 +20,9 @@ import {
  *  - a syllable starts on boundary evidence (pitch change, voicing onset, energy dip,
  *    spectral change: `sungCues`), and a boundary peak INSIDE a syllable costs, so a held
  *    note stays one syllable however long it lasts and two notes are not one syllable;
- *  - the syllables of a word follow each other without a gap; between words a gap (a rest)
- *    is free, and a word start earns the word-boundary cue (the dip between two words);
+ *  - the syllables of a word follow each other with at most a short, paid gap (a note's
+ *    decaying tail that the voice activity misses); between words a gap (a rest) is free, and
+ *    a word start earns the word-boundary cue (the dip between two words);
  *  - singing's duration model: syllables of the song's own typical length with a wide
  *    spread, the line's final note held several times longer;
  *  - line starts earn a pause before them (rests between lines anchor the lines, so one
@@ -44,6 +45,17 @@ export interface SungPlacement extends WordPlacement {
 export interface SungAlignerOptions extends AlignerOptions {
   /** Beat times (s) of the song, when the beats stage ran. */
   beats?: readonly number[];
+  /** Benchmarks only: receives the programme's internals (to score other paths term by term). */
+  diagnose?: (d: SungDiagnostics) => void;
+}
+
+export interface SungDiagnostics {
+  syls: readonly Syl[];
+  frames: Frames;
+  secPerSyl: number;
+  chosen: { sylStart: Int32Array; sylEnd: Int32Array };
+  /** Per syllable, the programme's score terms of a path given as syllable spans (programme frames). */
+  score: (sylStart: ArrayLike<number>, sylEnd: ArrayLike<number>) => Record<string, number>[];
 }
 
 const DECIMATE = 2; // 20 ms programme frames
@@ -56,6 +68,11 @@ const DURATION_WEIGHT = 1.5;
 const BOUNDARY_WEIGHT = 3;
 const WORD_BOUNDARY_WEIGHT = 3;
 const INSIDE_WEIGHT = 2.5;
+// Inside a word the next syllable may start up to this long after the previous one ends, at
+// this cost per programme frame: a note's decaying tail that the voice activity calls silence
+// (separated vocals above all) must not make every note boundary look like a word's.
+const INTRA_GAP_S = 0.2;
+const INTRA_GAP_COST = 0.5;
 const OFFSET_WEIGHT = 1;
 const LINE_PAUSE_S = 0.4;
 const LINE_START_WEIGHT = 6;
@@ -69,7 +86,7 @@ const MIN_SEC_PER_SYL = 0.1;
 const MAX_SEC_PER_SYL = 1.5;
 const NEG = -1e30;
 
-interface Syl {
+export interface Syl {
   word: number;
   first: boolean;
   last: boolean;
@@ -118,6 +135,14 @@ export function alignSung(
   const dMin = Math.max(1, Math.round(MIN_SYL_S / hop));
   const frames: Frames = { T, hop, dMin, act, off, bnd, wb, pk, beat, prefix, pkPrefix, pause };
   const base = programme(syls, frames, activity, secPerSyl, opts, true);
+  if (opts.diagnose)
+    opts.diagnose({
+      syls,
+      frames,
+      secPerSyl,
+      chosen: base,
+      score: (st, en) => pathTerms(syls, frames, secPerSyl, st, en),
+    });
   const out = placements(words, syls, base.sylStart, base.sylEnd, hop, features, activity, cues, pause);
   // Margin: how much worse the best alignment is that starts the word elsewhere (> 300 ms
   // away). A word whose start another placement nearly matches (a held note that could be
@@ -153,7 +178,7 @@ function round3(x: number): number {
   return Math.round(x * 1000) / 1000;
 }
 
-interface Frames {
+export interface Frames {
   T: number;
   hop: number;
   dMin: number;
@@ -178,6 +203,7 @@ function programme(
   withMargins = false,
 ): { sylStart: Int32Array; sylEnd: Int32Array; margin?: Float64Array } {
   const { T, hop, dMin, off, bnd, wb, beat, prefix, pkPrefix, pause } = f;
+  const intraGap = Math.round(INTRA_GAP_S / hop);
   const S = syls.length;
   const mu = syls.map((s) => (s.hold ? HOLD_FACTOR : 1) * Math.max(dMin, secPerSyl / hop));
   const dMax = mu.map((m) => Math.max(dMin + 1, Math.min(Math.round(MAX_SYL_S / hop), Math.round(m * 5))));
@@ -259,9 +285,17 @@ function programme(
         }
         nd[s - nb.lo] = best;
         bd[s - nb.lo] = arg;
-      } else if (s - el >= 0 && s - el < E.length) {
-        nd[s - nb.lo] = E[s - el];
-        bd[s - nb.lo] = s;
+      } else {
+        // Inside a word: the next syllable starts where this one ends, or up to
+        // INTRA_GAP frames later (a note's decaying tail the voice activity calls silence).
+        for (let g = 0; g <= intraGap; g++) {
+          const kk = s - g - el;
+          if (kk < 0 || kk >= E.length) continue;
+          if (E[kk] - INTRA_GAP_COST * g > nd[s - nb.lo]) {
+            nd[s - nb.lo] = E[kk] - INTRA_GAP_COST * g;
+            bd[s - nb.lo] = s - g;
+          }
+        }
       }
     }
     backD.push(bd);
@@ -302,9 +336,15 @@ function programme(
     const nb = j + 1 < S ? bands[j + 1] : null;
     // With a gap allowed, the next syllable may start at any frame >= the end: suffix maxima.
     let after: Float64Array | null = null;
+    let within: Float64Array | null = null;
     if (next && nb && syls[j + 1].first) {
       after = new Float64Array(next.length + 1).fill(NEG);
       for (let k = next.length - 1; k >= 0; k--) after[k] = Math.max(after[k + 1], next[k]);
+    } else if (next && nb && intraGap > 0) {
+      within = new Float64Array(next.length).fill(NEG);
+      for (let k = 0; k < next.length; k++)
+        for (let g = 0; g <= intraGap && k + g < next.length; g++)
+          within[k] = Math.max(within[k], next[k + g] - INTRA_GAP_COST * g);
     }
     for (let s = lo; s < hi; s++) {
       const st = startScore(j, s);
@@ -316,7 +356,10 @@ function programme(
         let rest = 0;
         if (nb && next) {
           if (after) rest = e < nb.lo ? after[0] : e - nb.lo < next.length ? after[e - nb.lo] : NEG;
-          else rest = e >= nb.lo && e < nb.hi ? next[e - nb.lo] : NEG;
+          else if (within) {
+            const k0 = Math.max(e, nb.lo) - nb.lo;
+            rest = k0 < next.length && k0 - (e - nb.lo) <= intraGap ? within[k0] : NEG;
+          } else rest = e >= nb.lo && e < nb.hi ? next[e - nb.lo] : NEG;
         }
         if (rest <= NEG / 2) continue;
         const v = st + spanScore(j, s, d, inLo) + rest;
@@ -337,6 +380,37 @@ function programme(
     next = B;
   }
   return { sylStart, sylEnd, margin };
+}
+
+/** The programme's score of one path, term by term per syllable (diagnostics; mirrors `programme`). */
+function pathTerms(
+  syls: readonly Syl[],
+  f: Frames,
+  secPerSyl: number,
+  sylStart: ArrayLike<number>,
+  sylEnd: ArrayLike<number>,
+): Record<string, number>[] {
+  const { hop, dMin, off, bnd, wb, beat, prefix, pkPrefix, pause } = f;
+  return syls.map((sy, j) => {
+    const s = sylStart[j];
+    const e = sylEnd[j];
+    const d = e - s;
+    const mu = (sy.hold ? HOLD_FACTOR : 1) * Math.max(dMin, secPerSyl / hop);
+    const sig = sy.hold ? HOLD_LOG_SIGMA : SYL_LOG_SIGMA;
+    const ld = Math.log(Math.max(1, d)) - Math.log(mu);
+    const inside = e - 1 > s + 1 ? pkPrefix[e - 1] - pkPrefix[Math.min(f.T, s + 1)] : 0;
+    return {
+      act: prefix[e] - prefix[s],
+      boundary: BOUNDARY_WEIGHT * bnd[s],
+      wordBoundary: sy.first ? WORD_BOUNDARY_WEIGHT * wb[s] : 0,
+      beat: sy.first ? BEAT_WEIGHT * beat[s] : 0,
+      linePause: sy.lineStart ? LINE_START_WEIGHT * pause[s] : 0,
+      duration: -(DURATION_WEIGHT * ld * ld) / (2 * sig * sig),
+      inside: -INSIDE_WEIGHT * inside,
+      offset: sy.last ? OFFSET_WEIGHT * off[e - 1] : 0,
+      intraGap: !sy.first && j > 0 ? -INTRA_GAP_COST * Math.max(0, s - sylEnd[j - 1]) : 0,
+    };
+  });
 }
 
 /** A start more than this from the chosen one is a different placement (the 300 ms bar). */

@@ -14,7 +14,7 @@ const SR = 16000;
  * joined with only a pitch change between them, a 40 ms dip between words, the line's last
  * note held. Returns the audio and the true word starts.
  */
-function singLines(lines: { word: string; notes: number[]; beats: number }[][], beatS = 0.3) {
+function singLines(lines: { word: string; notes: number[]; beats: number }[][], beatS = 0.3, noteTailS = 0) {
   const starts: number[] = [];
   const segs: { t0: number; t1: number; midi: number; wordStart: boolean }[] = [];
   let t = 0.8;
@@ -24,7 +24,9 @@ function singLines(lines: { word: string; notes: number[]; beats: number }[][], 
       const last = wi === line.length - 1;
       const per = ((last ? 4 : 1) * w.beats * beatS) / w.notes.length;
       w.notes.forEach((midi, k) => {
-        segs.push({ t0: t, t1: t + per, midi, wordStart: k === 0 });
+        // noteTailS: the note's sound stops this long before its slot ends (a decayed tail).
+        const tail = last && k === w.notes.length - 1 ? 0 : noteTailS;
+        segs.push({ t0: t, t1: t + per - tail, midi, wordStart: k === 0 });
         t += per;
       });
       t += 0.04;
@@ -93,6 +95,17 @@ describe('sung alignment', () => {
     const t = alignLyrics(analyzeVocals(audio), LYRICS, { beats });
     const errs = t.words.map((w, i) => Math.abs(w.start - starts[i]) * 1000);
     expect(errs.reduce((a, b) => a + b, 0) / errs.length).toBeLessThan(60);
+  });
+
+  it('keeps a word whole when its notes die away before the next syllable (no note-late run)', () => {
+    // Every note fades out 200 ms before its slot ends, inside words as between them: the
+    // silences alone do not tell syllable from word boundaries, the lyrics' syllables do.
+    // (Before syllables could leave such a gap, "radio" to "until" ran a note off, 250–390 ms.)
+    const { audio, starts } = singLines(LINES, 0.3, 0.2);
+    const t = alignLyrics(analyzeVocals(audio), LYRICS);
+    const errs = t.words.map((w, i) => Math.abs(w.start - starts[i]) * 1000);
+    expect(errs.reduce((a, b) => a + b, 0) / errs.length).toBeLessThan(60);
+    expect(Math.max(...errs)).toBeLessThan(150);
   });
 
   it('flags lines with no voice as low confidence and keeps them', () => {

@@ -7,6 +7,7 @@ for f in sys.argv[1:]:
     rows+=[json.loads(l) for l in open(f)]
 bins=[(0,0.2),(0.2,0.4),(0.4,0.6),(0.6,0.8),(0.8,1.01)]
 print('| confidence | words | within 300 ms | within 100 ms | mean error (ms) |')
+print('|---|---|---|---|---|')
 for a,b in bins:
     r=[x for x in rows if a<=x['conf']<b]
     if not r: print('| %.1f–%.1f | 0 | – | – | – |'%(a,min(b,1))); continue

@@ -204,6 +204,7 @@ function programme(
 ): { sylStart: Int32Array; sylEnd: Int32Array; margin?: Float64Array } {
   const { T, hop, dMin, off, bnd, wb, beat, prefix, pkPrefix, pause } = f;
   const intraGap = Math.round(INTRA_GAP_S / hop);
+  const deque = new Int32Array(T + 2); // indices of the sliding-window maxima (a span is ≤ T + 1)
   const S = syls.length;
   const mu = syls.map((s) => (s.hold ? HOLD_FACTOR : 1) * Math.max(dMin, secPerSyl / hop));
   const dMax = mu.map((m) => Math.max(dMin + 1, Math.min(Math.round(MAX_SYL_S / hop), Math.round(m * 5))));
@@ -274,8 +275,8 @@ function programme(
     let best = NEG;
     let arg = -1;
     let k = 0;
-    for (let s = nb.lo; s < nb.hi; s++) {
-      if (gapAllowed) {
+    if (gapAllowed) {
+      for (let s = nb.lo; s < nb.hi; s++) {
         while (k < E.length && el + k <= s) {
           if (E[k] > best) {
             best = E[k];
@@ -285,16 +286,24 @@ function programme(
         }
         nd[s - nb.lo] = best;
         bd[s - nb.lo] = arg;
-      } else {
-        // Inside a word: the next syllable starts where this one ends, or up to
-        // INTRA_GAP frames later (a note's decaying tail the voice activity calls silence).
-        for (let g = 0; g <= intraGap; g++) {
-          const kk = s - g - el;
-          if (kk < 0 || kk >= E.length) continue;
-          if (E[kk] - INTRA_GAP_COST * g > nd[s - nb.lo]) {
-            nd[s - nb.lo] = E[kk] - INTRA_GAP_COST * g;
-            bd[s - nb.lo] = s - g;
-          }
+      }
+    } else {
+      // Inside a word: the next syllable starts where this one ends, or up to intraGap frames
+      // later at INTRA_GAP_COST a frame: max over ends e in [s − intraGap, s] of
+      // E[e] − cost·(s − e), a sliding-window maximum of E[e] + cost·e (monotonic deque).
+      const val = (kk: number) => E[kk] + INTRA_GAP_COST * (el + kk);
+      let head = 0;
+      let tail = 0;
+      for (let s = nb.lo; s < nb.hi; s++) {
+        while (k < E.length && el + k <= s) {
+          const v = val(k);
+          while (tail > head && val(deque[tail - 1]) <= v) tail--;
+          deque[tail++] = k++;
+        }
+        while (tail > head && el + deque[head] < s - intraGap) head++;
+        if (tail > head && E[deque[head]] > NEG / 2) {
+          nd[s - nb.lo] = val(deque[head]) - INTRA_GAP_COST * s;
+          bd[s - nb.lo] = el + deque[head];
         }
       }
     }
@@ -340,11 +349,20 @@ function programme(
     if (next && nb && syls[j + 1].first) {
       after = new Float64Array(next.length + 1).fill(NEG);
       for (let k = next.length - 1; k >= 0; k--) after[k] = Math.max(after[k + 1], next[k]);
-    } else if (next && nb && intraGap > 0) {
-      within = new Float64Array(next.length).fill(NEG);
-      for (let k = 0; k < next.length; k++)
-        for (let g = 0; g <= intraGap && k + g < next.length; g++)
-          within[k] = Math.max(within[k], next[k + g] - INTRA_GAP_COST * g);
+    } else if (next && nb) {
+      // Inside a word: within[k] = max over k' in [k, k + intraGap] of next[k'] − cost·(k' − k).
+      const nx = next;
+      within = new Float64Array(nx.length).fill(NEG);
+      const val = (kk: number) => nx[kk] - INTRA_GAP_COST * kk;
+      let head = 0;
+      let tail = 0;
+      for (let k = nx.length - 1; k >= 0; k--) {
+        const v = val(k);
+        while (tail > head && val(deque[tail - 1]) <= v) tail--;
+        deque[tail++] = k;
+        while (deque[head] > k + intraGap) head++;
+        if (nx[deque[head]] > NEG / 2) within[k] = val(deque[head]) + INTRA_GAP_COST * k;
+      }
     }
     for (let s = lo; s < hi; s++) {
       const st = startScore(j, s);

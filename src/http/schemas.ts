@@ -9,6 +9,7 @@ import {
   Kind,
   Type,
   TypeRegistry,
+  type NumberOptions,
   type SchemaOptions,
   type Static,
   type TSchema,
@@ -27,6 +28,25 @@ export function StringEnum<T extends string>(values: readonly T[], options: Sche
 // So that TypeBox's own checker (Value.Check) knows the kind too, not only Ajv.
 if (!TypeRegistry.Has('StringEnum'))
   TypeRegistry.Set<{ enum: unknown[] }>('StringEnum', (schema, value) => schema.enum.includes(value));
+
+/**
+ * A number or null, as one schema with a type list. Fastify's Ajv coerces types, and in an
+ * `anyOf` of number and null it tries the number first and turns null into 0; with a type
+ * list, null is already one of the types and stays null (and 0 stays 0).
+ */
+export function NullableNumber(options: NumberOptions = {}): TUnsafe<number | null> {
+  return Type.Unsafe<number | null>({ [Kind]: 'NullableNumber', ...options, type: ['number', 'null'] });
+}
+if (!TypeRegistry.Has('NullableNumber'))
+  TypeRegistry.Set<NumberOptions>(
+    'NullableNumber',
+    (schema, value) =>
+      value === null ||
+      (typeof value === 'number' &&
+        Number.isFinite(value) &&
+        !(schema.minimum !== undefined && value < schema.minimum) &&
+        !(schema.maximum !== undefined && value > schema.maximum)),
+  );
 
 /** An object with one property per stage. */
 export function PerStage<T extends TSchema>(schema: T) {

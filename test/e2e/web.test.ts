@@ -34,6 +34,8 @@ const LYRICS = 'hello bright world\nsing along with me';
 const WORDS = LYRICS.split(/\s+/);
 const SCREENSHOT = path.join(ARTIFACTS_DIR, 'web-desktop.png');
 const UI_TIMEOUT_MS = 10_000;
+/** A variant or a video is a real ffmpeg render: generous on a loaded machine. */
+const RENDER_TIMEOUT_MS = 120_000;
 const API_KEY = 'web-test-key';
 /** The slow separation runs SLOW_STEPS × SLOW_STEP_MS: several polls see it part-way. */
 const SLOW_STEPS = 12;
@@ -178,6 +180,58 @@ describe.skipIf(!HAS_CHROMIUM)('the web page', () => {
       expect(problems.list).toEqual([]);
       await page.close();
     });
+
+    it(
+      'changes the key, makes a karaoke video, and lists both among the downloads',
+      async () => {
+        const { page, problems } = await openPage();
+        await upload(page, { lyrics: LYRICS });
+        await page.locator('#job-badge', { hasText: 'Completed' }).waitFor();
+        await page.locator('#variant-controls').waitFor();
+        // Two semitones down: the page asks for the instrumental and the guide mix, then plays them.
+        await page.click('#key-down');
+        await page.click('#key-down');
+        expect(await page.textContent('#key-value')).toContain('2');
+        await page.click('#variant-apply');
+        await expect.poll(() => page.textContent('#variant-status'), { timeout: RENDER_TIMEOUT_MS }).toBe('');
+        expect(await page.getAttribute('#variant-reset', 'hidden')).toBeNull();
+        // The video of the song: progress, then a download link.
+        await page.click('#video-make');
+        const videoLink = page.locator('#video-status a', { hasText: 'karaoke video' });
+        await videoLink.waitFor({ timeout: RENDER_TIMEOUT_MS });
+        const videoUrl = (await videoLink.getAttribute('href')) ?? '';
+        const mp4 = await fetch(base + videoUrl);
+        expect(mp4.status).toBe(200);
+        expect(mp4.headers.get('content-type')).toContain('video/mp4');
+        expect(
+          Buffer.from(await mp4.arrayBuffer())
+            .subarray(4, 8)
+            .toString('latin1'),
+        ).toBe('ftyp');
+
+        // Opened again, the job's downloads list the variants, named by what they are, and the video.
+        const jobUrl = page.url();
+        await page.goto('about:blank');
+        await page.goto(jobUrl);
+        await page.locator('#results').waitFor();
+        const group = (title: string) =>
+          page.locator('#files .file-group', { has: page.locator('h3', { hasText: title }) }).locator('a');
+        await group('Key & tempo variants').first().waitFor();
+        const variantLabels = await group('Key & tempo variants').allTextContents();
+        expect(variantLabels.some((l) => l.startsWith('−2 st: instrumental'))).toBe(true);
+        expect(variantLabels.some((l) => l.startsWith('−2 st · guide'))).toBe(true);
+        const videoHrefs = await group('Karaoke video').evaluateAll((as) =>
+          as.map((a) => a.getAttribute('href') ?? ''),
+        );
+        expect(videoHrefs).toHaveLength(1);
+        const hrefs = await page.$$eval('#files a', (as) => as.map((a) => a.getAttribute('href') ?? ''));
+        for (const href of hrefs)
+          expect((await fetch(base + href, { method: 'HEAD' })).status, href).toBe(200);
+        expect(problems.list).toEqual([]);
+        await page.close();
+      },
+      4 * RENDER_TIMEOUT_MS,
+    );
 
     it('takes a dropped file and shows why the upload was refused', async () => {
       const { page, problems } = await openPage();

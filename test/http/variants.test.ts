@@ -100,6 +100,22 @@ describe('instrumental variants', () => {
     expect(res.rawPayload.subarray(0, 4).toString('latin1')).toBe('fLaC');
   });
 
+  it('keeps an explicit null guide level null and 0 dB as 0 dB (no type coercion between them)', async () => {
+    const post = (payload: object) =>
+      svc.app.inject({
+        method: 'POST',
+        url: `/api/jobs/${id}/variants`,
+        payload: { semitones: 1, ...payload },
+      });
+    const none = (await post({ vocal_db: null })).json();
+    const full = (await post({ vocal_db: 0 })).json();
+    expect(none.params.vocal_db).toBeNull();
+    expect(full.params.vocal_db).toBe(0);
+    expect(full.variant_id).not.toBe(none.variant_id);
+    await waitVariant(none.links.self);
+    await waitVariant(full.links.self);
+  });
+
   it('rejects bad parameters and unknown ids', async () => {
     for (const payload of [
       { semitones: 7 },

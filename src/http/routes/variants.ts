@@ -3,7 +3,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import type { Services } from '../../container.js';
 import { loadOwnedJob } from '../job-lookup.js';
 import { jobUrls, type JobUrls } from '../signed-urls.js';
-import { errorResponses, JobIdParams } from '../schemas.js';
+import { errorResponses, JobIdParams, NullableNumber } from '../schemas.js';
 import {
   parseVariantParams,
   SEMITONES_MAX,
@@ -22,7 +22,13 @@ const VariantBody = Type.Object(
   {
     semitones: Type.Optional(Type.Integer({ minimum: -SEMITONES_MAX, maximum: SEMITONES_MAX, default: 0 })),
     tempo: Type.Optional(Type.Number({ minimum: TEMPO_MIN, maximum: TEMPO_MAX, default: 1 })),
-    vocal_db: Type.Optional(Type.Union([Type.Number({ minimum: VOCAL_DB_MIN, maximum: 0 }), Type.Null()])),
+    vocal_db: Type.Optional(
+      NullableNumber({
+        minimum: VOCAL_DB_MIN,
+        maximum: 0,
+        description: 'the lead vocal mixed in at this level (dB), for a guide; null or absent: none',
+      }),
+    ),
     format: Type.Optional(Type.Union(VARIANT_FORMATS.map((f) => Type.Literal(f)))),
   },
   { additionalProperties: false },

@@ -2948,6 +2948,7 @@ export interface operations {
                     semitones?: number;
                     /** @default 1 */
                     tempo?: number;
+                    /** @description the lead vocal mixed in at this level (dB), for a guide; null or absent: none */
                     vocal_db?: number | null;
                     format?: "wav" | "wav24" | "wav_f32" | "flac" | "mp3" | "opus";
                 };

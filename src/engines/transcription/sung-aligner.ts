@@ -233,14 +233,6 @@ function programme(
     if (sy.lineStart) v += LINE_START_WEIGHT * pause[s];
     return v;
   };
-  /** Score of syllable j's span s..s+d, the rest of it. */
-  const spanScore = (j: number, s: number, d: number, inLo: number) => {
-    const e = s + d;
-    const inside = e - 1 > s + 1 ? pkPrefix[e - 1] - inLo : 0;
-    let v = prefix[e] - durCosts[j][d] - INSIDE_WEIGHT * inside;
-    if (syls[j].last) v += OFFSET_WEIGHT * off[e - 1];
-    return v;
-  };
   for (let j = 0; j < S; j++) {
     throwIfAborted(opts.signal);
     if (withMargins) forward.push(D);
@@ -250,6 +242,10 @@ function programme(
     eLo.push(el);
     const E = new Float64Array(Math.max(0, eh - el + 1)).fill(NEG);
     const be = new Uint16Array(E.length);
+    // The innermost loop (every start × every duration), with syllable j's span score inlined:
+    // its frames' activity, its duration cost, the boundary peaks inside it, a last syllable's offset.
+    const dc = durCosts[j];
+    const offW = syls[j].last ? OFFSET_WEIGHT : 0;
     for (let s = lo; s < hi; s++) {
       const base = D[s - lo];
       if (base <= NEG / 2) continue;
@@ -258,7 +254,10 @@ function programme(
       const inLo = pkPrefix[Math.min(T, s + 1)];
       for (let d = dMin; d <= dTop; d++) {
         const e = s + d;
-        const v = start + spanScore(j, s, d, inLo);
+        const inside = e - 1 > s + 1 ? pkPrefix[e - 1] - inLo : 0;
+        let span = prefix[e] - dc[d] - INSIDE_WEIGHT * inside;
+        if (offW !== 0) span += offW * off[e - 1];
+        const v = start + span;
         const k = e - el;
         if (v > E[k]) {
           E[k] = v;
@@ -364,6 +363,8 @@ function programme(
         if (nx[deque[head]] > NEG / 2) within[k] = val(deque[head]) + INTRA_GAP_COST * k;
       }
     }
+    const dc = durCosts[j];
+    const offW = syls[j].last ? OFFSET_WEIGHT : 0;
     for (let s = lo; s < hi; s++) {
       const st = startScore(j, s);
       const dTop = Math.min(dMax[j], T - s);
@@ -380,7 +381,10 @@ function programme(
           } else rest = e >= nb.lo && e < nb.hi ? next[e - nb.lo] : NEG;
         }
         if (rest <= NEG / 2) continue;
-        const v = st + spanScore(j, s, d, inLo) + rest;
+        const inside = e - 1 > s + 1 ? pkPrefix[e - 1] - inLo : 0;
+        let span = prefix[e] - dc[d] - INSIDE_WEIGHT * inside;
+        if (offW !== 0) span += offW * off[e - 1];
+        const v = st + span + rest;
         if (v > best) best = v;
       }
       B[s - lo] = best;

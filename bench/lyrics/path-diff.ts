@@ -11,6 +11,7 @@ import { decodeWav } from '../../src/audio/wav.js';
 import { analyzeBeats } from '../../src/engines/beats/beat-dsp.js';
 import { analyzeVocals } from '../../src/engines/transcription/analysis.js';
 import { parseLyrics } from '../../src/engines/transcription/lyrics-text.js';
+import { sungWords } from '../../src/engines/transcription/lyrics-aligner.js';
 import { alignSung, type SungDiagnostics } from '../../src/engines/transcription/sung-aligner.js';
 
 function arg(name: string, def?: string): string {
@@ -36,18 +37,10 @@ const beats = Array.from(analyzeBeats(mix.channels, mix.sampleRate).beats);
 const an = analyzeVocals(decodeWav(fs.readFileSync(wav)));
 const { tokens } = parseLyrics(truth.lyrics);
 let diag: SungDiagnostics | undefined;
-const placed = alignSung(
-  tokens.map((t, i) => ({
-    syllables: t.syllables,
-    onset: t.onset,
-    lineStart: i === 0 || tokens[i - 1].line !== t.line,
-    lineEnd: i === tokens.length - 1 || tokens[i + 1].line !== t.line,
-  })),
-  an.features,
-  an.activity,
-  an.cues!,
-  { beats, diagnose: (d) => (diag = d) },
-);
+const placed = alignSung(sungWords(tokens), an.features, an.activity, an.cues!, {
+  beats,
+  diagnose: (d) => (diag = d),
+});
 const d = diag!;
 const hop = d.frames.hop;
 // True syllable spans from the planned notes.

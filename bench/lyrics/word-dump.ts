@@ -12,7 +12,7 @@ import path from 'node:path';
 import { decodeWav } from '../../src/audio/wav.js';
 import { analyzeBeats } from '../../src/engines/beats/beat-dsp.js';
 import { analyzeVocals } from '../../src/engines/transcription/analysis.js';
-import { alignLyrics } from '../../src/engines/transcription/lyrics-aligner.js';
+import { alignLyrics, sungWords } from '../../src/engines/transcription/lyrics-aligner.js';
 import { normalizeWord, parseLyrics } from '../../src/engines/transcription/lyrics-text.js';
 import { alignSung } from '../../src/engines/transcription/sung-aligner.js';
 
@@ -52,18 +52,7 @@ for (const song of songs) {
   }
   const ws = alignLyrics(analysis, truth.lyrics, { beats }).words;
   const { tokens } = parseLyrics(truth.lyrics);
-  const ev = alignSung(
-    tokens.map((t, i) => ({
-      syllables: t.syllables,
-      onset: t.onset,
-      lineStart: i === 0 || tokens[i - 1].line !== t.line,
-      lineEnd: i === tokens.length - 1 || tokens[i + 1].line !== t.line,
-    })),
-    analysis.features,
-    analysis.activity,
-    analysis.cues,
-    { beats },
-  );
+  const ev = alignSung(sungWords(tokens), analysis.features, analysis.activity, analysis.cues, { beats });
   if (ws.length !== truth.words.length) continue;
   ws.forEach((w, i) => {
     const tw = truth.words[i];

@@ -1,7 +1,7 @@
 import { alignWords, type WordPlacement } from './aligner.js';
-import { alignSung } from './sung-aligner.js';
+import { alignSung, type SungWord } from './sung-aligner.js';
 import type { VocalAnalysis } from './types.js';
-import { parseLyrics } from './lyrics-text.js';
+import { parseLyrics, type LyricToken } from './lyrics-text.js';
 import { buildLines, enforceMonotonic, type TimedWord, type Transcript } from './timeline.js';
 
 /** A line whose words' mean confidence is below this is flagged `low_confidence` (kept in exports). */
@@ -15,6 +15,16 @@ export interface AlignLyricsOptions {
   beats?: readonly number[];
   signal?: AbortSignal;
   onProgress?: (fraction: number) => void;
+}
+
+/** The sung aligner's words: each lyric token's syllables and onset, and where its line starts and ends. */
+export function sungWords(tokens: readonly LyricToken[]): SungWord[] {
+  return tokens.map((t, i) => ({
+    syllables: t.syllables,
+    onset: t.onset,
+    lineStart: i === 0 || tokens[i - 1].line !== t.line,
+    lineEnd: i === tokens.length - 1 || tokens[i + 1].line !== t.line,
+  }));
 }
 
 /**
@@ -36,18 +46,10 @@ export function alignLyrics(
   const progress = { signal: opts.signal, onProgress: opts.onProgress };
   const placements: WordPlacement[] =
     analysis.style === 'sung' && analysis.cues
-      ? alignSung(
-          tokens.map((t, i) => ({
-            syllables: t.syllables,
-            onset: t.onset,
-            lineStart: lineStart(i),
-            lineEnd: i === tokens.length - 1 || tokens[i + 1].line !== t.line,
-          })),
-          analysis.features,
-          analysis.activity,
-          analysis.cues,
-          { ...progress, beats: opts.beats },
-        )
+      ? alignSung(sungWords(tokens), analysis.features, analysis.activity, analysis.cues, {
+          ...progress,
+          beats: opts.beats,
+        })
       : alignWords(
           tokens.map((t, i) => ({
             syllables: t.syllables,

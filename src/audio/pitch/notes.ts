@@ -224,9 +224,7 @@ function segmentWord(midi: Float32Array, f0: number, f1: number): Segment[] {
     if (f + 1 - cur.from >= 2 * ANCHOR_FRAMES) {
       const anchor = median(midi, cur.from, cur.from + ANCHOR_FRAMES);
       if (Math.abs(ref - anchor) >= GLIDE_SEMITONES) {
-        const mid = 0.5 * (anchor + ref);
-        let cut = cur.from + MIN_NOTE_FRAMES;
-        while (cut < f && !(ref > anchor ? midi[cut] >= mid : midi[cut] <= mid)) cut++;
+        const cut = halfwayCrossing(midi, cur.from + MIN_NOTE_FRAMES, f, anchor, ref) ?? f;
         if (cut - cur.from >= MIN_NOTE_FRAMES && f + 1 - cut >= 1) {
           cur.to = cut;
           segs.push(cur);
@@ -265,13 +263,9 @@ function refineBoundaries(segs: Segment[], midi: Float32Array): Segment[] {
     if (b.gapBefore > 0) continue;
     const ma = median(midi, a.from, a.to);
     const mb = median(midi, b.from, b.to);
-    const mid = 0.5 * (ma + mb);
-    const up = mb > ma;
-    let cut = b.from;
-    for (let f = b.from; f < b.to - MIN_NOTE_FRAMES; f++) {
-      cut = f;
-      if (up ? midi[f] >= mid : midi[f] <= mid) break;
-    }
+    const cut =
+      halfwayCrossing(midi, b.from, b.to - MIN_NOTE_FRAMES, ma, mb) ??
+      Math.max(b.from, b.to - MIN_NOTE_FRAMES - 1);
     if (cut > b.from) {
       a.to = cut;
       b.from = cut;
@@ -358,10 +352,20 @@ function glideCut(midi: Float32Array, from: number, to: number): number | undefi
   if (best < 0) return undefined;
   const ma = median(midi, from, best);
   const mb = median(midi, best, to);
-  const mid = 0.5 * (ma + mb);
-  for (let f = from + MIN_NOTE_FRAMES; f <= to - MIN_NOTE_FRAMES; f++)
-    if (mb > ma ? midi[f] >= mid : midi[f] <= mid) return f;
-  return best;
+  return halfwayCrossing(midi, from + MIN_NOTE_FRAMES, to - MIN_NOTE_FRAMES + 1, ma, mb) ?? best;
+}
+
+/** The first frame in [from, to) where the pitch has crossed halfway from note a to note b. */
+function halfwayCrossing(
+  midi: Float32Array,
+  from: number,
+  to: number,
+  a: number,
+  b: number,
+): number | undefined {
+  const mid = 0.5 * (a + b);
+  for (let f = from; f < to; f++) if (b > a ? midi[f] >= mid : midi[f] <= mid) return f;
+  return undefined;
 }
 
 function median(values: Float32Array, from: number, to: number): number {

@@ -31,18 +31,12 @@ import {
 } from '../../src/engines/transcription/timeline.js';
 import type { VocalAnalysis } from '../../src/engines/transcription/types.js';
 import { renderTranscriptionJson } from '../../src/engines/transcription/transcript-json.js';
+import { arg } from '../cli-args.js';
 
 interface TruthWord {
   word: string;
   start: number;
   end: number;
-}
-
-function arg(name: string, def?: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  if (i >= 0 && i + 1 < process.argv.length) return process.argv[i + 1];
-  if (def === undefined) throw new Error(`missing --${name}`);
-  return def;
 }
 
 const corpus = arg('corpus');

@@ -13,13 +13,8 @@ import { analyzeVocals } from '../../src/engines/transcription/analysis.js';
 import { parseLyrics } from '../../src/engines/transcription/lyrics-text.js';
 import { sungWords } from '../../src/engines/transcription/lyrics-aligner.js';
 import { alignSung, type SungDiagnostics } from '../../src/engines/transcription/sung-aligner.js';
+import { arg } from '../cli-args.js';
 
-function arg(name: string, def?: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  if (i >= 0 && i + 1 < process.argv.length) return process.argv[i + 1];
-  if (def === undefined) throw new Error(`missing --${name}`);
-  return def;
-}
 const corpus = arg('corpus');
 const song = arg('song');
 const vocals = arg('vocals', 'true');

@@ -15,13 +15,7 @@ import { analyzeVocals } from '../../src/engines/transcription/analysis.js';
 import { alignLyrics, sungWords } from '../../src/engines/transcription/lyrics-aligner.js';
 import { normalizeWord, parseLyrics } from '../../src/engines/transcription/lyrics-text.js';
 import { alignSung } from '../../src/engines/transcription/sung-aligner.js';
-
-function arg(name: string, def?: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  if (i >= 0 && i + 1 < process.argv.length) return process.argv[i + 1];
-  if (def === undefined) throw new Error(`missing --${name}`);
-  return def;
-}
+import { arg } from '../cli-args.js';
 
 const corpus = arg('corpus');
 const vocals = arg('vocals', 'true');

@@ -4,12 +4,13 @@
  * note is matched by a reported note (one to one) with MIDI within ±1 and onset within 100 ms.
  * Run: npx tsx bench/notes-eval.ts <corpus-dir> [--words truth|aligner] [--grid] [--vocals SEP-DIR]
  * (--vocals: SEP-DIR/<song>/vocals.wav, a separated stem, instead of the true one; songs without
- * one are skipped).
+ * one are skipped). --onsets DIR: score against DIR/<song>/sung_onsets.json instead (the time
+ * festival really starts each note, from bench/notes/festival-onsets.py).
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { toMono } from '../src/audio/pcm.js';
-import { frameLevelDb } from '../src/audio/pitch/notes.js';
+import { vocalCues } from '../src/audio/pitch/vowel-onsets.js';
 import { trackPitch } from '../src/audio/pitch/track.js';
 import { decodeWav } from '../src/audio/wav.js';
 import { analyzeVocals } from '../src/engines/transcription/analysis.js';
@@ -41,6 +42,9 @@ const useGrid = process.argv.includes('--grid');
 const sepDir = process.argv.includes('--vocals')
   ? process.argv[process.argv.indexOf('--vocals') + 1]
   : undefined;
+const onsetsDir = process.argv.includes('--onsets')
+  ? process.argv[process.argv.indexOf('--onsets') + 1]
+  : undefined;
 const dict = await loadPronunciations();
 let total = 0;
 let matched = 0;
@@ -53,6 +57,11 @@ for (const song of fs.readdirSync(corpus).sort()) {
   if (!fs.existsSync(truthFile)) continue;
   const truth = JSON.parse(fs.readFileSync(truthFile, 'utf8')) as Truth;
   if (!truth.notes) continue;
+  if (onsetsDir) {
+    const file = path.join(onsetsDir, song, 'sung_onsets.json');
+    if (!fs.existsSync(file)) continue;
+    truth.notes = JSON.parse(fs.readFileSync(file, 'utf8')) as TruthNote[];
+  }
   const vocalsFile = sepDir
     ? path.join(sepDir, song, 'vocals.wav')
     : path.join(corpus, song, 'stems', 'vocals.wav');
@@ -68,10 +77,8 @@ for (const song of fs.readdirSync(corpus).sort()) {
         }))
       : truth.words;
   const grid = useGrid ? { beats: truth.beats, downbeats: truth.downbeats } : undefined;
-  const level = process.env.NO_LEVEL
-    ? undefined
-    : frameLevelDb(toMono(vocals), vocals.sampleRate, track.hop, track.f0.length);
-  const notes = transcribeNotes(track, words, dict, grid, level);
+  const cues = process.env.NO_LEVEL ? undefined : vocalCues(toMono(vocals), vocals.sampleRate, track);
+  const notes = transcribeNotes(track, words, dict, grid, cues);
   const used = new Set<number>();
   let m = 0;
   let p = 0;

@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { PcmAudio } from '../audio/pcm.js';
 import { toMono } from '../audio/pcm.js';
 import { trackPitch } from '../audio/pitch/track.js';
-import { frameLevelDb } from '../audio/pitch/notes.js';
+import { vocalCues } from '../audio/pitch/vowel-onsets.js';
 import type { StageContext } from '../domain/stage.js';
 import { renderNotesJson } from '../engines/notes/notes-json.js';
 import { loadPronunciations } from '../engines/notes/syllables.js';
@@ -34,13 +34,13 @@ export async function writeSingerFiles(
 ): Promise<{ outputs: Record<string, string>; noteCount: number }> {
   const mono = toMono(vocals);
   const track = trackPitch(mono, vocals.sampleRate, { voicing: NOTES_VOICING });
-  const level = frameLevelDb(mono, vocals.sampleRate, track.hop, track.f0.length);
+  const cues = vocalCues(mono, vocals.sampleRate, track);
   const dict = await loadPronunciations();
   // Unplaced words have interpolated times: no pitch can be trusted there.
   const words = t.words.map((w) =>
     w.flags.includes('unplaced') ? { word: w.word, start: w.start, end: w.start } : w,
   );
-  const notes = transcribeNotes(track, words, dict, grid, level);
+  const notes = transcribeNotes(track, words, dict, grid, cues);
   const title = path.basename(ctx.paths.dir);
   const files: Record<keyof typeof SINGER_FILES, string | Buffer> = {
     notes: renderNotesJson(notes, track, grid ? 'beats' : 'none'),

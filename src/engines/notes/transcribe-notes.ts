@@ -1,4 +1,4 @@
-import { sungNotes, type SungNote, type WordSpan } from '../../audio/pitch/notes.js';
+import { sungNotes, type SungNote, type VocalCues, type WordSpan } from '../../audio/pitch/notes.js';
 import type { PitchTrack } from '../../audio/pitch/track.js';
 import { splitSyllables, syllableCount, type Pronunciations } from './syllables.js';
 
@@ -31,14 +31,14 @@ export function transcribeNotes(
   words: readonly TimedText[],
   dict: Pronunciations | undefined,
   grid?: BeatGrid,
-  levelDb?: Float32Array,
+  cues?: VocalCues,
 ): SungNote[] {
   const spans: WordSpan[] = words.map((w) => ({
     start: w.start,
     end: w.end,
     syllables: splitSyllables(w.word, syllableCount(w.word, dict)),
   }));
-  const notes = sungNotes(track, spans, levelDb);
+  const notes = sungNotes(track, spans, cues);
   return grid && grid.beats.length >= 2 ? quantizeNotes(notes, grid.beats) : notes;
 }
 

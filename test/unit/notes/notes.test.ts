@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { trackPitch } from '../../../src/audio/pitch/track.js';
-import { frameLevelDb } from '../../../src/audio/pitch/notes.js';
+import { frameLevelDb, vocalCues } from '../../../src/audio/pitch/vowel-onsets.js';
 import { loadPronunciations, splitSyllables, syllableCount } from '../../../src/engines/notes/syllables.js';
 import { gridPoints, quantizeNotes, transcribeNotes } from '../../../src/engines/notes/transcribe-notes.js';
 
@@ -139,7 +139,7 @@ describe('syllable onsets at the consonant', () => {
     const track = trackPitch(x, SR, { voicing: 'notes' });
     const words = [{ word: 'carried', start, end }];
     const level = frameLevelDb(x, SR, track.hop, track.f0.length);
-    const withLevel = transcribeNotes(track, words, dict, undefined, level);
+    const withLevel = transcribeNotes(track, words, dict, undefined, { levelDb: level });
     const pitchOnly = transcribeNotes(track, words, dict);
     expect(withLevel.map((n) => n.midi)).toEqual([57, 53]);
     // The second syllable starts at the consonant (within 40 ms of its end), not at the pitch move.
@@ -175,7 +175,7 @@ describe('glides and the previous word', () => {
       [{ word: 'alright', start: 0.5, end: 1.97 }],
       dict,
       undefined,
-      level,
+      { levelDb: level },
     );
     expect(notes.map((n) => n.midi)).toEqual([52, 50]);
     expect(notes[0].start).toBe(0.5);
@@ -197,12 +197,70 @@ describe('glides and the previous word', () => {
       { word: 'the', start: 0.3, end: 0.5 },
       { word: 'silver', start: 0.5, end: 1.1 },
     ];
-    const notes = transcribeNotes(track, words, dict, undefined, level);
+    const notes = transcribeNotes(track, words, dict, undefined, { levelDb: level });
     const silver = notes.filter((n) => n.wordIndex === 1);
     expect(silver.map((n) => [n.syllable, n.midi])).toEqual([
       [0, 59],
       [1, 57],
     ]);
     expect(Math.abs(silver[1].start - 0.8)).toBeLessThan(0.05);
+  });
+});
+
+/** A voice over [start, end) whose pitch and timbre follow time: `bright` adds the upper harmonics
+ * of a vowel, without it only the fundamental sounds (a nasal or an "l"); the RMS stays the same. */
+function timbredVoice(
+  x: Float32Array,
+  start: number,
+  end: number,
+  midiAt: (t: number) => number,
+  bright: (t: number) => boolean,
+): void {
+  let phase = 0;
+  for (let i = Math.round(start * SR); i < Math.round(end * SR); i++) {
+    const t = i / SR;
+    phase += (2 * Math.PI * 440 * Math.pow(2, (midiAt(t) - 69) / 12)) / SR;
+    const env = Math.min(1, (t - start) / 0.01, (end - t) / 0.01);
+    const s = bright(t)
+      ? (Math.sin(phase) + 0.7 * Math.sin(3 * phase) + 0.6 * Math.sin(5 * phase) + 0.5 * Math.sin(7 * phase)) / 1.24
+      : Math.sin(phase);
+    x[i] += 0.3 * env * s;
+  }
+}
+
+describe('syllable onsets at the vowel', () => {
+  it('starts a syllable at its vowel when a voiced consonant already carries its pitch', async () => {
+    const dict = await loadPronunciations();
+    // "calling": "cal" on 52 from 0.5 s; at 0.9 s the voice takes 55 on a long "l" (fundamental
+    // only, same level: no dip), and the vowel of "ling" (its harmonics) starts at 1.1 s.
+    const [start, lStart, vowel, end] = [0.5, 0.9, 1.1, 1.6];
+    const x = new Float32Array(Math.round(2.1 * SR));
+    timbredVoice(x, start, end, (t) => (t < lStart ? 52 : 55), (t) => t < lStart || t >= vowel);
+    const mono = x;
+    const track = trackPitch(mono, SR, { voicing: 'notes' });
+    const words = [{ word: 'calling', start, end }];
+    const cues = vocalCues(mono, SR, track);
+    const notes = transcribeNotes(track, words, dict, undefined, cues);
+    expect(notes.map((n) => n.midi)).toEqual([52, 55]);
+    expect(Math.abs(notes[1].start - vowel)).toBeLessThan(0.03);
+    // The level alone finds no consonant here: the second note starts at the pitch change.
+    const levelOnly = transcribeNotes(track, words, dict, undefined, { levelDb: cues.levelDb });
+    expect(Math.abs(levelOnly[1].start - lStart)).toBeLessThan(0.04);
+  });
+
+  it("takes a word's first pitch from a short opening note when the rest of the syllable moved on", async () => {
+    const dict = await loadPronunciations();
+    // "remember" as festival sings it: 58 for 50 ms, a short unvoiced gap, then the next
+    // syllable's pitch (52) already through the rest of the first syllable; 55 and 57 follow.
+    const x = new Float32Array(Math.round(2.6 * SR));
+    voice(x, 0.5, 0.55, () => 58);
+    voice(x, 0.61, 0.95, () => 52);
+    voice(x, 1.03, 1.4, () => 55);
+    voice(x, 1.48, 1.9, () => 57);
+    const track = trackPitch(x, SR, { voicing: 'notes' });
+    const words = [{ word: 'remember', start: 0.5, end: 1.9 }];
+    const notes = transcribeNotes(track, words, dict, undefined, vocalCues(x, SR, track));
+    expect(notes.map((n) => n.midi)).toEqual([58, 55, 57]);
+    expect(notes[0].start).toBe(0.5);
   });
 });

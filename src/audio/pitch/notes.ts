@@ -1,5 +1,10 @@
 import type { PitchTrack } from './track.js';
-import { moveToVowelOnsets, type VocalCues } from './vowel-onsets.js';
+import {
+  moveToVowelOnsets,
+  type PitchSegment as Segment,
+  type SyllableSpan as SyllableSegment,
+  type VocalCues,
+} from './vowel-onsets.js';
 import { hzToMidi } from './track.js';
 
 /**
@@ -42,13 +47,6 @@ const SLUR_FRAMES = 8;
 /** A segment whose settled pitch glides this far (semitones) from its first ANCHOR_FRAMES is a new note. */
 const GLIDE_SEMITONES = 0.8;
 const ANCHOR_FRAMES = 5;
-
-interface Segment {
-  from: number; // frame index, inclusive
-  to: number; // exclusive
-  /** Unvoiced frames before it (boundary strength). */
-  gapBefore: number;
-}
 
 export function sungNotes(track: PitchTrack, words: readonly WordSpan[], cues?: VocalCues): SungNote[] {
   const midi = smoothedMidi(track);
@@ -303,11 +301,6 @@ function mergeShort(segs: Segment[]): Segment[] {
     else out.push({ ...s });
   }
   return out;
-}
-
-/** A segment with the index of the syllable it sings. */
-interface SyllableSegment extends Segment {
-  syllable: number;
 }
 
 /**

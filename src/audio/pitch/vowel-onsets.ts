@@ -15,12 +15,16 @@ export interface VocalCues {
   rise?: Float32Array;
 }
 
-/** A pitch segment of a word (frames [from, to)) with the syllable it sings. */
-export interface SyllableSpan {
+/** A run of a word's voiced frames at one pitch: frames [from, to). */
+export interface PitchSegment {
   from: number;
   to: number;
-  /** Unvoiced frames before it. */
+  /** Unvoiced frames before it (boundary strength). */
   gapBefore: number;
+}
+
+/** A pitch segment with the index of the syllable it sings. */
+export interface SyllableSpan extends PitchSegment {
   syllable: number;
 }
 

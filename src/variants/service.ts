@@ -5,12 +5,12 @@ import type { MediaTools } from '../infra/ffmpeg.js';
 import { jobPaths, type JobPaths } from '../storage/paths.js';
 import {
   readRenderRecords,
-  RenderQueue,
   type RenderKind,
   type Renderer,
   type RenderState,
   type RenderStatus,
 } from '../storage/render-queue.js';
+import { RenderService, requireInstrumental } from '../storage/render-service.js';
 import { isVariantId, variantId, type VariantParams } from './params.js';
 import { renderVariant, type VariantFiles } from './render.js';
 
@@ -41,9 +41,7 @@ export async function completedVariants(paths: JobPaths): Promise<VariantRecord[
   return (await readRenderRecords(paths, VARIANTS)).filter((rec) => rec.status === 'completed');
 }
 
-export class VariantService {
-  private readonly queue: RenderQueue<VariantParams, VariantFiles, VariantRecord>;
-
+export class VariantService extends RenderService<VariantParams, VariantFiles, VariantRecord> {
   constructor(
     storageDir: string,
     tools: MediaTools,
@@ -53,35 +51,13 @@ export class VariantService {
   ) {
     const render: Renderer<VariantParams, VariantFiles> = (paths, id, params, onProgress, signal) =>
       renderVariant(tools, paths, id, params, onProgress, signal);
-    this.queue = new RenderQueue(VARIANTS, render, log, pathsOf);
+    super(VARIANTS, render, log, pathsOf);
   }
 
-  async request(job: JobRecord, params: VariantParams): Promise<VariantRecord> {
-    if (job.stages.separation.status !== 'completed' || !job.stages.separation.outputs.instrumental)
-      throw new AppError(
-        'NO_INSTRUMENTAL',
-        'variants need the job to have finished its stem separation',
-        409,
-      );
+  protected admit(job: JobRecord, params: VariantParams): Promise<string> {
+    requireInstrumental(job, 'variants need');
     if (params.vocal_db !== null && !job.stages.separation.outputs.vocals)
       throw new AppError('NO_VOCALS', 'a guide vocal needs the vocals stem', 409);
-    return this.queue.request(job.id, variantId(params), params);
-  }
-
-  /** Resolves when every requested variant has been rendered (or failed). */
-  idle(): Promise<void> {
-    return this.queue.idle();
-  }
-
-  get(jobId: string, id: string): Promise<VariantRecord> {
-    return this.queue.get(jobId, id);
-  }
-
-  list(jobId: string): Promise<VariantRecord[]> {
-    return this.queue.list(jobId);
-  }
-
-  close(): void {
-    this.queue.close();
+    return Promise.resolve(variantId(params));
   }
 }

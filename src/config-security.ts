@@ -26,11 +26,19 @@ export interface SecurityConfig {
   maxConcurrentUploads: number;
   /** MAX_QUEUED_TASKS: tasks waiting in all queues at which new uploads get 503 (0 = no limit). */
   maxQueuedTasks: number;
+  /**
+   * REQUEST_TIMEOUT: seconds a client has to send a whole request, headers and body (0 = no
+   * limit). Past it the answer is 408 and the connection is closed, so a client that sends a
+   * body slowly, or stops half-way, cannot hold an upload slot or a socket for ever. The default
+   * lets a 100 MB upload through at about 1.4 Mbit/s.
+   */
+  requestTimeoutS: number;
 }
 
 type Env = Record<string, string | undefined>;
 
 const DEFAULT_SIGNED_URL_TTL_S = 3600;
+const DEFAULT_REQUEST_TIMEOUT_S = 600;
 const MIN_SECRET_CHARS = 16;
 
 export function parseSecurityConfig(env: Env, problems: string[]): SecurityConfig {
@@ -67,6 +75,7 @@ export function parseSecurityConfig(env: Env, problems: string[]): SecurityConfi
     webhookAllowPrivate: ['1', 'true', 'yes', 'on'].includes(allowPrivate),
     maxConcurrentUploads: int('MAX_CONCURRENT_UPLOADS', 8, 1, 1024),
     maxQueuedTasks: int('MAX_QUEUED_TASKS', 200, 0, 1_000_000),
+    requestTimeoutS: int('REQUEST_TIMEOUT', DEFAULT_REQUEST_TIMEOUT_S, 0, 24 * 3600),
   };
 }
 

@@ -4,15 +4,17 @@ import multipart from '@fastify/multipart';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
+import type { ServerOptions } from 'node:http';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { AppConfig } from '../config.js';
 import type { Services } from '../container.js';
 import { HTTP_BUCKETS_S } from '../infra/metrics.js';
 import { installAccessControl } from './access.js';
-import { installErrorHandler } from './error-handler.js';
+import { clientErrorHandler, frameworkErrors, installErrorHandler } from './error-handler.js';
 import { IntakeGate } from './intake-gate.js';
 import { openApiOptions } from './openapi.js';
 import { rateLimitOptions } from './rate-limit.js';
+import { installValidation, schemaErrorFormatter } from './validation.js';
 import { fileRoutes } from './routes/files.js';
 import { healthRoutes } from './routes/health.js';
 import { jobRoutes } from './routes/jobs.js';
@@ -20,6 +22,9 @@ import { variantRoutes } from './routes/variants.js';
 import { videoRoutes } from './routes/video.js';
 import { processRoutes } from './routes/process.js';
 import { webRoutes } from './routes/web.js';
+
+/** Node's default time for a request's headers. */
+const HEADERS_TIMEOUT_MS = 60_000;
 
 /**
  * Builds the HTTP app without listening (tests call `app.inject`); server.ts listens.
@@ -32,8 +37,13 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
     bodyLimit: 1024 * 1024,
     // X-Forwarded-For is believed only from the proxies TRUST_PROXY names (off by default).
     trustProxy: trustProxySetting(config.security.trustProxy),
+    schemaErrorFormatter,
+    frameworkErrors,
+    clientErrorHandler,
+    ...requestTimeoutOptions(config.security.requestTimeoutS),
   });
   installErrorHandler(app);
+  installValidation(app);
   installHttpMetrics(app, services);
   await app.register(helmet, {
     contentSecurityPolicy: false,
@@ -81,6 +91,25 @@ function installHttpMetrics(app: FastifyInstance, services: Services): void {
       status_code: String(reply.statusCode),
     });
   });
+}
+
+/**
+ * Node answers 408 to a request not received within REQUEST_TIMEOUT. It reads the limit when
+ * the server is made (Fastify's own `requestTimeout`, set afterwards, is not enforced on Node
+ * 20, and is 0 by default), and checks every `connectionsCheckingInterval` (30 s by default,
+ * shortened for short limits). The time for the headers alone (60 s) may not be longer.
+ */
+function requestTimeoutOptions(seconds: number): { requestTimeout: number; http?: ServerOptions } {
+  if (seconds <= 0) return { requestTimeout: 0 };
+  const ms = seconds * 1000;
+  return {
+    requestTimeout: ms,
+    http: {
+      requestTimeout: ms,
+      headersTimeout: Math.min(HEADERS_TIMEOUT_MS, ms),
+      connectionsCheckingInterval: Math.min(30_000, Math.max(100, ms / 4)),
+    },
+  };
 }
 
 function trustProxySetting(

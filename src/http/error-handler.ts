@@ -1,4 +1,5 @@
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { Socket } from 'node:net';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyServerOptions } from 'fastify';
 import { AppError } from '../errors.js';
 
 /**
@@ -36,4 +37,53 @@ export function installErrorHandler(app: FastifyInstance): void {
       error: { code: 'NOT_FOUND', message: `no route ${request.method} ${request.url.split('?')[0]}` },
     });
   });
+}
+
+/** The body of every error, also the ones written before a request reaches a route. */
+function errorBody(code: string, message: string): string {
+  return JSON.stringify({ error: { code, message } });
+}
+
+/**
+ * Requests the router refuses before any route runs (Fastify's own JSON otherwise): a URL that
+ * does not percent-decode (`/api/status/%zz`) and a path parameter over the router's length
+ * limit. The message never echoes the path (it may be kilobytes long).
+ */
+export const frameworkErrors: NonNullable<FastifyServerOptions['frameworkErrors']> = (
+  err,
+  _request,
+  reply,
+) => {
+  const [status, code, message]: [number, string, string] =
+    err.code === 'FST_ERR_BAD_URL'
+      ? [400, 'BAD_URL', 'the URL is not valid (a bad percent-encoding)']
+      : err.code === 'FST_ERR_MAX_PARAM_LENGTH'
+        ? [414, 'URL_TOO_LONG', 'a path segment of the URL is too long']
+        : [500, 'INTERNAL_ERROR', 'internal server error'];
+  void (reply as FastifyReply)
+    .status(status)
+    .type('application/json; charset=utf-8')
+    .send(errorBody(code, message));
+};
+
+/**
+ * Requests Node's HTTP parser refuses (an unknown method, a malformed header, headers over the
+ * size limit, a request that took longer than REQUEST_TIMEOUT): answered with the same error
+ * body, then the connection is closed.
+ */
+export function clientErrorHandler(err: NodeJS.ErrnoException, socket: Socket): void {
+  if (err.code === 'ECONNRESET' || socket.destroyed) return;
+  const [status, reason, code, message] =
+    err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+      ? [408, 'Request Timeout', 'REQUEST_TIMEOUT', 'the request was not received in time']
+      : err.code === 'HPE_HEADER_OVERFLOW'
+        ? [431, 'Request Header Fields Too Large', 'HEADERS_TOO_LARGE', 'the request headers are too large']
+        : [400, 'Bad Request', 'BAD_REQUEST', 'the request is not valid HTTP'];
+  const body = errorBody(code, message);
+  if (socket.writable)
+    socket.write(
+      `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\n` +
+        `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  socket.destroy(err);
 }

@@ -14,19 +14,25 @@ export function streamJobEvents(
   request: FastifyRequest,
   reply: FastifyReply,
 ): void {
-  reply.hijack();
-  const res = reply.raw;
   const origin = request.headers.origin;
   const cors = services.config.corsOrigins;
-  res.writeHead(200, {
+  const headers = {
     'content-type': 'text/event-stream; charset=utf-8',
     'cache-control': 'no-cache, no-transform',
-    connection: 'keep-alive',
     'x-accel-buffering': 'no',
     ...(origin && (cors.includes('*') || cors.includes(origin))
       ? { 'access-control-allow-origin': origin }
       : {}),
-  });
+  };
+  // HEAD: the headers a GET gets, and the end. A stream has no body for HEAD, so it stayed open
+  // (with nothing to send) until the job ended.
+  if (request.method === 'HEAD') {
+    void reply.headers(headers).send();
+    return;
+  }
+  reply.hijack();
+  const res = reply.raw;
+  res.writeHead(200, { ...headers, connection: 'keep-alive' });
   const urls = jobUrls(services.config);
   let lastSent = '';
   let closed = false;

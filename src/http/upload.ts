@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { FastifyRequest } from 'fastify';
 import '@fastify/multipart';
@@ -29,6 +30,7 @@ export async function receiveUpload(request: FastifyRequest, config: AppConfig):
   const fields = Object.create(null) as Record<string, string>;
   let tmpFile: string | undefined;
   let filename = '';
+  let lost = false;
   try {
     for await (const part of request.parts({
       limits: { fileSize: config.maxFileSize, files: 1, fields: 20 },
@@ -44,12 +46,20 @@ export async function receiveUpload(request: FastifyRequest, config: AppConfig):
         // At the limit the stream fails at once: the rest of the body is never read (the route
         // answers 413 and closes the connection), instead of parsing it to the end.
         part.file.once('limit', () => part.file.destroy(tooLarge(config)));
-        await pipeline(part.file, createWriteStream(tmpFile, { flags: 'wx' }));
+        if (!(await saveFilePart(part.file, tmpFile))) {
+          // The parser gave up on the form: its next step says why (a limit, a cut body).
+          lost = true;
+          continue;
+        }
         if (part.file.truncated) throw tooLarge(config);
       } else {
+        // Two values for one field are two answers to one question: refused, not one picked.
+        if (Object.hasOwn(fields, part.fieldname))
+          throw new InputError('DUPLICATE_FIELD', `the form sends "${part.fieldname}" more than once`);
         fields[part.fieldname] = typeof part.value === 'string' ? part.value : String(part.value ?? '');
       }
     }
+    if (lost) throw interrupted();
   } catch (err) {
     if (tmpFile) await fs.rm(tmpFile, { force: true });
     if (err instanceof InputError) throw err;
@@ -59,10 +69,46 @@ export async function receiveUpload(request: FastifyRequest, config: AppConfig):
     if (code === 'FST_PARTS_LIMIT' || code === 'FST_FIELDS_LIMIT')
       throw new InputError('TOO_MANY_FIELDS', 'too many form fields');
     if (code?.startsWith('FST_')) throw new InputError('BAD_MULTIPART', (err as Error).message);
-    throw new InputError('UPLOAD_FAILED', 'the upload was interrupted or malformed', 400, { cause: err });
+    throw interrupted(err);
   }
   if (!tmpFile) throw new InputError('NO_FILE', 'the form has no "file" field');
   return { tmpFile, filename, fields };
+}
+
+/**
+ * Writes a file part to `dest`; false if the part was cut short. The multipart parser destroys
+ * the part when it gives up on the form (a limit reached, the body cut short), and a part
+ * destroyed after its last byte arrived but before it was read out never settles `pipeline()`
+ * (Node 20): the request hung for ever. A close before the end is watched for here instead.
+ */
+async function saveFilePart(file: Readable, dest: string): Promise<boolean> {
+  if (file.destroyed) return false;
+  const out = createWriteStream(dest, { flags: 'wx' });
+  const written = pipeline(file, out).then(() => true);
+  const cutShort = new Promise<boolean>((resolve, reject) =>
+    file.once('close', () => {
+      if (file.readableEnded) return;
+      if (file.errored) reject(file.errored);
+      else resolve(false);
+    }),
+  );
+  try {
+    const whole = await Promise.race([written, cutShort]);
+    if (!whole) await closed(out);
+    return whole;
+  } catch (err) {
+    await closed(out);
+    throw err;
+  }
+  function closed(stream: typeof out): Promise<void> {
+    written.catch(() => undefined);
+    stream.destroy();
+    return new Promise((resolve) => (stream.closed ? resolve() : stream.once('close', () => resolve())));
+  }
+}
+
+function interrupted(cause?: unknown): InputError {
+  return new InputError('UPLOAD_FAILED', 'the upload was interrupted or malformed', 400, { cause });
 }
 
 function unexpectedFile(field: string): InputError {

@@ -3,7 +3,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import type { Services } from '../../container.js';
 import { loadOwnedJob } from '../job-lookup.js';
 import { jobUrls, type JobUrls } from '../signed-urls.js';
-import { errorResponses, JobIdParams, NullableNumber } from '../schemas.js';
+import { errorResponses, JobIdParams, NullableNumber, StringEnum } from '../schemas.js';
 import {
   parseVariantParams,
   SEMITONES_MAX,
@@ -29,7 +29,7 @@ const VariantBody = Type.Object(
         description: 'the lead vocal mixed in at this level (dB), for a guide; null or absent: none',
       }),
     ),
-    format: Type.Optional(Type.Union(VARIANT_FORMATS.map((f) => Type.Literal(f)))),
+    format: Type.Optional(StringEnum(VARIANT_FORMATS)),
   },
   { additionalProperties: false },
 );

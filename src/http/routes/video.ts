@@ -3,8 +3,8 @@ import { Type, type Static } from '@sinclair/typebox';
 import type { Services } from '../../container.js';
 import { loadOwnedJob } from '../job-lookup.js';
 import { jobUrls, type JobUrls } from '../signed-urls.js';
-import { errorResponses, JobIdParams } from '../schemas.js';
-import { parseVideoParams, TITLE_MAX, VIDEO_SIZE_NAMES } from '../../video/params.js';
+import { errorResponses, JobIdParams, StringEnum } from '../schemas.js';
+import { DEFAULT_VIDEO_SIZE, parseVideoParams, TITLE_MAX, VIDEO_SIZE_NAMES } from '../../video/params.js';
 import { VideoService, type VideoRecord } from '../../video/service.js';
 
 /**
@@ -20,12 +20,7 @@ const VideoBody = Type.Object(
         Type.Null(),
       ]),
     ),
-    size: Type.Optional(
-      Type.Union(
-        VIDEO_SIZE_NAMES.map((s) => Type.Literal(s)),
-        { default: '720p' },
-      ),
-    ),
+    size: Type.Optional(StringEnum(VIDEO_SIZE_NAMES, { default: DEFAULT_VIDEO_SIZE })),
     title: Type.Optional(Type.Union([Type.String({ maxLength: TITLE_MAX }), Type.Null()])),
     artist: Type.Optional(Type.Union([Type.String({ maxLength: TITLE_MAX }), Type.Null()])),
   },

@@ -2950,6 +2950,7 @@ export interface operations {
                     tempo?: number;
                     /** @description the lead vocal mixed in at this level (dB), for a guide; null or absent: none */
                     vocal_db?: number | null;
+                    /** @enum {string} */
                     format?: "wav" | "wav24" | "wav_f32" | "flac" | "mp3" | "opus";
                 };
             };
@@ -3554,7 +3555,10 @@ export interface operations {
             content: {
                 "application/json": {
                     variant?: string | null;
-                    /** @default 720p */
+                    /**
+                     * @default 720p
+                     * @enum {string}
+                     */
                     size?: "480p" | "720p" | "1080p";
                     title?: string | null;
                     artist?: string | null;

@@ -1,0 +1,39 @@
+import { AjvCompiler } from '@fastify/ajv-compiler';
+import type { FastifyInstance, FastifyServerOptions } from 'fastify';
+
+/**
+ * The one rule for how a request is checked against its route's schema.
+ *
+ * Path parameters, query strings and headers are text on the wire, so they are coerced to the
+ * schema's types (`?limit=5` is the integer 5), as Fastify does by default.
+ *
+ * A body is checked as sent. JSON carries its own types, and Fastify's default coercion turned
+ * a wrong one into a silent guess: `"vocal_db": ""` became no guide vocal, `"semitones": "3"`,
+ * `true` or `[3]` a key shift, `"title": 123` the title "123", and an unknown property (a typo
+ * such as `"semitone"`) was dropped instead of refused. Here each of those is a 400 naming the
+ * field. Defaults are still filled in. The upload form's fields are strings either way.
+ */
+export function installValidation(app: FastifyInstance): void {
+  const compilers = AjvCompiler();
+  const coercing = compilers({}, { customOptions: {} });
+  const asSent = compilers({}, { customOptions: { coerceTypes: false, removeAdditional: false } });
+  app.setValidatorCompiler((route) => (route.httpPart === 'body' ? asSent : coercing)(route));
+}
+
+/**
+ * Fastify's message for a schema failure (`body/tempo must be number`), naming the property
+ * when it is one the route does not know (Ajv says only "must NOT have additional properties").
+ */
+export const schemaErrorFormatter: NonNullable<FastifyServerOptions['schemaErrorFormatter']> = (
+  errors,
+  dataVar,
+) =>
+  new Error(
+    errors
+      .map((e) => {
+        const extra = (e.params as { additionalProperty?: unknown }).additionalProperty;
+        const what = typeof extra === 'string' ? `: "${extra}" is not a known property` : '';
+        return `${dataVar}${e.instancePath} ${e.message ?? 'is not valid'}${what}`;
+      })
+      .join(', '),
+  );

@@ -1,6 +1,7 @@
-import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import { Command, CommanderError } from 'commander';
 import { appVersion } from '../container.js';
 import { TASK_NAMES, QUEUE_NAMES, type TaskName } from '../queue/job-queue.js';
+import { countArg } from './args.js';
 import { processCommand } from './process.js';
 import { modelsCommand } from './models.js';
 import { doctorCommand } from './doctor.js';
@@ -18,10 +19,10 @@ program
   .command('serve')
   .description('Run the HTTP API (and, with --role all, the workers)')
   .option('--role <role>', 'all | api (api needs REDIS_URL)', 'all')
-  .option('--port <port>', 'port (default PORT or 8000)', parseIntArg)
+  .option('--port <port>', 'port (default PORT or 8000)', countArg)
   .option('--host <host>', 'host (default HOST or 0.0.0.0)')
   .action(async (o: { role: string; port?: number; host?: string }) => {
-    if (o.role !== 'all' && o.role !== 'api') throw new InvalidArgumentError('--role must be all or api');
+    if (o.role !== 'all' && o.role !== 'api') usageError('--role must be all or api');
     await serve({ role: o.role, port: o.port, host: o.host });
   });
 
@@ -32,7 +33,7 @@ program
     '--queues <names>',
     `comma-separated: ${[...new Set(Object.values(QUEUE_NAMES))].join(', ')} (default: all)`,
   )
-  .option('--concurrency <n>', 'tasks at once per queue', parseIntArg)
+  .option('--concurrency <n>', 'tasks at once per queue', countArg)
   .action(async (o: { queues?: string; concurrency?: number }) => {
     await serve({ role: 'worker', tasks: tasksForQueues(o.queues), concurrency: o.concurrency });
   });
@@ -49,12 +50,6 @@ async function serve(opts: Parameters<typeof import('../main.js').main>[0]): Pro
   await main(opts);
 }
 
-function parseIntArg(v: string): number {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('expected a non-negative integer');
-  return n;
-}
-
 function tasksForQueues(list: string | undefined): TaskName[] {
   if (!list) return [...TASK_NAMES];
   const wanted = list
@@ -63,9 +58,17 @@ function tasksForQueues(list: string | undefined): TaskName[] {
     .filter(Boolean);
   const known = new Set(Object.values(QUEUE_NAMES));
   for (const q of wanted) {
-    if (!known.has(q)) throw new InvalidArgumentError(`unknown queue "${q}"; use ${[...known].join(', ')}`);
+    if (!known.has(q)) usageError(`unknown queue "${q}"; use ${[...known].join(', ')}`);
   }
   return TASK_NAMES.filter((t) => wanted.includes(QUEUE_NAMES[t]));
+}
+
+/**
+ * A bad value found inside an action: printed like commander's own usage errors (a thrown
+ * InvalidArgumentError is printed only by an option's parser; from an action it exited 2 in silence).
+ */
+function usageError(message: string): never {
+  return program.error(`error: ${message}`, { exitCode: 2, code: 'karaoke.usage' });
 }
 
 program.parseAsync(process.argv).catch((err: unknown) => {

@@ -2,6 +2,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { loadConfig } from '../config.js';
+import { numberArg } from './args.js';
 import { AppError, InputError } from '../errors.js';
 import { findMediaTools, type MediaTools } from '../infra/ffmpeg.js';
 import { moveInto } from '../storage/files.js';
@@ -36,9 +37,9 @@ export function renderCommand(program: Command): void {
     .description('Render a karaoke video (MP4): the instrumental or a variant with the lyrics burned in')
     .argument('<job-dir>', 'directory written by `karaoke process --out`')
     .option('--variant <id>', 'play this variant (a variants/<id>/ directory of the job)')
-    .option('--semitones <n>', 'play a key-shifted variant, -6..6 (rendered if needed)', Number)
-    .option('--tempo <x>', 'play a tempo variant, 0.5..1.5, with its re-timed lyrics', Number)
-    .option('--vocal-db <db>', 'mix the lead vocal in at this level (a guide)', Number)
+    .option('--semitones <n>', 'play a key-shifted variant, -6..6 (rendered if needed)', numberArg)
+    .option('--tempo <x>', 'play a tempo variant, 0.5..1.5, with its re-timed lyrics', numberArg)
+    .option('--vocal-db <db>', 'mix the lead vocal in at this level (a guide)', numberArg)
     .option('--size <size>', VIDEO_SIZE_NAMES.join(' | '), '720p')
     .option('--title <text>', 'title card: the song title')
     .option('--artist <text>', 'title card: the artist')

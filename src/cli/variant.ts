@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { Command } from 'commander';
 import { loadConfig } from '../config.js';
+import { numberArg } from './args.js';
 import { AppError } from '../errors.js';
 import { AUDIO_FORMATS } from '../infra/audio-formats.js';
 import { findMediaTools } from '../infra/ffmpeg.js';
@@ -20,9 +21,9 @@ export function variantCommand(program: Command): void {
     .command('variant')
     .description('Render an instrumental variant: key shift, tempo change, guide vocal, format')
     .argument('<job-dir>', 'directory written by `karaoke process --out`')
-    .option('--semitones <n>', 'key shift, -6..6', Number, 0)
-    .option('--tempo <x>', 'tempo factor, 0.5..1.5', Number, 1)
-    .option('--vocal-db <db>', 'mix the lead vocal in at this level (e.g. -12)', Number)
+    .option('--semitones <n>', 'key shift, -6..6', numberArg, 0)
+    .option('--tempo <x>', 'tempo factor, 0.5..1.5', numberArg, 1)
+    .option('--vocal-db <db>', 'mix the lead vocal in at this level (e.g. -12)', numberArg)
     .option('--format <f>', AUDIO_FORMATS.join(' | '), 'wav')
     .action(
       async (dir: string, o: { semitones: number; tempo: number; vocalDb?: number; format: string }) => {

@@ -180,15 +180,22 @@ export const JobListView = Type.Object({
   offset: Type.Integer(),
 });
 
+/**
+ * What a route may answer besides its success. 408, 414 and 431 come before the route runs
+ * (REQUEST_TIMEOUT, a path segment or headers too long: error-handler.ts), with the same body.
+ */
 export const errorResponses = {
   400: ErrorBody,
   401: ErrorBody,
   404: ErrorBody,
+  408: ErrorBody,
   409: ErrorBody,
   413: ErrorBody,
+  414: ErrorBody,
   415: ErrorBody,
   422: ErrorBody,
   429: ErrorBody,
+  431: ErrorBody,
   500: ErrorBody,
   503: ErrorBody,
   507: ErrorBody,

@@ -557,6 +557,20 @@ export interface operations {
                 };
             };
             /** @description Every error: a stable code and a human message. */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error: a stable code and a human message. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -572,6 +586,20 @@ export interface operations {
             };
             /** @description Every error: a stable code and a human message. */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error: a stable code and a human message. */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -614,6 +642,20 @@ export interface operations {
             };
             /** @description Every error: a stable code and a human message. */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error: a stable code and a human message. */
+            431: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -898,6 +940,20 @@ export interface operations {
                 };
             };
             /** @description Every error: a stable code and a human message. */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error: a stable code and a human message. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -913,6 +969,20 @@ export interface operations {
             };
             /** @description Every error: a stable code and a human message. */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error: a stable code and a human message. */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -955,6 +1025,20 @@ export interface operations {
             };
             /** @description Every error: a stable code and a human message. */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error: a stable code and a human message. */
+            431: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1572,6 +1656,20 @@ export interface operations {
                 };
             };
             /** @description Every error: a stable code and a human message. */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error: a stable code and a human message. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -1587,6 +1685,20 @@ export interface operations {
             };
             /** @description Every error: a stable code and a human message. */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error: a stable code and a human message. */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1629,6 +1741,20 @@ export interface operations {
             };
             /** @description Every error: a stable code and a human message. */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error: a stable code and a human message. */
+            431: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1918,6 +2044,20 @@ export interface operations {
                 };
             };
             /** @description Every error: a stable code and a human message. */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error: a stable code and a human message. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -1933,6 +2073,20 @@ export interface operations {
             };
             /** @description Every error: a stable code and a human message. */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error: a stable code and a human message. */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1975,6 +2129,20 @@ export interface operations {
             };
             /** @description Every error: a stable code and a human message. */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error: a stable code and a human message. */
+            431: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2259,6 +2427,20 @@ export interface operations {
                 };
             };
             /** @description Every error: a stable code and a human message. */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error: a stable code and a human message. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2274,6 +2456,20 @@ export interface operations {
             };
             /** @description Every error: a stable code and a human message. */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error: a stable code and a human message. */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2316,6 +2512,20 @@ export interface operations {
             };
             /** @description Every error: a stable code and a human message. */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error: a stable code and a human message. */
+            431: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2440,6 +2650,20 @@ export interface operations {
                 };
             };
             /** @description Every error: a stable code and a human message. */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error: a stable code and a human message. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2455,6 +2679,20 @@ export interface operations {
             };
             /** @description Every error: a stable code and a human message. */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error: a stable code and a human message. */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2497,6 +2735,20 @@ export interface operations {
             };
             /** @description Every error: a stable code and a human message. */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error: a stable code and a human message. */
+            431: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2617,6 +2869,20 @@ export interface operations {
                 };
             };
             /** @description Every error: a stable code and a human message. */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error: a stable code and a human message. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2632,6 +2898,20 @@ export interface operations {
             };
             /** @description Every error: a stable code and a human message. */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error: a stable code and a human message. */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2674,6 +2954,20 @@ export interface operations {
             };
             /** @description Every error: a stable code and a human message. */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error: a stable code and a human message. */
+            431: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2818,6 +3112,20 @@ export interface operations {
                 };
             };
             /** @description Every error: a stable code and a human message. */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error: a stable code and a human message. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2833,6 +3141,20 @@ export interface operations {
             };
             /** @description Every error: a stable code and a human message. */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error: a stable code and a human message. */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2875,6 +3197,20 @@ export interface operations {
             };
             /** @description Every error: a stable code and a human message. */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error: a stable code and a human message. */
+            431: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3030,6 +3366,20 @@ export interface operations {
                 };
             };
             /** @description Every error: a stable code and a human message. */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error: a stable code and a human message. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3045,6 +3395,20 @@ export interface operations {
             };
             /** @description Every error: a stable code and a human message. */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error: a stable code and a human message. */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3087,6 +3451,20 @@ export interface operations {
             };
             /** @description Every error: a stable code and a human message. */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error: a stable code and a human message. */
+            431: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3229,6 +3607,20 @@ export interface operations {
                 };
             };
             /** @description Every error: a stable code and a human message. */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error: a stable code and a human message. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3244,6 +3636,20 @@ export interface operations {
             };
             /** @description Every error: a stable code and a human message. */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error: a stable code and a human message. */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3286,6 +3692,20 @@ export interface operations {
             };
             /** @description Every error: a stable code and a human message. */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error: a stable code and a human message. */
+            431: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3428,6 +3848,20 @@ export interface operations {
                 };
             };
             /** @description Every error: a stable code and a human message. */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error: a stable code and a human message. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3443,6 +3877,20 @@ export interface operations {
             };
             /** @description Every error: a stable code and a human message. */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error: a stable code and a human message. */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3485,6 +3933,20 @@ export interface operations {
             };
             /** @description Every error: a stable code and a human message. */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error: a stable code and a human message. */
+            431: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3638,6 +4100,20 @@ export interface operations {
                 };
             };
             /** @description Every error: a stable code and a human message. */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error: a stable code and a human message. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3653,6 +4129,20 @@ export interface operations {
             };
             /** @description Every error: a stable code and a human message. */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error: a stable code and a human message. */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3695,6 +4185,20 @@ export interface operations {
             };
             /** @description Every error: a stable code and a human message. */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error: a stable code and a human message. */
+            431: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3835,6 +4339,20 @@ export interface operations {
                 };
             };
             /** @description Every error: a stable code and a human message. */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error: a stable code and a human message. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3850,6 +4368,20 @@ export interface operations {
             };
             /** @description Every error: a stable code and a human message. */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error: a stable code and a human message. */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3892,6 +4424,20 @@ export interface operations {
             };
             /** @description Every error: a stable code and a human message. */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error: a stable code and a human message. */
+            431: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4032,6 +4578,20 @@ export interface operations {
                 };
             };
             /** @description Every error: a stable code and a human message. */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error: a stable code and a human message. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4047,6 +4607,20 @@ export interface operations {
             };
             /** @description Every error: a stable code and a human message. */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error: a stable code and a human message. */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4103,6 +4677,20 @@ export interface operations {
             };
             /** @description Every error: a stable code and a human message. */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error: a stable code and a human message. */
+            431: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4243,6 +4831,20 @@ export interface operations {
                 };
             };
             /** @description Every error: a stable code and a human message. */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error: a stable code and a human message. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4258,6 +4860,20 @@ export interface operations {
             };
             /** @description Every error: a stable code and a human message. */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error: a stable code and a human message. */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4314,6 +4930,20 @@ export interface operations {
             };
             /** @description Every error: a stable code and a human message. */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error: a stable code and a human message. */
+            431: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -4,7 +4,6 @@ import multipart from '@fastify/multipart';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import type { ServerOptions } from 'node:http';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { AppConfig } from '../config.js';
 import type { Services } from '../container.js';
@@ -13,6 +12,7 @@ import { installAccessControl } from './access.js';
 import { clientErrorHandler, frameworkErrors, installErrorHandler } from './error-handler.js';
 import { IntakeGate } from './intake-gate.js';
 import { openApiOptions } from './openapi.js';
+import { installProtocolChecks, serverOptions } from './protocol.js';
 import { rateLimitOptions } from './rate-limit.js';
 import { installValidation, schemaErrorFormatter } from './validation.js';
 import { fileRoutes } from './routes/files.js';
@@ -22,9 +22,6 @@ import { variantRoutes } from './routes/variants.js';
 import { videoRoutes } from './routes/video.js';
 import { processRoutes } from './routes/process.js';
 import { webRoutes } from './routes/web.js';
-
-/** Node's default time for a request's headers. */
-const HEADERS_TIMEOUT_MS = 60_000;
 
 /**
  * Builds the HTTP app without listening (tests call `app.inject`); server.ts listens.
@@ -40,9 +37,10 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
     schemaErrorFormatter,
     frameworkErrors,
     clientErrorHandler,
-    ...requestTimeoutOptions(config.security.requestTimeoutS),
+    ...serverOptions(config.security.requestTimeoutS),
   });
   installErrorHandler(app);
+  installProtocolChecks(app);
   installValidation(app);
   installHttpMetrics(app, services);
   await app.register(helmet, {
@@ -91,25 +89,6 @@ function installHttpMetrics(app: FastifyInstance, services: Services): void {
       status_code: String(reply.statusCode),
     });
   });
-}
-
-/**
- * Node answers 408 to a request not received within REQUEST_TIMEOUT. It reads the limit when
- * the server is made (Fastify's own `requestTimeout`, set afterwards, is not enforced on Node
- * 20, and is 0 by default), and checks every `connectionsCheckingInterval` (30 s by default,
- * shortened for short limits). The time for the headers alone (60 s) may not be longer.
- */
-function requestTimeoutOptions(seconds: number): { requestTimeout: number; http?: ServerOptions } {
-  if (seconds <= 0) return { requestTimeout: 0 };
-  const ms = seconds * 1000;
-  return {
-    requestTimeout: ms,
-    http: {
-      requestTimeout: ms,
-      headersTimeout: Math.min(HEADERS_TIMEOUT_MS, ms),
-      connectionsCheckingInterval: Math.min(30_000, Math.max(100, ms / 4)),
-    },
-  };
 }
 
 function trustProxySetting(

@@ -40,7 +40,7 @@ export function installErrorHandler(app: FastifyInstance): void {
 }
 
 /** The body of every error, also the ones written before a request reaches a route. */
-function errorBody(code: string, message: string): string {
+export function errorBody(code: string, message: string): string {
   return JSON.stringify({ error: { code, message } });
 }
 

@@ -181,8 +181,9 @@ export const JobListView = Type.Object({
 });
 
 /**
- * What a route may answer besides its success. 408, 414 and 431 come before the route runs
- * (REQUEST_TIMEOUT, a path segment or headers too long: error-handler.ts), with the same body.
+ * What a route may answer besides its success. 408, 414, 417 and 431 come before the route
+ * runs (REQUEST_TIMEOUT, a path segment too long, an unknown Expect, headers too long:
+ * error-handler.ts, protocol.ts), with the same body.
  */
 export const errorResponses = {
   400: ErrorBody,
@@ -193,6 +194,7 @@ export const errorResponses = {
   413: ErrorBody,
   414: ErrorBody,
   415: ErrorBody,
+  417: ErrorBody,
   422: ErrorBody,
   429: ErrorBody,
   431: ErrorBody,

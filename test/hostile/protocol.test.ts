@@ -8,7 +8,8 @@ import { listen, rawRequest } from './raw-http.js';
  * Finding 13: requests refused before any route ran — a URL that does not percent-decode, a
  * path segment over the router's limit, and whatever Node's HTTP parser refuses (an unknown
  * method, a malformed header, oversized headers) — were answered in Fastify's own JSON
- * (`{"error":"Bad Request","message":"Client Error","statusCode":400}`), not the API's error body.
+ * (`{"error":"Bad Request","message":"Client Error","statusCode":400}`), not the API's error body;
+ * a request without Host and an unknown `Expect` got Node's empty 400 and 417.
  * Finding 14: HEAD on the events of an unfinished job never ended (a stream with no body for
  * HEAD, open until the job ended). Finding 15: a JSON body sent slowly was waited for for ever.
  */
@@ -53,6 +54,18 @@ describe('requests refused before a route runs get the API error body', () => {
       431,
       'HEADERS_TOO_LARGE',
     ],
+    [
+      'an HTTP/1.1 request without Host',
+      'GET /api/jobs HTTP/1.1\r\nConnection: close\r\n\r\n',
+      400,
+      'MISSING_HOST',
+    ],
+    [
+      'an Expect other than 100-continue',
+      get('POST /api/process', 'Expect: a-teapot\r\nContent-Length: 0\r\n'),
+      417,
+      'EXPECTATION_FAILED',
+    ],
   ])('%s', async (_name, request, status, code) => {
     const answer = await rawRequest(port, request);
     expect(answer.status).toBe(status);
@@ -61,6 +74,11 @@ describe('requests refused before a route runs get the API error body', () => {
     expect(error.code).toBe(code);
     expect(error.message).not.toContain('aaaa');
   });
+});
+
+it('an HTTP/1.0 request may leave out Host', async () => {
+  const answer = await rawRequest(port, 'GET /health HTTP/1.0\r\n\r\n');
+  expect(answer.status).toBe(200);
 });
 
 describe('nothing waits for ever', () => {

@@ -627,6 +627,20 @@ export interface operations {
                 };
             };
             /** @description Every error: a stable code and a human message. */
+            417: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error: a stable code and a human message. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -997,6 +1011,20 @@ export interface operations {
             };
             /** @description Every error: a stable code and a human message. */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error: a stable code and a human message. */
+            417: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1726,6 +1754,20 @@ export interface operations {
                 };
             };
             /** @description Every error: a stable code and a human message. */
+            417: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error: a stable code and a human message. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2101,6 +2143,20 @@ export interface operations {
             };
             /** @description Every error: a stable code and a human message. */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error: a stable code and a human message. */
+            417: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2497,6 +2553,20 @@ export interface operations {
                 };
             };
             /** @description Every error: a stable code and a human message. */
+            417: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error: a stable code and a human message. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2720,6 +2790,20 @@ export interface operations {
                 };
             };
             /** @description Every error: a stable code and a human message. */
+            417: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error: a stable code and a human message. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2926,6 +3010,20 @@ export interface operations {
             };
             /** @description Every error: a stable code and a human message. */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error: a stable code and a human message. */
+            417: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3169,6 +3267,20 @@ export interface operations {
             };
             /** @description Every error: a stable code and a human message. */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error: a stable code and a human message. */
+            417: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3436,6 +3548,20 @@ export interface operations {
                 };
             };
             /** @description Every error: a stable code and a human message. */
+            417: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error: a stable code and a human message. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -3677,6 +3803,20 @@ export interface operations {
                 };
             };
             /** @description Every error: a stable code and a human message. */
+            417: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error: a stable code and a human message. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -3905,6 +4045,20 @@ export interface operations {
             };
             /** @description Every error: a stable code and a human message. */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error: a stable code and a human message. */
+            417: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4170,6 +4324,20 @@ export interface operations {
                 };
             };
             /** @description Every error: a stable code and a human message. */
+            417: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error: a stable code and a human message. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -4396,6 +4564,20 @@ export interface operations {
             };
             /** @description Every error: a stable code and a human message. */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error: a stable code and a human message. */
+            417: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4662,6 +4844,20 @@ export interface operations {
                 };
             };
             /** @description Every error: a stable code and a human message. */
+            417: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error: a stable code and a human message. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -4902,6 +5098,20 @@ export interface operations {
             };
             /** @description Every error: a stable code and a human message. */
             416: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error: a stable code and a human message. */
+            417: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -14,6 +14,7 @@ import { IntakeGate } from './intake-gate.js';
 import { openApiOptions } from './openapi.js';
 import { installProtocolChecks, serverOptions } from './protocol.js';
 import { rateLimitOptions } from './rate-limit.js';
+import { FIELD_SIZE_BYTES } from './upload.js';
 import { installValidation, schemaErrorFormatter } from './validation.js';
 import { fileRoutes } from './routes/files.js';
 import { healthRoutes } from './routes/health.js';
@@ -59,7 +60,7 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
   if (config.rateLimitPerMinute > 0) await app.register(rateLimit, rateLimitOptions(app, config));
   installAccessControl(app, config);
   await app.register(multipart, {
-    limits: { fileSize: config.maxFileSize, files: 1, fieldSize: 1024 * 1024 },
+    limits: { fileSize: config.maxFileSize, files: 1, fieldSize: FIELD_SIZE_BYTES },
   });
   await app.register(swagger, openApiOptions(services));
   await app.register(swaggerUi, { routePrefix: '/docs' });

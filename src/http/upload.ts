@@ -16,6 +16,9 @@ import { tmpDir } from '../storage/paths.js';
  * memory), enforcing MAX_FILE_SIZE while streaming, and collects the text fields in any order.
  * On any error the temp file is removed.
  */
+/** The largest text field (lyrics are at most 100 000 characters, up to 4 bytes each). */
+export const FIELD_SIZE_BYTES = 1024 * 1024;
+
 export interface ReceivedUpload {
   tmpFile: string;
   filename: string;
@@ -33,7 +36,7 @@ export async function receiveUpload(request: FastifyRequest, config: AppConfig):
   let lost = false;
   try {
     for await (const part of request.parts({
-      limits: { fileSize: config.maxFileSize, files: 1, fields: 20 },
+      limits: { fileSize: config.maxFileSize, files: 1, fields: 20, fieldSize: FIELD_SIZE_BYTES },
     })) {
       if (part.type === 'file') {
         if (part.fieldname !== 'file') {
@@ -56,6 +59,13 @@ export async function receiveUpload(request: FastifyRequest, config: AppConfig):
         // Two values for one field are two answers to one question: refused, not one picked.
         if (Object.hasOwn(fields, part.fieldname))
           throw new InputError('DUPLICATE_FIELD', `the form sends "${part.fieldname}" more than once`);
+        // Past the field size the parser keeps the first part of the value: never use half a value.
+        if (part.valueTruncated)
+          throw new InputError(
+            'FIELD_TOO_LARGE',
+            `the form field "${part.fieldname}" is larger than ${FIELD_SIZE_BYTES} bytes`,
+            413,
+          );
         fields[part.fieldname] = typeof part.value === 'string' ? part.value : String(part.value ?? '');
       }
     }

@@ -1,3 +1,4 @@
+import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyServerOptions } from 'fastify';
 import { AppError } from '../errors.js';
@@ -21,7 +22,7 @@ export function installErrorHandler(app: FastifyInstance): void {
       message = err.message;
     } else if ('statusCode' in err && typeof err.statusCode === 'number' && err.statusCode < 500) {
       status = err.statusCode;
-      code = typeof err.code === 'string' && err.code ? err.code.replace(/^FST_/, '') : 'BAD_REQUEST';
+      code = typeof err.code === 'string' && err.code ? err.code.replace(/^FST_/, '') : codeOfStatus(status);
       message = err.message;
     } else if ('statusCode' in err && typeof err.statusCode === 'number') {
       status = err.statusCode;
@@ -37,6 +38,11 @@ export function installErrorHandler(app: FastifyInstance): void {
       error: { code: 'NOT_FOUND', message: `no route ${request.method} ${request.url.split('?')[0]}` },
     });
   });
+}
+
+/** A code for an error that has none (a plugin's 403 is FORBIDDEN, not BAD_REQUEST). */
+function codeOfStatus(status: number): string {
+  return (STATUS_CODES[status] ?? 'Bad Request').toUpperCase().replace(/[^A-Z]+/g, '_');
 }
 
 /** The body of every error, also the ones written before a request reaches a route. */

@@ -76,6 +76,12 @@ describe('requests refused before a route runs get the API error body', () => {
   });
 });
 
+it('a plugin refusal without a code is named by its status (Swagger UI static files, `..`)', async () => {
+  const answer = await rawRequest(port, get('GET /docs/static/%2e%2e/%2e%2e/package.json'));
+  expect(answer.status).toBe(403);
+  expect(errorOf(answer.body).code).toBe('FORBIDDEN');
+});
+
 it('an HTTP/1.0 request may leave out Host', async () => {
   const answer = await rawRequest(port, 'GET /health HTTP/1.0\r\n\r\n');
   expect(answer.status).toBe(200);

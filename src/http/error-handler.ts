@@ -86,7 +86,9 @@ export function clientErrorHandler(err: NodeJS.ErrnoException, socket: Socket): 
         ? [431, 'Request Header Fields Too Large', 'HEADERS_TOO_LARGE', 'the request headers are too large']
         : [400, 'Bad Request', 'BAD_REQUEST', 'the request is not valid HTTP'];
   const body = errorBody(code, message);
-  if (socket.writable)
+  // A response already begun on this socket (Node's own handler checks the same) is not interleaved.
+  const started = (socket as Socket & { _httpMessage?: { headersSent?: boolean } })._httpMessage?.headersSent;
+  if (socket.writable && !started)
     socket.write(
       `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\n` +
         `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,

@@ -38,6 +38,10 @@ export interface ConfidenceTerms {
   octave?: number;
   /** The beat divides in three (6/8): the division term does not apply. */
   compound?: boolean;
+  /** Share of sections whose own periodicity disagrees with the tracked interval (`offPeriodShare`). */
+  offPeriod?: number;
+  /** Share of the beats whose local tempo is within 4 % of the reported one (`shareAtPeriod`). */
+  tempoShare?: number;
 }
 
 const WINDOW = 8;

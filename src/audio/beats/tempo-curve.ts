@@ -31,17 +31,38 @@ export function tempoCurve(beats: Float64Array, every: number): TempoPoint[] {
 
 /** True when the local tempo (beat frames, any unit) stays within ±STEADY of its median. */
 export function tempoSteady(beats: Float64Array): boolean {
-  const n = beats.length;
-  if (n < 2 * HALF_SPAN + 1) return true;
-  const local = new Float64Array(n - 2 * HALF_SPAN);
-  for (let i = HALF_SPAN; i < n - HALF_SPAN; i++)
-    local[i - HALF_SPAN] = beats[i + HALF_SPAN] - beats[i - HALF_SPAN];
+  const local = localIntervals(beats);
+  if (local.length === 0) return true;
   const m = median(local);
   if (!(m > 0)) return true;
   // Single outliers (a beat missed or doubled on a fill) do not make a song unsteady: 90 % must hold.
-  let off = 0;
-  for (let i = 0; i < local.length; i++) if (Math.abs(local[i] / m - 1) > STEADY) off++;
-  return off <= 0.1 * local.length;
+  return local.length - countNear(local, m, STEADY) <= 0.1 * local.length;
+}
+
+/**
+ * Share of the beats whose local interval (over ±HALF_SPAN beats) is within ±`tol` of `period`
+ * (same unit as the beats): how much of the song is played at the tempo reported for it. A
+ * tempo step splits the song, and its median then describes only the longer part.
+ */
+export function shareAtPeriod(beats: Float64Array, period: number, tol: number): number {
+  const local = localIntervals(beats);
+  return local.length === 0 ? 1 : countNear(local, period, tol) / local.length;
+}
+
+/** The mean interval over ±HALF_SPAN beats around every beat that has them. */
+function localIntervals(beats: Float64Array): Float64Array {
+  const n = beats.length;
+  if (n < 2 * HALF_SPAN + 1) return new Float64Array(0);
+  const local = new Float64Array(n - 2 * HALF_SPAN);
+  for (let i = HALF_SPAN; i < n - HALF_SPAN; i++)
+    local[i - HALF_SPAN] = (beats[i + HALF_SPAN] - beats[i - HALF_SPAN]) / (2 * HALF_SPAN);
+  return local;
+}
+
+function countNear(local: Float64Array, period: number, tol: number): number {
+  let near = 0;
+  for (let i = 0; i < local.length; i++) if (Math.abs(local[i] / period - 1) <= tol) near++;
+  return near;
 }
 
 /** Median inter-beat interval; undefined with fewer than two beats. */

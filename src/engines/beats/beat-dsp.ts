@@ -7,7 +7,8 @@ import { alternation, confidenceTerms, type ConfidenceTerms } from '../../audio/
 import { clamp01, std } from '../../audio/beats/stats.js';
 import { lattice, referencePeak } from '../../audio/beats/levels.js';
 import { dewarp, localTempo, ratioFromBeats } from '../../audio/beats/local-tempo.js';
-import { medianInterval, tempoCurve, tempoSteady } from '../../audio/beats/tempo-curve.js';
+import { medianInterval, shareAtPeriod, tempoCurve, tempoSteady } from '../../audio/beats/tempo-curve.js';
+import { offPeriodShare, sectionAgreement } from '../../audio/beats/sections.js';
 import {
   contrastBase,
   CV_IRREGULAR,
@@ -27,7 +28,7 @@ import {
 import type { EngineInfo } from '../../domain/stage.js';
 import type { AnalyzeOptions, BeatAnalysis, TempoCandidate } from './types.js';
 
-export const BEAT_ENGINE: EngineInfo = { name: 'beat-dsp', version: '1.2.0', quality: 'dsp', license: 'MIT' };
+export const BEAT_ENGINE: EngineInfo = { name: 'beat-dsp', version: '1.3.0', quality: 'dsp', license: 'MIT' };
 
 /** The autocorrelation is computed down to this tempo (a slow bar). */
 const ACF_MIN_BPM = 20;
@@ -69,6 +70,11 @@ const ACF_SURE = 0.15;
 const LOW_PHASE_SWITCH = 1.5;
 const LOW_PHASE_SWITCH_ALIKE = 1.15;
 const ALIKE = 0.8;
+/** Share of off-period sections tolerated, and the share at which the beats count as lost (`sectionsFollowed`). */
+const SECTIONS_OFF_FREE = 0.1;
+const SECTIONS_OFF_FAIL = 0.3;
+/** A local tempo within this of the reported one counts as played at it (the scorer's Acc1 window). */
+const TEMPO_TOLERANCE = 0.04;
 /** Alternative tempi are looked up among the levels within this relative distance; they score below the reported one. */
 const CANDIDATE_MATCH = 0.045;
 const CANDIDATE_MAX_SCORE = 0.99;
@@ -176,10 +182,15 @@ export function analyzeBeats(
   }
 
   const oc = octaveCues(os.odf, os.low, beatFrames);
-  // Periodic at the beat period, and a beat that divides in two (BENCHMARKS.md, calibration).
+  const offPeriod = offPeriodShare(sectionAgreement(os.odf, beatFrames));
+  const tempoShare = shareAtPeriod(beatFrames, period, TEMPO_TOLERANCE);
+  // Periodic at the beat period, a beat that divides in two, the song played at the reported
+  // tempo (not the median of a step) and followed in every section (BENCHMARKS.md, calibration).
   const tempoConfidence =
     clamp01((acfAt(acf, steady ? period : chosen.period) - ACF_FLOOR) / (ACF_CONFIDENT - ACF_FLOOR)) *
-    (compound ? 1 : divisionOf(oc.half, oc.quarter));
+    (compound ? 1 : divisionOf(oc.half, oc.quarter)) *
+    tempoShare *
+    sectionsFollowed(offPeriod);
   const rhythmRegularity = clamp01(1 - intervalCv(beatFrames) / CV_IRREGULAR) * tempoConfidence;
   // Beat confidence from what predicts a wrong beat (calibrated in BENCHMARKS.md, "Beat
   // confidence against beat F"): see `beatConfidenceOf`.
@@ -198,6 +209,8 @@ export function analyzeBeats(
     lowAlternation: oc.lowAlternation,
     octave: octave.factor,
     compound,
+    offPeriod,
+    tempoShare,
   };
   const beatConfidence = beatConfidenceOf(terms);
   return {
@@ -233,6 +246,7 @@ export function analyzeBeats(
  *    more: the phase term is raised to the power 1 + EVEN_POWER · evenness.
  *  - a pulse at all: onset strength at the beats above its mean, and some periodicity (noise).
  *  - division: the beat divides in two (`divisionOf`; simple meters only).
+ *  - sections: the beats follow the music section by section (`sectionsFollowed`).
  */
 export function beatConfidenceOf(t: ConfidenceTerms): number {
   const phase = clamp01((t.offLow - PHASE_UNSURE) / (PHASE_SURE - PHASE_UNSURE));
@@ -240,7 +254,17 @@ export function beatConfidenceOf(t: ConfidenceTerms): number {
   const pulse =
     clamp01((t.salience - 1) / (SALIENCE_SURE - 1)) * clamp01((t.acf - ACF_FLOOR) / (ACF_SURE - ACF_FLOOR));
   const division = t.compound || t.half === undefined ? 1 : divisionOf(t.half, t.quarter ?? 0);
-  return phase ** (1 + EVEN_POWER * even) * pulse * division;
+  return phase ** (1 + EVEN_POWER * even) * pulse * division * sectionsFollowed(t.offPeriod ?? 0);
+}
+
+/**
+ * 1 while at most SECTIONS_OFF_FREE of the sections have a periodicity of their own that the
+ * tracked interval misses (`offPeriodShare`: a step followed late, a free-tempo intro), falling
+ * to 0 at SECTIONS_OFF_FAIL. A failure confined to part of a song leaves every song-wide term
+ * intact; this is the term that sees it.
+ */
+export function sectionsFollowed(offPeriod: number): number {
+  return clamp01(1 - (offPeriod - SECTIONS_OFF_FREE) / (SECTIONS_OFF_FAIL - SECTIONS_OFF_FREE));
 }
 
 /**

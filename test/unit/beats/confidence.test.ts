@@ -2,35 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { confidenceTerms } from '../../../src/audio/beats/confidence.js';
 import { FLUX_DELAY, onsetStrength } from '../../../src/audio/beats/onset-strength.js';
 import { analyzeBeats, beatConfidenceOf } from '../../../src/engines/beats/beat-dsp.js';
-import { rng, SR } from './signals.js';
-
-/** A decaying tone (plus optional noise) added at `at` seconds. */
-function hit(out: Float32Array, at: number, freq: number, amp: number, decay: number, noiseAmp = 0): void {
-  const r = rng(Math.round(at * 1000) + 7);
-  const s = Math.round(at * SR);
-  for (let i = 0; i < decay * 6 * SR && s + i < out.length; i++)
-    out[s + i] +=
-      Math.exp(-i / (decay * SR)) * (amp * Math.sin((2 * Math.PI * freq * i) / SR) + noiseAmp * r());
-}
-
-/**
- * A rock groove at `bpm`: kick on 1 and 3, a snare (noise) on 2 and 4, a bass note on every beat,
- * quiet hi-hat eighths. Returns the signal and its beat times.
- */
-function rockGroove(bpm: number, seconds: number): { signal: Float32Array; beats: number[] } {
-  const out = new Float32Array(Math.round(seconds * SR));
-  const p = 60 / bpm;
-  const beats: number[] = [];
-  for (let i = 0; 0.5 + i * p < seconds - 0.5; i++) {
-    const t = 0.5 + i * p;
-    beats.push(t);
-    if (i % 2 === 0) hit(out, t, 55, 0.7, 0.06);
-    else hit(out, t, 2500, 0.05, 0.03, 0.5);
-    hit(out, t, 98, 0.35, 0.12);
-    hit(out, t + p / 2, 7000, 0.03, 0.004, 0.05);
-  }
-  return { signal: out, beats };
-}
+import { rng, rockGroove, SR } from './signals.js';
 
 const frames = (times: number[], fr: number) => Float64Array.from(times, (t) => t * fr + FLUX_DELAY);
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { checkOctave, octaveCues } from '../../../src/audio/beats/octave.js';
 import { analyzeBeats, divisionOf } from '../../../src/engines/beats/beat-dsp.js';
-import { rng, SR } from './signals.js';
+import { hit, SR } from './signals.js';
 
 const P = 40; // frames per tracked beat (150 BPM at 100 frames/s)
 const N = 48; // tracked beats
@@ -98,15 +98,6 @@ describe('division term of the confidences', () => {
     expect(divisionOf(0, 0.3)).toBe(1);
   });
 });
-
-/** A decaying tone plus noise added at `at` seconds. */
-function hit(out: Float32Array, at: number, freq: number, amp: number, decay: number, noiseAmp = 0): void {
-  const r = rng(Math.round(at * 1000) + 7);
-  const s = Math.round(at * SR);
-  for (let i = 0; i < decay * 6 * SR && s + i < out.length; i++)
-    out[s + i] +=
-      Math.exp(-i / (decay * SR)) * (amp * Math.sin((2 * Math.PI * freq * i) / SR) + noiseAmp * r());
-}
 
 describe('the engine on a backbeat whose hi-hats are as loud as the kick', () => {
   it.each([

@@ -32,6 +32,40 @@ function addBurst(out: Float32Array, at: number, sr: number, freq: number, amp: 
   }
 }
 
+/** A decaying tone (plus optional seeded noise) added to `out` at `at` seconds. */
+export function hit(out: Float32Array, at: number, freq: number, amp: number, decay: number, noiseAmp = 0): void {
+  const r = rng(Math.round(at * 1000) + 7);
+  const s = Math.round(at * SR);
+  for (let i = 0; i < decay * 6 * SR && s + i < out.length; i++)
+    out[s + i] +=
+      Math.exp(-i / (decay * SR)) * (amp * Math.sin((2 * Math.PI * freq * i) / SR) + noiseAmp * r());
+}
+
+/**
+ * A rock groove on the given beat times: kick on 1 and 3, a snare (noise) on 2 and 4, a bass note
+ * on every beat, quiet hi-hat eighths.
+ */
+export function grooveOn(beats: number[], seconds: number): Float32Array {
+  const out = new Float32Array(Math.round(seconds * SR));
+  for (let i = 0; i < beats.length; i++) {
+    const t = beats[i];
+    const p = (beats[i + 1] ?? t + (t - beats[i - 1])) - t;
+    if (i % 2 === 0) hit(out, t, 55, 0.7, 0.06);
+    else hit(out, t, 2500, 0.05, 0.03, 0.5);
+    hit(out, t, 98, 0.35, 0.12);
+    hit(out, t + p / 2, 7000, 0.03, 0.004, 0.05);
+  }
+  return out;
+}
+
+/** `grooveOn` at a constant `bpm` from 0.5 s; returns the signal and its beat times. */
+export function rockGroove(bpm: number, seconds: number): { signal: Float32Array; beats: number[] } {
+  const p = 60 / bpm;
+  const beats: number[] = [];
+  for (let i = 0; 0.5 + i * p < seconds - 0.5; i++) beats.push(0.5 + i * p);
+  return { signal: grooveOn(beats, seconds), beats };
+}
+
 /** Mono click track; returns the signal and the true beat times. */
 export function clickTrack(o: ClickTrack): { signal: Float32Array; beats: number[] } {
   const sr = o.sampleRate ?? SR;

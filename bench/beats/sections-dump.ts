@@ -25,7 +25,9 @@ for (const corpus of corpora) {
     .filter((d) => fs.existsSync(path.join(corpus, d, 'mixture.wav')))
     .sort();
   for (const song of songs) {
-    const truth = JSON.parse(fs.readFileSync(path.join(corpus, song, 'truth.json'), 'utf8')) as { beats: number[] };
+    const truth = JSON.parse(fs.readFileSync(path.join(corpus, song, 'truth.json'), 'utf8')) as {
+      beats: number[];
+    };
     const pcm = decodeWav(fs.readFileSync(path.join(corpus, song, 'mixture.wav')));
     const a = analyzeBeats(pcm.channels, pcm.sampleRate);
     const os = onsetStrength(pcm.channels, pcm.sampleRate);

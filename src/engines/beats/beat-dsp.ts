@@ -3,19 +3,15 @@ import { doubledBeats, estimateMeter } from '../../audio/beats/meter.js';
 import { FLUX_DELAY, onsetStrength, type OnsetStrength } from '../../audio/beats/onset-strength.js';
 import { pickOnsets } from '../../audio/beats/onsets.js';
 import { checkOctave, octaveCues } from '../../audio/beats/octave.js';
-import { alternation, confidenceTerms, type ConfidenceTerms } from '../../audio/beats/confidence.js';
+import { confidenceTerms, type ConfidenceTerms } from '../../audio/beats/confidence.js';
 import { clamp01, std } from '../../audio/beats/stats.js';
 import { lattice, referencePeak } from '../../audio/beats/levels.js';
+import { onLowPhase } from '../../audio/beats/low-phase.js';
+import { followOffSections } from '../../audio/beats/follow-sections.js';
 import { dewarp, localTempo, ratioFromBeats } from '../../audio/beats/local-tempo.js';
 import { medianInterval, shareAtPeriod, tempoCurve, tempoSteady } from '../../audio/beats/tempo-curve.js';
 import { offPeriodShare, sectionAgreement } from '../../audio/beats/sections.js';
-import {
-  contrastBase,
-  CV_IRREGULAR,
-  fitPeriod,
-  intervalCv,
-  trimUnsupported,
-} from '../../audio/beats/metered.js';
+import { CV_IRREGULAR, fitPeriod, intervalCv, trimUnsupported } from '../../audio/beats/metered.js';
 import {
   acfAt,
   autocorrelation,
@@ -61,15 +57,6 @@ const EVEN_FROM = 0.6;
 const EVEN_POWER = 8;
 const SALIENCE_SURE = 2;
 const ACF_SURE = 0.15;
-/**
- * The low band must be this much stronger half-way between the beats to move them there; less
- * (LOW_PHASE_SWITCH_ALIKE) when every tracked beat is the same hit (odd and even beats alike
- * within ALIKE): a snare on every off-beat, as in a skank. A one-drop groove (kick on 3 only, the
- * bass on the off-beats) has uneven beats and keeps the stricter ratio.
- */
-const LOW_PHASE_SWITCH = 1.5;
-const LOW_PHASE_SWITCH_ALIKE = 1.15;
-const ALIKE = 0.8;
 /** Share of off-period sections tolerated, and the share at which the beats count as lost (`sectionsFollowed`). */
 const SECTIONS_OFF_FREE = 0.1;
 const SECTIONS_OFF_FAIL = 0.3;
@@ -158,10 +145,15 @@ export function analyzeBeats(
     }
   }
   const cues = { odf: os.odf, low: os.low, logMel: os.logMel, bands: os.bands };
+  let beatPeriod = chosen.period;
   if (!compound) {
     const d = doubledBeats({ beats: beatFrames, ...cues });
-    if (d.halve) beatFrames = beatFrames.filter((_, i) => i % 2 === d.parity);
+    if (d.halve) {
+      beatFrames = beatFrames.filter((_, i) => i % 2 === d.parity);
+      beatPeriod *= 2;
+    }
   }
+  beatFrames = followOffSections(norm, os, beatFrames, beatPeriod, local.steady ? undefined : local.ratio);
   const steady = local.steady && tempoSteady(beatFrames);
   const period = (steady ? fitPeriod(beatFrames) : medianInterval(beatFrames)) ?? chosen.period;
   const tempoBpm = (60 * fr) / period;
@@ -275,20 +267,6 @@ export function sectionsFollowed(offPeriod: number): number {
 export function divisionOf(half: number, quarter: number): number {
   if (!(half > 0)) return 1;
   return clamp01((DIVISION_NOT - quarter / half) / (DIVISION_NOT - DIVISION_EVEN));
-}
-
-/**
- * The beats half a beat later when the low band (kick, bass notes) sits markedly more on the points
- * half-way between the tracked beats than on them: a loud snare on every off-beat (a punk "skank"
- * beat, a polka) pulls the full-band tracker onto the off-beats while the kick and the bass stay on
- * the beat.
- */
-function onLowPhase(odf: Float32Array, low: Float32Array, beats: Float64Array): Float64Array {
-  if (beats.length < MIN_BEATS_FOR_METER) return beats;
-  const mids = new Float64Array(beats.length - 1);
-  for (let i = 0; i < mids.length; i++) mids[i] = 0.5 * (beats[i] + beats[i + 1]);
-  const need = alternation(odf, beats) >= ALIKE ? LOW_PHASE_SWITCH_ALIKE : LOW_PHASE_SWITCH;
-  return contrastBase(low, mids) > need * contrastBase(low, beats) ? mids : beats;
 }
 
 /**

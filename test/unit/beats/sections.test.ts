@@ -1,10 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { confidenceTerms } from '../../../src/audio/beats/confidence.js';
 import { FLUX_DELAY, onsetStrength } from '../../../src/audio/beats/onset-strength.js';
-import { offPeriodShare, sectionAgreement } from '../../../src/audio/beats/sections.js';
+import { trackBeats } from '../../../src/audio/beats/dp-tracker.js';
+import { followSections, offPeriodShare, sectionAgreement } from '../../../src/audio/beats/sections.js';
+import { std } from '../../../src/audio/beats/stats.js';
 import { shareAtPeriod } from '../../../src/audio/beats/tempo-curve.js';
 import { beatConfidenceOf, sectionsFollowed } from '../../../src/engines/beats/beat-dsp.js';
-import { grooveOn, SR } from './signals.js';
+import { beatRecall, grooveOn, SR } from './signals.js';
 
 /** Beat times from 0.5 s: `first` beats at bpmA, then bpmB until `seconds` − 0.5. */
 function stepped(bpmA: number, bpmB: number, first: number, seconds: number): number[] {
@@ -42,6 +44,21 @@ describe('section agreement: a failure confined to part of a song', () => {
     // Song-wide, the first half outvotes the second: the old confidence called both sure.
     expect(beatConfidenceOf(terms(truth))).toBeGreaterThan(0.7);
     expect(beatConfidenceOf(terms(stale))).toBeLessThan(0.5);
+  });
+
+  it("a period curve scaled to the sections' own periods lets the tracker follow the step", () => {
+    const f = frames(stale);
+    const ratio = followSections(sectionAgreement(os.odf, f), undefined, os.odf.length);
+    expect(ratio).toBeDefined();
+    const sd = std(os.odf) || 1;
+    const norm = Float32Array.from(os.odf, (v) => v / sd);
+    const again = Array.from(
+      trackBeats(norm, 0.5 * os.frameRate, { ratio }),
+      (t) => (t - FLUX_DELAY) / os.frameRate,
+    );
+    // After the step (12.5 s on) the late grid hits hardly any beat; the re-tracked beats hit them.
+    expect(beatRecall(stale, truth, 0.07, 14)).toBeLessThan(0.5);
+    expect(beatRecall(again, truth, 0.07, 14)).toBeGreaterThan(0.85);
   });
 
   it('tolerates a few stray sections and reaches 0 when a third of the song is off', () => {

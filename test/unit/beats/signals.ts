@@ -33,7 +33,14 @@ function addBurst(out: Float32Array, at: number, sr: number, freq: number, amp: 
 }
 
 /** A decaying tone (plus optional seeded noise) added to `out` at `at` seconds. */
-export function hit(out: Float32Array, at: number, freq: number, amp: number, decay: number, noiseAmp = 0): void {
+export function hit(
+  out: Float32Array,
+  at: number,
+  freq: number,
+  amp: number,
+  decay: number,
+  noiseAmp = 0,
+): void {
   const r = rng(Math.round(at * 1000) + 7);
   const s = Math.round(at * SR);
   for (let i = 0; i < decay * 6 * SR && s + i < out.length; i++)

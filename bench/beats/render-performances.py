@@ -4,6 +4,7 @@ tracker's real-music development material.
 
     render-performances.py SEED OUTDIR        (e.g. 11 = development, 12 = held-out)
     render-performances.py SEED OUTDIR hard   (16 graded hard cases with their stems; 21 = dev, 22 = held-out)
+    render-performances.py SEED OUTDIR mix    (16 loud-snare mixes with their stems; 31, 32 = dev, 33 = held-out)
 
 Each song is drums + bass + a distorted-guitar part, rendered by fluidsynth with FluidR3_GM (the
 kit generator's MIDI writer and renderer, ../shared/eval/gen_corpus.py), about 30 s long. The
@@ -50,6 +51,17 @@ FAMILIES = {
     "dnb": ((170, 176), 4, 4, {K: "7.........7.....", S: "....X.......X...", CH: "5.5.5.5.5.5.5.5."}),
     "waltz": ((140, 170), 3, 2, {K: "6.....", S: "..X.X.", CH: "5.5.5."}),
 }
+# Real-mix failure cases (`mix` mode): loud snares and hats on the off-beats over a quiet kick.
+MIX_FAMILIES = {
+    # punk verse/chorus: backbeat verses, skank choruses (snare on every off-beat) every other 4 bars
+    "punkvc": ((165, 192), 4, 2, {K: "7...7...", S: "..X...X.", CH: "55555555"},
+               {K: "5.5.5.5.", S: ".X.X.X.X", CH: "........"}),
+    # rock eighths: kick on 1, the "and" of 2 and 3, loud snare 2/4, hi-hats accented on the off-beats
+    "rock8": ((100, 140), 4, 2, {K: "7..7.7..", S: "..X...X.", CH: "5X5X5X5X"}),
+    # ghost-note backbeat: loud ghost snares on the sixteenths around the backbeat
+    "ghost": ((84, 110), 4, 4, {K: "7.......7.7.....", S: "..5.X.5..5.5X.5.", CH: "5.5.5.5.5.5.5.5."}),
+}
+ALL_FAMILIES = {**FAMILIES, **MIX_FAMILIES}
 VEL = {"2": 30, "5": 70, "6": 82, "7": 92, "X": 124}
 
 
@@ -71,7 +83,7 @@ def tempo_map(rng, bpm, bpb, kind):
 
 
 def perform(name, fam, rng, kind, hard=None):
-    (lo, hi), bpb, spb, pat = FAMILIES[fam]
+    (lo, hi), bpb, spb, verse, *alt = ALL_FAMILIES[fam]
     bpm = float(rng.uniform(lo, hi))
     beats = tempo_map(rng, bpm, bpb, kind)
     h = hard or {}
@@ -106,6 +118,7 @@ def perform(name, fam, rng, kind, hard=None):
     for bar in range(BARS):
         fill = bar % 8 == 7
         silent = bar < intro or bar in h.get("drop_bars", ())
+        pat = alt[0] if alt and (bar // 4) % 2 == 1 else verse
         for drum, s in pat.items():
             for st, c in enumerate(s):
                 if c not in VEL:
@@ -117,6 +130,8 @@ def perform(name, fam, rng, kind, hard=None):
                     continue
                 if drum == K:
                     v *= h.get("kick_gain", 1.0)
+                elif drum == S and (h.get("snare_gain", 1.0) != 1.0 or st % spb != 0):
+                    v = min(127, v * h.get("snare_gain", 1.0) * (h.get("offbeat_gain", 1.0) if st % spb else 1.0))
                 elif st % spb != 0:  # off-beat hits (snare, hats) pushed up
                     v = min(127, v * h.get("offbeat_gain", 1.0))
                 drums.note(when(pos) + dt, 0.08, 9, drum, v)
@@ -186,9 +201,29 @@ def hard_recipe(hr, bpb):
     return r
 
 
+def mix_recipe(hr):
+    """A loud-snare mix: the kick turned well down, snares and off-beat hits up, some drop-outs."""
+    r = dict(kick_gain=float(hr.uniform(0.3, 0.7)), snare_gain=float(hr.uniform(1.0, 1.3)),
+             offbeat_gain=float(hr.uniform(1.1, 1.5)), drums_db=float(hr.uniform(-6, 0)),
+             gtr_accent=float(hr.uniform(1.0, 1.3)), rng=hr)
+    if hr.uniform() < 0.25:
+        start = int(hr.integers(4, 10))
+        r["drop_bars"] = list(range(start, start + 2))
+    return r
+
+
 def main():
     seed, outdir = int(sys.argv[1]), sys.argv[2]
-    hard = len(sys.argv) > 3 and sys.argv[3] == "hard"
+    mode = sys.argv[3] if len(sys.argv) > 3 else ""
+    hard = mode == "hard"
+    if mode == "mix":  # 16 loud-snare mixes: the three mix families and five others, twice each
+        rng, hr = np.random.default_rng(seed), np.random.default_rng(seed + 1000)
+        fams = list(MIX_FAMILIES) + ["skank", "halftime", "disco", "backbeat", "tresillo"]
+        kinds = ["steady", "step", "drift", "steady"]
+        for rep in range(2):
+            for i, fam in enumerate(fams):
+                perform(f"m{seed}_{rep}{i}_{fam}", fam, rng, kinds[(i + rep + seed) % len(kinds)], mix_recipe(hr))
+        return
     if hard:  # 16 songs, each family twice, with graded difficulty and the stems written
         rng, hr = np.random.default_rng(seed), np.random.default_rng(seed + 1000)
         kinds = ["steady", "step", "drift", "steady"]

@@ -10,6 +10,12 @@ import { contrastBase } from './metered.js';
 const LOW_PHASE_SWITCH = 1.5;
 const LOW_PHASE_SWITCH_ALIKE = 1.15;
 const ALIKE = 0.8;
+/**
+ * Alike beats brighter than the points half-way by this factor relative to the low band, while
+ * the low band is not clearly on them (below LOW_UNSURE): see `offSnare`.
+ */
+const BRIGHT_BEATS = 1.4;
+const LOW_UNSURE = 1.3;
 /** Fewer beats than this: too few to compare the phases. */
 const MIN_BEATS = 6;
 
@@ -21,8 +27,28 @@ const MIN_BEATS = 6;
  */
 export function onLowPhase(odf: Float32Array, low: Float32Array, beats: Float64Array): Float64Array {
   if (beats.length < MIN_BEATS) return beats;
-  const mids = new Float64Array(beats.length - 1);
-  for (let i = 0; i < mids.length; i++) mids[i] = 0.5 * (beats[i] + beats[i + 1]);
+  const mids = halfway(beats);
   const need = alternation(odf, beats) >= ALIKE ? LOW_PHASE_SWITCH_ALIKE : LOW_PHASE_SWITCH;
   return contrastBase(low, mids) > need * contrastBase(low, beats) ? mids : beats;
+}
+
+/**
+ * The beats half a beat later when every tracked beat is the same bright hit and the points
+ * half-way are the darker ones: a loud snare on every off-beat over a kick turned down in the
+ * mix (a punk or ska chorus), whose low band the snare's body fools as well (the kick no longer
+ * wins there, so `onLowPhase` keeps the beats). Run on the final beats only: on a first tracking
+ * at another level a drum'n'bass break (kick on the "and" of 3) looks the same.
+ */
+export function offSnare(odf: Float32Array, low: Float32Array, beats: Float64Array): Float64Array {
+  if (beats.length < MIN_BEATS || alternation(odf, beats) < ALIKE) return beats;
+  const mids = halfway(beats);
+  const full = contrastBase(odf, beats) / contrastBase(odf, mids);
+  const lowRatio = contrastBase(low, beats) / contrastBase(low, mids);
+  return lowRatio < LOW_UNSURE && full >= BRIGHT_BEATS * lowRatio ? mids : beats;
+}
+
+function halfway(beats: Float64Array): Float64Array {
+  const mids = new Float64Array(beats.length - 1);
+  for (let i = 0; i < mids.length; i++) mids[i] = 0.5 * (beats[i] + beats[i + 1]);
+  return mids;
 }

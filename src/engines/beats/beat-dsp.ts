@@ -6,7 +6,7 @@ import { checkOctave, octaveCues } from '../../audio/beats/octave.js';
 import { confidenceTerms, type ConfidenceTerms } from '../../audio/beats/confidence.js';
 import { clamp01, std } from '../../audio/beats/stats.js';
 import { lattice, referencePeak } from '../../audio/beats/levels.js';
-import { onLowPhase } from '../../audio/beats/low-phase.js';
+import { offSnare, onLowPhase } from '../../audio/beats/low-phase.js';
 import { followOffSections } from '../../audio/beats/follow-sections.js';
 import { dewarp, localTempo, ratioFromBeats } from '../../audio/beats/local-tempo.js';
 import { medianInterval, shareAtPeriod, tempoCurve, tempoSteady } from '../../audio/beats/tempo-curve.js';
@@ -154,6 +154,7 @@ export function analyzeBeats(
     }
   }
   beatFrames = followOffSections(norm, os, beatFrames, beatPeriod, local.steady ? undefined : local.ratio);
+  beatFrames = offSnare(os.odf, os.low, beatFrames);
   const steady = local.steady && tempoSteady(beatFrames);
   const period = (steady ? fitPeriod(beatFrames) : medianInterval(beatFrames)) ?? chosen.period;
   const tempoBpm = (60 * fr) / period;

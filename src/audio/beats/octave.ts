@@ -22,7 +22,7 @@ import { maxAround } from './stats.js';
 /** Half-way over on-beat onset strength below this: the pulses have no subdivision at all. */
 const EMPTY_HALF = 0.2;
 /** Low band (kick, bass) on the weaker parity over the stronger one below this: every other pulse only. */
-const LOW_ALTERNATE = 0.5;
+const LOW_ALTERNATE = 0.6;
 /** Quarter-beat over half-beat strength at least this: the subdivision is flat (four even hits). */
 const FLAT_QUARTER = 0.9;
 /** …with a half-beat of at least this (a real subdivision, not silence between the beats)… */

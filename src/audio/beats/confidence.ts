@@ -42,6 +42,8 @@ export interface ConfidenceTerms {
   offPeriod?: number;
   /** Share of the beats whose local tempo is within 4 % of the reported one (`shareAtPeriod`). */
   tempoShare?: number;
+  /** `offSnare` moved the beats off the snare hits onto the beat. */
+  snareMoved?: boolean;
 }
 
 const WINDOW = 8;

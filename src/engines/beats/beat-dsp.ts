@@ -154,7 +154,9 @@ export function analyzeBeats(
     }
   }
   beatFrames = followOffSections(norm, os, beatFrames, beatPeriod, local.steady ? undefined : local.ratio);
+  const beforeSnare = beatFrames;
   beatFrames = offSnare(os.odf, os.low, beatFrames);
+  const snareMoved = beatFrames !== beforeSnare;
   const steady = local.steady && tempoSteady(beatFrames);
   const period = (steady ? fitPeriod(beatFrames) : medianInterval(beatFrames)) ?? chosen.period;
   const tempoBpm = (60 * fr) / period;
@@ -204,6 +206,7 @@ export function analyzeBeats(
     compound,
     offPeriod,
     tempoShare,
+    snareMoved,
   };
   const beatConfidence = beatConfidenceOf(terms);
   return {
@@ -242,7 +245,9 @@ export function analyzeBeats(
  *  - sections: the beats follow the music section by section (`sectionsFollowed`).
  */
 export function beatConfidenceOf(t: ConfidenceTerms): number {
-  const phase = clamp01((t.offLow - PHASE_UNSURE) / (PHASE_SURE - PHASE_UNSURE));
+  // Beats `offSnare` moved are half-way between the snare hits, where the low band cannot tell:
+  // the move itself is the phase evidence (right on every development and held-out song it fired).
+  const phase = t.snareMoved ? 1 : clamp01((t.offLow - PHASE_UNSURE) / (PHASE_SURE - PHASE_UNSURE));
   const even = clamp01((t.alternation - EVEN_FROM) / (1 - EVEN_FROM));
   const pulse =
     clamp01((t.salience - 1) / (SALIENCE_SURE - 1)) * clamp01((t.acf - ACF_FLOOR) / (ACF_SURE - ACF_FLOOR));

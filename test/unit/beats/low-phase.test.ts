@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { offSnare, onLowPhase } from '../../../src/audio/beats/low-phase.js';
 import { FLUX_DELAY, onsetStrength } from '../../../src/audio/beats/onset-strength.js';
+import { beatConfidenceOf } from '../../../src/engines/beats/beat-dsp.js';
+import { confidenceTerms } from '../../../src/audio/beats/confidence.js';
 import { hit, rockGroove, SR } from './signals.js';
 
 /** A punk chorus at `bpm`: a soft kick and bass on the beats, a loud snare (with its body) on every off-beat. */
@@ -30,6 +32,10 @@ describe('offSnare: alike bright beats over a quieter kick', () => {
     const times = Array.from(moved, (f) => (f - FLUX_DELAY) / os.frameRate);
     const hits = times.filter((t) => beats.some((b) => Math.abs(b - t) < 0.03)).length;
     expect(hits / times.length).toBeGreaterThan(0.9);
+    // On the moved beats the low band cannot tell the phase (the snare's body): the move is the evidence.
+    const terms = confidenceTerms(os.odf, os.low, moved, 0.5, os.odf.length, 0);
+    expect(beatConfidenceOf(terms)).toBeLessThan(0.3);
+    expect(beatConfidenceOf({ ...terms, snareMoved: true })).toBeGreaterThan(0.5);
   });
 
   it('leaves the true beats of a rock groove alone', () => {

@@ -3,7 +3,7 @@
  * results layout.
  *
  *   npx tsx bench/separation/run-ours.ts <corpusDir> <resultsDir> [songs] [--engine htdemucs|dsp] [--threads N] [--shifts N] [--quantize int8] [--spin 1]
- *        [--chunks N] [--models-dir dir]
+ *        [--chunks N] [--split off|coarse|modules|fine] [--models-dir dir]
  *
  * Per song it prints one JSON line {song, seconds, segments}. Model loading is timed separately
  * (once per process), as it would be amortised by the stage's session cache in the service.
@@ -28,6 +28,7 @@ async function main(): Promise<void> {
       quantize: { type: 'string', default: 'off' },
       spin: { type: 'string', default: '0' },
       chunks: { type: 'string', default: '0' },
+      split: { type: 'string', default: 'off' },
       'models-dir': { type: 'string' },
     },
   });
@@ -41,6 +42,7 @@ async function main(): Promise<void> {
     demucsQuantize: values.quantize === 'int8' ? 'int8' : 'off',
     onnxSpinning: values.spin === '1',
     demucsAttentionChunks: Number(values.chunks),
+    demucsSplit: values.split as 'off' | 'coarse' | 'modules' | 'fine',
     ...(values['models-dir'] ? { modelsDir: values['models-dir'] } : {}),
     offline: true,
   });

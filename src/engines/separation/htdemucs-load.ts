@@ -14,6 +14,7 @@ import { HtdemucsSession } from './htdemucs-session.js';
 import type { SeparationEngine } from './types.js';
 import { ensureChunkedModel } from './chunk-attention.js';
 import { ensureQuantizedModel, QUANTIZER_VERSION } from './quantize.js';
+import { ensureSplitModel } from './split-model.js';
 
 const ORT_VERSION = (createRequire(import.meta.url)('onnxruntime-node/package.json') as { version: string })
   .version;
@@ -44,22 +45,33 @@ export function optimizedModelPath(
 export function optimizedCacheFor(
   config: Pick<
     SeparationEngineDeps['config'],
-    'onnxCacheOptimized' | 'demucsAttentionChunks' | 'demucsQuantize' | 'onnxProvider' | 'modelsDir'
+    | 'onnxCacheOptimized'
+    | 'demucsAttentionChunks'
+    | 'demucsQuantize'
+    | 'demucsSplit'
+    | 'onnxProvider'
+    | 'modelsDir'
   >,
   sha256: string,
 ): string | undefined {
-  if (!config.onnxCacheOptimized || config.demucsAttentionChunks > 1) return undefined;
+  // A split model is many graphs; its parts are optimised at load (each part is small).
+  if (!config.onnxCacheOptimized || config.demucsAttentionChunks > 1 || config.demucsSplit !== 'off')
+    return undefined;
   return optimizedModelPath(config.modelsDir, sha256, config.demucsQuantize, config.onnxProvider);
 }
 
 /**
  * The model file a session loads: the downloaded graph, its int8 copy (`DEMUCS_QUANTIZE=int8`),
- * then its attention-chunked copy (`DEMUCS_ATTENTION_CHUNKS` > 1), each written once into
- * `MODELS_DIR` and reused (the chunked copy's name carries the int8 copy's).
+ * then its attention-chunked copy (`DEMUCS_ATTENTION_CHUNKS` > 1), then that cut into consecutive
+ * parts (`DEMUCS_SPLIT`; the path is then the parts' manifest), each written once into `MODELS_DIR`
+ * and reused (each copy's name carries the one it was made from).
  */
 export async function derivedModelPath(
   modelPath: string,
-  config: Pick<SeparationEngineDeps['config'], 'demucsQuantize' | 'demucsAttentionChunks' | 'modelsDir'>,
+  config: Pick<
+    SeparationEngineDeps['config'],
+    'demucsQuantize' | 'demucsAttentionChunks' | 'demucsSplit' | 'modelsDir' | 'onnxThreads'
+  >,
   sha256: string,
   log: SeparationEngineDeps['log'],
 ): Promise<string> {
@@ -73,6 +85,17 @@ export async function derivedModelPath(
     const c = await ensureChunkedModel(current, config.modelsDir, sha256, config.demucsAttentionChunks);
     if (c.created) log.info({ path: c.path, ...c.report }, 'htdemucs attention chunked');
     current = c.path;
+  }
+  if (config.demucsSplit !== 'off') {
+    const s = await ensureSplitModel(
+      current,
+      config.modelsDir,
+      sha256,
+      config.demucsSplit,
+      config.onnxThreads,
+    );
+    if (s.created) log.info({ path: s.manifest, ...s.report }, 'htdemucs split into consecutive sessions');
+    current = s.manifest;
   }
   return current;
 }

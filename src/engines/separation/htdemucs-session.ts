@@ -16,6 +16,8 @@ import { UnavailableError } from '../../errors.js';
 import { DemucsStft } from '../../audio/stft.js';
 import { moveInto } from '../../storage/files.js';
 import { executionProviders, recordProviderLoad, type ProviderProbe } from './provider.js';
+import { SessionChain, type ModelRunner } from './session-chain.js';
+import { readSplitManifest } from './split-model.js';
 
 export const HTDEMUCS_SAMPLE_RATE = 44100;
 export const HTDEMUCS_SEGMENT = 343980; // floor(7.8 s × 44.1 kHz): the training length
@@ -74,7 +76,7 @@ export class HtdemucsSession {
   private readonly fetches: Record<string, ort.Tensor>;
 
   private constructor(
-    private readonly session: ort.InferenceSession,
+    private readonly session: ModelRunner,
     provider: 'cpu' | 'cuda',
   ) {
     this.provider = provider;
@@ -99,21 +101,15 @@ export class HtdemucsSession {
 
   static async load(modelPath: string, opts: SessionOptions): Promise<HtdemucsSession> {
     const providers = executionProviders(opts.provider, opts.probe);
-    let session: ort.InferenceSession;
+    let session: ModelRunner;
     try {
-      const source = opts.optimizedPath
-        ? await cacheOptimized(
-            modelPath,
-            opts.optimizedPath,
-            sessionOptions(opts, 'write'),
-            providers,
-            opts.log,
-          )
-        : modelPath;
-      session = await ort.InferenceSession.create(source, {
-        ...sessionOptions(opts, 'run'),
-        executionProviders: providers,
-      });
+      if (isSplitManifest(modelPath)) {
+        // The parts are optimised at load (written unoptimised; the cache is for single graphs).
+        const options = { ...sessionOptions(opts, 'run'), executionProviders: providers };
+        session = await SessionChain.load(modelPath, await readSplitManifest(modelPath), options);
+      } else {
+        session = await loadSingle(modelPath, opts, providers);
+      }
     } catch (err) {
       const message =
         opts.provider === 'cuda'
@@ -145,6 +141,25 @@ export class HtdemucsSession {
   }
 }
 
+/** A split model is loaded through its manifest (split-model.ts); anything else is one graph. */
+function isSplitManifest(modelPath: string): boolean {
+  return path.basename(modelPath) === 'manifest.json';
+}
+
+async function loadSingle(
+  modelPath: string,
+  opts: SessionOptions,
+  providers: string[],
+): Promise<ort.InferenceSession> {
+  const source = opts.optimizedPath
+    ? await cacheOptimized(modelPath, opts.optimizedPath, sessionOptions(opts, 'write'), providers, opts.log)
+    : modelPath;
+  return ort.InferenceSession.create(source, {
+    ...sessionOptions(opts, 'run'),
+    executionProviders: providers,
+  });
+}
+
 function adopt(value: ort.OnnxValue | undefined, target: Float32Array): void {
   if (!value || !(value.data instanceof Float32Array))
     throw new UnavailableError('htdemucs model returned no float32 output');
@@ -167,7 +182,7 @@ const EXPECTED_OUTPUTS = [
 ];
 
 /** Rejects a graph whose I/O does not match the contract, naming the first mismatch. */
-function checkContract(session: ort.InferenceSession, modelPath: string): void {
+function checkContract(session: ModelRunner, modelPath: string): void {
   const check = (
     kind: string,
     meta: readonly ort.InferenceSession.ValueMetadata[],

@@ -154,7 +154,12 @@ describe('attention chunked along the query axis', () => {
     const src = path.join(dir, 'derived.onnx');
     await fs.writeFile(src, attentionModel());
     const sha = 'ef'.repeat(32);
-    const config = { demucsQuantize: 'off' as const, modelsDir: dir };
+    const config = {
+      demucsQuantize: 'off' as const,
+      demucsSplit: 'off' as const,
+      modelsDir: dir,
+      onnxThreads: 1,
+    };
     const log = silentLogger();
     expect(await derivedModelPath(src, { ...config, demucsAttentionChunks: 0 }, sha, log)).toBe(src);
     expect(await derivedModelPath(src, { ...config, demucsAttentionChunks: 1 }, sha, log)).toBe(src);

@@ -1,10 +1,16 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import type { PcmAudio } from '../../src/audio/pcm.js';
-import { testConfig } from '../../src/config.js';
+import { testConfig, type AppConfig } from '../../src/config.js';
 import { locateModel, MODELS } from '../../src/engines/models.js';
 import { chunkAttention } from '../../src/engines/separation/chunk-attention.js';
-import { createSeparationEngine, type SeparationEngine } from '../../src/engines/separation/index.js';
+import {
+  createSeparationEngine,
+  type SeparationEngine,
+  type Stems,
+} from '../../src/engines/separation/index.js';
 import { silentLogger } from '../../src/infra/logger.js';
 import { STEM_NAMES } from '../../src/storage/paths.js';
 
@@ -30,6 +36,21 @@ function scene(): PcmAudio {
 }
 
 let engine: SeparationEngine | undefined;
+/** The first test's stems and the split setting they were made with. */
+let first: { stems: Stems; split: AppConfig['demucsSplit'] } | undefined;
+
+/** Signal-to-error ratio (dB) of `b` against `a`, over every channel. */
+function snr(a: PcmAudio, b: PcmAudio): number {
+  let sig = 0;
+  let err = 0;
+  a.channels.forEach((ch, c) => {
+    for (let i = 0; i < ch.length; i++) {
+      sig += ch[i] * ch[i];
+      err += (ch[i] - b.channels[c][i]) ** 2;
+    }
+  });
+  return 10 * Math.log10(sig / Math.max(err, 1e-30));
+}
 
 afterAll(async () => {
   await engine?.dispose();
@@ -41,15 +62,13 @@ describe('htdemucs with the real model', async () => {
   it.runIf(available)(
     'separates a few seconds of generated audio plausibly',
     async () => {
-      const sel = await createSeparationEngine(
-        testConfig({ offline: true, onnxThreads: 2 }),
-        'htdemucs',
-        silentLogger(),
-      );
+      const config = testConfig({ offline: true, onnxThreads: 2 });
+      const sel = await createSeparationEngine(config, 'htdemucs', silentLogger());
       engine = sel.engine;
       expect(engine.info).toMatchObject({ name: 'htdemucs-onnx', quality: 'model' });
       const mix = scene();
       const stems = await engine.separate(mix);
+      first = { stems, split: config.demucsSplit };
       const energy = (a: PcmAudio, from = 0, to = N) => {
         let e = 0;
         for (const ch of a.channels) for (let i = from; i < to; i++) e += ch[i] * ch[i];
@@ -73,6 +92,28 @@ describe('htdemucs with the real model', async () => {
       // One model segment takes ~4 s of CPU on an idle 2-core machine but over 200 s when the
       // machine is saturated: the budget is about holding under load, not about speed.
     },
+    600_000,
+  );
+
+  it.runIf(available)(
+    'gives the same stems with the graph as one session and split into consecutive ones (DEMUCS_SPLIT)',
+    async () => {
+      expect(first).toBeDefined();
+      const modelsDir = await fs.mkdtemp(path.join(os.tmpdir(), 'split-real-'));
+      try {
+        // The other side of the default: the whole graph if the default splits it, else split.
+        const split = first!.split === 'off' ? 'modules' : 'off';
+        const config = testConfig({ offline: true, onnxThreads: 2, demucsSplit: split, modelsDir });
+        const other = (await createSeparationEngine(config, 'htdemucs', silentLogger())).engine;
+        const stems = await other.separate(scene());
+        await other.dispose();
+        // The parts compute the same operators on the same values: identical up to float rounding.
+        for (const s of STEM_NAMES) expect(snr(first!.stems[s], stems[s])).toBeGreaterThan(100);
+      } finally {
+        await fs.rm(modelsDir, { recursive: true, force: true });
+      }
+    },
+    // Writing the split runs the model once; with the other graph's run, two model segments.
     600_000,
   );
 

@@ -200,21 +200,31 @@ export async function ensureSplitModel(
   if (!prefixes) throw new RangeError(`unknown cut set ${cuts}`);
   const dir = splitModelDir(modelsDir, modelPath, sha256, cuts);
   const manifest = path.join(dir, 'manifest.json');
-  try {
-    if ((await fs.stat(manifest)).size > 0) return { manifest, created: false };
-  } catch {
-    // not there yet
-  }
+  if (await hasManifest(manifest)) return { manifest, created: false };
   const tmp = `${dir}.${process.pid}.tmp`;
   await fs.rm(tmp, { recursive: true, force: true });
   await fs.mkdir(tmp, { recursive: true });
   try {
     const report = await writeSplitModel(modelPath, tmp, prefixes, threads);
+    // Another process may have finished the same folder meanwhile: then its copy is kept (a loader
+    // may be reading it) and this one dropped.
+    if (await hasManifest(manifest)) {
+      await fs.rm(tmp, { recursive: true, force: true });
+      return { manifest, created: false };
+    }
     await moveInto(tmp, dir, { replace: true });
     return { manifest, created: true, report };
   } catch (err) {
     await fs.rm(tmp, { recursive: true, force: true });
     throw err;
+  }
+}
+
+async function hasManifest(file: string): Promise<boolean> {
+  try {
+    return (await fs.stat(file)).size > 0;
+  } catch {
+    return false;
   }
 }
 

@@ -7,16 +7,23 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mulberry32 } from '../../../src/audio/random.js';
 import { SessionChain } from '../../../src/engines/separation/session-chain.js';
 import { cutsAt, partitionGraph } from '../../../src/engines/separation/split-graph.js';
-import { readSplitManifest, writeSplitModel } from '../../../src/engines/separation/split-model.js';
+import {
+  readSplitManifest,
+  splitModelDir,
+  writeSplitModel,
+} from '../../../src/engines/separation/split-model.js';
+import { derivedModelPath } from '../../../src/engines/separation/htdemucs-load.js';
+import { silentLogger } from '../../../src/infra/logger.js';
 
 const { onnx } = onnxProto;
 const N = 64;
 
 /**
- * Three modules (`/enc/`, `/mid/`, `/dec/`) with what the htdemucs graph has across its cuts: a
- * skip connection (e1: enc → dec), shape arithmetic (Shape in enc, Reshape target in mid), a
- * Constant node read in two modules, an initializer, and two graph outputs, one of which a later
- * module also reads.
+ * Three modules (`/enc/`, `/crosstransformer/`, `/Reshape_2/`: named so that the `coarse` cut set
+ * finds them) with what the htdemucs graph has across its cuts: a skip connection (e1, from the
+ * first module to the last), shape arithmetic (Shape in the first, the Reshape target in the
+ * second), a Constant node read in two modules, an initializer, and two graph outputs, one of which
+ * a later module also reads.
  */
 function modulesModel(): Uint8Array {
   const vi = (name: string, dims: number[]) =>
@@ -47,11 +54,11 @@ function modulesModel(): Uint8Array {
       node('Mul', ['x', 'w'], 'e1', '/enc/Mul'),
       node('Shape', ['e1'], 'shape', '/enc/Shape'),
       node('Add', ['e1', 'c'], 'e2', '/enc/Add'),
-      node('Relu', ['e2'], 'm1', '/mid/Relu'),
-      node('Flatten', ['m1'], 'm1f', '/mid/Flatten'),
-      node('Reshape', ['m1f', 'shape'], 'm1r', '/mid/Reshape'),
-      node('Mul', ['m1r', 'c'], 'first', '/mid/Mul'),
-      node('Add', ['first', 'e1'], 'second', '/dec/Add'),
+      node('Relu', ['e2'], 'm1', '/crosstransformer/Relu'),
+      node('Flatten', ['m1'], 'm1f', '/crosstransformer/Flatten'),
+      node('Reshape', ['m1f', 'shape'], 'm1r', '/crosstransformer/Reshape'),
+      node('Mul', ['m1r', 'c'], 'first', '/crosstransformer/Mul'),
+      node('Add', ['first', 'e1'], 'second', '/Reshape_2/Add'),
     ],
   });
   const model = onnx.ModelProto.create({ irVersion: 8, opsetImport: [{ domain: '', version: 17 }], graph });
@@ -69,7 +76,7 @@ afterAll(async () => {
 describe('partitionGraph', () => {
   it('cuts at the named modules, copies Constant nodes, and finds the boundary and its static part', () => {
     const model = onnx.ModelProto.decode(modulesModel());
-    const cuts = cutsAt(model.graph!.node!, ['/mid/', '/dec/', '/nowhere/']);
+    const cuts = cutsAt(model.graph!.node!, ['/crosstransformer/', '/Reshape_2/', '/nowhere/']);
     expect(cuts).toEqual([4, 8]);
     const p = partitionGraph(model, cuts);
     expect(p.parts.map((x) => x.inputs)).toEqual([['x'], ['e2', 'shape'], ['first', 'e1']]);
@@ -88,7 +95,7 @@ describe('a split model run as a chain of sessions', () => {
     await fs.writeFile(file, modulesModel());
     const out = path.join(dir, 'modules.split');
     await fs.mkdir(out);
-    const report = await writeSplitModel(file, out, ['/mid/', '/dec/'], 1);
+    const report = await writeSplitModel(file, out, ['/crosstransformer/', '/Reshape_2/'], 1);
     expect(report).toMatchObject({ parts: 3, embedded: 1, boundaryTensors: 2 });
     const manifestPath = path.join(out, 'manifest.json');
     const manifest = await readSplitManifest(manifestPath);
@@ -116,6 +123,28 @@ describe('a split model run as a chain of sessions', () => {
     ]);
     await chain.release();
     await whole.release();
+  });
+
+  it('is what a session loads when DEMUCS_SPLIT is set, written once under the checksum and cut set', async () => {
+    const src = path.join(dir, 'derived.onnx');
+    await fs.writeFile(src, modulesModel());
+    const sha = 'ab'.repeat(32);
+    const config = {
+      demucsQuantize: 'off' as const,
+      demucsAttentionChunks: 0,
+      modelsDir: dir,
+      onnxThreads: 1,
+    };
+    const log = silentLogger();
+    expect(await derivedModelPath(src, { ...config, demucsSplit: 'off' }, sha, log)).toBe(src);
+    const manifest = await derivedModelPath(src, { ...config, demucsSplit: 'coarse' }, sha, log);
+    expect(manifest).toBe(path.join(splitModelDir(dir, src, sha, 'coarse'), 'manifest.json'));
+    expect(path.basename(path.dirname(manifest))).toMatch(/^derived\.split-coarse-s\d+-abababababab$/);
+    expect((await readSplitManifest(manifest)).parts).toHaveLength(3);
+    const written = (await fs.stat(manifest)).mtimeMs;
+    expect(await derivedModelPath(src, { ...config, demucsSplit: 'coarse' }, sha, log)).toBe(manifest);
+    expect((await fs.stat(manifest)).mtimeMs).toBe(written);
+    expect((await fs.readdir(dir)).filter((f) => f.endsWith('.tmp'))).toEqual([]);
   });
 
   it('refuses a manifest of another version', async () => {

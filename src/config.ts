@@ -51,7 +51,7 @@ export interface AppConfig {
    * htdemucs run as consecutive sessions cut at these module boundaries (`DEMUCS_SPLIT`; `off`: one
    * session), so each part's intermediates are freed when it ends (engines/separation/split-model.ts).
    */
-  demucsSplit: 'off' | 'coarse' | 'modules' | 'fine';
+  demucsSplit: 'off' | 'coarse' | 'modules' | 'outer' | 'fine';
   audioSampleRate: number;
   /** Stems' file format (infra/audio-formats.ts); a job's `stem_format` overrides it. */
   stemFormat: AudioFormat;
@@ -191,7 +191,13 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
     onnxCacheOptimized: bool('ONNX_CACHE_OPTIMIZED', true),
     demucsQuantize: oneOf<'off' | 'int8'>('DEMUCS_QUANTIZE', 'off', ['off', 'int8']),
     demucsAttentionChunks: int('DEMUCS_ATTENTION_CHUNKS', 0, 0, 64),
-    demucsSplit: oneOf<AppConfig['demucsSplit']>('DEMUCS_SPLIT', 'off', ['off', 'coarse', 'modules', 'fine']),
+    demucsSplit: oneOf<AppConfig['demucsSplit']>('DEMUCS_SPLIT', 'off', [
+      'off',
+      'coarse',
+      'modules',
+      'outer',
+      'fine',
+    ]),
     audioSampleRate: int('AUDIO_SAMPLE_RATE', 44100, 8000, 192000),
     stemFormat: audioFormat('STEM_FORMAT', 'wav'),
     beatsSource: oneOf<'mix' | 'drums'>('BEATS_SOURCE', 'mix', ['mix', 'drums']),

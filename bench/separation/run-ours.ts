@@ -3,7 +3,7 @@
  * results layout.
  *
  *   npx tsx bench/separation/run-ours.ts <corpusDir> <resultsDir> [songs] [--engine htdemucs|dsp] [--threads N] [--shifts N] [--quantize int8] [--spin 1]
- *        [--chunks N] [--split off|coarse|modules|fine] [--models-dir dir]
+ *        [--chunks N] [--split off|coarse|modules|outer|fine] [--models-dir dir]
  *
  * Per song it prints one JSON line {song, seconds, segments}. Model loading is timed separately
  * (once per process), as it would be amortised by the stage's session cache in the service.
@@ -12,7 +12,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { decodeWav, encodeWav } from '../../src/audio/wav.js';
-import { testConfig } from '../../src/config.js';
+import { testConfig, type AppConfig } from '../../src/config.js';
 import { createSeparationEngine } from '../../src/engines/separation/index.js';
 import { silentLogger } from '../../src/infra/logger.js';
 import { STEM_NAMES } from '../../src/storage/paths.js';
@@ -42,7 +42,7 @@ async function main(): Promise<void> {
     demucsQuantize: values.quantize === 'int8' ? 'int8' : 'off',
     onnxSpinning: values.spin === '1',
     demucsAttentionChunks: Number(values.chunks),
-    demucsSplit: values.split as 'off' | 'coarse' | 'modules' | 'fine',
+    demucsSplit: values.split as AppConfig['demucsSplit'],
     ...(values['models-dir'] ? { modelsDir: values['models-dir'] } : {}),
     offline: true,
   });

@@ -5,7 +5,7 @@
  *
  *   node --import tsx bench/separation/session-options.ts <song.wav> [--model m.onnx] [--arena 0|1]
  *        [--spin 0|1] [--threads N] [--runs K] [--optimized file] [--save out.f32] [--against ref.f32]
- *        [--chunks N [--models-dir dir]] [--split coarse|modules]
+ *        [--chunks N [--models-dir dir]] [--split coarse|modules|outer|fine] [--mem-pattern 0|1]
  *
  * Prints one JSON line: load and per-run seconds, and with --against the SNR (dB) of this run's
  * output against a saved one (e.g. the float model's, to judge a quantized graph per source).
@@ -42,6 +42,7 @@ async function main(): Promise<void> {
       against: { type: 'string' },
       chunks: { type: 'string', default: '0' },
       split: { type: 'string' },
+      'mem-pattern': { type: 'string', default: '1' },
       'models-dir': { type: 'string', default: '/tmp/karaoke-eval/sep-models' },
     },
   });
@@ -74,6 +75,7 @@ async function main(): Promise<void> {
     log: silentLogger(),
     arena: values.arena === '1',
     spinning: values.spin === '1',
+    memPattern: values['mem-pattern'] === '1',
     optimizedPath: values.optimized,
   });
   const loadSeconds = (performance.now() - t0) / 1000;
@@ -112,6 +114,7 @@ async function main(): Promise<void> {
       model: path.basename(model),
       chunks,
       split: values.split,
+      memPattern: values['mem-pattern'],
       arena: values.arena,
       spin: values.spin,
       threads: Number(values.threads),

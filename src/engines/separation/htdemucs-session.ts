@@ -32,6 +32,8 @@ export interface SessionOptions {
   spinning?: boolean;
   /** onnxruntime's CPU arena: keeps the largest run's intermediates allocated between runs. */
   arena?: boolean;
+  /** onnxruntime's memory pattern: after the first run, one block per run for the planned tensors. */
+  memPattern?: boolean;
   /**
    * Where the graph-optimised model is (or gets) saved: when the file exists it is loaded with the
    * optimiser off, so start-up skips it; otherwise the optimiser runs and writes it there.
@@ -51,7 +53,7 @@ export function sessionOptions(
     // With the arena on, the largest run's intermediates (≈ 5.5 GB for this graph) stay resident;
     // off, they are allocated and page-faulted on every run. BENCHMARKS.md has both measured.
     enableCpuMemArena: opts.arena ?? false,
-    enableMemPattern: true,
+    enableMemPattern: opts.memPattern ?? true,
     intraOpNumThreads: opts.threads,
     interOpNumThreads: 1,
     executionMode: 'sequential',

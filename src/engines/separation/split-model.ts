@@ -38,29 +38,30 @@ const MODULES = [
   ...LAYERS.flatMap((k) => [`/decoder.${k}/`, `/tdecoder.${k}/`]),
 ];
 
-/** Inside each encoder and decoder: its two residual DConv layers, and the convolution after them. */
-const INSIDE = [
-  ...LAYERS.flatMap((k) =>
-    ['tencoder', 'encoder'].flatMap((e) =>
+/** Inside encoder/decoder layer `k`: its two residual DConv layers, and the convolution after them. */
+function inside(k: number): string[] {
+  return [
+    ...['tencoder', 'encoder'].flatMap((e) =>
       ['dconv/layers.0/', 'dconv/layers.1/', 'rewrite/'].map((s) => `/${e}.${k}/${s}`),
     ),
-  ),
-  ...LAYERS.flatMap((k) =>
-    ['tdecoder', 'decoder'].flatMap((d) =>
-      ['dconv/layers.0/', 'dconv/layers.1/', 'conv_tr/'].map((s) => `/${d}.${k}/${s}`),
+    ...['tdecoder', 'decoder'].flatMap((d) =>
+      ['dconv/layers.0/', 'dconv/layers.1/', 'conv_tr/'].map((s) => `/${d}.${LAYERS.length - 1 - k}/${s}`),
     ),
-  ),
-];
+  ];
+}
 
 /**
  * Where the parts begin, by module name in the exported htdemucs graph. `coarse`: encoders,
- * transformer, decoders; `modules`: every encoder, transformer layer and decoder; `fine`: also
- * inside each encoder and decoder. A finer cut bounds each part's intermediates more tightly.
+ * transformer, decoders; `modules`: every encoder, transformer layer and decoder; `outer`: also
+ * inside the outermost encoders and decoders (full resolution: the largest tensors, 32–66 MB);
+ * `fine`: inside every encoder and decoder. A finer cut bounds each part's intermediates more
+ * tightly, but every part is a session of its own (BENCHMARKS.md has what each costs).
  */
 export const HTDEMUCS_CUTS: Record<string, readonly string[]> = {
   coarse: ['/crosstransformer/', '/Reshape_2'],
   modules: MODULES,
-  fine: [...MODULES, ...INSIDE],
+  outer: [...MODULES, ...inside(0)],
+  fine: [...MODULES, ...LAYERS.flatMap(inside)],
 };
 
 export interface SplitManifest {

@@ -2,6 +2,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { PcmAudio } from '../audio/pcm.js';
 import { toMono } from '../audio/pcm.js';
+import type { VocalFeatures } from '../audio/lyrics/features.js';
 import { trackPitch } from '../audio/pitch/track.js';
 import { vocalCues } from '../audio/pitch/vowel-onsets.js';
 import type { StageContext } from '../domain/stage.js';
@@ -31,10 +32,12 @@ export async function writeSingerFiles(
   t: Transcript,
   vocals: PcmAudio,
   grid: SongGrid | undefined,
+  /** The vocals' features, when the aligner computed them already. */
+  features?: VocalFeatures,
 ): Promise<{ outputs: Record<string, string>; noteCount: number }> {
   const mono = toMono(vocals);
   const track = trackPitch(mono, vocals.sampleRate, { voicing: NOTES_VOICING });
-  const cues = vocalCues(mono, vocals.sampleRate, track);
+  const cues = vocalCues(mono, vocals.sampleRate, track, features);
   const dict = await loadPronunciations();
   // Unplaced words have interpolated times: no pitch can be trusted there.
   const words = t.words.map((w) =>

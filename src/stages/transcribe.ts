@@ -103,7 +103,7 @@ async function finish(
     outputs[key] = await ctx.write(ctx.paths.transcription(OUTPUT_FILES[key]), texts[key]);
   }
   ctx.progress(96, 'sung notes');
-  const singer = await writeSingerFiles(ctx, t, vocals, grid);
+  const singer = await writeSingerFiles(ctx, t, vocals, grid, analysis.features);
   Object.assign(outputs, singer.outputs);
   ctx.progress(100);
   return {

@@ -1,4 +1,4 @@
-import { computeVocalFeatures } from '../lyrics/features.js';
+import { computeVocalFeatures, type VocalFeatures } from '../lyrics/features.js';
 import type { PitchTrack } from './track.js';
 
 /**
@@ -105,10 +105,17 @@ function maxOf(v: Float32Array, from: number, to: number): number {
   return m;
 }
 
-/** The cues sungNotes reads from a vocal (mono), on the frames of its pitch track. */
-export function vocalCues(mono: Float32Array, sampleRate: number, track: PitchTrack): VocalCues {
+/**
+ * The cues sungNotes reads from a vocal (mono), on the frames of its pitch track; `features` are
+ * the vocal's own computeVocalFeatures when the caller has them already (the aligner's analysis).
+ */
+export function vocalCues(
+  mono: Float32Array,
+  sampleRate: number,
+  track: PitchTrack,
+  features: VocalFeatures = computeVocalFeatures(mono, sampleRate),
+): VocalCues {
   const frames = track.f0.length;
-  const features = computeVocalFeatures(mono, sampleRate);
   const rise = new Float32Array(frames);
   for (let f = 0; f < frames; f++) {
     const g = Math.round((f * track.hop) / features.hopS);

@@ -57,6 +57,17 @@ export function sungNotes(track: PitchTrack, words: readonly WordSpan[], cues?: 
     const f1 = Math.min(midi.length, Math.round(w.end / track.hop) + 1);
     const found = segmentWord(midi, f0, f1);
     if (found.length === 0) return;
+    const last = notes[notes.length - 1];
+    const before =
+      last?.wordIndex === wordIndex - 1 && last.end >= w.start - TAIL_GAP_FRAMES * track.hop
+        ? last
+        : undefined;
+    let wordStart = w.start;
+    if (opensWithPreviousTail(midi, found, f0, before)) {
+      found.shift();
+      found[0].gapBefore = Infinity;
+      wordStart = found[0].from * track.hop;
+    }
     const pitched = fitCount(refineBoundaries(found, midi), w.syllables.length, midi);
     // Times from the vowels (where the level and the spectrum say a syllable starts); pitch from
     // the pitch segments themselves (a voice that glides early still sang the note before it).
@@ -74,7 +85,7 @@ export function sungNotes(track: PitchTrack, words: readonly WordSpan[], cues?: 
         prev.end = w.end;
         return;
       }
-      const start = i === 0 ? w.start : s.from * track.hop;
+      const start = i === 0 ? wordStart : s.from * track.hop;
       const end = Math.max(i + 1 < segs.length ? segs[i + 1].from * track.hop : w.end, start + track.hop);
       const slur = i > 0 && segs[i - 1].syllable === s.syllable;
       const opening = i === 0 && w.syllables.length > 1 ? openingNote(midi, found[0], pitched[0]) : undefined;
@@ -98,6 +109,37 @@ export function sungNotes(track: PitchTrack, words: readonly WordSpan[], cues?: 
     });
   });
   return fixOctaves(notes);
+}
+
+/** The previous note's tail at a word's start: this short (frames), from at most this far into the word… */
+const TAIL_FRAMES = 10;
+const TAIL_START_FRAMES = 3;
+/** … and followed by the word's own pitch after at most this many unvoiced frames. */
+const TAIL_GAP_FRAMES = 5;
+
+/**
+ * Word times from an aligner are off by some tens of milliseconds, and a word given too early
+ * opens with the end of the note before it (legato, or across a short consonant): its first
+ * segment is short, at the pitch of the previous word's last note (or of the voice just before
+ * the word, running on without a break), and a clear step (≥ 1 semitone) from what follows. That
+ * segment is no note of this word: the word starts after it. `prev` is the previous word's last
+ * note when it ends at most TAIL_GAP_FRAMES before this word.
+ */
+function opensWithPreviousTail(
+  midi: Float32Array,
+  found: readonly Segment[],
+  f0: number,
+  prev: SungNote | undefined,
+): boolean {
+  if (found.length < 2) return false;
+  const [head, next] = found;
+  if (head.from - f0 > TAIL_START_FRAMES || head.to - head.from >= TAIL_FRAMES) return false;
+  const pitch = median(midi, head.from, head.to);
+  if (Math.abs(median(midi, next.from, next.to) - pitch) < 1 || next.gapBefore > TAIL_GAP_FRAMES)
+    return false;
+  const runsOn =
+    head.from === f0 && next.gapBefore === 0 && f0 > 0 && Math.abs(pitch - midi[f0 - 1]) <= SPLIT_SEMITONES;
+  return runsOn || (prev !== undefined && Math.abs(pitch - prev.midi) <= SPLIT_SEMITONES);
 }
 
 /**

@@ -207,6 +207,48 @@ describe('glides and the previous word', () => {
   });
 });
 
+describe('word times from an aligner', () => {
+  it('starts a word given too early after the previous note that runs on into it', async () => {
+    const dict = await loadPronunciations();
+    // Legato: "the" sings 63 until 0.72 s, "winter" 67 then 65. The aligner put "winter" 50 ms
+    // early, so its span opens with the last 50 ms of "the".
+    const x = new Float32Array(Math.round(2 * SR));
+    voice(x, 0.3, 1.4, (t) => (t < 0.72 ? 63 : t < 1.0 ? 67 : 65));
+    const track = trackPitch(x, SR, { voicing: 'notes' });
+    const level = frameLevelDb(x, SR, track.hop, track.f0.length);
+    const words = [
+      { word: 'the', start: 0.3, end: 0.67 },
+      { word: 'winter', start: 0.67, end: 1.4 },
+    ];
+    const notes = transcribeNotes(track, words, dict, undefined, { levelDb: level });
+    const winter = notes.filter((n) => n.wordIndex === 1);
+    expect(winter.map((n) => [n.syllable, n.midi])).toEqual([
+      [0, 67],
+      [1, 65],
+    ]);
+    expect(Math.abs(winter[0].start - 0.72)).toBeLessThan(0.04);
+    // A word whose first note really repeats the previous pitch keeps its start and pitch.
+    const y = new Float32Array(Math.round(2 * SR));
+    voice(y, 0.3, 1.4, (t) => (t < 0.72 ? 63 : t < 1.0 ? 63 : 65));
+    const t2 = trackPitch(y, SR, { voicing: 'notes' });
+    const again = transcribeNotes(
+      t2,
+      [
+        { word: 'the', start: 0.3, end: 0.72 },
+        { word: 'winter', start: 0.72, end: 1.4 },
+      ],
+      dict,
+      undefined,
+      { levelDb: frameLevelDb(y, SR, t2.hop, t2.f0.length) },
+    ).filter((n) => n.wordIndex === 1);
+    expect(again.map((n) => [n.syllable, n.midi])).toEqual([
+      [0, 63],
+      [1, 65],
+    ]);
+    expect(again[0].start).toBe(0.72);
+  });
+});
+
 /** A voice over [start, end) whose pitch and timbre follow time: `bright` adds the upper harmonics
  * of a vowel, without it only the fundamental sounds (a nasal or an "l"); the RMS stays the same. */
 function timbredVoice(

@@ -1,6 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { isInternalAddress } from '../../src/infra/ssrf-guard.js';
 import { signWebhook, SIGNATURE_HEADER, TIMESTAMP_HEADER } from '../../src/infra/webhooks.js';
 import { toneWav } from '../helpers/audio.js';
@@ -57,6 +57,8 @@ describe('webhooks', () => {
     expect(res.statusCode).toBe(202);
     const id = res.json().job_id as string;
     await waitForJob(svc.services, id);
+    // The job is stored as finished just before the webhook is queued: wait for the first POST.
+    await vi.waitFor(() => expect(hook.got.length).toBeGreaterThan(0), { timeout: 20_000 });
     await svc.services.webhooks!.idle();
     expect(hook.got.length).toBe(3);
     const last = hook.got[2];
@@ -77,6 +79,8 @@ describe('webhooks', () => {
     });
     const id = (await submit(svc, hook.url)).json().job_id as string;
     await waitForJob(svc.services, id);
+    // The job is stored as finished just before the webhook is queued: wait for the first POST.
+    await vi.waitFor(() => expect(hook.got.length).toBeGreaterThan(0), { timeout: 20_000 });
     await svc.services.webhooks!.idle();
     expect(hook.got.length).toBe(1);
   });

@@ -31,6 +31,7 @@ interface Truth {
   lyrics: string;
   beats: number[];
   downbeats: number[];
+  time_signature?: string;
 }
 
 const ONSET_S = 0.1;
@@ -76,7 +77,13 @@ for (const song of fs.readdirSync(corpus).sort()) {
           end: w.end,
         }))
       : truth.words;
-  const grid = useGrid ? { beats: truth.beats, downbeats: truth.downbeats } : undefined;
+  const grid = useGrid
+    ? {
+        beats: truth.beats,
+        downbeats: truth.downbeats,
+        compound: /^(6|9|12)\/8$/.test(truth.time_signature ?? ''),
+      }
+    : undefined;
   const cues = process.env.NO_LEVEL ? undefined : vocalCues(toMono(vocals), vocals.sampleRate, track);
   const notes = transcribeNotes(track, words, dict, grid, cues);
   const used = new Set<number>();

@@ -1,6 +1,7 @@
 /**
- * A Standard MIDI File (format 0, one track) of sung notes: tempo, track name, and per note a
- * lyric meta event (the syllable, as karaoke players show it) with its note-on and note-off.
+ * A Standard MIDI File (format 0, one track) of sung notes: tempo (quarter notes per minute),
+ * time signature when known, track name, and per note a lyric meta event (the syllable, as
+ * karaoke players show it) with its note-on and note-off.
  * Seconds map to ticks at one constant tempo, so times are exact whatever the song's tempo.
  */
 export interface MidiNote {
@@ -16,7 +17,7 @@ const CHANNEL = 0;
 
 export function renderMidi(
   notes: readonly MidiNote[],
-  opts: { tempoBpm?: number; name?: string } = {},
+  opts: { tempoBpm?: number; name?: string; timeSignature?: string } = {},
 ): Buffer {
   const bpm = opts.tempoBpm && opts.tempoBpm > 0 ? opts.tempoBpm : 120;
   const ticksPerSecond = (MIDI_DIVISION * bpm) / 60;
@@ -28,6 +29,8 @@ export function renderMidi(
     order: 0,
     bytes: [0xff, 0x51, 0x03, (usPerQuarter >> 16) & 0xff, (usPerQuarter >> 8) & 0xff, usPerQuarter & 0xff],
   });
+  const sig = timeSignatureBytes(opts.timeSignature);
+  if (sig) events.push({ tick: 0, order: 0, bytes: sig });
   if (opts.name)
     events.push({
       tick: 0,
@@ -80,4 +83,21 @@ export function varLen(value: number): number[] {
 
 function utf8(s: string): number[] {
   return [...Buffer.from(s, 'utf8')];
+}
+
+/**
+ * The time signature meta event (FF 58) of "n/d" (d a power of two up to 32): numerator,
+ * log2(denominator), MIDI clocks per metronome click (a quarter, or a dotted quarter in
+ * compound meters: 6/8, 9/8, 12/8), 8 thirty-seconds per quarter. Undefined for anything else.
+ */
+export function timeSignatureBytes(signature: string | undefined): number[] | undefined {
+  const m = /^(\d{1,2})\/(\d{1,2})$/.exec(signature ?? '');
+  if (!m) return undefined;
+  const num = Number(m[1]);
+  const den = Number(m[2]);
+  const log2 = Math.log2(den);
+  if (!(num >= 1 && num <= 32) || !Number.isInteger(log2) || log2 < 0 || log2 > 5) return undefined;
+  const compound = den === 8 && num % 3 === 0 && num > 3;
+  const clocks = compound ? 36 : Math.round((24 * 4) / den) || 24;
+  return [0xff, 0x58, 0x04, num, log2, clocks, 8];
 }

@@ -2,7 +2,8 @@
  * UltraStar text format (UltraStar Deluxe, Performous, Vocaluxe): a header (#TITLE, #ARTIST,
  * #MP3, #BPM, #GAP), one `: start length pitch syllable` per note in file beats, `- beat` line
  * breaks and a final `E`. A file beat lasts 60 / (4 · BPM) s (players count BPM in quarter
- * beats), so #BPM = the song's tempo puts the notes on its 16th-note grid; #GAP (ms) is where
+ * beats), so #BPM = the song's quarter-note tempo puts the notes on its 16th-note grid (in a
+ * compound meter 1.5 × the dotted-quarter beat's tempo, so its 16ths too); #GAP (ms) is where
  * beat 0 sits. Pitch is MIDI − 60. A word ends with a trailing space on its last syllable;
  * `~` continues a syllable on another note.
  */

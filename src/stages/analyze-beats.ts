@@ -122,6 +122,7 @@ export function beatsJson(a: BeatAnalysis): Record<string, unknown> {
   return {
     tempo_bpm: round3(a.tempoBpm),
     time_signature: a.timeSignature,
+    compound: a.compound,
     beats: Array.from(a.beats, (t, i) => ({ time: round3(t), position: a.beatPositions[i] })),
     downbeats: Array.from(a.downbeats, round3),
   };

@@ -8,7 +8,12 @@ import { vocalCues } from '../audio/pitch/vowel-onsets.js';
 import type { StageContext } from '../domain/stage.js';
 import { renderNotesJson } from '../engines/notes/notes-json.js';
 import { loadPronunciations } from '../engines/notes/syllables.js';
-import { NOTES_VOICING, transcribeNotes, type BeatGrid } from '../engines/notes/transcribe-notes.js';
+import {
+  NOTES_VOICING,
+  quartersPerBeat,
+  transcribeNotes,
+  type BeatGrid,
+} from '../engines/notes/transcribe-notes.js';
 import type { Transcript } from '../engines/transcription/timeline.js';
 import { renderMidi } from '../exports/midi.js';
 import { renderUltraStar } from '../exports/ultrastar.js';
@@ -24,7 +29,10 @@ import { writeFileAtomic } from '../storage/files.js';
 export const SINGER_FILES = { notes: 'notes.json', midi: 'vocals.mid', ultrastar: 'ultrastar.txt' } as const;
 
 export interface SongGrid extends BeatGrid {
+  /** The beat's tempo (in compound meters the dotted quarter's, as beats.json reports it). */
   tempoBpm: number;
+  /** The time signature of beats.json ("6/8", …) when it has one. */
+  timeSignature?: string;
 }
 
 export async function writeSingerFiles(
@@ -44,15 +52,17 @@ export async function writeSingerFiles(
     w.flags.includes('unplaced') ? { word: w.word, start: w.start, end: w.start } : w,
   );
   const notes = transcribeNotes(track, words, dict, grid, cues);
+  // MIDI and UltraStar count quarter notes: a compound meter's beat is a dotted quarter.
+  const quarterBpm = grid ? grid.tempoBpm * quartersPerBeat(grid.compound) : undefined;
   const title = path.basename(ctx.paths.dir);
   const files: Record<keyof typeof SINGER_FILES, string | Buffer> = {
     notes: renderNotesJson(notes, track, grid ? 'beats' : 'none'),
-    midi: renderMidi(notes, { tempoBpm: grid?.tempoBpm, name: 'vocals' }),
+    midi: renderMidi(notes, { tempoBpm: quarterBpm, timeSignature: grid?.timeSignature, name: 'vocals' }),
     ultrastar: renderUltraStar(notes, (i) => t.words[i]?.line ?? 0, {
       title,
       artist: 'Unknown',
       mp3: 'instrumental.wav',
-      tempoBpm: grid?.tempoBpm,
+      tempoBpm: quarterBpm,
       firstBeat: grid?.beats[0],
     }),
   };
@@ -72,12 +82,15 @@ export async function readBeatGrid(ctx: StageContext): Promise<SongGrid | undefi
       tempo_bpm?: unknown;
       beats?: { time?: unknown }[];
       downbeats?: unknown[];
+      compound?: unknown;
+      time_signature?: unknown;
     };
     const beats = (body.beats ?? []).map((b) => Number(b.time)).filter((t) => Number.isFinite(t) && t >= 0);
     const tempoBpm = Number(body.tempo_bpm);
     if (beats.length < 2 || !(tempoBpm > 0)) return undefined;
     const downbeats = (body.downbeats ?? []).map(Number).filter(Number.isFinite);
-    return { beats, downbeats, tempoBpm };
+    const timeSignature = typeof body.time_signature === 'string' ? body.time_signature : undefined;
+    return { beats, downbeats, tempoBpm, compound: body.compound === true, timeSignature };
   } catch {
     return undefined;
   }

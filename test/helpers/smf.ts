@@ -14,6 +14,8 @@ export interface Smf {
   notes: SmfNote[];
   lyrics: { time: number; text: string }[];
   name?: string;
+  /** The time signature meta event: numerator, denominator, MIDI clocks per click. */
+  timeSignature?: { num: number; den: number; clocks: number };
 }
 
 export function parseSmf(buf: Buffer): Smf {
@@ -27,6 +29,7 @@ export function parseSmf(buf: Buffer): Smf {
   const notes: SmfNote[] = [];
   const lyrics: { time: number; text: string }[] = [];
   let name: string | undefined;
+  let timeSignature: Smf['timeSignature'];
   for (let t = 0; t < tracks; t++) {
     if (buf.toString('latin1', pos, pos + 4) !== 'MTrk') throw new Error('bad track chunk');
     const len = buf.readUInt32BE(pos + 4);
@@ -58,7 +61,10 @@ export function parseSmf(buf: Buffer): Smf {
         if (type === 0x51) usPerQuarter = (data[0] << 16) | (data[1] << 8) | data[2];
         else if (type === 0x05) lyrics.push({ time: seconds(tick), text: data.toString('utf8') });
         else if (type === 0x03) name = data.toString('utf8');
-        else if (type === 0x2f) ended = true;
+        else if (type === 0x58) {
+          if (l !== 4 || data[3] !== 8) throw new Error('bad time signature');
+          timeSignature = { num: data[0], den: 2 ** data[1], clocks: data[2] };
+        } else if (type === 0x2f) ended = true;
       } else if ((status & 0xf0) === 0x90 || (status & 0xf0) === 0x80) {
         const pitch = buf[p++];
         const vel = buf[p++];
@@ -82,5 +88,5 @@ export function parseSmf(buf: Buffer): Smf {
   }
   if (pos !== buf.length) throw new Error('trailing bytes');
   notes.sort((a, b) => a.on - b.on);
-  return { format, tracks, division, usPerQuarter, notes, lyrics, name };
+  return { format, tracks, division, usPerQuarter, notes, lyrics, name, timeSignature };
 }

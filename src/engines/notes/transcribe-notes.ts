@@ -9,6 +9,8 @@ import { splitSyllables, syllableCount, type Pronunciations } from './syllables.
 export interface BeatGrid {
   beats: readonly number[];
   downbeats?: readonly number[];
+  /** The beat divides in three (6/8, 9/8, 12/8: the beat is a dotted quarter). */
+  compound?: boolean;
 }
 
 export interface TimedText {
@@ -20,8 +22,15 @@ export interface TimedText {
 /** The pitch tracker's voicing profile the notes are tuned with (the aligner keeps 'strict'). */
 export const NOTES_VOICING = 'notes' as const;
 
-/** Grid points per beat (16ths in a quarter-note beat). */
-export const GRID_DIVISIONS = 4;
+/** Grid points per beat: 16ths of a quarter-note beat, or of a dotted-quarter beat (compound). */
+export function gridDivisions(compound = false): number {
+  return compound ? 6 : 4;
+}
+
+/** Quarter notes per beat (a compound meter's dotted quarter is 1.5): for the tempo in files that count quarters. */
+export function quartersPerBeat(compound = false): number {
+  return compound ? 1.5 : 1;
+}
 /** A note edge moves to a grid point at most this far away (and never past 40 % of a step). */
 const SNAP_S = 0.03;
 const SNAP_FRACTION = 0.4;
@@ -39,11 +48,17 @@ export function transcribeNotes(
     syllables: splitSyllables(w.word, syllableCount(w.word, dict)),
   }));
   const notes = sungNotes(track, spans, cues);
-  return grid && grid.beats.length >= 2 ? quantizeNotes(notes, grid.beats) : notes;
+  return grid && grid.beats.length >= 2
+    ? quantizeNotes(notes, grid.beats, gridDivisions(grid.compound))
+    : notes;
 }
 
-export function quantizeNotes(notes: readonly SungNote[], beats: readonly number[]): SungNote[] {
-  const points = gridPoints(beats);
+export function quantizeNotes(
+  notes: readonly SungNote[],
+  beats: readonly number[],
+  divisions = gridDivisions(),
+): SungNote[] {
+  const points = gridPoints(beats, divisions);
   return notes.map((n) => {
     const start = snap(points, n.start);
     const end = Math.max(snap(points, n.end), start + 0.01);
@@ -51,12 +66,12 @@ export function quantizeNotes(notes: readonly SungNote[], beats: readonly number
   });
 }
 
-/** Every 1/GRID_DIVISIONS of a beat between the first and last beat. */
-export function gridPoints(beats: readonly number[]): Float64Array {
-  const out = new Float64Array((beats.length - 1) * GRID_DIVISIONS + 1);
+/** Every 1/divisions of a beat between the first and last beat. */
+export function gridPoints(beats: readonly number[], divisions = gridDivisions()): Float64Array {
+  const out = new Float64Array((beats.length - 1) * divisions + 1);
   for (let b = 0; b + 1 < beats.length; b++)
-    for (let d = 0; d < GRID_DIVISIONS; d++)
-      out[b * GRID_DIVISIONS + d] = beats[b] + ((beats[b + 1] - beats[b]) * d) / GRID_DIVISIONS;
+    for (let d = 0; d < divisions; d++)
+      out[b * divisions + d] = beats[b] + ((beats[b + 1] - beats[b]) * d) / divisions;
   out[out.length - 1] = beats[beats.length - 1];
   return out;
 }

@@ -29,6 +29,21 @@ describe('vocals.mid', () => {
     expect(smf.lyrics.map((l) => l.text)).toEqual(notes.map((n) => n.text));
   });
 
+  it('writes the time signature when known, with a dotted-quarter click in compound meters', () => {
+    expect(parseSmf(renderMidi(notes, { timeSignature: '6/8' })).timeSignature).toEqual({
+      num: 6,
+      den: 8,
+      clocks: 36,
+    });
+    expect(parseSmf(renderMidi(notes, { timeSignature: '3/4' })).timeSignature).toEqual({
+      num: 3,
+      den: 4,
+      clocks: 24,
+    });
+    for (const bad of ['unknown', '7/5', '0/4', '4/4/4', undefined])
+      expect(parseSmf(renderMidi(notes, { timeSignature: bad })).timeSignature).toBeUndefined();
+  });
+
   it('keeps back-to-back repeats of one pitch apart and survives an empty song', () => {
     const smf = parseSmf(
       renderMidi([

@@ -2,7 +2,17 @@ import { describe, expect, it } from 'vitest';
 import { trackPitch } from '../../../src/audio/pitch/track.js';
 import { frameLevelDb, vocalCues } from '../../../src/audio/pitch/vowel-onsets.js';
 import { loadPronunciations, splitSyllables, syllableCount } from '../../../src/engines/notes/syllables.js';
-import { gridPoints, quantizeNotes, transcribeNotes } from '../../../src/engines/notes/transcribe-notes.js';
+import {
+  gridDivisions,
+  gridPoints,
+  quantizeNotes,
+  transcribeNotes,
+  type BeatGrid,
+} from '../../../src/engines/notes/transcribe-notes.js';
+import type { SungNote } from '../../../src/audio/pitch/notes.js';
+
+const snapToGrid = (notes: SungNote[], grid: BeatGrid): SungNote[] =>
+  quantizeNotes(notes, grid.beats, gridDivisions(grid.compound));
 
 const SR = 44100;
 
@@ -114,6 +124,15 @@ describe('sung notes', () => {
     expect(q[0].end).toBe(1.5);
     expect(q[1].start).toBeCloseTo(1.875, 6);
   });
+
+  it('snaps to the 16ths of a dotted-quarter beat in compound meters', () => {
+    const beats = [1, 1.6, 2.2];
+    expect(Array.from(gridPoints(beats, gridDivisions(true))).slice(0, 4)).toEqual([1, 1.1, 1.2, 1.3]);
+    const a = { start: 1.21, end: 1.6, midi: 60, wordIndex: 0, syllable: 0, text: 'a', confidence: 1 };
+    // The eighth of 6/8 at 1.2 s: a quarter-beat grid (1.15) would not take it there.
+    expect(snapToGrid([a], { beats, compound: true })[0].start).toBeCloseTo(1.2, 6);
+    expect(snapToGrid([a], { beats })[0].start).toBe(1.21);
+  });
 });
 
 describe('syllable onsets at the consonant', () => {
@@ -170,13 +189,9 @@ describe('glides and the previous word', () => {
     voice(x, 0.5, 1.97, (t) => (t < g0 ? 52 : t < g1 ? 52 - (2 * (t - g0)) / (g1 - g0) : 50));
     const track = trackPitch(x, SR, { voicing: 'notes' });
     const level = frameLevelDb(x, SR, track.hop, track.f0.length);
-    const notes = transcribeNotes(
-      track,
-      [{ word: 'alright', start: 0.5, end: 1.97 }],
-      dict,
-      undefined,
-      { levelDb: level },
-    );
+    const notes = transcribeNotes(track, [{ word: 'alright', start: 0.5, end: 1.97 }], dict, undefined, {
+      levelDb: level,
+    });
     expect(notes.map((n) => n.midi)).toEqual([52, 50]);
     expect(notes[0].start).toBe(0.5);
     // The second syllable starts where the glide crosses halfway (51), not halfway through the word.
@@ -264,7 +279,11 @@ function timbredVoice(
     phase += (2 * Math.PI * 440 * Math.pow(2, (midiAt(t) - 69) / 12)) / SR;
     const env = Math.min(1, (t - start) / 0.01, (end - t) / 0.01);
     const s = bright(t)
-      ? (Math.sin(phase) + 0.7 * Math.sin(3 * phase) + 0.6 * Math.sin(5 * phase) + 0.5 * Math.sin(7 * phase)) / 1.24
+      ? (Math.sin(phase) +
+          0.7 * Math.sin(3 * phase) +
+          0.6 * Math.sin(5 * phase) +
+          0.5 * Math.sin(7 * phase)) /
+        1.24
       : Math.sin(phase);
     x[i] += 0.3 * env * s;
   }
@@ -277,7 +296,13 @@ describe('syllable onsets at the vowel', () => {
     // only, same level: no dip), and the vowel of "ling" (its harmonics) starts at 1.1 s.
     const [start, lStart, vowel, end] = [0.5, 0.9, 1.1, 1.6];
     const x = new Float32Array(Math.round(2.1 * SR));
-    timbredVoice(x, start, end, (t) => (t < lStart ? 52 : 55), (t) => t < lStart || t >= vowel);
+    timbredVoice(
+      x,
+      start,
+      end,
+      (t) => (t < lStart ? 52 : 55),
+      (t) => t < lStart || t >= vowel,
+    );
     const mono = x;
     const track = trackPitch(mono, SR, { voicing: 'notes' });
     const words = [{ word: 'calling', start, end }];

@@ -146,6 +146,41 @@ describe('singer files from a sung phrase', () => {
     expect(us.notes).toHaveLength(expected.length);
     expect(us.notes.map((n) => n.text.trim())).toContain('the');
   });
+
+  it('counts quarter notes in a compound meter: the dotted-quarter beat is 1.5 of them', async () => {
+    const { x, truth } = sing(PHRASE);
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'singer-files-'));
+    dirs.push(dir);
+    const paths = jobPaths(dir);
+    await fs.mkdir(paths.stageDir('transcription'), { recursive: true });
+    const vocals = { sampleRate: SR, channels: [x] };
+    const { ctx } = stageContext({ stage: 'transcription', paths, loadMix: () => Promise.resolve(vocals) });
+    const t: Transcript = {
+      language: 'en',
+      source: 'aligned',
+      words: truth.map((w) => ({
+        word: w.word,
+        start: w.start,
+        end: w.end,
+        confidence: 1,
+        line: 0,
+        flags: [],
+      })),
+      lines: [],
+    };
+    // 6/8 at 100 dotted quarters a minute: a beat every 0.6 s.
+    const beats = Array.from({ length: 12 }, (_, i) => 0.2 + 0.6 * i);
+    await writeSingerFiles(ctx, t, vocals, { beats, tempoBpm: 100, compound: true, timeSignature: '6/8' });
+    const us = parseUltraStar(await fs.readFile(ctx.paths.transcription('ultrastar.txt'), 'utf8'));
+    expect(us.bpm).toBe(150);
+    const smf = parseSmf(await fs.readFile(ctx.paths.transcription('vocals.mid')));
+    expect(smf.usPerQuarter).toBe(Math.round(60e6 / 150));
+    expect(smf.timeSignature).toEqual({ num: 6, den: 8, clocks: 36 });
+    // A file beat is a 16th of the 6/8 (0.1 s), so every beat of the song is on a whole file beat.
+    const fileBeatS = 60 / (4 * us.bpm);
+    expect(fileBeatS).toBeCloseTo(0.1, 9);
+    expect(((us.gapMs / 1000 - beats[0]) / fileBeatS) % 1).toBeCloseTo(0, 6);
+  });
 });
 
 describe('octave errors', () => {

@@ -33,12 +33,26 @@ export interface SecurityConfig {
    * lets a 100 MB upload through at about 1.4 Mbit/s.
    */
   requestTimeoutS: number;
+  /**
+   * IDLE_TIMEOUT: seconds a connection may go without a byte moving while a request is being
+   * received or its answer sent (0 = no limit). A body that stalls gets 408 and the connection
+   * is closed; a client that stops reading its answer is cut off. Time the server spends working
+   * on a received request (validating an upload) does not count.
+   */
+  idleTimeoutS: number;
+  /** MAX_UPLOADS_PER_CLIENT: uploads one client (API key, else address) may have in progress; more get 429. */
+  maxUploadsPerClient: number;
+  /** MAX_EVENT_STREAMS: open event streams (SSE) in all; more get 503 + Retry-After. */
+  maxEventStreams: number;
+  /** MAX_EVENT_STREAMS_PER_CLIENT: open event streams per client; more get 429 + Retry-After. */
+  maxEventStreamsPerClient: number;
 }
 
 type Env = Record<string, string | undefined>;
 
 const DEFAULT_SIGNED_URL_TTL_S = 3600;
 const DEFAULT_REQUEST_TIMEOUT_S = 600;
+const DEFAULT_IDLE_TIMEOUT_S = 60;
 const MIN_SECRET_CHARS = 16;
 
 export function parseSecurityConfig(env: Env, problems: string[]): SecurityConfig {
@@ -76,6 +90,10 @@ export function parseSecurityConfig(env: Env, problems: string[]): SecurityConfi
     maxConcurrentUploads: int('MAX_CONCURRENT_UPLOADS', 8, 1, 1024),
     maxQueuedTasks: int('MAX_QUEUED_TASKS', 200, 0, 1_000_000),
     requestTimeoutS: int('REQUEST_TIMEOUT', DEFAULT_REQUEST_TIMEOUT_S, 0, 24 * 3600),
+    idleTimeoutS: int('IDLE_TIMEOUT', DEFAULT_IDLE_TIMEOUT_S, 0, 24 * 3600),
+    maxUploadsPerClient: int('MAX_UPLOADS_PER_CLIENT', 2, 1, 1024),
+    maxEventStreams: int('MAX_EVENT_STREAMS', 1000, 1, 100_000),
+    maxEventStreamsPerClient: int('MAX_EVENT_STREAMS_PER_CLIENT', 10, 1, 10_000),
   };
 }
 

@@ -10,8 +10,10 @@ import type { Services } from '../container.js';
 import { HTTP_BUCKETS_S } from '../infra/metrics.js';
 import { installAccessControl } from './access.js';
 import { clientErrorHandler, frameworkErrors, installErrorHandler } from './error-handler.js';
-import { IntakeGate } from './intake-gate.js';
+import { ClientSlots } from './client-slots.js';
 import { openApiOptions } from './openapi.js';
+import { installJsonBodyParser } from './json-body.js';
+import { installMethodRules } from './methods.js';
 import { installProtocolChecks, serverOptions } from './protocol.js';
 import { rateLimitOptions } from './rate-limit.js';
 import { FIELD_SIZE_BYTES } from './upload.js';
@@ -41,8 +43,10 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
     ...serverOptions(config.security.requestTimeoutS),
   });
   installErrorHandler(app);
-  installProtocolChecks(app);
+  installProtocolChecks(app, config.security.idleTimeoutS);
+  installMethodRules(app);
   installValidation(app);
+  installJsonBodyParser(app);
   installHttpMetrics(app, services);
   await app.register(helmet, {
     contentSecurityPolicy: false,
@@ -64,10 +68,12 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
   });
   await app.register(swagger, openApiOptions(services));
   await app.register(swaggerUi, { routePrefix: '/docs' });
-  const gate = new IntakeGate(config.security.maxConcurrentUploads);
+  const { security } = config;
+  const gate = new ClientSlots('uploads', security.maxConcurrentUploads, security.maxUploadsPerClient);
+  const streams = new ClientSlots('event streams', security.maxEventStreams, security.maxEventStreamsPerClient);
   await app.register(healthRoutes(services));
   await app.register(processRoutes(services, gate));
-  await app.register(jobRoutes(services));
+  await app.register(jobRoutes(services, streams));
   await app.register(variantRoutes(services));
   await app.register(videoRoutes(services));
   await app.register(fileRoutes(services));

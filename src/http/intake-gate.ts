@@ -3,34 +3,12 @@ import type { Services } from '../container.js';
 import { AppError } from '../errors.js';
 
 /**
- * Back-pressure for uploads. An upload holds a slot while it is received and validated; when
- * every slot is taken, or when an upload would be refused anyway (low disk, Redis down, queues
- * full), the answer is 503 with Retry-After at once, before the body is read, instead of a
- * long wait. /health reports the same reasons as `degraded`.
+ * Back-pressure for uploads. An upload holds a slot (ClientSlots, client-slots.ts) while it is
+ * received and validated; when every slot is taken, or when an upload would be refused anyway
+ * (low disk, Redis down, queues full), the answer is 503 with Retry-After at once, before the
+ * body is read, instead of a long wait. /health reports the same reasons as `degraded`.
  */
-export const RETRY_AFTER_S = 10;
-
-export class IntakeGate {
-  private inFlight = 0;
-
-  constructor(readonly max: number) {}
-
-  /** A release function, or undefined when every slot is taken. */
-  tryEnter(): (() => void) | undefined {
-    if (this.inFlight >= this.max) return undefined;
-    this.inFlight++;
-    let released = false;
-    return () => {
-      if (released) return;
-      released = true;
-      this.inFlight--;
-    };
-  }
-
-  get busy(): number {
-    return this.inFlight;
-  }
-}
+export { RETRY_AFTER_S } from './client-slots.js';
 
 export interface Refusal {
   code: string;

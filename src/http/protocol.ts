@@ -1,5 +1,5 @@
 import type { ServerOptions } from 'node:http';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../errors.js';
 import { errorBody } from './error-handler.js';
 
@@ -35,7 +35,8 @@ export function serverOptions(requestTimeoutS: number): { requestTimeout: number
   return { requestTimeout: ms, http: { ...limits, requireHostHeader: false } };
 }
 
-export function installProtocolChecks(app: FastifyInstance): void {
+export function installProtocolChecks(app: FastifyInstance, idleTimeoutS: number): void {
+  if (idleTimeoutS > 0) installIdleTimeout(app, idleTimeoutS * 1000);
   app.addHook('onRequest', async (request) => {
     const { httpVersionMajor: major, httpVersionMinor: minor } = request.raw;
     if ((major > 1 || (major === 1 && minor >= 1)) && !request.headers.host)
@@ -50,4 +51,38 @@ export function installProtocolChecks(app: FastifyInstance): void {
     });
     res.end(body);
   });
+}
+
+/**
+ * IDLE_TIMEOUT: a connection on which no byte moves for that long while a request arrives or
+ * its answer is sent. REQUEST_TIMEOUT bounds a whole request; this catches a stall long before
+ * (a body that stops half-way, a client that never reads a download), so an upload slot or a
+ * socket is not held for the rest of the request time. Between requests Node's
+ * `keepAliveTimeout` (Fastify: 72 s) applies, and before the headers are in `headersTimeout`.
+ */
+function installIdleTimeout(app: FastifyInstance, ms: number): void {
+  app.addHook('onRequest', async (request, reply) => {
+    // A listener on the response keeps Node from destroying the socket itself: onIdle decides.
+    reply.raw.setTimeout(ms, () => onIdle(request, reply, ms));
+  });
+}
+
+function onIdle(request: FastifyRequest, reply: FastifyReply, ms: number): void {
+  const res = reply.raw;
+  const socket = request.raw.socket;
+  if (res.writableEnded || socket.destroyed) return;
+  if (res.headersSent) {
+    // The answer has begun and the client stopped taking it.
+    socket.destroy();
+    return;
+  }
+  // The request is in and the server is still working on it (an upload being validated).
+  if (request.raw.complete) return;
+  const body = errorBody('REQUEST_IDLE', `no data arrived for ${ms / 1000} s; the request was dropped`);
+  socket.end(
+    `HTTP/1.1 408 Request Timeout\r\nContent-Type: application/json; charset=utf-8\r\n` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    // The route reading the body then sees it cut short and cleans up (temp file, upload slot).
+    () => socket.destroy(),
+  );
 }

@@ -1,5 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Services } from '../container.js';
+import { AppError } from '../errors.js';
+import { clientOf, retryAfterHeader, type ClientSlots } from './client-slots.js';
 import type { JobRecord } from '../domain/job.js';
 import { isTerminalJob } from '../domain/job.js';
 import { statusView } from './presenters.js';
@@ -13,6 +15,7 @@ export function streamJobEvents(
   job: JobRecord,
   request: FastifyRequest,
   reply: FastifyReply,
+  streams: ClientSlots,
 ): void {
   const origin = request.headers.origin;
   const cors = services.config.corsOrigins;
@@ -29,6 +32,13 @@ export function streamJobEvents(
   if (request.method === 'HEAD') {
     void reply.headers(headers).send();
     return;
+  }
+  // A slot per open stream (per client and in all), given back when the stream closes for any
+  // reason: the job ended, the client went away, the socket failed.
+  const release = streams.tryEnter(clientOf(request));
+  if (release instanceof AppError) {
+    void reply.headers(retryAfterHeader(release));
+    throw release;
   }
   reply.hijack();
   const res = reply.raw;
@@ -54,9 +64,12 @@ export function streamJobEvents(
     closed = true;
     clearInterval(heartbeat);
     unsubscribe();
+    release();
     res.end();
   };
   request.raw.on('close', close);
+  res.on('close', close);
+  res.on('error', close);
   send(job);
   // A change may have landed between the read and the subscription.
   void services.backends.store.get(job.id).then(

@@ -4,6 +4,7 @@ import type { Services } from '../../container.js';
 import { isTerminalJob } from '../../domain/job.js';
 import { AppError } from '../../errors.js';
 import { ownerFilter } from '../access.js';
+import type { ClientSlots } from '../client-slots.js';
 import { loadOwnedJob } from '../job-lookup.js';
 import { statusView } from '../presenters.js';
 import { resultsView } from '../results.js';
@@ -12,14 +13,17 @@ import { errorResponses, JobIdParams, JobListView, JobStatusView } from '../sche
 import { jobUrls } from '../signed-urls.js';
 import { streamJobEvents } from '../sse.js';
 
+/** Past any real list (the store keeps jobs for JOB_TTL): `?offset=1e20` is a mistake, said as one. */
+const MAX_LIST_OFFSET = 1_000_000;
+
 const ListQuery = Type.Object({
   limit: Type.Integer({ minimum: 1, maximum: 200, default: 20 }),
-  offset: Type.Integer({ minimum: 0, default: 0 }),
+  offset: Type.Integer({ minimum: 0, maximum: MAX_LIST_OFFSET, default: 0 }),
 });
 
 const Deleted = Type.Object({ job_id: Type.String({ format: 'uuid' }), deleted: Type.Boolean() });
 
-export function jobRoutes(services: Services): FastifyPluginAsyncTypebox {
+export function jobRoutes(services: Services, streams: ClientSlots): FastifyPluginAsyncTypebox {
   const { pipeline } = services;
   const urls = jobUrls(services.config);
   return async (app) => {
@@ -140,7 +144,7 @@ export function jobRoutes(services: Services): FastifyPluginAsyncTypebox {
       },
       async (request, reply) => {
         const job = await loadOwnedJob(services, request, request.params.job_id);
-        streamJobEvents(services, job, request, reply);
+        streamJobEvents(services, job, request, reply, streams);
       },
     );
   };

@@ -8,7 +8,8 @@ import { intakeFile } from '../../ingest/intake.js';
 import { parseJobOptions, STAGE_ALIASES } from '../../ingest/options.js';
 import { checkWebhookUrl } from '../../infra/webhooks.js';
 import { ownerForNewJob } from '../access.js';
-import { intakeRefusal, refusalError, RETRY_AFTER_S, type IntakeGate } from '../intake-gate.js';
+import { clientOf, RETRY_AFTER_S, retryAfterHeader, type ClientSlots } from '../client-slots.js';
+import { intakeRefusal, refusalError } from '../intake-gate.js';
 import { jobLinks } from '../presenters.js';
 import {
   AudioFormatChoice,
@@ -87,7 +88,7 @@ const ProcessForm = Type.Composite([
   ProcessFields,
 ]);
 
-export function processRoutes(services: Services, gate: IntakeGate): FastifyPluginAsyncTypebox {
+export function processRoutes(services: Services, gate: ClientSlots): FastifyPluginAsyncTypebox {
   const { config } = services;
   const urls = jobUrls(config);
   const submitted = services.metrics.counter('karaoke_jobs_submitted_total', 'Jobs accepted');
@@ -120,9 +121,8 @@ export function processRoutes(services: Services, gate: IntakeGate): FastifyPlug
         preValidation: async (request, reply) => {
           try {
             refuseEarly(request, config.maxFileSize);
-            const release = gate.tryEnter();
-            if (!release)
-              throw new AppError('BUSY', `${gate.max} uploads are in progress; try again shortly`, 503);
+            const release = gate.tryEnter(clientOf(request));
+            if (release instanceof AppError) throw release;
             slots.set(request, release);
             const refusal = await intakeRefusal(services);
             if (refusal) throw refusalError(refusal);
@@ -204,8 +204,9 @@ function fieldError(err: Error & Pick<FastifyError, 'validation'>): InputError {
 
 /** Refused before or while the body arrives: say when to retry, and close so the client stops sending. */
 function refusalHeaders(reply: FastifyReply, err: AppError): void {
-  if (err.status === 503 || err.status === 507) reply.header('retry-after', String(RETRY_AFTER_S));
-  if (err.status === 413 || err.status === 503 || err.status === 507) reply.header('connection', 'close');
+  reply.headers(retryAfterHeader(err));
+  if (err.status === 507) reply.header('retry-after', String(RETRY_AFTER_S));
+  if ([413, 429, 503, 507].includes(err.status)) reply.header('connection', 'close');
 }
 
 /** A declared body larger than any acceptable upload is refused before a byte of it is read. */

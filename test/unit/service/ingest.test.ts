@@ -97,7 +97,9 @@ describe('parseRange', () => {
   it('ignores what it cannot serve and flags the unsatisfiable', () => {
     expect(parseRange('bytes=0-1,5-6', 100)).toBeUndefined();
     expect(parseRange('items=0-1', 100)).toBeUndefined();
-    expect(parseRange('bytes=9-2', 100)).toBeUndefined();
+    expect(parseRange('bytes=9-2', 100)).toBe('unsatisfiable');
+    expect(parseRange('bytes=abc', 100)).toBe('unsatisfiable');
+    expect(parseRange('bytes=-', 100)).toBe('unsatisfiable');
     expect(parseRange('bytes=100-', 100)).toBe('unsatisfiable');
     expect(parseRange('bytes=-0', 100)).toBe('unsatisfiable');
   });

@@ -16,6 +16,7 @@ export function streamJobEvents(
   request: FastifyRequest,
   reply: FastifyReply,
   streams: ClientSlots,
+  open: Set<() => void>,
 ): void {
   const origin = request.headers.origin;
   const cors = services.config.corsOrigins;
@@ -65,8 +66,10 @@ export function streamJobEvents(
     clearInterval(heartbeat);
     unsubscribe();
     release();
+    open.delete(close);
     res.end();
   };
+  open.add(close);
   request.raw.on('close', close);
   res.on('close', close);
   res.on('error', close);

@@ -98,7 +98,7 @@ describe('event streams are capped and given back', () => {
     expect(third.headers['retry-after']).toMatch(/^\d+$/);
     // Another address (a trusted proxy's X-Forwarded-For stands in for it) gets the last slot,
     // then the total is reached.
-    for (const s of sockets.splice(0)) s.destroy();
+    // The server closes with streams still open (it waited for them for ever).
     await svc.close();
     svc = await startTestService({
       workers: false,

@@ -27,6 +27,12 @@ export function jobRoutes(services: Services, streams: ClientSlots): FastifyPlug
   const { pipeline } = services;
   const urls = jobUrls(services.config);
   return async (app) => {
+    // Open event streams end when the server closes: a stream never ends by itself while its
+    // job runs, and the server's close waited for every one of them (a shutdown that hung).
+    const openStreams = new Set<() => void>();
+    app.addHook('preClose', async () => {
+      for (const close of [...openStreams]) close();
+    });
     app.get(
       '/api/status/:job_id',
       {
@@ -144,7 +150,7 @@ export function jobRoutes(services: Services, streams: ClientSlots): FastifyPlug
       },
       async (request, reply) => {
         const job = await loadOwnedJob(services, request, request.params.job_id);
-        streamJobEvents(services, job, request, reply, streams);
+        streamJobEvents(services, job, request, reply, streams, openStreams);
       },
     );
   };

@@ -33,7 +33,9 @@ export function openApiOptions(services: Services): SwaggerOptions {
         title: 'Karaoke backend API',
         version: services.appVersion,
         description:
-          'Upload a song; get its stems, word-timed lyrics and rhythm. Errors are `{error: {code, message}}`.',
+          'Upload a song; get its stems, word-timed lyrics and rhythm. Errors are `{error: {code, message}}`. ' +
+          'A method a path does not have is 405 with `Allow`; OPTIONS on a path is 204 with `Allow`. ' +
+          'Uploads and event streams are limited per client (429 + Retry-After) and in all (503 + Retry-After).',
         license: { name: 'MIT', identifier: 'MIT' },
       },
       servers: [{ url: '/' }],

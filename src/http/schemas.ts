@@ -181,14 +181,16 @@ export const JobListView = Type.Object({
 });
 
 /**
- * What a route may answer besides its success. 408, 414, 417 and 431 come before the route
- * runs (REQUEST_TIMEOUT, a path segment too long, an unknown Expect, headers too long:
- * error-handler.ts, protocol.ts), with the same body.
+ * What a route may answer besides its success. 405, 408, 414, 417 and 431 come before the
+ * route runs (another method on its path, REQUEST_TIMEOUT or IDLE_TIMEOUT, a path segment too
+ * long, an unknown Expect, headers too long: methods.ts, error-handler.ts, protocol.ts), with
+ * the same body. 429 and 503 carry Retry-After.
  */
 export const errorResponses = {
   400: ErrorBody,
   401: ErrorBody,
   404: ErrorBody,
+  405: ErrorBody,
   408: ErrorBody,
   409: ErrorBody,
   413: ErrorBody,

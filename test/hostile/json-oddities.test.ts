@@ -32,7 +32,7 @@ describe('JSON bodies with more than one reading', () => {
     ['a negative number past a double', '{"vocal_db":-1e999}', 'NUMBER_OUT_OF_RANGE'],
     ['a byte order mark', '\ufeff{"tempo":1}', 'INVALID_JSON'],
     ['not JSON', '{"tempo":', 'INVALID_JSON'],
-  ])('%s is 400 %s', async (_name, body, code) => {
+  ])('%s is a 400', async (_name, body, code) => {
     const res = await post(body);
     expect(res.statusCode, res.body).toBe(400);
     expect(res.json().error.code).toBe(code);

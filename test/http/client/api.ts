@@ -557,6 +557,20 @@ export interface operations {
                 };
             };
             /** @description Every error: a stable code and a human message. */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error: a stable code and a human message. */
             408: {
                 headers: {
                     [name: string]: unknown;
@@ -941,6 +955,20 @@ export interface operations {
             };
             /** @description Every error: a stable code and a human message. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error: a stable code and a human message. */
+            405: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1684,6 +1712,20 @@ export interface operations {
                 };
             };
             /** @description Every error: a stable code and a human message. */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error: a stable code and a human message. */
             408: {
                 headers: {
                     [name: string]: unknown;
@@ -2073,6 +2115,20 @@ export interface operations {
             };
             /** @description Every error: a stable code and a human message. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error: a stable code and a human message. */
+            405: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2483,6 +2539,20 @@ export interface operations {
                 };
             };
             /** @description Every error: a stable code and a human message. */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error: a stable code and a human message. */
             408: {
                 headers: {
                     [name: string]: unknown;
@@ -2720,6 +2790,20 @@ export interface operations {
                 };
             };
             /** @description Every error: a stable code and a human message. */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error: a stable code and a human message. */
             408: {
                 headers: {
                     [name: string]: unknown;
@@ -2940,6 +3024,20 @@ export interface operations {
             };
             /** @description Every error: a stable code and a human message. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error: a stable code and a human message. */
+            405: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3197,6 +3295,20 @@ export interface operations {
             };
             /** @description Every error: a stable code and a human message. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error: a stable code and a human message. */
+            405: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3478,6 +3590,20 @@ export interface operations {
                 };
             };
             /** @description Every error: a stable code and a human message. */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error: a stable code and a human message. */
             408: {
                 headers: {
                     [name: string]: unknown;
@@ -3733,6 +3859,20 @@ export interface operations {
                 };
             };
             /** @description Every error: a stable code and a human message. */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error: a stable code and a human message. */
             408: {
                 headers: {
                     [name: string]: unknown;
@@ -3975,6 +4115,20 @@ export interface operations {
             };
             /** @description Every error: a stable code and a human message. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error: a stable code and a human message. */
+            405: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4254,6 +4408,20 @@ export interface operations {
                 };
             };
             /** @description Every error: a stable code and a human message. */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error: a stable code and a human message. */
             408: {
                 headers: {
                     [name: string]: unknown;
@@ -4507,6 +4675,20 @@ export interface operations {
                 };
             };
             /** @description Every error: a stable code and a human message. */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error: a stable code and a human message. */
             408: {
                 headers: {
                     [name: string]: unknown;
@@ -4747,6 +4929,20 @@ export interface operations {
             };
             /** @description Every error: a stable code and a human message. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error: a stable code and a human message. */
+            405: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5014,6 +5210,20 @@ export interface operations {
             };
             /** @description Every error: a stable code and a human message. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error: a stable code and a human message. */
+            405: {
                 headers: {
                     [name: string]: unknown;
                 };

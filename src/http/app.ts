@@ -12,7 +12,7 @@ import { installAccessControl } from './access.js';
 import { clientErrorHandler, frameworkErrors, installErrorHandler } from './error-handler.js';
 import { ClientSlots } from './client-slots.js';
 import { openApiOptions } from './openapi.js';
-import { installJsonBodyParser } from './json-body.js';
+import { BODY_LIMIT_BYTES, installJsonBodyParser } from './json-body.js';
 import { installMethodRules } from './methods.js';
 import { installProtocolChecks, serverOptions } from './protocol.js';
 import { rateLimitOptions } from './rate-limit.js';
@@ -34,7 +34,7 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
   const { config } = services;
   const app = Fastify({
     loggerInstance: services.log as unknown as FastifyBaseLogger,
-    bodyLimit: 1024 * 1024,
+    bodyLimit: BODY_LIMIT_BYTES,
     // X-Forwarded-For is believed only from the proxies TRUST_PROXY names (off by default).
     trustProxy: trustProxySetting(config.security.trustProxy),
     schemaErrorFormatter,

@@ -2,6 +2,7 @@ import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyServerOptions } from 'fastify';
 import { AppError } from '../errors.js';
+import { BODY_LIMIT_BYTES } from './json-body.js';
 
 /**
  * One error shape: `{ error: { code, message } }`. Client mistakes keep their message;
@@ -24,6 +25,8 @@ export function installErrorHandler(app: FastifyInstance): void {
       status = err.statusCode;
       code = typeof err.code === 'string' && err.code ? err.code.replace(/^FST_/, '') : codeOfStatus(status);
       message = err.message;
+      const plain = typeof err.code === 'string' ? FRAMEWORK_CODES[err.code] : undefined;
+      if (plain) [code, message] = [plain[0], plain[1](request.headers['content-type'])];
     } else if ('statusCode' in err && typeof err.statusCode === 'number') {
       status = err.statusCode;
     }
@@ -39,6 +42,19 @@ export function installErrorHandler(app: FastifyInstance): void {
     });
   });
 }
+
+/** Fastify's body errors, named for what the client did (`ERR_CTP_INVALID_MEDIA_TYPE` said little). */
+const FRAMEWORK_CODES: Record<string, [string, (contentType: string | undefined) => string]> = {
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: [
+    'UNSUPPORTED_MEDIA_TYPE',
+    (t) => `a body of type ${JSON.stringify(t ?? 'none')} is not accepted here (JSON bodies: application/json)`,
+  ],
+  FST_ERR_CTP_BODY_TOO_LARGE: ['BODY_TOO_LARGE', () => `the request body is larger than ${BODY_LIMIT_BYTES} bytes`],
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: [
+    'BAD_CONTENT_LENGTH',
+    () => 'the body is not as long as its Content-Length says',
+  ],
+};
 
 /** A code for an error that has none (a plugin's 403 is FORBIDDEN, not BAD_REQUEST). */
 function codeOfStatus(status: number): string {

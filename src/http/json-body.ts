@@ -15,6 +15,8 @@ import { AppError } from '../errors.js';
  * A charset other than UTF-8 is 415. An empty body is no body (the route's schema decides).
  */
 export const MAX_DEPTH = 32;
+/** The largest request body other than an upload (Fastify's bodyLimit). */
+export const BODY_LIMIT_BYTES = 1024 * 1024;
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
 export function installJsonBodyParser(app: FastifyInstance): void {

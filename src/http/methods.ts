@@ -1,11 +1,14 @@
-import type { FastifyInstance, RouteOptions } from 'fastify';
+import type { FastifyInstance, FastifyRequest, RouteOptions } from 'fastify';
+import { NotFoundError } from '../errors.js';
 import { errorBody } from './error-handler.js';
 
 /**
  * Requests on a path the API has, with a method it lacks there: 405 Method Not Allowed with an
  * `Allow` header (RFC 9110 §15.5.6) instead of the 404 an unknown path gets, in the same error
  * body. OPTIONS on such a path is answered 204 with `Allow` (a CORS preflight is answered by
- * the CORS plugin first, when CORS_ORIGINS is set). HEAD is allowed wherever GET is.
+ * the CORS plugin, when CORS_ORIGINS is set; an OPTIONS that is not a preflight is answered
+ * here even then, where the plugin said `400 Invalid Preflight Request` in plain text). HEAD is
+ * allowed wherever GET is. OPTIONS-only routes (the CORS plugin's `OPTIONS *`) make no path known.
  */
 interface KnownPath {
   pattern: RegExp;
@@ -15,6 +18,7 @@ interface KnownPath {
 export function installMethodRules(app: FastifyInstance): void {
   const known = new Map<string, KnownPath>();
   app.addHook('onRoute', (route: RouteOptions) => {
+    if ([route.method].flat().every((m) => m === 'OPTIONS')) return;
     const entry = known.get(route.url) ?? { pattern: patternOf(route.url), methods: new Set<string>() };
     for (const m of [route.method].flat()) entry.methods.add(m);
     if (entry.methods.has('GET')) entry.methods.add('HEAD');
@@ -22,11 +26,15 @@ export function installMethodRules(app: FastifyInstance): void {
   });
   // onRequest runs for unmatched requests too, before any body is read.
   app.addHook('onRequest', async (request, reply) => {
-    if (!request.is404) return;
+    const plainOptions = request.method === 'OPTIONS' && !isPreflight(request.headers);
+    if (!request.is404 && !plainOptions) return;
     const path = decodedPath(request.url);
     const methods = new Set<string>();
     for (const k of known.values()) if (k.pattern.test(path)) for (const m of k.methods) methods.add(m);
-    if (methods.size === 0) return; // an unknown path: the 404 handler answers
+    if (methods.size === 0) {
+      if (request.is404) return; // an unknown path: the 404 handler answers
+      throw new NotFoundError(`no route ${request.method} ${path}`);
+    }
     methods.add('OPTIONS');
     const allow = [...methods].sort().join(', ');
     reply.header('allow', allow);
@@ -36,6 +44,11 @@ export function installMethodRules(app: FastifyInstance): void {
       .type('application/json; charset=utf-8')
       .send(errorBody('METHOD_NOT_ALLOWED', `${request.method} is not allowed here; allowed: ${allow}`));
   });
+}
+
+/** A CORS preflight (Fetch standard): an Origin and the method the page wants to use. */
+function isPreflight(headers: FastifyRequest['headers']): boolean {
+  return headers.origin !== undefined && headers['access-control-request-method'] !== undefined;
 }
 
 /** A route pattern (`/api/files/:job_id/*`) as a regular expression over a decoded path. */

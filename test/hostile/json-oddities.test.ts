@@ -52,6 +52,12 @@ describe('JSON bodies with more than one reading', () => {
     expect(res.json().error.code).toBe('UNSUPPORTED_CHARSET');
   });
 
+  it('a body of a type the route does not take is 415 UNSUPPORTED_MEDIA_TYPE (was ERR_CTP_INVALID_MEDIA_TYPE)', async () => {
+    const res = await post('a=1', 'application/x-www-form-urlencoded');
+    expect(res.statusCode).toBe(415);
+    expect(res.json().error.code).toBe('UNSUPPORTED_MEDIA_TYPE');
+  });
+
   it('ordinary JSON still passes: braces and keys inside strings, escapes, utf-8, charset=utf-8', async () => {
     for (const [body, type] of [
       ['{"tempo":1.1}', 'application/json; charset=UTF-8'],

@@ -56,3 +56,32 @@ describe('a wrong method on a known path', () => {
     }
   });
 });
+
+describe('with CORS on', () => {
+  let cors: TestService;
+  beforeAll(async () => {
+    cors = await keyedService({}, { corsOrigins: ['https://ok.example'] });
+  });
+  afterAll(() => cors.close());
+
+  it('an OPTIONS that is not a preflight gets 204 + Allow (was a plain-text 400), a preflight the CORS answer', async () => {
+    const plain = await cors.app.inject({ method: 'OPTIONS', url: '/health' });
+    expect(plain.statusCode).toBe(204);
+    expect(plain.headers.allow).toBe('GET, HEAD, OPTIONS');
+    const unknown = await cors.app.inject({ method: 'OPTIONS', url: '/api/nothing-here' });
+    expect(unknown.statusCode).toBe(404);
+    expect(unknown.json().error.code).toBe('NOT_FOUND');
+    const preflight = await cors.app.inject({
+      method: 'OPTIONS',
+      url: '/health',
+      headers: { origin: 'https://ok.example', 'access-control-request-method': 'GET' },
+    });
+    expect(preflight.statusCode).toBe(204);
+    expect(preflight.headers['access-control-allow-origin']).toBe('https://ok.example');
+  });
+
+  it('the CORS route makes no path known: an unknown path is still 404, a known one 405', async () => {
+    expect((await cors.app.inject({ method: 'GET', url: '/api/nothing-here' })).statusCode).toBe(404);
+    expect((await cors.app.inject({ method: 'PUT', url: '/health' })).statusCode).toBe(405);
+  });
+});

@@ -16,3 +16,17 @@ export function countArg(value: string): number {
   if (!/^\d+$/.test(value.trim())) throw new InvalidArgumentError('expected a non-negative integer');
   return Number(value);
 }
+
+/** The highest TCP port. */
+const MAX_PORT = 65_535;
+
+/**
+ * A TCP port, 0–65535 as PORT (0: any free port). `--port 99999` passed as a count, started the
+ * workers and only then failed in `listen` with a logged stack trace; it is now a usage error
+ * before anything runs.
+ */
+export function portArg(value: string): number {
+  const n = countArg(value);
+  if (n > MAX_PORT) throw new InvalidArgumentError(`expected a port, 0-${MAX_PORT}`);
+  return n;
+}

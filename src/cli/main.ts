@@ -1,7 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { appVersion } from '../container.js';
 import { TASK_NAMES, QUEUE_NAMES, type TaskName } from '../queue/job-queue.js';
-import { countArg } from './args.js';
+import { countArg, portArg } from './args.js';
 import { processCommand } from './process.js';
 import { modelsCommand } from './models.js';
 import { doctorCommand } from './doctor.js';
@@ -19,7 +19,7 @@ program
   .command('serve')
   .description('Run the HTTP API (and, with --role all, the workers)')
   .option('--role <role>', 'all | api (api needs REDIS_URL)', 'all')
-  .option('--port <port>', 'port (default PORT or 8000)', countArg)
+  .option('--port <port>', 'port (default PORT or 8000)', portArg)
   .option('--host <host>', 'host (default HOST or 0.0.0.0)')
   .action(async (o: { role: string; port?: number; host?: string }) => {
     if (o.role !== 'all' && o.role !== 'api') usageError('--role must be all or api');

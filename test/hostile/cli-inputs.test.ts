@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { countArg, numberArg } from '../../src/cli/args.js';
+import { countArg, numberArg, portArg } from '../../src/cli/args.js';
 import { tmpDir } from '../helpers/audio.js';
 import { karaoke } from '../helpers/cli.js';
 
@@ -30,6 +30,12 @@ describe('numeric flags', () => {
     for (const v of ['', '-1', '1.5', '0x10', 'abc']) expect(() => countArg(v), v).toThrow();
   });
 
+  it('ports are 0-65535 (audit 2: --port 99999 started the workers, then failed in listen with a stack)', () => {
+    expect(portArg('8000')).toBe(8000);
+    expect(portArg('0')).toBe(0);
+    for (const v of ['65536', '99999', '', '-1', '80.5']) expect(() => portArg(v), v).toThrow();
+  });
+
   it('an empty --vocal-db is a usage error naming the flag, not 0 dB', async () => {
     const job = path.join(dir, 'job');
     fs.mkdirSync(path.join(job, 'stems'), { recursive: true });
@@ -44,6 +50,7 @@ describe('bad values found by an action are said, not swallowed', () => {
   it.each([
     [['serve', '--role', 'bogus'], '--role must be all or api'],
     [['worker', '--queues', 'nope'], 'unknown queue "nope"'],
+    [['serve', '--port', '99999'], "option '--port <port>' argument '99999' is invalid"],
   ])('%j', async (args, message) => {
     const r = await karaoke(args);
     expect(r.code).toBe(2);

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { parseSecurityConfig, type SecurityConfig } from './config-security.js';
 import { AUDIO_FORMATS_TEXT, parseAudioFormat, type AudioFormat } from './infra/audio-formats.js';
 import { separationEngineChoices, type SeparationEngineChoice } from './engines/separation/engines.js';
+import { DEFAULT_OVERLAP } from './engines/separation/segments.js';
 import { WHISPER_SIZES } from './engines/transcription/whisper.js';
 
 export type { SeparationEngineChoice } from './engines/separation/engines.js';
@@ -32,6 +33,8 @@ export interface AppConfig {
   demucsModel: string;
   separationEngine: SeparationEngineChoice;
   demucsShifts: number;
+  /** Share of a segment that neighbouring segments overlap (`DEMUCS_OVERLAP`, demucs' `--overlap`). */
+  demucsOverlap: number;
   onnxThreads: number;
   onnxProvider: OnnxProvider;
   /** onnxruntime's intra-op threads busy-wait between ops: off by default (shared machines). */
@@ -48,8 +51,9 @@ export interface AppConfig {
    */
   demucsAttentionChunks: number;
   /**
-   * htdemucs run as consecutive sessions cut at these module boundaries (`DEMUCS_SPLIT`; `off`: one
-   * session), so each part's intermediates are freed when it ends (engines/separation/split-model.ts).
+   * htdemucs run as consecutive sessions cut at these module boundaries (`DEMUCS_SPLIT`, `coarse` by
+   * default; `off`: one session), so each part's intermediates are freed when it ends
+   * (engines/separation/split-model.ts): half the peak memory, bit-identical stems.
    */
   demucsSplit: 'off' | 'coarse' | 'modules' | 'outer' | 'fine';
   audioSampleRate: number;
@@ -98,6 +102,17 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
     const v = Number(raw.trim());
     if (!Number.isInteger(v) || v < min || v > max) {
       problems.push(`${key}=${JSON.stringify(raw)}: expected an integer in [${min}, ${max}]`);
+      return def;
+    }
+    return v;
+  };
+  const num = (key: string, def: number, min: number, max: number): number => {
+    const raw = env[key];
+    if (raw === undefined || raw === '') return def;
+    const t = raw.trim();
+    const v = /^\d+(\.\d+)?$/.test(t) ? Number(t) : Number.NaN;
+    if (!(v >= min && v <= max)) {
+      problems.push(`${key}=${JSON.stringify(raw)}: expected a number in [${min}, ${max}]`);
       return def;
     }
     return v;
@@ -184,6 +199,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
     demucsModel: str('DEMUCS_MODEL', 'htdemucs'),
     separationEngine: oneOf<SeparationEngineChoice>('SEPARATION_ENGINE', 'auto', separationEngineChoices),
     demucsShifts: int('DEMUCS_SHIFTS', 0, 0, 10),
+    demucsOverlap: num('DEMUCS_OVERLAP', DEFAULT_OVERLAP, 0, 0.5),
     onnxThreads: int('ONNX_THREADS', Math.max(1, os.availableParallelism()), 1, 256),
     onnxProvider: oneOf<OnnxProvider>('ONNX_PROVIDER', 'cpu', ['cpu', 'cuda']),
     onnxSpinning: bool('ONNX_SPINNING', false),
@@ -191,7 +207,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
     onnxCacheOptimized: bool('ONNX_CACHE_OPTIMIZED', true),
     demucsQuantize: oneOf<'off' | 'int8'>('DEMUCS_QUANTIZE', 'off', ['off', 'int8']),
     demucsAttentionChunks: int('DEMUCS_ATTENTION_CHUNKS', 0, 0, 64),
-    demucsSplit: oneOf<AppConfig['demucsSplit']>('DEMUCS_SPLIT', 'off', [
+    demucsSplit: oneOf<AppConfig['demucsSplit']>('DEMUCS_SPLIT', 'coarse', [
       'off',
       'coarse',
       'modules',

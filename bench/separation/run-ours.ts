@@ -3,7 +3,7 @@
  * results layout.
  *
  *   npx tsx bench/separation/run-ours.ts <corpusDir> <resultsDir> [songs] [--engine htdemucs|dsp] [--threads N] [--shifts N] [--quantize int8] [--spin 1]
- *        [--chunks N] [--split off|coarse|modules|outer|fine] [--models-dir dir]
+ *        [--chunks N] [--split off|coarse|modules|outer|fine] [--overlap 0.25] [--models-dir dir]
  *
  * Per song it prints one JSON line {song, seconds, segments}. Model loading is timed separately
  * (once per process), as it would be amortised by the stage's session cache in the service.
@@ -14,6 +14,7 @@ import { parseArgs } from 'node:util';
 import { decodeWav, encodeWav } from '../../src/audio/wav.js';
 import { testConfig, type AppConfig } from '../../src/config.js';
 import { createSeparationEngine } from '../../src/engines/separation/index.js';
+import { DEFAULT_OVERLAP } from '../../src/engines/separation/segments.js';
 import { silentLogger } from '../../src/infra/logger.js';
 import { STEM_NAMES } from '../../src/storage/paths.js';
 import { listSongs } from './corpus.js';
@@ -29,6 +30,7 @@ async function main(): Promise<void> {
       spin: { type: 'string', default: '0' },
       chunks: { type: 'string', default: '0' },
       split: { type: 'string', default: 'off' },
+      overlap: { type: 'string', default: String(DEFAULT_OVERLAP) },
       'models-dir': { type: 'string' },
     },
   });
@@ -43,6 +45,7 @@ async function main(): Promise<void> {
     onnxSpinning: values.spin === '1',
     demucsAttentionChunks: Number(values.chunks),
     demucsSplit: values.split as AppConfig['demucsSplit'],
+    demucsOverlap: Number(values.overlap),
     ...(values['models-dir'] ? { modelsDir: values['models-dir'] } : {}),
     offline: true,
   });

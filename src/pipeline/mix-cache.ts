@@ -3,10 +3,11 @@
  * run beside each other (and handed to stage threads). Released when the job is assembled or
  * cancelled. Bounded: a burst of uploads would otherwise keep every queued song decoded in
  * memory (≈ 63 MB per 3 minutes); the least recently used entries are dropped and decoded again
- * when their stages finally run.
+ * when their stages finally run. The audio is kept on shared memory (sharedPcm), so a stage thread
+ * reads the same copy instead of receiving its own; stages read the mixture and never write into it.
  */
 
-import type { PcmAudio } from '../audio/pcm.js';
+import { sharedPcm, type PcmAudio } from '../audio/pcm.js';
 
 export const MIX_CACHE_ENTRIES = 3;
 
@@ -18,7 +19,7 @@ export class MixCache {
   get(jobId: string, load: () => Promise<PcmAudio>): Promise<PcmAudio> {
     let entry = this.entries.get(jobId);
     if (!entry) {
-      entry = load();
+      entry = load().then(sharedPcm);
       entry.catch(() => {
         if (this.entries.get(jobId) === entry) this.entries.delete(jobId);
       });
@@ -29,7 +30,7 @@ export class MixCache {
 
   /** The audio prepare just decoded, so stages here need not decode it again. */
   prime(jobId: string, audio: PcmAudio): void {
-    this.put(jobId, Promise.resolve(audio));
+    this.put(jobId, Promise.resolve(sharedPcm(audio)));
   }
 
   release(jobId: string): void {

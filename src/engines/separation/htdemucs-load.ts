@@ -111,7 +111,14 @@ export async function loadHtdemucs(deps: SeparationEngineDeps, info: EngineInfo)
     );
   }
   const location = await ensureModel(spec, config, log, deps.signal);
-  const modelPath = await derivedModelPath(location.path, config, spec.sha256, log);
+  // A copy that cannot be derived (a corrupt download the splitter cannot parse) is a model that
+  // cannot be loaded, reported as such (auto then falls back to the DSP separator).
+  const modelPath = await derivedModelPath(location.path, config, spec.sha256, log).catch((err: unknown) => {
+    throw new UnavailableError(
+      `htdemucs model at ${location.path} could not be loaded: ${err instanceof Error ? err.message : String(err)}`,
+      { cause: err },
+    );
+  });
   const optimizedPath = optimizedCacheFor(config, spec.sha256);
   const load = () =>
     HtdemucsSession.load(modelPath, {
@@ -138,6 +145,7 @@ export async function loadHtdemucs(deps: SeparationEngineDeps, info: EngineInfo)
   // The loaded model's own licence is what the stems carry.
   const engine = new HtdemucsEngine(session, {
     shifts: config.demucsShifts,
+    overlap: config.demucsOverlap,
     info: { ...info, license: spec.license },
   });
   // A cached session outlives the job: disposing the engine must not release it.

@@ -5,11 +5,11 @@
  *    source; on a corpus song with a DC offset that cost 4–6 dB of bass SDR (the DC lands in all
  *    four stems), so the mean is left in and the model's own per-segment normalisation handles it;
  *  - optional random shifts of up to 0.5 s, whose outputs are averaged (the "shift trick");
- *  - segments of the training length (7.8 s) every 75 % of a segment, each padded with the real
+ *  - segments of the training length (7.8 s) every (1 − overlap) of a segment (75 % by default), each padded with the real
  *    neighbouring audio (zeros only beyond the song), cropped back to its centre and overlap-added
  *    with a triangular weight normalised by the summed weights.
- * Everything per segment happens in buffers owned by the session; per song there is one
- * standardised copy of the mixture and one output buffer for the four stereo stems.
+ * Everything per segment happens in buffers owned by the session; per song there is one output
+ * buffer for the four stereo stems (the mixture is standardised segment by segment).
  */
 
 import type { PcmAudio } from '../../audio/pcm.js';
@@ -27,14 +27,16 @@ import {
 } from './htdemucs-session.js';
 import type { SeparateOptions, SeparationEngine, Stems } from './types.js';
 import { mulberry32 } from '../../audio/random.js';
+import { DEFAULT_OVERLAP } from './segments.js';
 
-export const OVERLAP = 0.25;
 export const MAX_SHIFT_SECONDS = 0.5;
 const STD_EPSILON = 1e-8; // demucs adds it so that digital silence does not divide by zero
 const DEFAULT_SHIFT_SEED = 0x5eed;
 
 export interface HtdemucsEngineOptions {
   shifts: number;
+  /** Share of a segment its neighbour overlaps (segments.ts); DEFAULT_OVERLAP when absent. */
+  overlap?: number;
   /** Seed of the shift offsets, so that a job's result is reproducible. */
   seed?: number;
   /** How results name the engine (from the engine table, with the loaded model's licence). */
@@ -58,14 +60,14 @@ export class HtdemucsEngine implements SeparationEngine {
   ) {
     this.info = opts.info;
     this.weight = triangularWeight(HTDEMUCS_SEGMENT);
-    this.stride = Math.floor((1 - OVERLAP) * HTDEMUCS_SEGMENT);
+    this.stride = Math.max(1, Math.floor((1 - (opts.overlap ?? DEFAULT_OVERLAP)) * HTDEMUCS_SEGMENT));
   }
 
   async separate(audio: PcmAudio, opts: SeparateOptions = {}): Promise<Stems> {
     const inputLength = pcmLength(audio);
     const stereo = toModelInput(audio);
     const n = stereo[0].length;
-    const { mix, std } = standardise(stereo);
+    const std = standardDeviation(stereo);
     const out = new Float32Array(HTDEMUCS_SOURCES.length * HTDEMUCS_CHANNELS * n);
     const views = this.views(n);
     const total = views.reduce((acc, v) => acc + Math.ceil(v.length / this.stride), 0);
@@ -76,7 +78,7 @@ export class HtdemucsEngine implements SeparationEngine {
         throwIfAborted(opts.signal);
         const chunk = Math.min(HTDEMUCS_SEGMENT, view.length - offset);
         const trim = Math.floor((HTDEMUCS_SEGMENT - chunk) / 2);
-        this.fillInput(mix, n, view.start + offset - trim);
+        this.fillInput(stereo, std, view.start + offset - trim);
         await this.session.run();
         this.accumulate(out, n, view.start + offset, offset, chunk, trim, scale);
         opts.onProgress?.(++done / total);
@@ -113,15 +115,21 @@ export class HtdemucsEngine implements SeparationEngine {
     return sum;
   }
 
-  /** Copies the segment starting at song position `start` into the model input, zeros outside the song. */
-  private fillInput(mix: Float32Array, n: number, start: number): void {
+  /**
+   * Copies the segment starting at song position `start` into the model input, standardised
+   * (x / std, as demucs does to the whole song first: the same float operation per sample, so no
+   * standardised copy of the song is kept), zeros outside the song.
+   */
+  private fillInput(stereo: [Float32Array, Float32Array], std: number, start: number): void {
     const input = this.session.input;
+    const n = stereo[0].length;
     const lo = Math.max(0, -start);
     const hi = Math.max(lo, Math.min(HTDEMUCS_SEGMENT, n - start));
     for (let c = 0; c < HTDEMUCS_CHANNELS; c++) {
       const dst = c * HTDEMUCS_SEGMENT;
+      const src = stereo[c];
       input.fill(0, dst, dst + lo);
-      input.set(mix.subarray(c * n + start + lo, c * n + start + hi), dst + lo);
+      for (let t = lo; t < hi; t++) input[dst + t] = src[start + t] / std;
       input.fill(0, dst + hi, dst + HTDEMUCS_SEGMENT);
     }
   }
@@ -169,8 +177,8 @@ function toModelInput(audio: PcmAudio): [Float32Array, Float32Array] {
   return [l, right === left ? l : resample(right, audio.sampleRate, HTDEMUCS_SAMPLE_RATE)];
 }
 
-/** x / std of the mono downmix, as one planar buffer (the mean stays in: see the class comment). */
-function standardise([left, right]: [Float32Array, Float32Array]): { mix: Float32Array; std: number } {
+/** The standard deviation of the mono downmix (the mean stays in: see the class comment). */
+function standardDeviation([left, right]: [Float32Array, Float32Array]): number {
   const n = left.length;
   let sum = 0;
   for (let i = 0; i < n; i++) sum += (left[i] + right[i]) / 2;
@@ -180,13 +188,7 @@ function standardise([left, right]: [Float32Array, Float32Array]): { mix: Float3
     const d = (left[i] + right[i]) / 2 - mean;
     sq += d * d;
   }
-  const std = (n > 1 ? Math.sqrt(sq / (n - 1)) : 0) + STD_EPSILON; // torch.std is unbiased
-  const mix = new Float32Array(2 * n);
-  for (let i = 0; i < n; i++) {
-    mix[i] = left[i] / std;
-    mix[n + i] = right[i] / std;
-  }
-  return { mix, std };
+  return (n > 1 ? Math.sqrt(sq / (n - 1)) : 0) + STD_EPSILON; // torch.std is unbiased
 }
 
 /** Views of the output buffer as stems, back at the input's rate, length and channel count. */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { PcmAudio } from '../../../src/audio/pcm.js';
+import { Worker } from 'node:worker_threads';
 import { MixCache } from '../../../src/pipeline/mix-cache.js';
 
 const audio = (n: number): PcmAudio => ({ sampleRate: 8000, channels: [new Float32Array(n)] });
@@ -15,6 +16,28 @@ describe('MixCache', () => {
     const [a, b] = await Promise.all([cache.get('j1', load), cache.get('j1', load)]);
     expect(a).toBe(b);
     expect(loads).toBe(1);
+  });
+
+  it('keeps the mixture on shared memory, so a stage thread reads the same samples instead of a copy', async () => {
+    const cache = new MixCache(2);
+    const plain = { sampleRate: 8000, channels: [Float32Array.from([0.25, -0.5])] };
+    cache.prime('j1', plain);
+    const mix = await cache.get('j1', async () => audio(1));
+    expect(mix.channels[0].buffer).toBeInstanceOf(SharedArrayBuffer);
+    expect(Array.from(mix.channels[0])).toEqual([0.25, -0.5]);
+    const loaded = await cache.get('j2', async () => audio(3));
+    expect(loaded.channels[0].buffer).toBeInstanceOf(SharedArrayBuffer);
+    // What a thread writes into the posted channel is seen here: one copy, not two.
+    const worker = new Worker(
+      'const { parentPort } = require("node:worker_threads"); parentPort.once("message", (ch) => { ch[1] = 7; parentPort.postMessage("done"); });',
+      { eval: true },
+    );
+    await new Promise((resolve) => {
+      worker.once('message', resolve);
+      worker.postMessage(mix.channels[0]);
+    });
+    await worker.terminate();
+    expect(mix.channels[0][1]).toBe(7);
   });
 
   it('keeps only the most recently used jobs, so a burst of uploads does not pile up in memory', async () => {

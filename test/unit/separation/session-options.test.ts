@@ -54,8 +54,10 @@ describe('htdemucs session options', () => {
     expect(optimizedModelPath('/models', 'f'.repeat(64), 'int8', 'cpu')).not.toBe(a);
     expect(optimizedModelPath('/models', 'e'.repeat(64), 'off', 'cpu')).not.toBe(a);
     expect(optimizedModelPath('/models', 'f'.repeat(64), 'off', 'cuda')).not.toBe(a);
-    // The attention-chunked graph is optimised at load, never through the cache.
-    const config = testConfig({ modelsDir: '/models' });
+    // The attention-chunked graph is optimised at load, never through the cache; so are the parts
+    // of a split graph (DEMUCS_SPLIT, `coarse` by default): the cache is for the graph as one session.
+    expect(optimizedCacheFor(testConfig({ modelsDir: '/models' }), 'f'.repeat(64))).toBeUndefined();
+    const config = testConfig({ modelsDir: '/models', demucsSplit: 'off' });
     expect(optimizedCacheFor(config, 'f'.repeat(64))).toBe(a);
     expect(optimizedCacheFor({ ...config, demucsAttentionChunks: 8 }, 'f'.repeat(64))).toBeUndefined();
     expect(optimizedCacheFor({ ...config, demucsAttentionChunks: 1 }, 'f'.repeat(64))).toBe(a);

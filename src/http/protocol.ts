@@ -9,6 +9,11 @@ import { errorBody } from './error-handler.js';
  * the last two itself with an empty body; here they get the API's error body like every refusal.
  */
 
+/** A request target Fastify's router may see: origin-form (`/path`) or absolute-form (RFC 9112 §3.2). */
+const ORIGIN_OR_ABSOLUTE_FORM = /^(\/|https?:\/\/[^/?#]+(\/|$))/i;
+/** Every method some route of the API takes (the answer to `OPTIONS *`). */
+const SERVER_METHODS = 'DELETE, GET, HEAD, OPTIONS, POST';
+
 /** Node's default time for a request's headers. */
 const HEADERS_TIMEOUT_MS = 60_000;
 /** Node's default interval between its timeout checks. */
@@ -37,7 +42,19 @@ export function serverOptions(requestTimeoutS: number): { requestTimeout: number
 
 export function installProtocolChecks(app: FastifyInstance, idleTimeoutS: number): void {
   if (idleTimeoutS > 0) installIdleTimeout(app, idleTimeoutS * 1000);
-  app.addHook('onRequest', async (request) => {
+  app.addHook('onRequest', async (request, reply) => {
+    const target = request.raw.url ?? '';
+    if (!ORIGIN_OR_ABSOLUTE_FORM.test(target)) {
+      // `OPTIONS *` asks about the server as a whole (RFC 9110 §9.3.7); `GET *` was routed to
+      // the player page (200 HTML), `GET api/jobs` likewise matched a route.
+      if (target === '*' && request.method === 'OPTIONS')
+        return reply.status(204).header('allow', SERVER_METHODS).send();
+      throw new AppError(
+        'BAD_REQUEST_TARGET',
+        'the request target must be a path starting with "/" (or an absolute http URL); "*" only with OPTIONS',
+        400,
+      );
+    }
     const { httpVersionMajor: major, httpVersionMinor: minor } = request.raw;
     if ((major > 1 || (major === 1 && minor >= 1)) && !request.headers.host)
       throw new AppError('MISSING_HOST', 'an HTTP/1.1 request needs a Host header', 400);

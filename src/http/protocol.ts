@@ -87,7 +87,9 @@ function installIdleTimeout(app: FastifyInstance, ms: number): void {
 function onIdle(request: FastifyRequest, reply: FastifyReply, ms: number): void {
   const res = reply.raw;
   const socket = request.raw.socket;
-  if (res.writableEnded || socket.destroyed) return;
+  // Finished means handed to the kernel in full; ended is not enough (an answer written in one
+  // piece and never read is ended, and its socket was kept for ever).
+  if (res.writableFinished || socket.destroyed) return;
   if (res.headersSent) {
     // The answer has begun and the client stopped taking it.
     socket.destroy();

@@ -43,7 +43,10 @@ export function rangeAllowed(headers: IncomingHttpHeaders, v: Validators): boole
 }
 
 function tagList(header: string): string[] {
-  return header.split(',').map((t) => t.trim()).filter(Boolean);
+  return header
+    .split(',')
+    .map((t) => t.trim())
+    .filter(Boolean);
 }
 
 /** The tag without its weakness marker (If-None-Match compares weakly). */

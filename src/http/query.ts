@@ -15,7 +15,9 @@ const FORMS: Record<string, RegExp> = {
   boolean: /^(true|false)$/,
 };
 
-type Validate = ReturnType<FastifySchemaCompiler<FastifySchema>> & { errors?: FastifySchemaValidationError[] | null };
+type Validate = ReturnType<FastifySchemaCompiler<FastifySchema>> & {
+  errors?: FastifySchemaValidationError[] | null;
+};
 
 /** Wraps a query validator with the strict text check; schemas without typed properties pass through. */
 export function strictQuery(schema: FastifySchema | undefined, validate: Validate): Validate {
@@ -40,7 +42,10 @@ export function strictQuery(schema: FastifySchema | undefined, validate: Validat
 }
 
 function notation(name: string, type: string): FastifySchemaValidationError {
-  const how = type === 'boolean' ? 'true or false' : `a plain decimal ${type} (no sign +, spaces, 0x, exponent or leading zero)`;
+  const how =
+    type === 'boolean'
+      ? 'true or false'
+      : `a plain decimal ${type} (no sign +, spaces, 0x, exponent or leading zero)`;
   return {
     instancePath: `/${name}`,
     keyword: 'format',

@@ -15,6 +15,7 @@ import { InputError } from '../errors.js';
  */
 export const MAX_FILENAME_CHARS = 255;
 
+// eslint-disable-next-line no-control-regex -- control characters are what this removes
 const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
 
 export function uploadFilename(raw: string): string {

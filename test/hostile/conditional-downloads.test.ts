@@ -20,7 +20,8 @@ beforeAll(async () => {
 });
 afterAll(() => svc.close());
 
-const get = (headers: Record<string, string>) => svc.app.inject({ url, headers: { ...auth(KEY_A), ...headers } });
+const get = (headers: Record<string, string>) =>
+  svc.app.inject({ url, headers: { ...auth(KEY_A), ...headers } });
 
 describe('conditional downloads', () => {
   it('answers carry a strong ETag and Last-Modified', async () => {

@@ -20,7 +20,10 @@ beforeAll(async () => {
 afterAll(() => svc.close());
 
 const list = async (headers: string) => {
-  const answer = await rawRequest(port, `GET /api/jobs HTTP/1.1\r\nHost: x\r\n${headers}Connection: close\r\n\r\n`);
+  const answer = await rawRequest(
+    port,
+    `GET /api/jobs HTTP/1.1\r\nHost: x\r\n${headers}Connection: close\r\n\r\n`,
+  );
   return { status: answer.status, body: answer.body };
 };
 
@@ -35,7 +38,10 @@ describe('API key headers', () => {
   ])('two different keys are 401: %j', async (headers) => {
     const { status, body } = await list(headers);
     expect(status).toBe(401);
-    expect(JSON.parse(body).error).toMatchObject({ code: 'UNAUTHORIZED', message: expect.stringMatching(/more than one API key/) });
+    expect(JSON.parse(body).error).toMatchObject({
+      code: 'UNAUTHORIZED',
+      message: expect.stringMatching(/more than one API key/),
+    });
   });
 
   it.each([

@@ -26,11 +26,14 @@ describe('request targets', () => {
     if (!line.startsWith('HEAD')) expect(JSON.parse(answer.body).error.code).toBe('BAD_REQUEST_TARGET');
   });
 
-  it.each(['GET api/jobs', 'GET health', 'GET ftp://h/api/jobs'])('%s is 400 with the error body', async (line) => {
-    const answer = await send(line);
-    expect(answer.status, answer.body).toBe(400);
-    expect(JSON.parse(answer.body).error.code).toMatch(/^BAD_/);
-  });
+  it.each(['GET api/jobs', 'GET health', 'GET ftp://h/api/jobs'])(
+    '%s is 400 with the error body',
+    async (line) => {
+      const answer = await send(line);
+      expect(answer.status, answer.body).toBe(400);
+      expect(JSON.parse(answer.body).error.code).toMatch(/^BAD_/);
+    },
+  );
 
   it('OPTIONS * is 204 with the methods the server takes', async () => {
     const answer = await send('OPTIONS *');

@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { toneWav } from '../helpers/audio.js';
 import { multipart, startTestService, type TestService } from '../helpers/services.js';
 import { withSecurity } from './helpers.js';
-import { listen, rawRequest } from './raw-http.js';
+import { listen } from './raw-http.js';
 
 /**
  * Audit 3, left over from audit 2: clients that take an answer too slowly or never.
@@ -58,7 +58,10 @@ async function queuedJob(s: TestService, seconds: number): Promise<string> {
 
 describe('slow readers', () => {
   it('a download the client stops reading is dropped after IDLE_TIMEOUT', async () => {
-    svc = await startTestService({ workers: false, config: withSecurity({ idleTimeoutS: 0.5, requestTimeoutS: 600 }) });
+    svc = await startTestService({
+      workers: false,
+      config: withSecurity({ idleTimeoutS: 0.5, requestTimeoutS: 600 }),
+    });
     // 200 s of stereo 16-bit audio: 35 MB, more than the loopback socket buffers take.
     const id = await queuedJob(svc, 200);
     const port = await listen(svc);
@@ -82,7 +85,9 @@ describe('slow readers', () => {
     // A client that takes the answer's head and then never reads again: it holds the only slot.
     const reader = net.connect(port, '127.0.0.1');
     reader.on('error', () => undefined);
-    const opened = new Promise<string>((resolve) => reader.once('data', (d) => resolve(d.toString('latin1'))));
+    const opened = new Promise<string>((resolve) =>
+      reader.once('data', (d) => resolve(d.toString('latin1'))),
+    );
     reader.once('data', () => reader.pause());
     reader.write(`GET /api/jobs/${id}/events HTTP/1.1\r\nHost: x\r\n\r\n`);
     expect(await opened).toMatch(/^HTTP\/1\.1 200/);
@@ -132,7 +137,9 @@ describe('slow readers', () => {
     });
     await vi.waitFor(
       async () =>
-        expect((await svc!.app.inject({ method: 'POST', url: '/api/process', payload, headers })).statusCode).toBe(202),
+        expect(
+          (await svc!.app.inject({ method: 'POST', url: '/api/process', payload, headers })).statusCode,
+        ).toBe(202),
       { timeout: 20_000, interval: 100 },
     );
   }, 90_000);

@@ -51,7 +51,7 @@ describe.each(BACKEND_MODES)('%s mode', (mode) => {
   it('bytes that are not UTF-8 are stored as U+FFFD, never as raw bytes', async () => {
     const name = await storedName(Buffer.from([0xff, 0xfe, 0xc0, 0xae, 0x2e, 0x77, 0x61, 0x76]));
     expect(name.endsWith('.wav')).toBe(true);
-    expect(name).not.toMatch(/[\u0000-\u001f]/);
+    expect([...name].every((c) => c.charCodeAt(0) >= 0x20)).toBe(true);
     expect(name).toContain('\ufffd');
   });
 

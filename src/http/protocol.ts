@@ -46,7 +46,7 @@ export function installProtocolChecks(app: FastifyInstance, idleTimeoutS: number
     const target = request.raw.url ?? '';
     if (!ORIGIN_OR_ABSOLUTE_FORM.test(target)) {
       // `OPTIONS *` asks about the server as a whole (RFC 9110 §9.3.7); `GET *` was routed to
-      // the player page (200 HTML), `GET api/jobs` likewise matched a route.
+      // the player page (200 HTML).
       if (target === '*' && request.method === 'OPTIONS')
         return reply.status(204).header('allow', SERVER_METHODS).send();
       throw new AppError(
@@ -58,6 +58,21 @@ export function installProtocolChecks(app: FastifyInstance, idleTimeoutS: number
     const { httpVersionMajor: major, httpVersionMinor: minor } = request.raw;
     if ((major > 1 || (major === 1 && minor >= 1)) && !request.headers.host)
       throw new AppError('MISSING_HOST', 'an HTTP/1.1 request needs a Host header', 400);
+    // Node keeps the first of two Host headers; a proxy may route by the other (RFC 9112 §3.2).
+    if (request.raw.rawHeaders.filter((h, i) => i % 2 === 0 && h.toLowerCase() === 'host').length > 1)
+      throw new AppError('DUPLICATE_HOST', 'the request has more than one Host header', 400);
+  });
+  app.server.on('checkContinue', (req, res) => {
+    // `Expect: 100-continue`: Node said "100 Continue" at once, so a client whose upload was
+    // then refused (401, 413 for its Content-Length, 429, 503) sent the body anyway. The 100
+    // is now sent when the route starts reading the body; a refusal before that comes instead.
+    const onListener = (event: string | symbol) => {
+      if (event !== 'data' && event !== 'readable') return;
+      req.off('newListener', onListener);
+      if (!res.headersSent && !res.writableEnded) res.writeContinue();
+    };
+    req.on('newListener', onListener);
+    app.server.emit('request', req, res);
   });
   app.server.on('checkExpectation', (_req, res) => {
     const body = errorBody('EXPECTATION_FAILED', 'only "Expect: 100-continue" is understood');

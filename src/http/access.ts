@@ -54,15 +54,31 @@ export function keysEnabled(config: AppConfig): boolean {
   return config.apiKeys.length > 0 || config.security.adminKey !== undefined;
 }
 
-/** The key a request presents, if any (header or bearer; never the query string). */
-export function presentedKey(request: FastifyRequest): string | undefined {
-  const header = request.headers['x-api-key'];
-  if (typeof header === 'string' && header) return header;
-  return /^Bearer\s+(\S+)\s*$/i.exec(request.headers.authorization ?? '')?.[1];
+/**
+ * The key a request presents: undefined for none, null for several that differ. Every
+ * credential header counts (each `x-api-key`, each `Authorization: Bearer`): Node keeps only
+ * the first of two Authorization headers and joins two x-api-key headers, so which one "won"
+ * depended on the header; a request with two different keys now counts as having none and is
+ * told so (the same key sent twice, or in both headers, is that key). Never the query string.
+ */
+export function presentedKey(request: FastifyRequest): string | undefined | null {
+  const keys = new Set<string>();
+  const raw = request.raw.rawHeaders;
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = raw[i]!.toLowerCase();
+    const value = raw[i + 1]!;
+    if (name === 'x-api-key' && value) keys.add(value);
+    if (name === 'authorization') {
+      const bearer = /^Bearer\s+(\S+)\s*$/i.exec(value)?.[1];
+      if (bearer) keys.add(bearer);
+    }
+  }
+  if (keys.size > 1) return null;
+  return keys.values().next().value;
 }
 
 /** Who a request is, from its key alone (signed URLs are checked by the route hook). */
-export function principalFromKey(config: AppConfig, key: string | undefined): Principal {
+export function principalFromKey(config: AppConfig, key: string | undefined | null): Principal {
   if (!keysEnabled(config)) return { kind: 'open' };
   if (!key) return { kind: 'anonymous' };
   if (config.security.adminKey !== undefined && same(key, config.security.adminKey)) return { kind: 'admin' };
@@ -124,7 +140,7 @@ function accessHook(config: AppConfig): onRequestHookHandler {
         return;
       case 'metrics':
         if (config.security.metricsKey === undefined) return;
-        if (key !== undefined && same(key, config.security.metricsKey)) return;
+        if (typeof key === 'string' && same(key, config.security.metricsKey)) return;
         if (request.principal.kind === 'admin') return;
         throw unauthorized('a valid metrics key is required');
       case 'signed-file':
@@ -137,7 +153,11 @@ function accessHook(config: AppConfig): onRequestHookHandler {
         throw unauthorized('a valid API key or an unexpired signed URL is required');
       }
       case 'key':
-        throw unauthorized('a valid API key is required');
+        throw unauthorized(
+          key === null
+            ? 'the request sends more than one API key (x-api-key and Authorization differ, or a header is repeated)'
+            : 'a valid API key is required',
+        );
     }
   };
 }

@@ -14,6 +14,7 @@ import { ClientSlots } from './client-slots.js';
 import { openApiOptions } from './openapi.js';
 import { BODY_LIMIT_BYTES, installJsonBodyParser } from './json-body.js';
 import { installMethodRules } from './methods.js';
+import { installPipeliningLimit } from './pipelining.js';
 import { installProtocolChecks, serverOptions } from './protocol.js';
 import { rateLimitOptions } from './rate-limit.js';
 import { FIELD_SIZE_BYTES } from './upload.js';
@@ -44,6 +45,7 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
   });
   installErrorHandler(app);
   installProtocolChecks(app, config.security.idleTimeoutS);
+  installPipeliningLimit(app);
   installMethodRules(app);
   installValidation(app);
   installJsonBodyParser(app);

@@ -9,6 +9,11 @@ import { errorBody } from './error-handler.js';
  * the last two itself with an empty body; here they get the API's error body like every refusal.
  */
 
+/** A request target Fastify's router may see: origin-form (`/path`) or absolute-form (RFC 9112 §3.2). */
+const ORIGIN_OR_ABSOLUTE_FORM = /^(\/|https?:\/\/[^/?#]+(\/|$))/i;
+/** Every method some route of the API takes (the answer to `OPTIONS *`). */
+const SERVER_METHODS = 'DELETE, GET, HEAD, OPTIONS, POST';
+
 /** Node's default time for a request's headers. */
 const HEADERS_TIMEOUT_MS = 60_000;
 /** Node's default interval between its timeout checks. */
@@ -37,10 +42,37 @@ export function serverOptions(requestTimeoutS: number): { requestTimeout: number
 
 export function installProtocolChecks(app: FastifyInstance, idleTimeoutS: number): void {
   if (idleTimeoutS > 0) installIdleTimeout(app, idleTimeoutS * 1000);
-  app.addHook('onRequest', async (request) => {
+  app.addHook('onRequest', async (request, reply) => {
+    const target = request.raw.url ?? '';
+    if (!ORIGIN_OR_ABSOLUTE_FORM.test(target)) {
+      // `OPTIONS *` asks about the server as a whole (RFC 9110 §9.3.7); `GET *` was routed to
+      // the player page (200 HTML).
+      if (target === '*' && request.method === 'OPTIONS')
+        return reply.status(204).header('allow', SERVER_METHODS).send();
+      throw new AppError(
+        'BAD_REQUEST_TARGET',
+        'the request target must be a path starting with "/" (or an absolute http URL); "*" only with OPTIONS',
+        400,
+      );
+    }
     const { httpVersionMajor: major, httpVersionMinor: minor } = request.raw;
     if ((major > 1 || (major === 1 && minor >= 1)) && !request.headers.host)
       throw new AppError('MISSING_HOST', 'an HTTP/1.1 request needs a Host header', 400);
+    // Node keeps the first of two Host headers; a proxy may route by the other (RFC 9112 §3.2).
+    if (request.raw.rawHeaders.filter((h, i) => i % 2 === 0 && h.toLowerCase() === 'host').length > 1)
+      throw new AppError('DUPLICATE_HOST', 'the request has more than one Host header', 400);
+  });
+  app.server.on('checkContinue', (req, res) => {
+    // `Expect: 100-continue`: Node said "100 Continue" at once, so a client whose upload was
+    // then refused (401, 413 for its Content-Length, 429, 503) sent the body anyway. The 100
+    // is now sent when the route starts reading the body; a refusal before that comes instead.
+    const onListener = (event: string | symbol) => {
+      if (event !== 'data' && event !== 'readable') return;
+      req.off('newListener', onListener);
+      if (!res.headersSent && !res.writableEnded) res.writeContinue();
+    };
+    req.on('newListener', onListener);
+    app.server.emit('request', req, res);
   });
   app.server.on('checkExpectation', (_req, res) => {
     const body = errorBody('EXPECTATION_FAILED', 'only "Expect: 100-continue" is understood');
@@ -70,7 +102,9 @@ function installIdleTimeout(app: FastifyInstance, ms: number): void {
 function onIdle(request: FastifyRequest, reply: FastifyReply, ms: number): void {
   const res = reply.raw;
   const socket = request.raw.socket;
-  if (res.writableEnded || socket.destroyed) return;
+  // Finished means handed to the kernel in full; ended is not enough (an answer written in one
+  // piece and never read is ended, and its socket was kept for ever).
+  if (res.writableFinished || socket.destroyed) return;
   if (res.headersSent) {
     // The answer has begun and the client stopped taking it.
     socket.destroy();

@@ -8,8 +8,16 @@ import { statusView } from './presenters.js';
 import { jobUrls } from './signed-urls.js';
 
 const HEARTBEAT_MS = 15_000;
+/** What an EventSource waits before it reconnects after the server ends a stream. */
+const RECONNECT_MS = 1000;
 
-/** Sends the job now and on every change as `event: status`, then `event: end` after the final status. */
+/**
+ * Sends the job now and on every change as `event: status`, then `event: end` after the final
+ * status. A stream lasts at most REQUEST_TIMEOUT: a client that opened it and never reads (its
+ * socket buffers take years of heartbeats before the server notices) held its stream slot for
+ * as long as the job ran. At the limit the stream ends without `event: end`; an EventSource
+ * reconnects after `retry` and gets the current status first, so nothing is missed.
+ */
 export function streamJobEvents(
   services: Services,
   job: JobRecord,
@@ -60,10 +68,19 @@ export function streamJobEvents(
   };
   const unsubscribe = services.backends.store.subscribe(job.id, send);
   const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), HEARTBEAT_MS);
+  const limitMs = services.config.security.requestTimeoutS * 1000;
+  const limit =
+    limitMs > 0
+      ? setTimeout(() => {
+          res.write(`: the stream time limit was reached; reconnect\nretry: ${RECONNECT_MS}\n\n`);
+          close();
+        }, limitMs)
+      : undefined;
   const close = () => {
     if (closed) return;
     closed = true;
     clearInterval(heartbeat);
+    clearTimeout(limit);
     unsubscribe();
     release();
     open.delete(close);

@@ -10,6 +10,7 @@ import type { AppConfig } from '../config.js';
 import { InputError } from '../errors.js';
 import { checkExtension } from '../ingest/validate.js';
 import { tmpDir } from '../storage/paths.js';
+import { uploadFilename } from './upload-filename.js';
 
 /**
  * Streams a multipart upload to a temp file under STORAGE_DIR/tmp (never the whole file in
@@ -43,7 +44,7 @@ export async function receiveUpload(request: FastifyRequest, config: AppConfig):
           part.file.resume();
           throw unexpectedFile(part.fieldname);
         }
-        filename = path.basename(part.filename || '');
+        filename = uploadFilename(part.filename || '');
         checkExtension(filename, config);
         tmpFile = path.join(tmpDir(config.storageDir), `${randomUUID()}.upload`);
         // At the limit the stream fails at once: the rest of the body is never read (the route

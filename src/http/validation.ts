@@ -1,11 +1,13 @@
 import { AjvCompiler } from '@fastify/ajv-compiler';
 import type { FastifyInstance, FastifyServerOptions } from 'fastify';
+import { strictQuery } from './query.js';
 
 /**
  * The one rule for how a request is checked against its route's schema.
  *
  * Path parameters, query strings and headers are text on the wire, so they are coerced to the
- * schema's types (`?limit=5` is the integer 5), as Fastify does by default.
+ * schema's types (`?limit=5` is the integer 5), as Fastify does by default, after the query's
+ * numbers and booleans are checked to be written in their one plain form (query.ts).
  *
  * A body is checked as sent. JSON carries its own types, and Fastify's default coercion turned
  * a wrong one into a silent guess: `"vocal_db": ""` became no guide vocal, `"semitones": "3"`,
@@ -17,7 +19,11 @@ export function installValidation(app: FastifyInstance): void {
   const compilers = AjvCompiler();
   const coercing = compilers({}, { customOptions: {} });
   const asSent = compilers({}, { customOptions: { coerceTypes: false, removeAdditional: false } });
-  app.setValidatorCompiler((route) => (route.httpPart === 'body' ? asSent : coercing)(route));
+  app.setValidatorCompiler((route) => {
+    if (route.httpPart === 'body') return asSent(route);
+    const validate = coercing(route);
+    return route.httpPart === 'querystring' ? strictQuery(route.schema, validate) : validate;
+  });
 }
 
 /**

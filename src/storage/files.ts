@@ -32,6 +32,14 @@ export async function writeJsonAtomic(file: string, value: unknown, opts: { fsyn
   await writeFileAtomic(file, `${JSON.stringify(value, null, 2)}\n`, opts);
 }
 
+/**
+ * Removes a directory tree. A render still writing into a job directory while it is deleted
+ * made a plain recursive rm fail with ENOTEMPTY (a 500 on DELETE); Node retries those.
+ */
+export async function removeTree(dir: string): Promise<void> {
+  await fs.rm(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 20 });
+}
+
 export async function readJson<T>(file: string): Promise<T> {
   return JSON.parse(await fs.readFile(file, 'utf8')) as T;
 }

@@ -2,7 +2,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import { NotFoundError } from '../errors.js';
-import { writeJsonAtomic } from './files.js';
+import { removeTree, writeJsonAtomic } from './files.js';
 import type { JobPaths } from './paths.js';
 
 /**
@@ -13,6 +13,13 @@ import type { JobPaths } from './paths.js';
  * asked for again. What is rendered, and how its records name their id, is the kind's.
  */
 export type RenderStatus = 'queued' | 'running' | 'completed' | 'failed';
+
+/**
+ * The job was deleted while one of its renderings was queued or running. Its state writes
+ * (and the renderer's own mkdir) recreated the deleted job directory with variant.json /
+ * video.json in it, every time; now nothing more is written and what was recreated is removed.
+ */
+class JobGoneError extends NotFoundError {}
 
 export interface RenderState<P, F> {
   job_id: string;
@@ -99,7 +106,7 @@ export class RenderQueue<P, F, R extends RenderState<P, F>> {
     this.active.add(this.key(jobId, id));
     await this.save(rec).catch((err: unknown) => {
       this.active.delete(this.key(jobId, id));
-      throw err;
+      throw err instanceof JobGoneError ? new NotFoundError(`no job ${jobId}`) : err;
     });
     this.chain = this.chain.then(() => this.run(rec));
     return rec;
@@ -153,6 +160,7 @@ export class RenderQueue<P, F, R extends RenderState<P, F>> {
     let saving: Promise<void> = Promise.resolve();
     try {
       if (this.abort.signal.aborted) throw new Error('shutting down');
+      if (await this.jobGone(rec.job_id)) throw new JobGoneError(`job ${rec.job_id} was deleted`);
       await this.save({ ...rec, status: 'running' });
       const files = await this.render(
         this.pathsOf(rec.job_id),
@@ -170,8 +178,12 @@ export class RenderQueue<P, F, R extends RenderState<P, F>> {
       await saving;
       await this.save({ ...rec, status: 'completed', progress: 100, files });
     } catch (err) {
-      const message = err instanceof Error ? err.message : String(err);
       await saving;
+      if (err instanceof JobGoneError || (await this.jobGone(rec.job_id))) {
+        await removeTree(this.pathsOf(rec.job_id).dir);
+        return;
+      }
+      const message = err instanceof Error ? err.message : String(err);
       const noun = this.kind.noun;
       this.log.warn({ job_id: rec.job_id, [`${noun}_id`]: id, err: message }, `${noun} failed`);
       await this.save({ ...rec, status: 'failed', error: message.slice(0, 500) }).catch(() => undefined);
@@ -181,8 +193,15 @@ export class RenderQueue<P, F, R extends RenderState<P, F>> {
   }
 
   private async save(rec: R): Promise<void> {
+    if (await this.jobGone(rec.job_id)) throw new JobGoneError(`job ${rec.job_id} was deleted`);
     const body = { ...rec, updated_at: new Date().toISOString() };
     await writeJsonAtomic(this.stateFile(rec.job_id, this.kind.idOf(rec)), body, { fsync: false });
+  }
+
+  /** Every job directory holds its original upload until the job is deleted. */
+  private async jobGone(jobId: string): Promise<boolean> {
+    const names = await fs.readdir(this.pathsOf(jobId).dir).catch(() => [] as string[]);
+    return !names.some((n) => n.startsWith('original.'));
   }
 
   private stateFile(jobId: string, id: string): string {

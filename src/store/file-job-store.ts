@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import type { JobRecord } from '../domain/job.js';
 import { isTerminalJob } from '../domain/job.js';
 import path from 'node:path';
-import { moveInto, writeJsonAtomic } from '../storage/files.js';
+import { moveInto, removeTree, writeJsonAtomic } from '../storage/files.js';
 import { isJobId, jobPaths, jobsRoot } from '../storage/paths.js';
 import { removeTempFiles } from '../storage/temp-files.js';
 import { corruptRecord, recordProblem } from './record-check.js';
@@ -148,7 +148,7 @@ export class FileJobStore implements JobStore {
   async delete(id: string): Promise<void> {
     await this.serial.run(id, async () => {
       this.jobs.delete(id);
-      await fs.rm(jobPaths(this.storageDir, id).dir, { recursive: true, force: true });
+      await removeTree(jobPaths(this.storageDir, id).dir);
     });
   }
 

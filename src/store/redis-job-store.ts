@@ -1,11 +1,11 @@
 import { EventEmitter } from 'node:events';
-import fs from 'node:fs/promises';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { JobRecord } from '../domain/job.js';
 import { isTerminalJob } from '../domain/job.js';
 import { createRedisClient, guardRedis, redisUnavailable } from '../infra/redis.js';
 import { jobPaths } from '../storage/paths.js';
+import { removeTree } from '../storage/files.js';
 import type { JobListener, JobMutator, JobStore, ListOptions } from './job-store.js';
 import { KeyedSerial } from './keyed-serial.js';
 import { decodeJob, encodeJob, RECORD_FIELD, REV_FIELD, toArgs, type HashFields } from './redis-codec.js';
@@ -215,7 +215,7 @@ export class RedisJobStore implements JobStore {
   async delete(id: string): Promise<void> {
     await this.serial.run(id, async () => {
       await guardRedis(() => runScript(this.client, DELETE_JOB, this.indexKeys(id), [id]), this.client);
-      await fs.rm(jobPaths(this.opts.storageDir, id).dir, { recursive: true, force: true });
+      await removeTree(jobPaths(this.opts.storageDir, id).dir);
     });
   }
 

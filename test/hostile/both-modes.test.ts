@@ -47,6 +47,14 @@ describe.each(BACKEND_MODES)('%s mode', (mode) => {
     expect((await send('GET', '/api/jobs?limit=5&limit=6')).statusCode).toBe(400);
     const dup = await send('POST', `/api/jobs/${waiting}/variants`, '{"tempo":1,"tempo":2}');
     expect(dup.json().error.code).toBe('DUPLICATE_KEY');
+    // Audit 3: one spelling of a query number; If-Range that does not name the file.
+    expect((await send('GET', '/api/jobs?limit=0x10')).statusCode).toBe(400);
+    expect((await send('GET', '/api/jobs?offset=-0')).statusCode).toBe(400);
+    const stale = await finished.app.inject({
+      url: `/api/files/${done}/original.wav`,
+      headers: { ...auth(KEY_A), range: 'bytes=0-3', 'if-range': '"stale"' },
+    });
+    expect(stale.statusCode).toBe(200);
     for (const bad of ['not-a-uuid', `${waiting}x`, '..%2f..%2fjob.json', '%00', 'ｄｅｆ'])
       expect((await send('GET', `/api/status/${bad}`)).statusCode, bad).toBe(400);
   });

@@ -5,6 +5,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { Services } from '../../container.js';
 import { InputError, NotFoundError } from '../../errors.js';
+import { notModified, rangeAllowed, validatorsOf } from '../conditional.js';
 import { contentTypeOf } from '../content-types.js';
 import { loadOwnedJob } from '../job-lookup.js';
 import { openablePublicFile } from '../public-files.js';
@@ -29,7 +30,12 @@ const FileBody = {
     'application/octet-stream': { schema: Bytes },
   },
 };
-const FileHeaders = { 'content-length': Type.Integer(), 'accept-ranges': Type.Literal('bytes') };
+const FileHeaders = {
+  'content-length': Type.Integer(),
+  'accept-ranges': Type.Literal('bytes'),
+  etag: Type.String({ description: 'strong; for If-None-Match and If-Range' }),
+  'last-modified': Type.String(),
+};
 
 export function fileRoutes(services: Services): FastifyPluginAsyncTypebox {
   return async (app) => {
@@ -38,12 +44,13 @@ export function fileRoutes(services: Services): FastifyPluginAsyncTypebox {
       url: '/api/files/:job_id/*',
       schema: {
         operationId: 'downloadFile',
-        summary: 'Download a file of a job (supports HEAD and Range requests)',
+        summary: 'Download a file of a job (supports HEAD, Range, If-Range and If-None-Match)',
         tags: ['files'],
         params: FileParams,
         response: {
           200: { ...FileBody, headers: FileHeaders },
           206: { ...FileBody, description: 'the requested byte range', headers: FileHeaders },
+          304: Type.Null({ description: 'not modified (If-None-Match or If-Modified-Since): no body' }),
           416: errorResponses[400],
           ...errorResponses,
         },
@@ -57,13 +64,17 @@ export function fileRoutes(services: Services): FastifyPluginAsyncTypebox {
         // Only the job's known outputs (never job.json, temp files, dotfiles, work/ or symlinks).
         const file = await openablePublicFile(services.config.storageDir, job, rel);
         if (!file) throw new NotFoundError(`no file "${rel}" in job ${job.id}`);
-        const { size } = await fs.stat(file);
+        const stat = await fs.stat(file);
+        const { size } = stat;
+        const validators = validatorsOf(stat);
         reply.header('accept-ranges', 'bytes').header('content-type', contentTypeOf(file));
+        reply.header('etag', validators.etag).header('last-modified', validators.lastModified);
+        if (notModified(request.headers, validators)) return reply.status(304).send(null);
         reply.header('content-disposition', `inline; filename="${rel.split('/').pop()?.replace(/"/g, '')}"`);
         let start = 0;
         let end = size - 1;
         const rangeHeader = request.headers.range;
-        if (rangeHeader) {
+        if (rangeHeader && rangeAllowed(request.headers, validators)) {
           const range = parseRange(rangeHeader, size);
           if (range === 'unsatisfiable') {
             reply.header('content-range', `bytes */${size}`);

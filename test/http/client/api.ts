@@ -233,13 +233,13 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Download a file of a job (supports HEAD and Range requests) */
+        /** Download a file of a job (supports HEAD, Range, If-Range and If-None-Match) */
         get: operations["downloadFile"];
         put?: never;
         post?: never;
         delete?: never;
         options?: never;
-        /** Download a file of a job (supports HEAD and Range requests) */
+        /** Download a file of a job (supports HEAD, Range, If-Range and If-None-Match) */
         head: operations["downloadFileHead"];
         patch?: never;
         trace?: never;
@@ -4876,6 +4876,9 @@ export interface operations {
                 headers: {
                     "content-length"?: number;
                     "accept-ranges"?: "bytes";
+                    /** @description strong; for If-None-Match and If-Range */
+                    etag?: string;
+                    "last-modified"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4890,6 +4893,9 @@ export interface operations {
                 headers: {
                     "content-length"?: number;
                     "accept-ranges"?: "bytes";
+                    /** @description strong; for If-None-Match and If-Range */
+                    etag?: string;
+                    "last-modified"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4898,6 +4904,13 @@ export interface operations {
                     "text/*": string;
                     "application/octet-stream": string;
                 };
+            };
+            /** @description not modified (If-None-Match or If-Modified-Since): no body */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Every error: a stable code and a human message. */
             400: {
@@ -5157,6 +5170,9 @@ export interface operations {
                 headers: {
                     "content-length"?: number;
                     "accept-ranges"?: "bytes";
+                    /** @description strong; for If-None-Match and If-Range */
+                    etag?: string;
+                    "last-modified"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5171,6 +5187,9 @@ export interface operations {
                 headers: {
                     "content-length"?: number;
                     "accept-ranges"?: "bytes";
+                    /** @description strong; for If-None-Match and If-Range */
+                    etag?: string;
+                    "last-modified"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5179,6 +5198,13 @@ export interface operations {
                     "text/*": string;
                     "application/octet-stream": string;
                 };
+            };
+            /** @description not modified (If-None-Match or If-Modified-Since): no body */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Every error: a stable code and a human message. */
             400: {

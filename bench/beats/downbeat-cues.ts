@@ -18,7 +18,9 @@ for (const corpus of process.argv.slice(2)) {
     const wav = path.join(corpus, song, 'mixture.wav');
     if (!fs.existsSync(wav)) continue;
     const truth = JSON.parse(fs.readFileSync(path.join(corpus, song, 'truth.json'), 'utf8'));
-    const bpb: number = truth.beats_per_bar ?? Number(String(truth.time_signature).split('/')[0]) / (truth.time_signature === '6/8' ? 3 : 1);
+    const bpb: number =
+      truth.beats_per_bar ??
+      Number(String(truth.time_signature).split('/')[0]) / (truth.time_signature === '6/8' ? 3 : 1);
     const pcm = decodeWav(fs.readFileSync(wav));
     const a = analyzeBeats(pcm.channels, pcm.sampleRate);
     const os = onsetStrength(pcm.channels, pcm.sampleRate);
@@ -44,7 +46,16 @@ for (const corpus of process.argv.slice(2)) {
     }
     const truePhase = votes.indexOf(Math.max(...votes));
     const ok = matched > 0.8 * a.beats.length;
-    const cues = meterCues({ beats: frames, odf: os.odf, low: os.low, logMel: os.logMel, bands: os.bands, signal: os.signal, rate: os.rate, frameRate: fr });
+    const cues = meterCues({
+      beats: frames,
+      odf: os.odf,
+      low: os.low,
+      logMel: os.logMel,
+      bands: os.bands,
+      signal: os.signal,
+      rate: os.rate,
+      frameRate: fr,
+    });
     const parts: string[] = [];
     for (const [name, c] of Object.entries(cues)) {
       const r = barContrast(c, bpb);
@@ -55,10 +66,14 @@ for (const corpus of process.argv.slice(2)) {
         if (right) tally[name].right++;
       }
       const sc = [2, 3, 4].map((l) => barContrast(c, l).contrast.toFixed(2)).join('/');
-      parts.push(`${name} ${right ? 'Y' : '-'}${r.contrast.toFixed(2)} k${clarity(c).toFixed(1)} ${process.env.SCORES ? sc : ''}`);
+      parts.push(
+        `${name} ${right ? 'Y' : '-'}${r.contrast.toFixed(2)} k${clarity(c).toFixed(1)} ${process.env.SCORES ? sc : ''}`,
+      );
     }
     const dbOk = a.beatsPerBar === bpb && a.beatPositions.length > 0;
-    console.log(`${song.padEnd(24)} bpb ${bpb} est ${a.beatsPerBar} beats ${ok ? 'ok ' : 'BAD'} ${parts.join(' ')} ${dbOk ? '' : 'METER'}`);
+    console.log(
+      `${song.padEnd(24)} bpb ${bpb} est ${a.beatsPerBar} beats ${ok ? 'ok ' : 'BAD'} ${parts.join(' ')} ${dbOk ? '' : 'METER'}`,
+    );
   }
 }
 for (const [name, t] of Object.entries(tally)) console.log(`${name}: ${t.right}/${t.n}`);

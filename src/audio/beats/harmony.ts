@@ -23,21 +23,49 @@ export interface BeatHarmony {
   bass: Float64Array;
 }
 
-let cached: { fft: FFT; window: Float64Array; frame: Float64Array; spec: Float64Array } | undefined;
+interface Plan {
+  rate: number;
+  fft: FFT;
+  window: Float64Array;
+  frame: Float64Array;
+  spec: Float64Array;
+  /** Pitch class of every bin in the chroma range, and where it counts (1 bass, 2 chords, 3 both). */
+  k0: number;
+  pc: Int8Array;
+  use: Int8Array;
+}
+let cached: Plan | undefined;
 
-function pitchClassOf(f: number): number {
-  const midi = 69 + 12 * Math.log2(f / 440);
-  return ((Math.round(midi) % 12) + 12) % 12;
+function plan(rate: number): Plan {
+  if (cached?.rate === rate) return cached;
+  const window = new Float64Array(NFFT);
+  for (let i = 0; i < NFFT; i++) window[i] = 0.5 - 0.5 * Math.cos((2 * Math.PI * i) / NFFT);
+  const binHz = rate / NFFT;
+  const k0 = Math.max(1, Math.ceil(BASS_LO_HZ / binHz));
+  const k1 = Math.min(NFFT / 2, Math.floor(CHORD_HI_HZ / binHz));
+  const pc = new Int8Array(Math.max(0, k1 - k0 + 1));
+  const use = new Int8Array(pc.length);
+  for (let k = k0; k <= k1; k++) {
+    const f = k * binHz;
+    pc[k - k0] = ((Math.round(69 + 12 * Math.log2(f / 440)) % 12) + 12) % 12;
+    use[k - k0] = (f < BASS_HI_HZ ? 1 : 0) | (f >= CHORD_LO_HZ ? 2 : 0);
+  }
+  cached = {
+    rate,
+    fft: new FFT(NFFT),
+    window,
+    frame: new Float64Array(NFFT),
+    spec: new Float64Array(2 * NFFT),
+    k0,
+    pc,
+    use,
+  };
+  return cached;
 }
 
 /** Chroma of the window centred at `centre` (samples) into out[0..11] (chords) and out[12..23] (bass). */
 function spanChroma(x: Float32Array, centre: number, rate: number, out: Float64Array): void {
-  cached ??= (() => {
-    const window = new Float64Array(NFFT);
-    for (let i = 0; i < NFFT; i++) window[i] = 0.5 - 0.5 * Math.cos((2 * Math.PI * i) / NFFT);
-    return { fft: new FFT(NFFT), window, frame: new Float64Array(NFFT), spec: new Float64Array(2 * NFFT) };
-  })();
-  const { fft, window, frame, spec } = cached;
+  const { fft, window, frame, spec, k0, pc, use } = plan(rate);
   const start = Math.round(centre) - NFFT / 2;
   for (let i = 0; i < NFFT; i++) {
     const j = start + i;
@@ -45,18 +73,14 @@ function spanChroma(x: Float32Array, centre: number, rate: number, out: Float64A
   }
   fft.realTransform(spec, frame);
   out.fill(0);
-  const binHz = rate / NFFT;
-  const k0 = Math.max(1, Math.ceil(BASS_LO_HZ / binHz));
-  const k1 = Math.min(NFFT / 2, Math.floor(CHORD_HI_HZ / binHz));
-  for (let k = k0; k <= k1; k++) {
-    const f = k * binHz;
+  for (let b = 0; b < pc.length; b++) {
+    const k = k0 + b;
     const re = spec[2 * k];
     const im = spec[2 * k + 1];
     // Square-root magnitude: loud partials count without drowning the others.
     const m = Math.sqrt(Math.sqrt(re * re + im * im));
-    const pc = pitchClassOf(f);
-    if (f < BASS_HI_HZ) out[12 + pc] += m;
-    if (f >= CHORD_LO_HZ) out[pc] += m;
+    if (use[b] & 1) out[12 + pc[b]] += m;
+    if (use[b] & 2) out[pc[b]] += m;
   }
 }
 
@@ -78,7 +102,12 @@ function cosineChange(a: Float64Array, ia: number, b: Float64Array, ib: number):
  * is the mono signal at `rate`. The change at beat i compares the span before it with the span
  * after it; the first and the last beat get the mean.
  */
-export function beatHarmony(x: Float32Array, rate: number, frameRate: number, beats: Float64Array): BeatHarmony {
+export function beatHarmony(
+  x: Float32Array,
+  rate: number,
+  frameRate: number,
+  beats: Float64Array,
+): BeatHarmony {
   const k = beats.length;
   const chord = new Float64Array(k);
   const bass = new Float64Array(k);

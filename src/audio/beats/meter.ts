@@ -135,7 +135,7 @@ function clearWeight(cue: Float64Array): number {
 }
 
 /** The three z-scored cues of every beat. */
-function beatCues(input: MeterInput): Cues {
+function beatCues(input: MeterInput, harmony = true): Cues {
   const { beats, odf, low, logMel, bands } = input;
   const k = beats.length;
   const lowA = new Float64Array(k);
@@ -168,7 +168,7 @@ function beatCues(input: MeterInput): Cues {
   zscore(change);
   let chord: Float64Array = new Float64Array(k);
   let bass: Float64Array = new Float64Array(k);
-  if (input.signal && input.rate && input.frameRate) {
+  if (harmony && input.signal && input.rate && input.frameRate) {
     ({ chord, bass } = beatHarmony(input.signal, input.rate, input.frameRate, beats));
     zscore(chord);
     zscore(bass);
@@ -184,7 +184,7 @@ function beatCues(input: MeterInput): Cues {
  */
 export function doubledBeats(input: MeterInput): { halve: boolean; parity: number } {
   if (input.beats.length < 4 * DOUBLED_BAR) return { halve: false, parity: 0 };
-  const { low, change } = beatCues(input);
+  const { low, change } = beatCues(input, false);
   const low8 = barContrast(low, DOUBLED_BAR);
   const lowShort = Math.max(barContrast(low, 2).contrast, barContrast(low, 4).contrast);
   const halve =

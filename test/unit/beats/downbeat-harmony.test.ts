@@ -62,7 +62,8 @@ describe('downbeats from harmonic and bass changes', () => {
     const { signal, beats } = harmonicBars();
     // At 11.025 kHz and 100 frames per second, as the engine calls it.
     const x = new Float32Array(Math.floor(signal.length / 4));
-    for (let i = 0; i < x.length; i++) x[i] = 0.25 * (signal[4 * i] + signal[4 * i + 1] + signal[4 * i + 2] + signal[4 * i + 3]);
+    for (let i = 0; i < x.length; i++)
+      x[i] = 0.25 * (signal[4 * i] + signal[4 * i + 1] + signal[4 * i + 2] + signal[4 * i + 3]);
     const frames = Float64Array.from(beats, (t) => t * 100);
     const h = beatHarmony(x, SR / 4, 100, frames);
     for (let i = 4; i < beats.length - 4; i++) {

@@ -56,6 +56,7 @@ for (const song of songs) {
       onsets: Array.from(a.onsets, r3),
       beat_confidence: r3(a.beatConfidence),
       tempo_confidence: r3(a.tempoConfidence),
+      meter_confidence: r3(a.meterConfidence),
       tempo_steady: a.tempoSteady,
       tempo_candidates: a.tempoCandidates,
       tempo_curve: a.tempoCurve,

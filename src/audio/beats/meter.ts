@@ -1,3 +1,4 @@
+import { beatHarmony } from './harmony.js';
 import { maxAround, mean, std } from './stats.js';
 
 /**
@@ -18,6 +19,15 @@ const W_LOW = 0.5;
 const W_ALL = 0.25;
 const W_CHANGE = 1.5;
 /**
+ * Chord and bass chroma change: weighted by how clear each is in this song (`clarity`): a song
+ * whose chords change on every bar line gets them at full weight, one that holds a chord or
+ * changes it anywhere gets none (BENCHMARKS.md, "Downbeats from harmonic and bass changes").
+ */
+const W_CHORD = 1.5;
+const W_BASS = 0.75;
+const CLARITY_VAGUE = 1;
+const CLARITY_CLEAR = 2.5;
+/**
  * Two-beat bars in simple time (2/4) are rare next to 4/4, whose kick on 1 and 3 also makes a
  * two-beat accent pattern: 2 must beat 4 by this margin of contrast.
  */
@@ -29,6 +39,10 @@ export interface MeterInput {
   low: Float32Array;
   logMel: Float32Array;
   bands: number;
+  /** The decimated mono signal at `rate`, and the frame rate of `beats` (for chord and bass chroma). */
+  signal?: Float32Array;
+  rate?: number;
+  frameRate?: number;
 }
 
 export interface MeterResult {
@@ -51,18 +65,77 @@ interface Cues {
   low: Float64Array;
   all: Float64Array;
   change: Float64Array;
+  /** Chord and bass chroma change (z-scored; zeros without a signal). */
+  chord: Float64Array;
+  bass: Float64Array;
+}
+
+/** Every z-scored cue of every beat, and the accent made of them (development: bench/beats/downbeat-cues.ts). */
+export function meterCues(input: MeterInput): Record<string, Float64Array> {
+  const cues = beatCues(input);
+  return { ...cues, accent: beatAccents(input, cues) };
+}
+
+/** Every cue with its weight in the accent (the chroma cues scaled by their clarity). */
+function weightedCues(cues: Cues): [Float64Array, number][] {
+  return [
+    [cues.low, W_LOW],
+    [cues.all, W_ALL],
+    [cues.change, W_CHANGE],
+    [cues.chord, W_CHORD * clearWeight(cues.chord)],
+    [cues.bass, W_BASS * clearWeight(cues.bass)],
+  ];
 }
 
 /** Accent of every beat (z-scored mixture of the cues). */
 export function beatAccents(input: MeterInput, cues = beatCues(input)): Float64Array {
-  const { low, all, change } = cues;
-  const acc = new Float64Array(low.length);
-  for (let i = 0; i < acc.length; i++) acc[i] = W_LOW * low[i] + W_ALL * all[i] + W_CHANGE * change[i];
+  const acc = new Float64Array(cues.low.length);
+  for (const [c, w] of weightedCues(cues)) if (w > 0) for (let i = 0; i < acc.length; i++) acc[i] += w * c[i];
   return acc;
 }
 
+/**
+ * Evidence for bar length `len` cue by cue: the weighted sum of every cue's own best-phase
+ * contrast. Unlike the accent's contrast, cues that mark different beats of the same bar (a
+ * waltz's bass note on 1, its snare chords on 2 and 3) add up instead of cancelling.
+ */
+function cueWiseScore(weighted: [Float64Array, number][], len: number): number {
+  let s = 0;
+  for (const [c, w] of weighted) if (w > 0) s += w * barContrast(c, len).contrast;
+  return s;
+}
+
+/**
+ * How clearly a z-scored cue marks one phase of some bar length: the best phase's mean over the
+ * runner-up's, in standard errors of a phase mean (t-like), the best over the bar lengths.
+ */
+export function clarity(cue: Float64Array, lengths: readonly number[] = BAR_LENGTHS): number {
+  let best = 0;
+  for (const len of lengths) {
+    const means: number[] = [];
+    let nMin = Infinity;
+    for (let p = 0; p < len; p++) {
+      let s = 0;
+      let n = 0;
+      for (let i = p; i < cue.length; i += len, n++) s += cue[i];
+      if (n === 0) return 0;
+      means.push(s / n);
+      nMin = Math.min(nMin, n);
+    }
+    means.sort((a, b) => b - a);
+    best = Math.max(best, (means[0] - means[1]) * Math.sqrt(nMin / 2));
+  }
+  return best;
+}
+
+/** 0 for a vague cue, 1 for a clear one, linear between. */
+function clearWeight(cue: Float64Array): number {
+  const c = clarity(cue);
+  return Math.max(0, Math.min(1, (c - CLARITY_VAGUE) / (CLARITY_CLEAR - CLARITY_VAGUE)));
+}
+
 /** The three z-scored cues of every beat. */
-function beatCues(input: MeterInput): Cues {
+function beatCues(input: MeterInput, harmony = true): Cues {
   const { beats, odf, low, logMel, bands } = input;
   const k = beats.length;
   const lowA = new Float64Array(k);
@@ -93,7 +166,14 @@ function beatCues(input: MeterInput): Cues {
   zscore(lowA);
   zscore(allA);
   zscore(change);
-  return { low: lowA, all: allA, change };
+  let chord: Float64Array = new Float64Array(k);
+  let bass: Float64Array = new Float64Array(k);
+  if (harmony && input.signal && input.rate && input.frameRate) {
+    ({ chord, bass } = beatHarmony(input.signal, input.rate, input.frameRate, beats));
+    zscore(chord);
+    zscore(bass);
+  }
+  return { low: lowA, all: allA, change, chord, bass };
 }
 
 /**
@@ -104,7 +184,7 @@ function beatCues(input: MeterInput): Cues {
  */
 export function doubledBeats(input: MeterInput): { halve: boolean; parity: number } {
   if (input.beats.length < 4 * DOUBLED_BAR) return { halve: false, parity: 0 };
-  const { low, change } = beatCues(input);
+  const { low, change } = beatCues(input, false);
   const low8 = barContrast(low, DOUBLED_BAR);
   const lowShort = Math.max(barContrast(low, 2).contrast, barContrast(low, 4).contrast);
   const halve =
@@ -154,12 +234,19 @@ export function estimateMeter(input: MeterInput, compound = false): MeterResult 
   // margin and must not be contradicted by the harmonic rhythm (where the spectrum changes).
   const change = cues.change;
   const harmony = (len: number): number => barContrast(change, len).contrast;
+  // A three-beat bar is told from two- and four-beat ones cue by cue (`cueWiseScore`); its
+  // margin then comes from those scores.
+  const triple: Record<number, number> = compound
+    ? scores
+    : Object.fromEntries([2, 3, 4].map((l) => [l, cueWiseScore(weightedCues(cues), l)]));
+  const decide = triple;
   let best: number;
   if (compound) best = scores[3] > scores[2] + SHORT_BAR_MARGIN && harmony(3) > harmony(2) ? 3 : 2;
-  else if (scores[3] > Math.max(scores[2], scores[4])) best = 3;
+  else if (decide[3] > Math.max(decide[2], decide[4])) best = 3;
   else best = scores[2] > scores[4] + SHORT_BAR_MARGIN && harmony(2) >= harmony(4) ? 2 : 4;
-  const others = lengths.filter((l) => l !== best).map((l) => scores[l]);
-  const margin = scores[best] - Math.max(...others);
-  const confidence = Math.max(0, Math.min(1, margin / Math.max(1e-9, Math.abs(scores[best]))));
+  const basis = best === 3 && !compound ? decide : scores;
+  const others = lengths.filter((l) => l !== best).map((l) => basis[l]);
+  const margin = basis[best] - Math.max(...others);
+  const confidence = Math.max(0, Math.min(1, margin / Math.max(1e-9, Math.abs(basis[best]))));
   return { beatsPerBar: best, phase: phases[best], scores, confidence };
 }

@@ -42,6 +42,9 @@ export interface OnsetStrength {
   bands: number;
   /** Mean absolute level of each frame (silence detection). */
   rms: Float32Array;
+  /** The decimated mono signal the envelopes were computed from, and its rate (harmony per beat). */
+  signal: Float32Array;
+  rate: number;
 }
 
 /**
@@ -236,5 +239,5 @@ export function onsetStrength(
     high[t] = hi / MEL_BANDS;
     low[t] = lo;
   }
-  return { frameRate: rate / hop, odf, low, high, logMel, bands: MEL_BANDS, rms };
+  return { frameRate: rate / hop, odf, low, high, logMel, bands: MEL_BANDS, rms, signal: x, rate };
 }

@@ -24,7 +24,7 @@ import {
 import type { EngineInfo } from '../../domain/stage.js';
 import type { AnalyzeOptions, BeatAnalysis, TempoCandidate } from './types.js';
 
-export const BEAT_ENGINE: EngineInfo = { name: 'beat-dsp', version: '1.3.0', quality: 'dsp', license: 'MIT' };
+export const BEAT_ENGINE: EngineInfo = { name: 'beat-dsp', version: '1.4.0', quality: 'dsp', license: 'MIT' };
 
 /** The autocorrelation is computed down to this tempo (a slow bar). */
 const ACF_MIN_BPM = 20;
@@ -144,7 +144,7 @@ export function analyzeBeats(
       if (again.length >= 2) beatFrames = onLowPhase(os.odf, os.low, again);
     }
   }
-  const cues = { odf: os.odf, low: os.low, logMel: os.logMel, bands: os.bands };
+  const cues = { odf: os.odf, low: os.low, logMel: os.logMel, bands: os.bands, signal: os.signal, rate: os.rate, frameRate: fr };
   let beatPeriod = chosen.period;
   if (!compound) {
     const d = doubledBeats({ beats: beatFrames, ...cues });

@@ -37,6 +37,22 @@ describe('long form fields are refused by their length', () => {
   });
 });
 
+describe('an unknown form field is refused, not ignored', () => {
+  it.each([['stage'], ['Stages'], ['title'], ['semitones']])('%s', async (name) => {
+    const { payload, headers } = multipart([
+      { name, value: 'beats' },
+      { name: 'file', value: toneWav(1), filename: 'a.wav' },
+    ]);
+    const res = await svc.app.inject({ method: 'POST', url: '/api/process', payload, headers });
+    expect(res.statusCode, res.body).toBe(400);
+    expect(res.json().error.code).toBe('UNKNOWN_FIELD');
+    expect(res.json().error.message).toContain(`"${name}"`);
+    const tmp = path.join(svc.config.storageDir, 'tmp');
+    expect(fs.existsSync(tmp) ? fs.readdirSync(tmp) : []).toEqual([]);
+    expect((await svc.app.inject('/api/jobs')).json().jobs ?? []).toEqual([]);
+  });
+});
+
 describe('a field over the size limit is refused, not cut', () => {
   it.each([['a value over 1 MB', 'lyrics', 'la '.repeat(400_000)]])('%s', async (_name, name, value) => {
     const { payload, headers } = multipart([

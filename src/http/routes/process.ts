@@ -81,12 +81,16 @@ const ProcessFields = Type.Object({
 /** Room for the form's text fields and multipart framing beside the file itself. */
 const FORM_OVERHEAD_BYTES = 1024 * 1024;
 
-const ProcessForm = Type.Composite([
-  Type.Object({
-    file: Type.String({ format: 'binary', description: 'The song: mp3, wav, m4a, flac, ogg or opus' }),
-  }),
-  ProcessFields,
-]);
+/** Closed, as the JSON bodies are: a misspelt field (`stage=beats`) is refused, not ignored. */
+const ProcessForm = Type.Composite(
+  [
+    Type.Object({
+      file: Type.String({ format: 'binary', description: 'The song: mp3, wav, m4a, flac, ogg or opus' }),
+    }),
+    ProcessFields,
+  ],
+  { additionalProperties: false },
+);
 
 export function processRoutes(services: Services, gate: ClientSlots): FastifyPluginAsyncTypebox {
   const { config } = services;
@@ -188,6 +192,11 @@ export function processRoutes(services: Services, gate: ClientSlots): FastifyPlu
 /** A schema failure of a form field, with the code the same mistake gets from the CLI (BAD_<FIELD>). */
 function fieldError(err: Error & Pick<FastifyError, 'validation'>): InputError {
   const first = err.validation?.[0];
+  const extra = (first?.params as { additionalProperty?: unknown } | undefined)?.additionalProperty;
+  if (typeof extra === 'string') {
+    const known = ['file', ...Object.keys(ProcessFields.properties)].join(', ');
+    return new InputError('UNKNOWN_FIELD', `the form field "${extra}" is not known (the form takes ${known})`);
+  }
   const field = first?.instancePath.replace(/^\//, '').split('/')[0] ?? '';
   const known = Object.hasOwn(ProcessFields.properties, field)
     ? ProcessFields.properties[field as keyof typeof ProcessFields.properties]

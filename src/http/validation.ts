@@ -37,9 +37,15 @@ export const schemaErrorFormatter: NonNullable<FastifyServerOptions['schemaError
   new Error(
     errors
       .map((e) => {
-        const extra = (e.params as { additionalProperty?: unknown }).additionalProperty;
-        const what = typeof extra === 'string' ? `: "${extra}" is not a known property` : '';
+        const extra = unknownProperty(e);
+        const what = extra !== undefined ? `: "${extra}" is not a known property` : '';
         return `${dataVar}${e.instancePath} ${e.message ?? 'is not valid'}${what}`;
       })
       .join(', '),
   );
+
+/** The property a schema failure names as not in the schema (`additionalProperties: false`), if any. */
+export function unknownProperty(error: { params?: unknown }): string | undefined {
+  const extra = (error.params as { additionalProperty?: unknown } | undefined)?.additionalProperty;
+  return typeof extra === 'string' ? extra : undefined;
+}

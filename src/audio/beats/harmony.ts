@@ -1,4 +1,6 @@
 import FFT from 'fft.js';
+import { hzToMidi } from '../pitch/track.js';
+import { hannPeriodic } from '../stft.js';
 
 /**
  * Harmony per beat: a chroma (12 pitch classes) of the chords and one of the bass, measured on
@@ -38,8 +40,7 @@ let cached: Plan | undefined;
 
 function plan(rate: number): Plan {
   if (cached?.rate === rate) return cached;
-  const window = new Float64Array(NFFT);
-  for (let i = 0; i < NFFT; i++) window[i] = 0.5 - 0.5 * Math.cos((2 * Math.PI * i) / NFFT);
+  const window = hannPeriodic(NFFT);
   const binHz = rate / NFFT;
   const k0 = Math.max(1, Math.ceil(BASS_LO_HZ / binHz));
   const k1 = Math.min(NFFT / 2, Math.floor(CHORD_HI_HZ / binHz));
@@ -47,7 +48,7 @@ function plan(rate: number): Plan {
   const use = new Int8Array(pc.length);
   for (let k = k0; k <= k1; k++) {
     const f = k * binHz;
-    pc[k - k0] = ((Math.round(69 + 12 * Math.log2(f / 440)) % 12) + 12) % 12;
+    pc[k - k0] = ((Math.round(hzToMidi(f)) % 12) + 12) % 12;
     use[k - k0] = (f < BASS_HI_HZ ? 1 : 0) | (f >= CHORD_LO_HZ ? 2 : 0);
   }
   cached = {

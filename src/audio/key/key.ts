@@ -1,5 +1,6 @@
 import FFT from 'fft.js';
 import { decimate } from '../pitch/decimate.js';
+import { hzToMidi } from '../pitch/track.js';
 
 /**
  * Key and mode from a chroma vector: the song's spectrum folded onto the 12 pitch classes
@@ -111,7 +112,7 @@ export function chromaOf(
   const hi = Math.min(n / 2 - 2, Math.ceil((fmax * n) / rate));
   const binClass = new Int8Array(n / 2).fill(-1);
   for (let k = lo; k <= hi; k++) {
-    const midi = 69 + 12 * Math.log2((k * rate) / n / 440);
+    const midi = hzToMidi((k * rate) / n);
     binClass[k] = ((Math.round(midi) % 12) + 12) % 12;
   }
   const chroma = new Float64Array(12);

@@ -5,9 +5,9 @@
  *    source; on a corpus song with a DC offset that cost 4–6 dB of bass SDR (the DC lands in all
  *    four stems), so the mean is left in and the model's own per-segment normalisation handles it;
  *  - optional random shifts of up to 0.5 s, whose outputs are averaged (the "shift trick");
- *  - segments of the training length (7.8 s) every (1 − overlap) of a segment (75 % by default), each padded with the real
- *    neighbouring audio (zeros only beyond the song), cropped back to its centre and overlap-added
- *    with a triangular weight normalised by the summed weights.
+ *  - segments of the training length (7.8 s) every (1 − overlap) of a segment (75 % by default),
+ *    each padded with the real neighbouring audio (zeros only beyond the song), cropped back to its
+ *    centre and overlap-added with a triangular weight normalised by the summed weights.
  * Everything per segment happens in buffers owned by the session; per song there is one output
  * buffer for the four stereo stems (the mixture is standardised segment by segment).
  */

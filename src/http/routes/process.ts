@@ -20,6 +20,7 @@ import {
 } from '../schemas.js';
 import { jobUrls } from '../signed-urls.js';
 import { receiveUpload, type ReceivedUpload } from '../upload.js';
+import { unknownProperty } from '../validation.js';
 
 const STAGE_CHOICES = ['all', ...STAGE_ALIASES.keys()].join(', ');
 
@@ -192,10 +193,13 @@ export function processRoutes(services: Services, gate: ClientSlots): FastifyPlu
 /** A schema failure of a form field, with the code the same mistake gets from the CLI (BAD_<FIELD>). */
 function fieldError(err: Error & Pick<FastifyError, 'validation'>): InputError {
   const first = err.validation?.[0];
-  const extra = (first?.params as { additionalProperty?: unknown } | undefined)?.additionalProperty;
-  if (typeof extra === 'string') {
-    const known = ['file', ...Object.keys(ProcessFields.properties)].join(', ');
-    return new InputError('UNKNOWN_FIELD', `the form field "${extra}" is not known (the form takes ${known})`);
+  const extra = first && unknownProperty(first);
+  if (extra !== undefined) {
+    const accepted = ['file', ...Object.keys(ProcessFields.properties)].join(', ');
+    return new InputError(
+      'UNKNOWN_FIELD',
+      `the form field "${extra}" is not known (the form takes ${accepted})`,
+    );
   }
   const field = first?.instancePath.replace(/^\//, '').split('/')[0] ?? '';
   const known = Object.hasOwn(ProcessFields.properties, field)

@@ -56,6 +56,12 @@ export interface AppConfig {
    * (engines/separation/split-model.ts): half the peak memory, bit-identical stems.
    */
   demucsSplit: 'off' | 'coarse' | 'modules' | 'outer' | 'fine';
+  /**
+   * malloc's mmap threshold while the model runs (`MALLOC_MMAP_THRESHOLD`, bytes; 0 leaves glibc's
+   * sliding default): blocks above it are mapped on their own and returned when freed
+   * (infra/malloc.ts), so the model's freed intermediates do not stay in the process.
+   */
+  mallocMmapThreshold: number;
   audioSampleRate: number;
   /** Stems' file format (infra/audio-formats.ts); a job's `stem_format` overrides it. */
   stemFormat: AudioFormat;
@@ -148,7 +154,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
       .map((s) => s.trim())
       .filter(Boolean);
   };
-  const size = (key: string, defBytes: number): number => {
+  const size = (key: string, defBytes: number, min = 1): number => {
     const raw = env[key];
     if (raw === undefined || raw === '') return defBytes;
     const m = /^\s*(\d+(?:\.\d+)?)\s*([kmg]?)i?b?\s*$/i.exec(raw);
@@ -158,7 +164,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
     }
     const mult = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 }[m[2].toLowerCase() as '' | 'k' | 'm' | 'g'];
     const v = Math.floor(Number(m[1]) * mult);
-    if (v < 1) problems.push(`${key}: must be positive`);
+    if (v < min) problems.push(`${key}: must be positive`);
     return v;
   };
 
@@ -214,6 +220,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
       'outer',
       'fine',
     ]),
+    mallocMmapThreshold: size('MALLOC_MMAP_THRESHOLD', 1024 * 1024, 0),
     audioSampleRate: int('AUDIO_SAMPLE_RATE', 44100, 8000, 192000),
     stemFormat: audioFormat('STEM_FORMAT', 'wav'),
     beatsSource: oneOf<'mix' | 'drums'>('BEATS_SOURCE', 'mix', ['mix', 'drums']),

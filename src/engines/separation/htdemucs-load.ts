@@ -15,6 +15,7 @@ import type { SeparationEngine } from './types.js';
 import { ensureChunkedModel } from './chunk-attention.js';
 import { ensureQuantizedModel, QUANTIZER_VERSION } from './quantize.js';
 import { ensureSplitModel } from './split-model.js';
+import { tuneMalloc } from '../../infra/malloc.js';
 
 const ORT_VERSION = (createRequire(import.meta.url)('onnxruntime-node/package.json') as { version: string })
   .version;
@@ -120,6 +121,7 @@ export async function loadHtdemucs(deps: SeparationEngineDeps, info: EngineInfo)
     );
   });
   const optimizedPath = optimizedCacheFor(config, spec.sha256);
+  const malloc = tuneMalloc(config.mallocMmapThreshold);
   const load = () =>
     HtdemucsSession.load(modelPath, {
       threads: config.onnxThreads,
@@ -139,7 +141,7 @@ export async function loadHtdemucs(deps: SeparationEngineDeps, info: EngineInfo)
   ];
   const session = deps.cache ? await deps.cache.get(key.join('|'), load) : await load();
   log.info(
-    { model: spec.name, path: location.path, origin: location.origin, provider: session.provider },
+    { model: spec.name, path: location.path, origin: location.origin, provider: session.provider, malloc },
     'htdemucs loaded',
   );
   // The loaded model's own licence is what the stems carry.

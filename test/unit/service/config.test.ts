@@ -32,6 +32,13 @@ describe('loadConfig', () => {
     expect(loadConfig({ REDIS_URL: 'redis://127.0.0.1:6379/0' }).redis?.url).toBe('redis://127.0.0.1:6379/0');
   });
 
+  it('takes the mmap threshold as a size, 0 for glibc default', () => {
+    expect(loadConfig({}).mallocMmapThreshold).toBe(1024 * 1024);
+    expect(loadConfig({ MALLOC_MMAP_THRESHOLD: '4MB' }).mallocMmapThreshold).toBe(4 * 1024 * 1024);
+    expect(loadConfig({ MALLOC_MMAP_THRESHOLD: '0' }).mallocMmapThreshold).toBe(0);
+    expect(() => loadConfig({ MALLOC_MMAP_THRESHOLD: 'lots' })).toThrow(ConfigError);
+  });
+
   it('lists every bad key in one error', () => {
     let err: unknown;
     try {

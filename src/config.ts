@@ -220,7 +220,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
       'outer',
       'fine',
     ]),
-    mallocMmapThreshold: size('MALLOC_MMAP_THRESHOLD', 1024 * 1024, 0),
+    mallocMmapThreshold: size('MALLOC_MMAP_THRESHOLD', 4 * 1024 * 1024, 0),
     audioSampleRate: int('AUDIO_SAMPLE_RATE', 44100, 8000, 192000),
     stemFormat: audioFormat('STEM_FORMAT', 'wav'),
     beatsSource: oneOf<'mix' | 'drums'>('BEATS_SOURCE', 'mix', ['mix', 'drums']),

@@ -33,7 +33,7 @@ describe('loadConfig', () => {
   });
 
   it('takes the mmap threshold as a size, 0 for glibc default', () => {
-    expect(loadConfig({}).mallocMmapThreshold).toBe(1024 * 1024);
+    expect(loadConfig({}).mallocMmapThreshold).toBe(4 * 1024 * 1024);
     expect(loadConfig({ MALLOC_MMAP_THRESHOLD: '4MB' }).mallocMmapThreshold).toBe(4 * 1024 * 1024);
     expect(loadConfig({ MALLOC_MMAP_THRESHOLD: '0' }).mallocMmapThreshold).toBe(0);
     expect(() => loadConfig({ MALLOC_MMAP_THRESHOLD: 'lots' })).toThrow(ConfigError);

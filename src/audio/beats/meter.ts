@@ -13,6 +13,8 @@ export const BAR_LENGTHS = [2, 3, 4] as const;
 const DOUBLED_BAR = 8;
 const DOUBLED_LOW_MIN = 1;
 const DOUBLED_LOW_SHORT_MAX = 0.4;
+/** The bar lengths whose kick cycle rules the 8-beat one out. */
+const SHORT_CYCLES = [2, 3, 4];
 const PEAK_RADIUS = 2;
 /** Relative weight of the cues in the accent (spectral change is the most bar-specific). */
 const W_LOW = 0.5;
@@ -178,15 +180,17 @@ function beatCues(input: MeterInput, harmony = true): Cues {
 
 /**
  * True when the beats are twice too fast, judged from the bar structure: the bass drum comes
- * back only every 8 beats (with no 2- or 4-beat recurrence) and the harmony changes on that same
+ * back only every 8 beats (with no 2-, 3- or 4-beat recurrence) and the harmony changes on that same
  * 8-beat cycle — a bar no common simple meter has. This is the reggae one-drop, whose off-beat
- * skank makes the doubled pulse as even as the real one. Returns the parity of the beats to keep.
+ * skank makes the doubled pulse as even as the real one. A kick every 3 beats is a waltz's bar
+ * (its 2-bar chord cycle of 6 beats can pass for the 8-beat one on a short song), never a
+ * one-drop. Returns the parity of the beats to keep.
  */
 export function doubledBeats(input: MeterInput): { halve: boolean; parity: number } {
   if (input.beats.length < 4 * DOUBLED_BAR) return { halve: false, parity: 0 };
   const { low, change } = beatCues(input, false);
   const low8 = barContrast(low, DOUBLED_BAR);
-  const lowShort = Math.max(barContrast(low, 2).contrast, barContrast(low, 4).contrast);
+  const lowShort = Math.max(...SHORT_CYCLES.map((len) => barContrast(low, len).contrast));
   const halve =
     low8.contrast > DOUBLED_LOW_MIN &&
     lowShort < DOUBLED_LOW_SHORT_MAX &&

@@ -207,6 +207,8 @@ export function analyzeBeats(
     offPeriod,
     tempoShare,
     snareMoved,
+    meterLength: meter?.lengthMargin,
+    meterPhase: meter?.phaseClarity,
   };
   const beatConfidence = beatConfidenceOf(terms);
   return {

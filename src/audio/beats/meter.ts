@@ -68,6 +68,8 @@ export interface MeterResult {
   lengthMargin: number;
   /** Best bar phase of the accent over the runner-up phase, in standard errors (`clarity`). */
   phaseClarity: number;
+  /** That clarity mapped to 0..1 as a cue's (vague below CLARITY_VAGUE, clear from CLARITY_CLEAR). */
+  phaseClear: number;
 }
 
 function zscore(x: Float64Array): void {
@@ -267,6 +269,15 @@ export function estimateMeter(input: MeterInput, compound = false): MeterResult 
   const lengthMargin = Math.max(0, Math.min(1, margin / Math.max(1e-9, Math.abs(basis[best]))));
   const z = Float64Array.from(acc);
   zscore(z);
-  const confidence = clearWeight(z, [best]) * Math.min(1, lengthMargin / LENGTH_SURE);
-  return { beatsPerBar: best, phase: phases[best], scores, confidence, lengthMargin, phaseClarity: clarity(z, [best]) };
+  const phaseClear = clearWeight(z, [best]);
+  const confidence = phaseClear * Math.min(1, lengthMargin / LENGTH_SURE);
+  return {
+    beatsPerBar: best,
+    phase: phases[best],
+    scores,
+    confidence,
+    lengthMargin,
+    phaseClarity: clarity(z, [best]),
+    phaseClear,
+  };
 }

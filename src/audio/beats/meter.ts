@@ -34,12 +34,7 @@ const CLARITY_CLEAR = 2.5;
  * two-beat accent pattern: 2 must beat 4 by this margin of contrast.
  */
 const SHORT_BAR_MARGIN = 0.25;
-/**
- * A bar length that wins by this relative margin counts as sure in the meter confidence; the bar
- * phase is what fails far more often (BENCHMARKS.md, "Tempo level and confidences": the length
- * margin alone ranked downbeat F at +0.11, the phase clarity at +0.41 on the development sets).
- */
-const LENGTH_SURE = 0.1;
+
 
 export interface MeterInput {
   beats: Float64Array; // frame positions
@@ -59,13 +54,8 @@ export interface MeterResult {
   phase: number;
   /** Contrast of the best phase for every bar length. */
   scores: Record<number, number>;
-  /**
-   * 0..1: the bar phase is clear (`clarity` of the accent at the chosen bar length, mapped as a
-   * cue's clarity) and the bar length wins (margin over the runner-up, sure from LENGTH_SURE).
-   */
+  /** 0..1: how clearly the chosen bar length beats the runner-up (relative margin). */
   confidence: number;
-  /** Relative margin of the chosen bar length over the runner-up (0..1). */
-  lengthMargin: number;
   /** Best bar phase of the accent over the runner-up phase, in standard errors (`clarity`). */
   phaseClarity: number;
   /** That clarity mapped to 0..1 as a cue's (vague below CLARITY_VAGUE, clear from CLARITY_CLEAR). */
@@ -266,18 +256,15 @@ export function estimateMeter(input: MeterInput, compound = false): MeterResult 
   const basis = best === 3 && !compound ? decide : scores;
   const others = lengths.filter((l) => l !== best).map((l) => basis[l]);
   const margin = basis[best] - Math.max(...others);
-  const lengthMargin = Math.max(0, Math.min(1, margin / Math.max(1e-9, Math.abs(basis[best]))));
+  const confidence = Math.max(0, Math.min(1, margin / Math.max(1e-9, Math.abs(basis[best]))));
   const z = Float64Array.from(acc);
   zscore(z);
-  const phaseClear = clearWeight(z, [best]);
-  const confidence = phaseClear * Math.min(1, lengthMargin / LENGTH_SURE);
   return {
     beatsPerBar: best,
     phase: phases[best],
     scores,
     confidence,
-    lengthMargin,
     phaseClarity: clarity(z, [best]),
-    phaseClear,
+    phaseClear: clearWeight(z, [best]),
   };
 }

@@ -214,7 +214,7 @@ export function analyzeBeats(
     offPeriod,
     tempoShare,
     snareMoved,
-    meterLength: meter?.lengthMargin,
+    meterLength: meter?.confidence,
     meterPhase: meter?.phaseClarity,
     barClear: meter?.phaseClear,
   };

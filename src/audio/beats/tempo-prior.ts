@@ -4,7 +4,8 @@
  * 80 and 140 BPM, with the resonance near 120: outside it a listener more readily hears the pulse
  * one metrical level nearer that range. The octave check asks for less evidence to move a reading
  * towards the range the further outside it the reading is — never for none: punk and metal are
- * sung at 170–196, and the music decides there (BENCHMARKS.md, "Tempo level and confidences").
+ * sung at 170–196, and the music decides there (BENCHMARKS.md, "Tempo level from the preferred
+ * tempo band").
  */
 
 /** The band of beat rates that needs no correction (BPM). */

@@ -35,6 +35,7 @@ const CLARITY_CLEAR = 2.5;
  */
 const SHORT_BAR_MARGIN = 0.25;
 
+
 export interface MeterInput {
   beats: Float64Array; // frame positions
   odf: Float32Array;
@@ -53,8 +54,12 @@ export interface MeterResult {
   phase: number;
   /** Contrast of the best phase for every bar length. */
   scores: Record<number, number>;
-  /** 0..1: how clearly the chosen bar length beats the runner-up. */
+  /** 0..1: how clearly the chosen bar length beats the runner-up (relative margin). */
   confidence: number;
+  /** Best bar phase of the accent over the runner-up phase, in standard errors (`clarity`). */
+  phaseClarity: number;
+  /** That clarity mapped to 0..1 as a cue's (vague below CLARITY_VAGUE, clear from CLARITY_CLEAR). */
+  phaseClear: number;
 }
 
 function zscore(x: Float64Array): void {
@@ -131,8 +136,8 @@ export function clarity(cue: Float64Array, lengths: readonly number[] = BAR_LENG
 }
 
 /** 0 for a vague cue, 1 for a clear one, linear between. */
-function clearWeight(cue: Float64Array): number {
-  const c = clarity(cue);
+function clearWeight(cue: Float64Array, lengths: readonly number[] = BAR_LENGTHS): number {
+  const c = clarity(cue, lengths);
   return Math.max(0, Math.min(1, (c - CLARITY_VAGUE) / (CLARITY_CLEAR - CLARITY_VAGUE)));
 }
 
@@ -252,5 +257,14 @@ export function estimateMeter(input: MeterInput, compound = false): MeterResult 
   const others = lengths.filter((l) => l !== best).map((l) => basis[l]);
   const margin = basis[best] - Math.max(...others);
   const confidence = Math.max(0, Math.min(1, margin / Math.max(1e-9, Math.abs(basis[best]))));
-  return { beatsPerBar: best, phase: phases[best], scores, confidence };
+  const z = Float64Array.from(acc);
+  zscore(z);
+  return {
+    beatsPerBar: best,
+    phase: phases[best],
+    scores,
+    confidence,
+    phaseClarity: clarity(z, [best]),
+    phaseClear: clearWeight(z, [best]),
+  };
 }

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { estimateMeter } from '../../../src/audio/beats/meter.js';
 import { checkOctave } from '../../../src/audio/beats/octave.js';
 import { tempoStrain } from '../../../src/audio/beats/tempo-prior.js';
+import { barSupport } from '../../../src/engines/beats/beat-dsp.js';
 
 const P = 40; // frames per tracked pulse
 const N = 64; // tracked pulses
@@ -61,5 +63,32 @@ describe('octave check: less evidence needed towards the preferred band', () => 
     }
     expect(checkOctave(envelope(flat), envelope(kick), pulses, 66, false).factor).toBe(2);
     expect(checkOctave(envelope(flat), envelope(kick), pulses, 100, false).factor).toBe(1);
+  });
+});
+
+describe('the bar term of beat and tempo confidence', () => {
+  const bands = 4;
+  const meterOf = (third: number) => {
+    // Four-beat bars: a strong accent on 1 and one of `third` on 3 (1 = as strong as beat 1).
+    const hits: [number, number][] = Array.from(pulses, (t, i) => [t, i % 4 === 0 ? 1 : i % 4 === 2 ? third : 0.2]);
+    const acc = envelope(hits);
+    return estimateMeter({ beats: pulses, odf: acc, low: acc, logMel: new Float32Array(acc.length * bands), bands });
+  };
+
+  it('finds the bar phase clear for a lone downbeat accent and vague when beat 3 nearly matches it', () => {
+    const clear = meterOf(0.2);
+    const unclear = meterOf(0.8); // a loud snare on 3
+    expect(clear.beatsPerBar).toBe(4);
+    expect(unclear.beatsPerBar).toBe(4);
+    expect(clear.phaseClear).toBeGreaterThan(0.8);
+    expect(unclear.phaseClarity).toBeLessThan(clear.phaseClarity);
+    expect(unclear.phaseClear).toBeLessThan(0.5);
+  });
+
+  it('keeps 0.6 of the confidence when the bars are vague, all of it when clear or unknown', () => {
+    expect(barSupport(0)).toBeCloseTo(0.6, 10);
+    expect(barSupport(1)).toBe(1);
+    expect(barSupport(undefined)).toBe(1);
+    expect(barSupport(0.5)).toBeCloseTo(0.8, 10);
   });
 });

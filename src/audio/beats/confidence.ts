@@ -44,6 +44,11 @@ export interface ConfidenceTerms {
   tempoShare?: number;
   /** `offSnare` moved the beats off the snare hits onto the beat. */
   snareMoved?: boolean;
+  /** The meter's evidence (`estimateMeter`): the bar length's relative margin over the runner-up, the bar phase's clarity (standard errors). */
+  meterLength?: number;
+  meterPhase?: number;
+  /** The bar phase's clarity mapped to 0..1 (`MeterResult.phaseClear`); absent without a meter. */
+  barClear?: number;
 }
 
 const WINDOW = 8;

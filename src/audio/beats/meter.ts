@@ -13,6 +13,8 @@ export const BAR_LENGTHS = [2, 3, 4] as const;
 const DOUBLED_BAR = 8;
 const DOUBLED_LOW_MIN = 1;
 const DOUBLED_LOW_SHORT_MAX = 0.4;
+/** The bar lengths whose kick cycle rules the 8-beat one out. */
+const SHORT_CYCLES = [2, 3, 4];
 const PEAK_RADIUS = 2;
 /** Relative weight of the cues in the accent (spectral change is the most bar-specific). */
 const W_LOW = 0.5;
@@ -33,6 +35,7 @@ const CLARITY_CLEAR = 2.5;
  */
 const SHORT_BAR_MARGIN = 0.25;
 
+
 export interface MeterInput {
   beats: Float64Array; // frame positions
   odf: Float32Array;
@@ -51,8 +54,12 @@ export interface MeterResult {
   phase: number;
   /** Contrast of the best phase for every bar length. */
   scores: Record<number, number>;
-  /** 0..1: how clearly the chosen bar length beats the runner-up. */
+  /** 0..1: how clearly the chosen bar length beats the runner-up (relative margin). */
   confidence: number;
+  /** Best bar phase of the accent over the runner-up phase, in standard errors (`clarity`). */
+  phaseClarity: number;
+  /** That clarity mapped to 0..1 as a cue's (vague below CLARITY_VAGUE, clear from CLARITY_CLEAR). */
+  phaseClear: number;
 }
 
 function zscore(x: Float64Array): void {
@@ -129,8 +136,8 @@ export function clarity(cue: Float64Array, lengths: readonly number[] = BAR_LENG
 }
 
 /** 0 for a vague cue, 1 for a clear one, linear between. */
-function clearWeight(cue: Float64Array): number {
-  const c = clarity(cue);
+function clearWeight(cue: Float64Array, lengths: readonly number[] = BAR_LENGTHS): number {
+  const c = clarity(cue, lengths);
   return Math.max(0, Math.min(1, (c - CLARITY_VAGUE) / (CLARITY_CLEAR - CLARITY_VAGUE)));
 }
 
@@ -178,15 +185,17 @@ function beatCues(input: MeterInput, harmony = true): Cues {
 
 /**
  * True when the beats are twice too fast, judged from the bar structure: the bass drum comes
- * back only every 8 beats (with no 2- or 4-beat recurrence) and the harmony changes on that same
+ * back only every 8 beats (with no 2-, 3- or 4-beat recurrence) and the harmony changes on that same
  * 8-beat cycle — a bar no common simple meter has. This is the reggae one-drop, whose off-beat
- * skank makes the doubled pulse as even as the real one. Returns the parity of the beats to keep.
+ * skank makes the doubled pulse as even as the real one. A kick every 3 beats is a waltz's bar
+ * (its 2-bar chord cycle of 6 beats can pass for the 8-beat one on a short song), never a
+ * one-drop. Returns the parity of the beats to keep.
  */
 export function doubledBeats(input: MeterInput): { halve: boolean; parity: number } {
   if (input.beats.length < 4 * DOUBLED_BAR) return { halve: false, parity: 0 };
   const { low, change } = beatCues(input, false);
   const low8 = barContrast(low, DOUBLED_BAR);
-  const lowShort = Math.max(barContrast(low, 2).contrast, barContrast(low, 4).contrast);
+  const lowShort = Math.max(...SHORT_CYCLES.map((len) => barContrast(low, len).contrast));
   const halve =
     low8.contrast > DOUBLED_LOW_MIN &&
     lowShort < DOUBLED_LOW_SHORT_MAX &&
@@ -248,5 +257,14 @@ export function estimateMeter(input: MeterInput, compound = false): MeterResult 
   const others = lengths.filter((l) => l !== best).map((l) => basis[l]);
   const margin = basis[best] - Math.max(...others);
   const confidence = Math.max(0, Math.min(1, margin / Math.max(1e-9, Math.abs(basis[best]))));
-  return { beatsPerBar: best, phase: phases[best], scores, confidence };
+  const z = Float64Array.from(acc);
+  zscore(z);
+  return {
+    beatsPerBar: best,
+    phase: phases[best],
+    scores,
+    confidence,
+    phaseClarity: clarity(z, [best]),
+    phaseClear: clearWeight(z, [best]),
+  };
 }

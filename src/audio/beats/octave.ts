@@ -1,4 +1,5 @@
 import { maxAround } from './stats.js';
+import { PREFERRED_HIGH_BPM, PREFERRED_LOW_BPM, tempoStrain } from './tempo-prior.js';
 
 /**
  * A last check of the metrical level on the tracked beats themselves, for the two readings the
@@ -19,12 +20,22 @@ import { maxAround } from './stats.js';
  * the level walk allows (a halved beat below SLOWEST_BPM, a doubled one above FASTEST_BPM).
  */
 
-/** Half-way over on-beat onset strength below this: the pulses have no subdivision at all. */
+/**
+ * Half-way over on-beat onset strength below this: the pulses have no subdivision at all. A
+ * reading above the preferred tempo band (`tempoStrain`) is halved on sparser evidence, up to
+ * EMPTY_HALF_STRAINED: a backbeat at 98 read at 195 keeps its sixteenth hats and ghost notes
+ * half-way (0.20–0.21 of the beats), which a true 190 BPM punk beat has at 0.45 and more.
+ */
 const EMPTY_HALF = 0.2;
+const EMPTY_HALF_STRAINED = 0.3;
 /** Low band (kick, bass) on the weaker parity over the stronger one below this: every other pulse only. */
 const LOW_ALTERNATE = 0.6;
-/** Quarter-beat over half-beat strength at least this: the subdivision is flat (four even hits). */
+/**
+ * Quarter-beat over half-beat strength at least this: the subdivision is flat (four even hits);
+ * down to FLAT_QUARTER_STRAINED for a reading below the preferred band (`tempoStrain`).
+ */
 const FLAT_QUARTER = 0.9;
+const FLAT_QUARTER_STRAINED = 0.8;
 /** …with a half-beat of at least this (a real subdivision, not silence between the beats)… */
 const MIN_HALF = 0.3;
 /** …and the kick or bass half-way at least this (relative to the beats). */
@@ -114,11 +125,15 @@ export function checkOctave(
   const cues = octaveCues(odf, low, beats);
   const keep: OctaveDecision = { factor: 1, parity: 0, cues };
   if (compound || beats.length < 8) return keep;
-  if (cues.half < EMPTY_HALF && cues.lowAlternation < LOW_ALTERNATE && bpm / 2 >= SLOWEST_BPM)
+  const fast = bpm > PREFERRED_HIGH_BPM ? tempoStrain(bpm) : 0;
+  const slow = bpm < PREFERRED_LOW_BPM ? tempoStrain(bpm) : 0;
+  const emptyHalf = EMPTY_HALF + (EMPTY_HALF_STRAINED - EMPTY_HALF) * fast;
+  const flatQuarter = FLAT_QUARTER + (FLAT_QUARTER_STRAINED - FLAT_QUARTER) * slow;
+  if (cues.half < emptyHalf && cues.lowAlternation < LOW_ALTERNATE && bpm / 2 >= SLOWEST_BPM)
     return { factor: 0.5, parity: cues.strongParity, cues };
   if (
     cues.half >= MIN_HALF &&
-    cues.quarter >= FLAT_QUARTER * cues.half &&
+    cues.quarter >= flatQuarter * cues.half &&
     cues.lowHalf >= MIN_LOW_HALF &&
     bpm * 2 <= FASTEST_BPM
   )

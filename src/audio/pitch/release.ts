@@ -19,7 +19,8 @@ export function withoutRelease<S extends PitchSegment>(segs: readonly S[], level
   const out = segs.map((s) => ({ ...s }));
   const tail = out[out.length - 1];
   if (out.length < 2 || tail.gapBefore === 0 || tail.to - tail.from >= RELEASE_FRAMES) return out;
-  if (peak(levelDb, out[0].from, tail.from) - peak(levelDb, tail.from, tail.to) < RELEASE_BELOW_DB) return out;
+  if (peak(levelDb, out[0].from, tail.from) - peak(levelDb, tail.from, tail.to) < RELEASE_BELOW_DB)
+    return out;
   out[out.length - 2].to = tail.to;
   out.pop();
   return out;

@@ -9,8 +9,8 @@ import type { PitchSegment } from './vowel-onsets.js';
  * - the onset before the vowel of a one-syllable word (a voiced stop's bar, a breathy start,
  *   the end of the note before): its pitch is not the note's ("still" and "sea" took the
  *   previous note's pitch from it, "song" a 50 for its 62). It is dropped; the note still starts
- *   at the word's start. In a longer word the same burst is often its squeezed first syllable, whose pitch the opening
- *   rule in notes.ts reads, so it stays there.
+ *   at the word's start. In a longer word the same burst is often its squeezed first syllable,
+ *   whose pitch the opening rule in notes.ts reads, so it stays there.
  * A sung syllable has a nucleus near the level of the word's other vowels; a burst this much
  * weaker than them is none.
  */

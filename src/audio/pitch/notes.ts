@@ -6,6 +6,7 @@ import {
   type VocalCues,
 } from './vowel-onsets.js';
 import { hzToMidi } from './track.js';
+import { withoutWeakBursts } from './weak-bursts.js';
 
 /**
  * Sung notes from a pitch track and word timings: inside each word the voiced frames are cut
@@ -68,7 +69,8 @@ export function sungNotes(track: PitchTrack, words: readonly WordSpan[], cues?: 
       found[0].gapBefore = Infinity;
       wordStart = found[0].from * track.hop;
     }
-    const pitched = fitCount(refineBoundaries(found, midi), w.syllables.length, midi);
+    const voiced = cues ? withoutWeakBursts(found, cues.levelDb, w.syllables.length) : found;
+    const pitched = fitCount(refineBoundaries(voiced, midi), w.syllables.length, midi);
     // Times from the vowels (where the level and the spectrum say a syllable starts); pitch from
     // the pitch segments themselves (a voice that glides early still sang the note before it).
     const segs = cues ? moveToVowelOnsets(pitched, cues, MIN_NOTE_FRAMES) : pitched;

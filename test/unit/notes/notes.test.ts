@@ -178,6 +178,55 @@ function voice(x: Float32Array, start: number, end: number, midiAt: (t: number) 
   }
 }
 
+describe("weak bursts at a word's edges", () => {
+  // "fire" on one pitch (52, 0.5–1.5 s), then a short voiced burst after a gap (1.55–1.61 s): the
+  // end of the final consonant, weak (−16 dB), or a syllable of its own at the word's level.
+  async function fire(burstGain: number) {
+    const dict = await loadPronunciations();
+    const x = new Float32Array(Math.round(2.2 * SR));
+    voice(x, 0.5, 1.5, () => 52);
+    const burst = new Float32Array(x.length);
+    voice(burst, 1.55, 1.61, () => 52);
+    for (let i = 0; i < x.length; i++) x[i] += burstGain * burst[i];
+    const track = trackPitch(x, SR, { voicing: 'notes' });
+    return transcribeNotes(
+      track,
+      [{ word: 'fire', start: 0.5, end: 1.61 }],
+      dict,
+      undefined,
+      vocalCues(x, SR, track),
+    );
+  }
+
+  it('does not start the last syllable at a weak burst after the word has ended', async () => {
+    const notes = await fire(0.15);
+    expect(notes.map((n) => n.midi)).toEqual([52, 52]);
+    expect(notes[1].start).toBeLessThan(1.45);
+    expect(notes[1].end).toBeCloseTo(1.61, 2);
+  });
+
+  it('takes no pitch from a weak burst before the vowel of a one-syllable word', async () => {
+    const dict = await loadPronunciations();
+    // "song" slurred 62 → 64 (0.62–1.5 s) after a weak voiced start at 57 (0.5–0.56 s, −16 dB).
+    const x = new Float32Array(Math.round(2.1 * SR));
+    const burst = new Float32Array(x.length);
+    voice(burst, 0.5, 0.56, () => 57);
+    for (let i = 0; i < x.length; i++) x[i] = 0.15 * burst[i];
+    voice(x, 0.62, 1.5, (t) => (t < 1 ? 62 : 64));
+    const track = trackPitch(x, SR, { voicing: 'notes' });
+    const words = [{ word: 'song', start: 0.5, end: 1.5 }];
+    const notes = transcribeNotes(track, words, dict, undefined, vocalCues(x, SR, track));
+    expect(notes.map((n) => n.midi)).toEqual([62, 64]);
+    expect(notes[0].start).toBe(0.5);
+  });
+
+  it('keeps a burst at the level of the word as its last syllable', async () => {
+    const notes = await fire(1);
+    expect(notes.map((n) => n.midi)).toEqual([52, 52]);
+    expect(Math.abs(notes[1].start - 1.55)).toBeLessThan(0.03);
+  });
+});
+
 describe('glides and the previous word', () => {
   it('splits a word that glides slowly from its first note to its second', async () => {
     const dict = await loadPronunciations();

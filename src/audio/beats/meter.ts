@@ -35,7 +35,6 @@ const CLARITY_CLEAR = 2.5;
  */
 const SHORT_BAR_MARGIN = 0.25;
 
-
 export interface MeterInput {
   beats: Float64Array; // frame positions
   odf: Float32Array;

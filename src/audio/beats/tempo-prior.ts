@@ -22,7 +22,10 @@ const STRAIN_FULL_HIGH_BPM = 200;
 export function tempoStrain(bpm: number): number {
   if (!(bpm > 0)) return 0;
   if (bpm > PREFERRED_HIGH_BPM)
-    return Math.min(1, Math.log(bpm / PREFERRED_HIGH_BPM) / Math.log(STRAIN_FULL_HIGH_BPM / PREFERRED_HIGH_BPM));
+    return Math.min(
+      1,
+      Math.log(bpm / PREFERRED_HIGH_BPM) / Math.log(STRAIN_FULL_HIGH_BPM / PREFERRED_HIGH_BPM),
+    );
   if (bpm < PREFERRED_LOW_BPM)
     return Math.min(1, Math.log(PREFERRED_LOW_BPM / bpm) / Math.log(PREFERRED_LOW_BPM / STRAIN_FULL_LOW_BPM));
   return 0;

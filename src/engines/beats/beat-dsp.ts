@@ -150,7 +150,15 @@ export function analyzeBeats(
       if (again.length >= 2) beatFrames = onLowPhase(os.odf, os.low, again);
     }
   }
-  const cues = { odf: os.odf, low: os.low, logMel: os.logMel, bands: os.bands, signal: os.signal, rate: os.rate, frameRate: fr };
+  const cues = {
+    odf: os.odf,
+    low: os.low,
+    logMel: os.logMel,
+    bands: os.bands,
+    signal: os.signal,
+    rate: os.rate,
+    frameRate: fr,
+  };
   let beatPeriod = chosen.period;
   if (!compound) {
     const d = doubledBeats({ beats: beatFrames, ...cues });

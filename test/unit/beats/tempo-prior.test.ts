@@ -70,9 +70,18 @@ describe('the bar term of beat and tempo confidence', () => {
   const bands = 4;
   const meterOf = (third: number) => {
     // Four-beat bars: a strong accent on 1 and one of `third` on 3 (1 = as strong as beat 1).
-    const hits: [number, number][] = Array.from(pulses, (t, i) => [t, i % 4 === 0 ? 1 : i % 4 === 2 ? third : 0.2]);
+    const hits: [number, number][] = Array.from(pulses, (t, i) => [
+      t,
+      i % 4 === 0 ? 1 : i % 4 === 2 ? third : 0.2,
+    ]);
     const acc = envelope(hits);
-    return estimateMeter({ beats: pulses, odf: acc, low: acc, logMel: new Float32Array(acc.length * bands), bands });
+    return estimateMeter({
+      beats: pulses,
+      odf: acc,
+      low: acc,
+      logMel: new Float32Array(acc.length * bands),
+      bands,
+    });
   };
 
   it('finds the bar phase clear for a lone downbeat accent and vague when beat 3 nearly matches it', () => {

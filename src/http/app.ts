@@ -18,6 +18,7 @@ import { installPipeliningLimit } from './pipelining.js';
 import { installProtocolChecks, serverOptions } from './protocol.js';
 import { rateLimitOptions } from './rate-limit.js';
 import { FIELD_SIZE_BYTES } from './upload.js';
+import { installQueryRules } from './query.js';
 import { installValidation, schemaErrorFormatter } from './validation.js';
 import { fileRoutes } from './routes/files.js';
 import { healthRoutes } from './routes/health.js';
@@ -65,6 +66,7 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
   // requests with a wrong or no key use up the client address's budget.
   if (config.rateLimitPerMinute > 0) await app.register(rateLimit, rateLimitOptions(app, config));
   installAccessControl(app, config);
+  installQueryRules(app);
   await app.register(multipart, {
     limits: { fileSize: config.maxFileSize, files: 1, fieldSize: FIELD_SIZE_BYTES },
   });

@@ -77,6 +77,18 @@ export const JobIdParams = Type.Object({
 });
 export type JobIdParams = Static<typeof JobIdParams>;
 
+/**
+ * What a file or event-stream URL may carry: the signature of a signed URL (signed-urls.ts),
+ * which every such URL in a response has when API keys are on. Nothing else (query.ts).
+ */
+export const SignedUrlQuery = Type.Object({
+  exp: Type.Optional(Type.String({ description: 'expiry of a signed URL, in Unix seconds' })),
+  sig: Type.Optional(Type.String({ description: 'signature of a signed URL (HMAC-SHA256, base64url)' })),
+});
+
+/** A page for people (the player): links to it may carry anything (campaign tags, cache-busters). */
+export const FreeQuery = Type.Object({}, { additionalProperties: true });
+
 export const Engine = Type.Object(
   {
     name: Type.String(),

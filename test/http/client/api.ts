@@ -465,7 +465,7 @@ export interface operations {
                     /** @description Known lyrics, one lyric line per line: aligned instead of transcribed. With curl: `-F lyrics=<lyrics.txt` */
                     lyrics?: string;
                     /**
-                     * @description ISO 639-1 (or 639-2) code, or "auto" (default)
+                     * @description A language the transcriber knows, or "auto" (default): en, zh, de, es, ru, ko, fr, ja, pt, tr, pl, ca, nl, ar, sv, it, id, hi, fi, vi, he, uk, el, ms, cs, ro, da, hu, ta, no, th, ur, hr, bg, lt, la, mi, ml, cy, sk, te, fa, lv, bn, sr, az, sl, kn, et, mk, br, eu, is, hy, ne, mn, bs, kk, sq, sw, gl, mr, pa, si, km, sn, yo, so, af, oc, ka, be, tg, sd, gu, am, yi, lo, uz, fo, ht, ps, tk, nn, mt, sa, lb, my, bo, tl, mg, as, tt, haw, ln, ha, ba, jw, su
                      * @example en
                      * @example auto
                      */
@@ -2975,7 +2975,12 @@ export interface operations {
     };
     streamJobEvents: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description expiry of a signed URL, in Unix seconds */
+                exp?: string;
+                /** @description signature of a signed URL (HMAC-SHA256, base64url) */
+                sig?: string;
+            };
             header?: never;
             path: {
                 /** @description Job id (a random UUID) */
@@ -4860,7 +4865,12 @@ export interface operations {
     };
     downloadFile: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description expiry of a signed URL, in Unix seconds */
+                exp?: string;
+                /** @description signature of a signed URL (HMAC-SHA256, base64url) */
+                sig?: string;
+            };
             header?: never;
             path: {
                 job_id: string;
@@ -5154,7 +5164,12 @@ export interface operations {
     };
     downloadFileHead: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description expiry of a signed URL, in Unix seconds */
+                exp?: string;
+                /** @description signature of a signed URL (HMAC-SHA256, base64url) */
+                sig?: string;
+            };
             header?: never;
             path: {
                 job_id: string;

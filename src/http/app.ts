@@ -11,6 +11,7 @@ import { HTTP_BUCKETS_S } from '../infra/metrics.js';
 import { installAccessControl } from './access.js';
 import { clientErrorHandler, frameworkErrors, installErrorHandler } from './error-handler.js';
 import { ClientSlots } from './client-slots.js';
+import { installConnectionCap } from './connection-cap.js';
 import { openApiOptions } from './openapi.js';
 import { BODY_LIMIT_BYTES, installJsonBodyParser } from './json-body.js';
 import { installMethodRules } from './methods.js';
@@ -45,8 +46,9 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
     ...serverOptions(config.security.requestTimeoutS),
   });
   installErrorHandler(app);
-  installProtocolChecks(app, config.security.idleTimeoutS);
+  installProtocolChecks(app, config.security);
   installPipeliningLimit(app);
+  installConnectionCap(app, config.security);
   installMethodRules(app);
   installValidation(app);
   installJsonBodyParser(app);

@@ -1,5 +1,6 @@
 import type { ServerOptions } from 'node:http';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { SecurityConfig } from '../config-security.js';
 import { AppError } from '../errors.js';
 import { errorBody } from './error-handler.js';
 
@@ -40,8 +41,12 @@ export function serverOptions(requestTimeoutS: number): { requestTimeout: number
   return { requestTimeout: ms, http: { ...limits, requireHostHeader: false } };
 }
 
-export function installProtocolChecks(app: FastifyInstance, idleTimeoutS: number): void {
+export function installProtocolChecks(
+  app: FastifyInstance,
+  { idleTimeoutS, sendTimeoutS }: Pick<SecurityConfig, 'idleTimeoutS' | 'sendTimeoutS'>,
+): void {
   if (idleTimeoutS > 0) installIdleTimeout(app, idleTimeoutS * 1000);
+  if (sendTimeoutS > 0) installSendTimeout(app, sendTimeoutS * 1000);
   app.addHook('onRequest', async (request, reply) => {
     const target = request.raw.url ?? '';
     if (!ORIGIN_OR_ABSOLUTE_FORM.test(target)) {
@@ -119,4 +124,28 @@ function onIdle(request: FastifyRequest, reply: FastifyReply, ms: number): void 
     // The route reading the body then sees it cut short and cleans up (temp file, upload slot).
     () => socket.destroy(),
   );
+}
+
+/**
+ * SEND_TIMEOUT: the time an answer may take from its head to its last byte handed to the
+ * kernel. IDLE_TIMEOUT catches a client that stops reading; a client that reads a byte now and
+ * then is never idle, and held its socket and the file's descriptor for as long as it liked.
+ * Past the limit the connection is closed (a download resumes with Range). Counted from
+ * `onSend`, so the time the server took to answer is not the client's; event streams
+ * (hijacked, bounded in sse.ts) are not seen here.
+ */
+function installSendTimeout(app: FastifyInstance, ms: number): void {
+  const timed = new WeakSet<object>();
+  app.addHook('onSend', async (request, reply, payload) => {
+    const res = reply.raw;
+    // onSend runs again when an error answer replaces a failed one: one clock per answer.
+    if (timed.has(res)) return payload;
+    timed.add(res);
+    const timer = setTimeout(() => {
+      if (!res.writableFinished) request.raw.socket.destroy();
+    }, ms);
+    timer.unref();
+    res.once('close', () => clearTimeout(timer));
+    return payload;
+  });
 }

@@ -20,6 +20,14 @@ import { uploadFilename } from './upload-filename.js';
 /** The largest text field (lyrics are at most 100 000 characters, up to 4 bytes each). */
 export const FIELD_SIZE_BYTES = 1024 * 1024;
 
+/**
+ * The multipart parser's buffer per part, above the largest chunk a socket read delivers (64 KB).
+ * The parser skips a part that is not a form field (no `Content-Disposition: form-data`), and a
+ * skipped part whose last chunk overflowed the default 16 KB buffer stalled it for good: the
+ * client had sent everything and was answered 408 only at IDLE_TIMEOUT, holding an upload slot.
+ */
+const PART_BUFFER_BYTES = 128 * 1024;
+
 export interface ReceivedUpload {
   tmpFile: string;
   filename: string;
@@ -38,6 +46,7 @@ export async function receiveUpload(request: FastifyRequest, config: AppConfig):
   try {
     for await (const part of request.parts({
       limits: { fileSize: config.maxFileSize, files: 1, fields: 20, fieldSize: FIELD_SIZE_BYTES },
+      fileHwm: PART_BUFFER_BYTES,
     })) {
       if (part.type === 'file') {
         if (part.fieldname !== 'file') {
@@ -122,7 +131,12 @@ function interrupted(cause?: unknown): InputError {
   return new InputError('UPLOAD_FAILED', 'the upload was interrupted or malformed', 400, { cause });
 }
 
-function unexpectedFile(field: string): InputError {
+function unexpectedFile(field: string | undefined): InputError {
+  if (!field)
+    return new InputError(
+      'UNEXPECTED_FILE',
+      'a file part has no name (Content-Disposition: form-data; name="file"); the song goes in "file"',
+    );
   // `curl -F lyrics=@x.txt` attaches x.txt as a file; `-F lyrics=<x.txt` sends its text.
   const hint =
     field === 'file' ? '' : ` (to send a text file as "${field}", use curl -F '${field}=<file.txt', not @)`;

@@ -18,6 +18,7 @@ import { installMethodRules } from './methods.js';
 import { installPipeliningLimit } from './pipelining.js';
 import { installProtocolChecks, serverOptions } from './protocol.js';
 import { rateLimitOptions } from './rate-limit.js';
+import { installRequestHeadRules } from './request-head.js';
 import { FIELD_SIZE_BYTES } from './upload.js';
 import { installQueryRules } from './query.js';
 import { installValidation, schemaErrorFormatter } from './validation.js';
@@ -50,6 +51,7 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
   installPipeliningLimit(app);
   installConnectionCap(app, config.security);
   installMethodRules(app);
+  installRequestHeadRules(app);
   installValidation(app);
   installJsonBodyParser(app);
   installHttpMetrics(app, services);

@@ -2,7 +2,7 @@ import { BlockList, isIP, type Socket } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import type { SecurityConfig } from '../config-security.js';
 import { RETRY_AFTER_S } from './client-slots.js';
-import { errorBody } from './error-handler.js';
+import { rawErrorAnswer } from './error-handler.js';
 
 /**
  * MAX_CONNECTIONS_PER_CLIENT: the open connections one address may hold. Node's
@@ -50,17 +50,10 @@ export function installConnectionCap(
 }
 
 function refuse(socket: Socket, cap: number): void {
-  const body = errorBody(
-    'TOO_MANY_CONNECTIONS',
-    `this address has ${cap} connections open (the limit); reuse one or try again when one closes`,
-  );
+  const message = `this address has ${cap} connections open (the limit); reuse one or try again when one closes`;
   socket.on('error', () => undefined);
   socket.resume();
-  socket.end(
-    `HTTP/1.1 429 Too Many Requests\r\nContent-Type: application/json; charset=utf-8\r\n` +
-      `Content-Length: ${Buffer.byteLength(body)}\r\nRetry-After: ${RETRY_AFTER_S}\r\n` +
-      `Connection: close\r\n\r\n${body}`,
-  );
+  socket.end(rawErrorAnswer(429, 'TOO_MANY_CONNECTIONS', message, { 'Retry-After': String(RETRY_AFTER_S) }));
   setTimeout(() => socket.destroy(), LINGER_MS).unref();
 }
 

@@ -1,8 +1,9 @@
 import type { ServerOptions } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { SecurityConfig } from '../config-security.js';
 import { AppError } from '../errors.js';
-import { errorBody } from './error-handler.js';
+import { errorBody, rawErrorAnswer } from './error-handler.js';
 
 /**
  * The HTTP edges that Node's server decides before Fastify sees a request: how long a request
@@ -49,6 +50,13 @@ export function installProtocolChecks(
   if (sendTimeoutS > 0) installSendTimeout(app, sendTimeoutS * 1000);
   app.addHook('onRequest', async (request, reply) => {
     const target = request.raw.url ?? '';
+    // A fragment is never sent (RFC 9112 §3.2); the router read `/api/jobs#limit=5` as a query.
+    if (target.includes('#'))
+      throw new AppError(
+        'BAD_REQUEST_TARGET',
+        'the request target has a fragment ("#…"); send the path only',
+        400,
+      );
     if (!ORIGIN_OR_ABSOLUTE_FORM.test(target)) {
       // `OPTIONS *` asks about the server as a whole (RFC 9110 §9.3.7); `GET *` was routed to
       // the player page (200 HTML).
@@ -63,9 +71,16 @@ export function installProtocolChecks(
     const { httpVersionMajor: major, httpVersionMinor: minor } = request.raw;
     if ((major > 1 || (major === 1 && minor >= 1)) && !request.headers.host)
       throw new AppError('MISSING_HOST', 'an HTTP/1.1 request needs a Host header', 400);
-    // Node keeps the first of two Host headers; a proxy may route by the other (RFC 9112 §3.2).
-    if (request.raw.rawHeaders.filter((h, i) => i % 2 === 0 && h.toLowerCase() === 'host').length > 1)
-      throw new AppError('DUPLICATE_HOST', 'the request has more than one Host header', 400);
+    // Two Host headers (and other repeated single-value headers): request-head.ts.
+  });
+  // CONNECT (a proxy's method) is handed to a 'connect' listener, and with none Node closed the
+  // socket without a word.
+  app.server.on('connect', (_req: unknown, socket: Duplex) => {
+    const message = 'CONNECT is not supported: this server is not a proxy';
+    socket.on('error', () => undefined);
+    socket.end(rawErrorAnswer(405, 'METHOD_NOT_ALLOWED', message, { Allow: SERVER_METHODS }), () =>
+      socket.destroy(),
+    );
   });
   app.server.on('checkContinue', (req, res) => {
     // `Expect: 100-continue`: Node said "100 Continue" at once, so a client whose upload was
@@ -117,10 +132,9 @@ function onIdle(request: FastifyRequest, reply: FastifyReply, ms: number): void 
   }
   // The request is in and the server is still working on it (an upload being validated).
   if (request.raw.complete) return;
-  const body = errorBody('REQUEST_IDLE', `no data arrived for ${ms / 1000} s; the request was dropped`);
+  const message = `no data arrived for ${ms / 1000} s; the request was dropped`;
   socket.end(
-    `HTTP/1.1 408 Request Timeout\r\nContent-Type: application/json; charset=utf-8\r\n` +
-      `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    rawErrorAnswer(408, 'REQUEST_IDLE', message),
     // The route reading the body then sees it cut short and cleans up (temp file, upload slot).
     () => socket.destroy(),
   );

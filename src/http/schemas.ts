@@ -193,10 +193,11 @@ export const JobListView = Type.Object({
 });
 
 /**
- * What a route may answer besides its success. 405, 408, 414, 417 and 431 come before the
+ * What a route may answer besides its success. 405, 408, 414, 417, 431 and 501 come before the
  * route runs (another method on its path, REQUEST_TIMEOUT or IDLE_TIMEOUT, a path segment too
- * long, an unknown Expect, headers too long: methods.ts, error-handler.ts, protocol.ts), with
- * the same body. 429 and 503 carry Retry-After.
+ * long, an unknown Expect, headers too long, a transfer coding other than chunked: methods.ts,
+ * error-handler.ts, protocol.ts, request-head.ts), with the same body. 429 and 503 carry
+ * Retry-After.
  */
 export const errorResponses = {
   400: ErrorBody,
@@ -213,6 +214,7 @@ export const errorResponses = {
   429: ErrorBody,
   431: ErrorBody,
   500: ErrorBody,
+  501: ErrorBody,
   503: ErrorBody,
   507: ErrorBody,
 };

@@ -711,6 +711,20 @@ export interface operations {
                 };
             };
             /** @description Every error: a stable code and a human message. */
+            501: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error: a stable code and a human message. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -1109,6 +1123,20 @@ export interface operations {
             };
             /** @description Every error: a stable code and a human message. */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error: a stable code and a human message. */
+            501: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1866,6 +1894,20 @@ export interface operations {
                 };
             };
             /** @description Every error: a stable code and a human message. */
+            501: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error: a stable code and a human message. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -2269,6 +2311,20 @@ export interface operations {
             };
             /** @description Every error: a stable code and a human message. */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error: a stable code and a human message. */
+            501: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2693,6 +2749,20 @@ export interface operations {
                 };
             };
             /** @description Every error: a stable code and a human message. */
+            501: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error: a stable code and a human message. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -2931,6 +3001,20 @@ export interface operations {
             };
             /** @description Every error: a stable code and a human message. */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error: a stable code and a human message. */
+            501: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3183,6 +3267,20 @@ export interface operations {
             };
             /** @description Every error: a stable code and a human message. */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error: a stable code and a human message. */
+            501: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3454,6 +3552,20 @@ export interface operations {
             };
             /** @description Every error: a stable code and a human message. */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error: a stable code and a human message. */
+            501: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3749,6 +3861,20 @@ export interface operations {
                 };
             };
             /** @description Every error: a stable code and a human message. */
+            501: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error: a stable code and a human message. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -4018,6 +4144,20 @@ export interface operations {
                 };
             };
             /** @description Every error: a stable code and a human message. */
+            501: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error: a stable code and a human message. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -4274,6 +4414,20 @@ export interface operations {
             };
             /** @description Every error: a stable code and a human message. */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error: a stable code and a human message. */
+            501: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4567,6 +4721,20 @@ export interface operations {
                 };
             };
             /** @description Every error: a stable code and a human message. */
+            501: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error: a stable code and a human message. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -4821,6 +4989,20 @@ export interface operations {
             };
             /** @description Every error: a stable code and a human message. */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error: a stable code and a human message. */
+            501: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5133,6 +5315,20 @@ export interface operations {
                 };
             };
             /** @description Every error: a stable code and a human message. */
+            501: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error: a stable code and a human message. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -5419,6 +5615,20 @@ export interface operations {
             };
             /** @description Every error: a stable code and a human message. */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error: a stable code and a human message. */
+            501: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -69,6 +69,13 @@ export function installProtocolChecks(
       );
     }
     const { httpVersionMajor: major, httpVersionMinor: minor } = request.raw;
+    // `GET / HTTP/2.0` in HTTP/1 framing was answered as HTTP/1.1 (RFC 9110 §15.6.6: 505).
+    if (major !== 1)
+      throw new AppError(
+        'HTTP_VERSION_NOT_SUPPORTED',
+        `HTTP/${major}.${minor} is not spoken here; use HTTP/1.1`,
+        505,
+      );
     if ((major > 1 || (major === 1 && minor >= 1)) && !request.headers.host)
       throw new AppError('MISSING_HOST', 'an HTTP/1.1 request needs a Host header', 400);
     // Two Host headers (and other repeated single-value headers): request-head.ts.

@@ -193,9 +193,10 @@ export const JobListView = Type.Object({
 });
 
 /**
- * What a route may answer besides its success. 405, 408, 414, 417, 431 and 501 come before the
+ * What a route may answer besides its success. 405, 408, 414, 417, 431, 501 and 505 come before the
  * route runs (another method on its path, REQUEST_TIMEOUT or IDLE_TIMEOUT, a path segment too
- * long, an unknown Expect, headers too long, a transfer coding other than chunked: methods.ts,
+ * long, an unknown Expect, headers too long, a transfer coding other than chunked, HTTP/2 in
+ * HTTP/1 framing: methods.ts,
  * error-handler.ts, protocol.ts, request-head.ts), with the same body. 429 and 503 carry
  * Retry-After.
  */
@@ -216,5 +217,6 @@ export const errorResponses = {
   500: ErrorBody,
   501: ErrorBody,
   503: ErrorBody,
+  505: ErrorBody,
   507: ErrorBody,
 };

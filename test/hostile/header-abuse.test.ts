@@ -13,6 +13,7 @@ import { listen, rawRequest } from './raw-http.js';
  *    was read as if it were not encoded.
  *  - Two Content-Type (or Range, If-Range, If-Modified-Since) headers, or a Content-Type with
  *    one parameter twice (`charset=utf-8; charset=latin1`, two boundaries): the first won.
+ *  - `GET /health HTTP/2.0` (HTTP/2 in HTTP/1 framing) was answered as HTTP/1.1.
  *  - `If-Modified-Since` with a date in the future was a 304 for ever after (RFC 9110 §13.1.3
  *    says to ignore such a date).
  * Each is now refused with the error body, before any body is read.
@@ -165,5 +166,18 @@ describe('If-Modified-Since in the future', () => {
       headers: { 'if-modified-since': first.headers['last-modified'] as string },
     });
     expect(res.statusCode).toBe(304);
+  });
+});
+
+describe('the HTTP version', () => {
+  // Node's parser refuses other majors (HTTP/3.0) with 400 itself.
+  it.each([['HTTP/2.0']])('%s in HTTP/1 framing is 505', async (version) => {
+    const answer = await rawRequest(port, `GET /health ${version}\r\n${HEAD}\r\n`);
+    expect(answer.status, answer.body).toBe(505);
+    expect(JSON.parse(answer.body).error.code).toBe('HTTP_VERSION_NOT_SUPPORTED');
+  });
+
+  it.each([['HTTP/1.0'], ['HTTP/1.1']])('%s is answered', async (version) => {
+    expect((await rawRequest(port, `GET /health ${version}\r\n${HEAD}\r\n`)).status).toBe(200);
   });
 });

@@ -739,6 +739,20 @@ export interface operations {
                 };
             };
             /** @description Every error: a stable code and a human message. */
+            505: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error: a stable code and a human message. */
             507: {
                 headers: {
                     [name: string]: unknown;
@@ -1151,6 +1165,20 @@ export interface operations {
             };
             /** @description Every error: a stable code and a human message. */
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error: a stable code and a human message. */
+            505: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1922,6 +1950,20 @@ export interface operations {
                 };
             };
             /** @description Every error: a stable code and a human message. */
+            505: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error: a stable code and a human message. */
             507: {
                 headers: {
                     [name: string]: unknown;
@@ -2339,6 +2381,20 @@ export interface operations {
             };
             /** @description Every error: a stable code and a human message. */
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error: a stable code and a human message. */
+            505: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2777,6 +2833,20 @@ export interface operations {
                 };
             };
             /** @description Every error: a stable code and a human message. */
+            505: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error: a stable code and a human message. */
             507: {
                 headers: {
                     [name: string]: unknown;
@@ -3029,6 +3099,20 @@ export interface operations {
             };
             /** @description Every error: a stable code and a human message. */
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error: a stable code and a human message. */
+            505: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3295,6 +3379,20 @@ export interface operations {
             };
             /** @description Every error: a stable code and a human message. */
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error: a stable code and a human message. */
+            505: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3580,6 +3678,20 @@ export interface operations {
             };
             /** @description Every error: a stable code and a human message. */
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error: a stable code and a human message. */
+            505: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3889,6 +4001,20 @@ export interface operations {
                 };
             };
             /** @description Every error: a stable code and a human message. */
+            505: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error: a stable code and a human message. */
             507: {
                 headers: {
                     [name: string]: unknown;
@@ -4172,6 +4298,20 @@ export interface operations {
                 };
             };
             /** @description Every error: a stable code and a human message. */
+            505: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error: a stable code and a human message. */
             507: {
                 headers: {
                     [name: string]: unknown;
@@ -4442,6 +4582,20 @@ export interface operations {
             };
             /** @description Every error: a stable code and a human message. */
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error: a stable code and a human message. */
+            505: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4749,6 +4903,20 @@ export interface operations {
                 };
             };
             /** @description Every error: a stable code and a human message. */
+            505: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error: a stable code and a human message. */
             507: {
                 headers: {
                     [name: string]: unknown;
@@ -5017,6 +5185,20 @@ export interface operations {
             };
             /** @description Every error: a stable code and a human message. */
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error: a stable code and a human message. */
+            505: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5343,6 +5525,20 @@ export interface operations {
                 };
             };
             /** @description Every error: a stable code and a human message. */
+            505: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error: a stable code and a human message. */
             507: {
                 headers: {
                     [name: string]: unknown;
@@ -5643,6 +5839,20 @@ export interface operations {
             };
             /** @description Every error: a stable code and a human message. */
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error: a stable code and a human message. */
+            505: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -28,15 +28,25 @@ type Validate = ReturnType<FastifySchemaCompiler<FastifySchema>> & {
   errors?: FastifySchemaValidationError[] | null;
 };
 
-/** Wraps a query validator with the strict text check; schemas without typed properties pass through. */
+/**
+ * Wraps a query validator with the strict text check; schemas without properties pass through.
+ * A parameter given twice (`?limit=5&limit=6`) is said to be given twice ("must be integer" said
+ * nothing of the cause).
+ */
 export function strictQuery(schema: FastifySchema | undefined, validate: Validate): Validate {
   const props = (schema as { properties?: Record<string, { type?: unknown }> } | undefined)?.properties ?? {};
+  const single = Object.entries(props).flatMap(([name, p]) => (p.type === 'array' ? [] : [name]));
   const typed = Object.entries(props).flatMap(([name, p]) =>
     typeof p.type === 'string' && FORMS[p.type] ? [[name, p.type] as const] : [],
   );
-  if (typed.length === 0) return validate;
+  if (single.length === 0) return validate;
   const wrapper: Validate = (data: unknown) => {
     const query = (data ?? {}) as Record<string, unknown>;
+    const twice = single.find((name) => Array.isArray(query[name]));
+    if (twice !== undefined) {
+      wrapper.errors = [givenTwice(twice)];
+      return false;
+    }
     for (const [name, type] of typed) {
       const value = query[name];
       if (typeof value !== 'string' || FORMS[type]!.test(value)) continue;
@@ -48,6 +58,16 @@ export function strictQuery(schema: FastifySchema | undefined, validate: Validat
     return ok;
   };
   return wrapper;
+}
+
+function givenTwice(name: string): FastifySchemaValidationError {
+  return {
+    instancePath: `/${name}`,
+    keyword: 'maxItems',
+    message: 'is given more than once; give it once',
+    params: { limit: 1 },
+    schemaPath: `#/properties/${name}`,
+  };
 }
 
 function notation(name: string, type: string): FastifySchemaValidationError {

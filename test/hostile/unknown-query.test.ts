@@ -122,3 +122,12 @@ describe('what still passes', () => {
     }
   });
 });
+
+describe('a known parameter given twice', () => {
+  it.each([['limit=5&limit=6'], ['offset=0&offset=0'], ['limit=5&limit=5']])('?%s says so', async (q) => {
+    const res = await svc.app.inject(`/api/jobs?${q}`);
+    expect(res.statusCode).toBe(400);
+    expect(res.json().error.code).toBe('VALIDATION_ERROR');
+    expect(res.json().error.message).toMatch(/^querystring\/(limit|offset) is given more than once/);
+  });
+});

@@ -7,7 +7,7 @@ import { bumpProgress, STAGE_POLICIES } from '../domain/pipeline.js';
 import { afterFailure, retryDelayMs } from '../domain/retry.js';
 import type { StageContext, StageHandler, StageName, StageOutcome } from '../domain/stage.js';
 import { AppError, CancelledError, isShutdown, TimeoutError } from '../errors.js';
-import { jobFileWriter } from '../storage/files.js';
+import { jobFileWriter, removeTree, type JobFileWriter } from '../storage/files.js';
 import { jobPaths } from '../storage/paths.js';
 import { currentStep } from './current-step.js';
 import type { JobStore } from '../store/job-store.js';
@@ -61,7 +61,9 @@ export async function runStage(
     // Whatever the attempt left half-written (a timeout, a crash of the engine) goes now.
     await removeTempFiles(jobPaths(deps.config.storageDir, jobId).stageDir(stage));
     if (result.ok) {
+      if (await discardIfGone(deps, jobId, stage)) return;
       await deps.store.update(jobId, (j) => {
+        if (j.status === 'cancelled') return false;
         recordOutcome(j, stage, result.outcome, started, deps.config);
         j.current_step = currentStep(j);
       });
@@ -151,8 +153,10 @@ async function attemptStage(
   timeout.catch(() => undefined);
   cancelled.catch(() => undefined);
   const ctx = stageContext(deps, job, stage, ctrl.signal, log);
+  const running = handler(ctx);
+  running.catch(() => undefined);
   try {
-    const outcome = await Promise.race([handler(ctx), timeout, cancelled]);
+    const outcome = await Promise.race([running, timeout, cancelled]);
     await ctx.flush();
     return { ok: true, outcome };
   } catch (error) {
@@ -160,7 +164,28 @@ async function attemptStage(
   } finally {
     clearTimeout(timer);
     outer.removeEventListener('abort', onOuter);
+    // An engine that cannot stop mid-run (a model on a worker thread sees the abort when it
+    // ends) goes on after its attempt was given up, and writes its outputs then: for a job
+    // deleted or cancelled meanwhile they are removed once it has ended.
+    if (ctrl.signal.aborted)
+      void running
+        .catch(() => undefined)
+        .then(() => discardIfGone(deps, job.id, stage))
+        .catch((err: unknown) => log.warn({ err }, 'outputs of an abandoned attempt not removed'));
   }
+}
+
+/**
+ * For a job deleted or cancelled while a stage ran: removes what the stage wrote (the job's
+ * directory, which had come back without a record that would ever remove it, or the stage's
+ * directory) and says so, so that nothing is recorded. Otherwise false.
+ */
+async function discardIfGone(deps: RunStageDeps, jobId: string, stage: StageName): Promise<boolean> {
+  const job = await deps.store.get(jobId);
+  if (job && job.status !== 'cancelled') return false;
+  const paths = jobPaths(deps.config.storageDir, jobId);
+  await removeTree(job ? paths.stageDir(stage) : paths.dir);
+  return true;
 }
 
 function stageContext(
@@ -203,10 +228,18 @@ function stageContext(
     log,
     progress,
     loadMix: () => deps.loadMix(job.id),
-    write: jobFileWriter(paths),
+    write: guardedWriter(jobFileWriter(paths), signal),
     flush: async () => {
       await pending.catch(() => undefined);
     },
+  };
+}
+
+/** Once the attempt is given up (cancelled, timed out), a stage writes nothing more. */
+function guardedWriter(write: JobFileWriter, signal: AbortSignal): JobFileWriter {
+  return async (file, data) => {
+    if (signal.aborted) throw new CancelledError('the stage was stopped; nothing more is written');
+    return write(file, data);
   };
 }
 

@@ -43,11 +43,13 @@ export async function receiveUpload(request: FastifyRequest, config: AppConfig):
   let tmpFile: string | undefined;
   let filename = '';
   let lost = false;
+  let parts = 0;
   try {
     for await (const part of request.parts({
       limits: { fileSize: config.maxFileSize, files: 1, fields: 20, fieldSize: FIELD_SIZE_BYTES },
       fileHwm: PART_BUFFER_BYTES,
     })) {
+      parts++;
       if (part.type === 'file') {
         if (part.fieldname !== 'file') {
           part.file.resume();
@@ -91,7 +93,7 @@ export async function receiveUpload(request: FastifyRequest, config: AppConfig):
     if (code?.startsWith('FST_')) throw new InputError('BAD_MULTIPART', (err as Error).message);
     throw interrupted(err);
   }
-  if (!tmpFile) throw new InputError('NO_FILE', 'the form has no "file" field');
+  if (!tmpFile) throw noFile(parts, Object.hasOwn(fields, 'file'));
   return { tmpFile, filename, fields };
 }
 
@@ -129,6 +131,17 @@ async function saveFilePart(file: Readable, dest: string): Promise<boolean> {
 
 function interrupted(cause?: unknown): InputError {
   return new InputError('UPLOAD_FAILED', 'the upload was interrupted or malformed', 400, { cause });
+}
+
+/** Why a form brought no song, as far as can be told: no parts at all, or "file" sent as text. */
+function noFile(parts: number, fileAsText: boolean): InputError {
+  const why =
+    parts === 0
+      ? 'the body holds no form parts (does it use the boundary its Content-Type names?)'
+      : fileAsText
+        ? 'the form sends "file" as text, not as a file (a part without filename; curl: -F file=@song.mp3)'
+        : 'the form has no "file" field';
+  return new InputError('NO_FILE', why);
 }
 
 function unexpectedFile(field: string | undefined): InputError {

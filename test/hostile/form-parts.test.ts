@@ -14,6 +14,8 @@ import { listen, rawRequest } from './raw-http.js';
  *    everything and got nothing until IDLE_TIMEOUT said 408, holding an upload slot all along.
  *    Now the part is skipped and the form is answered at once.
  *  - A file part without a name was refused as the unexpected file field "undefined".
+ *  - A body whose boundary is not the one its Content-Type names, an empty body, and a "file"
+ *    sent as text (no filename) were all "the form has no \"file\" field"; each now says which.
  * Sent over a socket, as a client does (app.inject hands the body over in one piece).
  */
 let svc: TestService;
@@ -78,4 +80,36 @@ describe('a file part without a name', () => {
     expect(message).toContain('no name');
     expect(leftovers()).toEqual([]);
   }, 30_000);
+});
+
+describe('a form that brings no song says why', () => {
+  function withBoundary(declared: string, body: string): Buffer {
+    return Buffer.from(
+      `POST /api/process HTTP/1.1\r\nHost: x\r\nConnection: close\r\n` +
+        `Content-Type: multipart/form-data; boundary=${declared}\r\nContent-Length: ${Buffer.byteLength(body, 'latin1')}\r\n\r\n${body}`,
+      'latin1',
+    );
+  }
+
+  it.each([
+    [
+      'another boundary',
+      withBoundary('declared', `--other\r\n${filePart}\r\n--other--\r\n`),
+      'no form parts',
+    ],
+    ['an empty boundary', withBoundary('', `--${B}\r\n${filePart}\r\n--${B}--\r\n`), 'no form parts'],
+    ['an empty body', withBoundary(B, ''), 'no form parts'],
+    ['"file" as text', post([`Content-Disposition: form-data; name="file"\r\n\r\n${song}`]), 'as text'],
+  ])(
+    '%s',
+    async (_name, request, says) => {
+      const res = await rawRequest(port, request, 15_000);
+      expect(res.status, res.body).toBe(400);
+      const { code, message } = JSON.parse(res.body).error;
+      expect(code).toBe('NO_FILE');
+      expect(message).toContain(says);
+      expect(leftovers()).toEqual([]);
+    },
+    30_000,
+  );
 });

@@ -7,9 +7,10 @@ import { bumpProgress, STAGE_POLICIES } from '../domain/pipeline.js';
 import { afterFailure, retryDelayMs } from '../domain/retry.js';
 import type { StageContext, StageHandler, StageName, StageOutcome } from '../domain/stage.js';
 import { AppError, CancelledError, isShutdown, TimeoutError } from '../errors.js';
-import { jobFileWriter, removeTree, type JobFileWriter } from '../storage/files.js';
+import { jobFileWriter, type JobFileWriter } from '../storage/files.js';
 import { jobPaths } from '../storage/paths.js';
 import { currentStep } from './current-step.js';
+import { discardIfGone } from './late-writes.js';
 import type { JobStore } from '../store/job-store.js';
 import { removeTempFiles } from '../storage/temp-files.js';
 
@@ -61,7 +62,7 @@ export async function runStage(
     // Whatever the attempt left half-written (a timeout, a crash of the engine) goes now.
     await removeTempFiles(jobPaths(deps.config.storageDir, jobId).stageDir(stage));
     if (result.ok) {
-      if (await discardIfGone(deps, jobId, stage)) return;
+      if (await discardStage(deps, jobId, stage)) return;
       await deps.store.update(jobId, (j) => {
         if (j.status === 'cancelled') return false;
         recordOutcome(j, stage, result.outcome, started, deps.config);
@@ -170,22 +171,9 @@ async function attemptStage(
     if (ctrl.signal.aborted)
       void running
         .catch(() => undefined)
-        .then(() => discardIfGone(deps, job.id, stage))
+        .then(() => discardStage(deps, job.id, stage))
         .catch((err: unknown) => log.warn({ err }, 'outputs of an abandoned attempt not removed'));
   }
-}
-
-/**
- * For a job deleted or cancelled while a stage ran: removes what the stage wrote (the job's
- * directory, which had come back without a record that would ever remove it, or the stage's
- * directory) and says so, so that nothing is recorded. Otherwise false.
- */
-async function discardIfGone(deps: RunStageDeps, jobId: string, stage: StageName): Promise<boolean> {
-  const job = await deps.store.get(jobId);
-  if (job && job.status !== 'cancelled') return false;
-  const paths = jobPaths(deps.config.storageDir, jobId);
-  await removeTree(job ? paths.stageDir(stage) : paths.dir);
-  return true;
 }
 
 function stageContext(
@@ -233,6 +221,12 @@ function stageContext(
       await pending.catch(() => undefined);
     },
   };
+}
+
+/** What a stage wrote for a job deleted or cancelled while it ran goes (late-writes.ts). */
+function discardStage(deps: RunStageDeps, jobId: string, stage: StageName): Promise<boolean> {
+  const paths = jobPaths(deps.config.storageDir, jobId);
+  return discardIfGone(deps.store, jobId, paths, [paths.stageDir(stage)]);
 }
 
 /** Once the attempt is given up (cancelled, timed out), a stage writes nothing more. */

@@ -23,20 +23,27 @@ afterEach(async () => {
 
 /**
  * A separation that ignores its abort signal and writes its stems after `ms`: one as an engine
- * writing to its own path would, one through ctx.write.
+ * writing to its own path would, one through ctx.write. `ended` settles once it has returned.
  */
-function stubborn(ms: number): StageHandler {
-  return async (ctx) => {
-    await new Promise((r) => setTimeout(r, ms));
-    await fs.promises.mkdir(path.dirname(ctx.paths.stem('drums')), { recursive: true });
-    await fs.promises.writeFile(ctx.paths.stem('drums'), 'RIFF');
-    const vocals = await ctx.write(ctx.paths.stem('vocals'), 'RIFF');
-    return {
-      status: 'completed',
-      engine: { name: 'stubborn', version: '1', quality: 'dsp' },
-      outputs: { vocals },
-    };
+function stubborn(ms: number): { handler: StageHandler; ended: Promise<void> } {
+  let end!: () => void;
+  const ended = new Promise<void>((resolve) => (end = resolve));
+  const handler: StageHandler = async (ctx) => {
+    try {
+      await new Promise((r) => setTimeout(r, ms));
+      await fs.promises.mkdir(path.dirname(ctx.paths.stem('drums')), { recursive: true });
+      await fs.promises.writeFile(ctx.paths.stem('drums'), 'RIFF');
+      const vocals = await ctx.write(ctx.paths.stem('vocals'), 'RIFF');
+      return {
+        status: 'completed',
+        engine: { name: 'stubborn', version: '1', quality: 'dsp' },
+        outputs: { vocals },
+      };
+    } finally {
+      setTimeout(end, 0);
+    }
   };
+  return { handler, ended };
 }
 
 async function startJob(s: TestService): Promise<string> {
@@ -60,21 +67,23 @@ async function startJob(s: TestService): Promise<string> {
 
 describe.each(BACKEND_MODES)('a stage that ends after its job was deleted or cancelled (%s)', (mode) => {
   it('deleted: no directory comes back', async () => {
-    svc = await startTestService({ mode, handlers: { separation: stubborn(600) } });
+    const stage = stubborn(600);
+    svc = await startTestService({ mode, handlers: { separation: stage.handler } });
     const id = await startJob(svc);
     expect((await svc.app.inject({ method: 'DELETE', url: `/api/jobs/${id}` })).statusCode).toBe(200);
     const dir = path.join(svc.config.storageDir, 'jobs', id);
-    // Past the stage's end, the directory is (still, or again) gone.
-    await new Promise((r) => setTimeout(r, 1500));
+    // Once the stage has ended, the directory is (still, or again) gone.
+    await stage.ended;
     await vi.waitFor(() => expect(fs.existsSync(dir)).toBe(false), { timeout: 10_000, interval: 50 });
     expect((await svc.app.inject(`/api/status/${id}`)).statusCode).toBe(404);
   }, 60_000);
 
   it('cancelled: the stage stays cancelled, nothing of it is kept or served', async () => {
-    svc = await startTestService({ mode, handlers: { separation: stubborn(600) } });
+    const stage = stubborn(600);
+    svc = await startTestService({ mode, handlers: { separation: stage.handler } });
     const id = await startJob(svc);
     expect((await svc.app.inject({ method: 'POST', url: `/api/jobs/${id}/cancel` })).statusCode).toBe(200);
-    await new Promise((r) => setTimeout(r, 1500));
+    await stage.ended;
     const status = (await svc.app.inject(`/api/status/${id}`)).json();
     expect(status.status).toBe('cancelled');
     expect(status.stages.separation.status).toBe('cancelled');

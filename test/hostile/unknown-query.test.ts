@@ -131,3 +131,20 @@ describe('a known parameter given twice', () => {
     expect(res.json().error.message).toMatch(/^querystring\/(limit|offset) is given more than once/);
   });
 });
+
+describe('a CORS preflight carries the query of the request it asks about', () => {
+  it('and is answered by the CORS plugin, not refused', async () => {
+    const cors = await startTestService({ workers: false, config: { corsOrigins: ['https://app.example'] } });
+    try {
+      const res = await cors.app.inject({
+        method: 'OPTIONS',
+        url: '/api/jobs?limit=5&whatever=1',
+        headers: { origin: 'https://app.example', 'access-control-request-method': 'GET' },
+      });
+      expect(res.statusCode).toBe(204);
+      expect(res.headers['access-control-allow-origin']).toBe('https://app.example');
+    } finally {
+      await cors.close();
+    }
+  });
+});

@@ -13,6 +13,8 @@ import { errorBody, rawErrorAnswer } from './error-handler.js';
 
 /** A request target Fastify's router may see: origin-form (`/path`) or absolute-form (RFC 9112 §3.2). */
 const ORIGIN_OR_ABSOLUTE_FORM = /^(\/|https?:\/\/[^/?#]+(\/|$))/i;
+/** RFC 3986 `host [":" port]`: an IP literal in brackets, or a registered name / IPv4 address. */
+const HOST = /^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9\-._~!$&'()*+,;=%]*)(:[0-9]*)?$/;
 /** Every method some route of the API takes (the answer to `OPTIONS *`). */
 const SERVER_METHODS = 'DELETE, GET, HEAD, OPTIONS, POST';
 
@@ -76,8 +78,16 @@ export function installProtocolChecks(
         `HTTP/${major}.${minor} is not spoken here; use HTTP/1.1`,
         505,
       );
-    if ((major > 1 || (major === 1 && minor >= 1)) && !request.headers.host)
+    const host = request.headers.host;
+    if ((major > 1 || (major === 1 && minor >= 1)) && !host)
       throw new AppError('MISSING_HOST', 'an HTTP/1.1 request needs a Host header', 400);
+    // RFC 9112 §3.2: a Host that is not `host[:port]` is a 400 (`a b`, `x/y`, `u@x` were answered).
+    if (host && !HOST.test(host))
+      throw new AppError(
+        'BAD_HOST',
+        'the Host header is not a host name or address with an optional port',
+        400,
+      );
     // Two Host headers (and other repeated single-value headers): request-head.ts.
   });
   // CONNECT (a proxy's method) is handed to a 'connect' listener, and with none Node closed the

@@ -14,6 +14,7 @@ import { listen, rawRequest } from './raw-http.js';
  *  - Two Content-Type (or Range, If-Range, If-Modified-Since) headers, or a Content-Type with
  *    one parameter twice (`charset=utf-8; charset=latin1`, two boundaries): the first won.
  *  - `GET /health HTTP/2.0` (HTTP/2 in HTTP/1 framing) was answered as HTTP/1.1.
+ *  - A Host that is not a host (`a b`, `x/y`, `u@x`): answered (RFC 9112 §3.2 says 400).
  *  - `If-Modified-Since` with a date in the future was a 304 for ever after (RFC 9110 §13.1.3
  *    says to ignore such a date).
  * Each is now refused with the error body, before any body is read.
@@ -179,5 +180,29 @@ describe('the HTTP version', () => {
 
   it.each([['HTTP/1.0'], ['HTTP/1.1']])('%s is answered', async (version) => {
     expect((await rawRequest(port, `GET /health ${version}\r\n${HEAD}\r\n`)).status).toBe(200);
+  });
+});
+
+describe('the Host header', () => {
+  it.each([['a b'], ['x/y'], ['u@x'], ['x:1:2'], ['x:port'], ['[::1'], ['<x>'], ['x\\y']])(
+    'Host: %s is 400 BAD_HOST',
+    async (host) => {
+      await refused(`GET /health HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`, 400, 'BAD_HOST');
+    },
+  );
+
+  it.each([
+    ['x'],
+    ['localhost:8000'],
+    ['[::1]:80'],
+    ['127.0.0.1'],
+    ['xn--bcher-kva.example'],
+    ['my_host.local'],
+  ])('Host: %s is answered', async (host) => {
+    const answer = await rawRequest(
+      port,
+      `GET /health HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`,
+    );
+    expect(answer.status).toBe(200);
   });
 });

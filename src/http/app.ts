@@ -21,7 +21,7 @@ import { rateLimitOptions } from './rate-limit.js';
 import { installRequestHeadRules } from './request-head.js';
 import { FIELD_SIZE_BYTES } from './upload.js';
 import { installQueryRules } from './query.js';
-import { installValidation, schemaErrorFormatter } from './validation.js';
+import { installBodylessRule, installValidation, schemaErrorFormatter } from './validation.js';
 import { fileRoutes } from './routes/files.js';
 import { healthRoutes } from './routes/health.js';
 import { jobRoutes } from './routes/jobs.js';
@@ -53,6 +53,7 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
   installMethodRules(app);
   installRequestHeadRules(app);
   installValidation(app);
+  installBodylessRule(app);
   installJsonBodyParser(app);
   installHttpMetrics(app, services);
   await app.register(helmet, {

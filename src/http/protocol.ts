@@ -11,8 +11,12 @@ import { errorBody, rawErrorAnswer } from './error-handler.js';
  * the last two itself with an empty body; here they get the API's error body like every refusal.
  */
 
-/** A request target Fastify's router may see: origin-form (`/path`) or absolute-form (RFC 9112 §3.2). */
-const ORIGIN_OR_ABSOLUTE_FORM = /^(\/|https?:\/\/[^/?#]+(\/|$))/i;
+/**
+ * A request target Fastify's router may see: origin-form (`/path`) or absolute-form (RFC 9112
+ * §3.2), the latter without userinfo (`http://u:p@host/`: RFC 9110 §4.2.4 says to treat it as an
+ * error, it serves to disguise the authority).
+ */
+const ORIGIN_OR_ABSOLUTE_FORM = /^(\/|https?:\/\/[^/?#@]+(\/|$))/i;
 /** RFC 3986 `host [":" port]`: an IP literal in brackets, or a registered name / IPv4 address. */
 const HOST = /^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9\-._~!$&'()*+,;=%]*)(:[0-9]*)?$/;
 /** Every method some route of the API takes (the answer to `OPTIONS *`). */

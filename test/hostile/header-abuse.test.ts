@@ -14,6 +14,7 @@ import { listen, rawRequest } from './raw-http.js';
  *  - Two Content-Type (or Range, If-Range, If-Modified-Since) headers, or a Content-Type with
  *    one parameter twice (`charset=utf-8; charset=latin1`, two boundaries): the first won.
  *  - `GET /health HTTP/2.0` (HTTP/2 in HTTP/1 framing) was answered as HTTP/1.1.
+ *  - An absolute-form target with userinfo (`http://u:p@x/health`) was routed (RFC 9110 §4.2.4).
  *  - A Host that is not a host (`a b`, `x/y`, `u@x`): answered (RFC 9112 §3.2 says 400).
  *  - `If-Modified-Since` with a date in the future was a 304 for ever after (RFC 9110 §13.1.3
  *    says to ignore such a date).
@@ -49,6 +50,19 @@ describe('a fragment in the request target', () => {
       await refused(`GET ${target.replace('{id}', id)} HTTP/1.1\r\n${HEAD}\r\n`, 400, 'BAD_REQUEST_TARGET');
     },
   );
+});
+
+describe('userinfo in an absolute-form target', () => {
+  it.each([['http://u:p@x/health'], ['http://u@x/api/jobs']])(
+    'GET %s is 400 BAD_REQUEST_TARGET',
+    async (target) => {
+      await refused(`GET ${target} HTTP/1.1\r\n${HEAD}\r\n`, 400, 'BAD_REQUEST_TARGET');
+    },
+  );
+
+  it('GET http://x/health is still answered', async () => {
+    expect((await rawRequest(port, `GET http://x/health HTTP/1.1\r\n${HEAD}\r\n`)).status).toBe(200);
+  });
 });
 
 describe('CONNECT', () => {

@@ -44,6 +44,14 @@ describe('an unknown query parameter is refused', () => {
     expect(message).toContain(takes);
   });
 
+  it.each([['/api/jobs?limt=5'], ['/api/status/{id}?x=1'], ['/api/files/{id}/original.wav?x=1']])(
+    'HEAD %s too',
+    async (url) => {
+      const res = await svc.app.inject({ method: 'HEAD', url: url.replace('{id}', id) });
+      expect(res.statusCode).toBe(400);
+    },
+  );
+
   it('on an upload, before the body is read: nothing stored, no job', async () => {
     const { payload, headers } = multipart([{ name: 'file', value: toneWav(1), filename: 'a.wav' }]);
     const before = (await svc.app.inject('/api/jobs')).json().total as number;

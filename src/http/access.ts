@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyRequest, onRequestHookHandler, RouteOption
 import type { AppConfig } from '../config.js';
 import type { JobRecord } from '../domain/job.js';
 import { AppError } from '../errors.js';
+import { appendRouteHook } from './route-hooks.js';
 import { jobUrls, type SignedScope } from './signed-urls.js';
 
 /**
@@ -124,11 +125,7 @@ export function installAccessControl(app: FastifyInstance, config: AppConfig): v
   const hook = accessHook(config);
   app.addHook('onRoute', (route: RouteOptions) => {
     if (isPluginPage(route.url)) route.config = { ...route.config, access: route.config?.access ?? 'public' };
-    const existing = route.onRequest;
-    route.onRequest = [
-      ...(existing === undefined ? [] : Array.isArray(existing) ? existing : [existing]),
-      hook,
-    ];
+    appendRouteHook(route, 'onRequest', hook);
   });
 }
 

@@ -1,4 +1,5 @@
 import type { ServerOptions } from 'node:http';
+import { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { SecurityConfig } from '../config-security.js';
@@ -135,9 +136,18 @@ export function installProtocolChecks(
  */
 function installIdleTimeout(app: FastifyInstance, ms: number): void {
   app.addHook('onRequest', async (request, reply) => {
+    if (!onNetwork(request)) return;
     // A listener on the response keeps Node from destroying the socket itself: onIdle decides.
     reply.raw.setTimeout(ms, () => onIdle(request, reply, ms));
   });
+}
+
+/**
+ * Whether a request came over a socket (app.inject's has none to end or destroy: an idle timer
+ * firing on an injected request, on a loaded machine, threw in the timer).
+ */
+function onNetwork(request: FastifyRequest): boolean {
+  return request.raw.socket instanceof Socket;
 }
 
 function onIdle(request: FastifyRequest, reply: FastifyReply, ms: number): void {
@@ -174,7 +184,7 @@ function installSendTimeout(app: FastifyInstance, ms: number): void {
   app.addHook('onSend', async (request, reply, payload) => {
     const res = reply.raw;
     // onSend runs again when an error answer replaces a failed one: one clock per answer.
-    if (timed.has(res)) return payload;
+    if (timed.has(res) || !onNetwork(request)) return payload;
     timed.add(res);
     const timer = setTimeout(() => {
       if (!res.writableFinished) request.raw.socket.destroy();

@@ -8,6 +8,7 @@ import type {
 } from 'fastify';
 import { AppError } from '../errors.js';
 import { isPluginPage } from './access.js';
+import { appendRouteHook } from './route-hooks.js';
 
 /**
  * The one rule for numbers and booleans in a query string. Ajv's coercion reads the text with
@@ -104,8 +105,7 @@ export function installQueryRules(app: FastifyInstance): void {
       const extra = Object.keys(request.query as Record<string, unknown>).filter((k) => !takes.has(k));
       if (extra.length > 0) throw unknownQueryParameter(request, extra[0]!, takes);
     };
-    const existing = route.onRequest;
-    route.onRequest = [...(existing === undefined ? [] : [existing].flat()), check];
+    appendRouteHook(route, 'onRequest', check);
   });
 }
 

@@ -2,6 +2,7 @@ import { AjvCompiler } from '@fastify/ajv-compiler';
 import type { FastifyInstance, FastifyRequest, FastifyServerOptions, RouteOptions } from 'fastify';
 import { AppError } from '../errors.js';
 import { strictQuery } from './query.js';
+import { appendRouteHook } from './route-hooks.js';
 
 /**
  * The one rule for how a request is checked against its route's schema.
@@ -61,8 +62,7 @@ export function unknownProperty(error: { params?: unknown }): string | undefined
 export function installBodylessRule(app: FastifyInstance): void {
   app.addHook('onRoute', (route: RouteOptions) => {
     if (route.schema?.body !== undefined) return;
-    const existing = route.preValidation;
-    route.preValidation = [...(existing === undefined ? [] : [existing].flat()), refuseBody];
+    appendRouteHook(route, 'preValidation', refuseBody);
   });
 }
 

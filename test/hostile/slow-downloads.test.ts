@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { toneWav } from '../helpers/audio.js';
 import { multipart, startTestService, type TestService } from '../helpers/services.js';
 import { withSecurity } from './helpers.js';
-import { listen } from './raw-http.js';
+import { listen, rawRequest } from './raw-http.js';
 
 /**
  * Audit 4, finding 4 (left by audit 3): a download read just fast enough to keep IDLE_TIMEOUT
@@ -58,8 +58,12 @@ describe('SEND_TIMEOUT', () => {
   it('an answer sent in time is not touched', async () => {
     svc = await startTestService({ workers: false, config: withSecurity({ sendTimeoutS: 1 }) });
     const id = await queuedJob(svc, 1);
-    const res = await svc.app.inject(`/api/files/${id}/original.wav`);
-    expect(res.statusCode).toBe(200);
-    expect(res.rawPayload.length).toBe(toneWav(1).length);
+    const port = await listen(svc);
+    const answer = await rawRequest(
+      port,
+      `GET /api/files/${id}/original.wav HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`,
+    );
+    expect(answer.status).toBe(200);
+    expect(Buffer.byteLength(answer.body, 'latin1')).toBe(toneWav(1).length);
   });
 });

@@ -40,6 +40,20 @@ export interface SecurityConfig {
    * on a received request (validating an upload) does not count.
    */
   idleTimeoutS: number;
+  /**
+   * SEND_TIMEOUT: seconds an answer may take from its head to its last byte (0 = no limit); past
+   * it the connection is closed. IDLE_TIMEOUT cuts a client that stops reading; this one bounds a
+   * client that reads just often enough not to be idle. A cut download resumes with Range. The
+   * default lets a 400 MB file through at about 1 Mbit/s. Event streams have their own bound
+   * (REQUEST_TIMEOUT).
+   */
+  sendTimeoutS: number;
+  /**
+   * MAX_CONNECTIONS_PER_CLIENT: open connections one address may hold (0 = no limit); one more is
+   * answered 429 and closed. Connections from a TRUST_PROXY proxy are not counted (they carry
+   * many clients): behind a proxy, the proxy is expected to bound them.
+   */
+  maxConnectionsPerClient: number;
   /** MAX_UPLOADS_PER_CLIENT: uploads one client (API key, else address) may have in progress; more get 429. */
   maxUploadsPerClient: number;
   /** MAX_EVENT_STREAMS: open event streams (SSE) in all; more get 503 + Retry-After. */
@@ -53,6 +67,8 @@ type Env = Record<string, string | undefined>;
 const DEFAULT_SIGNED_URL_TTL_S = 3600;
 const DEFAULT_REQUEST_TIMEOUT_S = 600;
 const DEFAULT_IDLE_TIMEOUT_S = 60;
+const DEFAULT_SEND_TIMEOUT_S = 3600;
+const DEFAULT_CONNECTIONS_PER_CLIENT = 64;
 const MIN_SECRET_CHARS = 16;
 
 export function parseSecurityConfig(env: Env, problems: string[]): SecurityConfig {
@@ -91,6 +107,8 @@ export function parseSecurityConfig(env: Env, problems: string[]): SecurityConfi
     maxQueuedTasks: int('MAX_QUEUED_TASKS', 200, 0, 1_000_000),
     requestTimeoutS: int('REQUEST_TIMEOUT', DEFAULT_REQUEST_TIMEOUT_S, 0, 24 * 3600),
     idleTimeoutS: int('IDLE_TIMEOUT', DEFAULT_IDLE_TIMEOUT_S, 0, 24 * 3600),
+    sendTimeoutS: int('SEND_TIMEOUT', DEFAULT_SEND_TIMEOUT_S, 0, 7 * 24 * 3600),
+    maxConnectionsPerClient: int('MAX_CONNECTIONS_PER_CLIENT', DEFAULT_CONNECTIONS_PER_CLIENT, 0, 100_000),
     maxUploadsPerClient: int('MAX_UPLOADS_PER_CLIENT', 2, 1, 1024),
     maxEventStreams: int('MAX_EVENT_STREAMS', 1000, 1, 100_000),
     maxEventStreamsPerClient: int('MAX_EVENT_STREAMS_PER_CLIENT', 10, 1, 10_000),

@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyRequest, onRequestHookHandler, RouteOption
 import type { AppConfig } from '../config.js';
 import type { JobRecord } from '../domain/job.js';
 import { AppError } from '../errors.js';
+import { appendRouteHook } from './route-hooks.js';
 import { jobUrls, type SignedScope } from './signed-urls.js';
 
 /**
@@ -44,6 +45,11 @@ declare module 'fastify' {
 
 /** Routes that other plugins register (Swagger UI) and that are public by choice. */
 const PUBLIC_ROUTE_PREFIXES = ['/docs'];
+
+/** Whether a route is one of another plugin's pages (Swagger UI's), not the API's. */
+export function isPluginPage(url: string): boolean {
+  return PUBLIC_ROUTE_PREFIXES.some((p) => url === p || url.startsWith(`${p}/`));
+}
 
 /** The owner id stored on a job: a hash of the key, so the record never holds a key. */
 export function ownerOf(key: string): string {
@@ -118,13 +124,8 @@ export function installAccessControl(app: FastifyInstance, config: AppConfig): v
   (app.decorateRequest as (name: string, value: null) => void)('principal', null);
   const hook = accessHook(config);
   app.addHook('onRoute', (route: RouteOptions) => {
-    if (PUBLIC_ROUTE_PREFIXES.some((p) => route.url === p || route.url.startsWith(`${p}/`)))
-      route.config = { ...route.config, access: route.config?.access ?? 'public' };
-    const existing = route.onRequest;
-    route.onRequest = [
-      ...(existing === undefined ? [] : Array.isArray(existing) ? existing : [existing]),
-      hook,
-    ];
+    if (isPluginPage(route.url)) route.config = { ...route.config, access: route.config?.access ?? 'public' };
+    appendRouteHook(route, 'onRequest', hook);
   });
 }
 

@@ -11,14 +11,17 @@ import { HTTP_BUCKETS_S } from '../infra/metrics.js';
 import { installAccessControl } from './access.js';
 import { clientErrorHandler, frameworkErrors, installErrorHandler } from './error-handler.js';
 import { ClientSlots } from './client-slots.js';
+import { installConnectionCap } from './connection-cap.js';
 import { openApiOptions } from './openapi.js';
 import { BODY_LIMIT_BYTES, installJsonBodyParser } from './json-body.js';
 import { installMethodRules } from './methods.js';
 import { installPipeliningLimit } from './pipelining.js';
 import { installProtocolChecks, serverOptions } from './protocol.js';
 import { rateLimitOptions } from './rate-limit.js';
+import { installRequestHeadRules } from './request-head.js';
 import { FIELD_SIZE_BYTES } from './upload.js';
-import { installValidation, schemaErrorFormatter } from './validation.js';
+import { installQueryRules } from './query.js';
+import { installBodylessRule, installValidation, schemaErrorFormatter } from './validation.js';
 import { fileRoutes } from './routes/files.js';
 import { healthRoutes } from './routes/health.js';
 import { jobRoutes } from './routes/jobs.js';
@@ -44,10 +47,13 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
     ...serverOptions(config.security.requestTimeoutS),
   });
   installErrorHandler(app);
-  installProtocolChecks(app, config.security.idleTimeoutS);
+  installProtocolChecks(app, config.security);
   installPipeliningLimit(app);
+  installConnectionCap(app, config.security);
   installMethodRules(app);
+  installRequestHeadRules(app);
   installValidation(app);
+  installBodylessRule(app);
   installJsonBodyParser(app);
   installHttpMetrics(app, services);
   await app.register(helmet, {
@@ -65,6 +71,7 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
   // requests with a wrong or no key use up the client address's budget.
   if (config.rateLimitPerMinute > 0) await app.register(rateLimit, rateLimitOptions(app, config));
   installAccessControl(app, config);
+  installQueryRules(app);
   await app.register(multipart, {
     limits: { fileSize: config.maxFileSize, files: 1, fieldSize: FIELD_SIZE_BYTES },
   });

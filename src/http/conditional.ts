@@ -28,7 +28,10 @@ export function notModified(headers: IncomingHttpHeaders, v: Validators): boolea
   const ims = headers['if-modified-since'];
   if (ims === undefined) return false;
   const since = Date.parse(ims);
-  return Number.isFinite(since) && Date.parse(v.lastModified) <= since;
+  // A date in the future is not a date the client got from us (RFC 9110 §13.1.3: ignore it); it
+  // kept a client on "not modified" through every later change of the file.
+  if (!Number.isFinite(since) || since > Date.now()) return false;
+  return Date.parse(v.lastModified) <= since;
 }
 
 /** Whether a Range header may be used (no If-Range, or one that names this very file). */

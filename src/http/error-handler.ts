@@ -47,9 +47,13 @@ export function installErrorHandler(app: FastifyInstance): void {
 const FRAMEWORK_CODES: Record<string, [string, (contentType: string | undefined) => string]> = {
   FST_ERR_CTP_INVALID_MEDIA_TYPE: [
     'UNSUPPORTED_MEDIA_TYPE',
-    (t) => `a body of type ${JSON.stringify(t ?? 'none')} is not accepted here (JSON bodies: application/json)`,
+    (t) =>
+      `a body of type ${JSON.stringify(t ?? 'none')} is not accepted here (JSON bodies: application/json)`,
   ],
-  FST_ERR_CTP_BODY_TOO_LARGE: ['BODY_TOO_LARGE', () => `the request body is larger than ${BODY_LIMIT_BYTES} bytes`],
+  FST_ERR_CTP_BODY_TOO_LARGE: [
+    'BODY_TOO_LARGE',
+    () => `the request body is larger than ${BODY_LIMIT_BYTES} bytes`,
+  ],
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: [
     'BAD_CONTENT_LENGTH',
     () => 'the body is not as long as its Content-Length says',
@@ -64,6 +68,28 @@ function codeOfStatus(status: number): string {
 /** The body of every error, also the ones written before a request reaches a route. */
 export function errorBody(code: string, message: string): string {
   return JSON.stringify({ error: { code, message } });
+}
+
+/**
+ * A whole error answer written straight to a socket that has no response object (the parser
+ * refused the request, the connection is refused or cut), with the error body; it closes the
+ * connection.
+ */
+export function rawErrorAnswer(
+  status: number,
+  code: string,
+  message: string,
+  headers: Record<string, string> = {},
+): string {
+  const body = errorBody(code, message);
+  const extra = Object.entries(headers)
+    .map(([name, value]) => `${name}: ${value}\r\n`)
+    .join('');
+  return (
+    `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Error'}\r\n${extra}` +
+    `Content-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
+    `Connection: close\r\n\r\n${body}`
+  );
 }
 
 /**
@@ -95,19 +121,14 @@ export const frameworkErrors: NonNullable<FastifyServerOptions['frameworkErrors'
  */
 export function clientErrorHandler(err: NodeJS.ErrnoException, socket: Socket): void {
   if (err.code === 'ECONNRESET' || socket.destroyed) return;
-  const [status, reason, code, message] =
+  const [status, code, message]: [number, string, string] =
     err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
-      ? [408, 'Request Timeout', 'REQUEST_TIMEOUT', 'the request was not received in time']
+      ? [408, 'REQUEST_TIMEOUT', 'the request was not received in time']
       : err.code === 'HPE_HEADER_OVERFLOW'
-        ? [431, 'Request Header Fields Too Large', 'HEADERS_TOO_LARGE', 'the request headers are too large']
-        : [400, 'Bad Request', 'BAD_REQUEST', 'the request is not valid HTTP'];
-  const body = errorBody(code, message);
+        ? [431, 'HEADERS_TOO_LARGE', 'the request headers are too large']
+        : [400, 'BAD_REQUEST', 'the request is not valid HTTP'];
   // A response already begun on this socket (Node's own handler checks the same) is not interleaved.
   const started = (socket as Socket & { _httpMessage?: { headersSent?: boolean } })._httpMessage?.headersSent;
-  if (socket.writable && !started)
-    socket.write(
-      `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\n` +
-        `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
-    );
+  if (socket.writable && !started) socket.write(rawErrorAnswer(status, code, message));
   socket.destroy(err);
 }

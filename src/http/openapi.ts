@@ -35,6 +35,8 @@ export function openApiOptions(services: Services): SwaggerOptions {
         description:
           'Upload a song; get its stems, word-timed lyrics and rhythm. Errors are `{error: {code, message}}`. ' +
           'A method a path does not have is 405 with `Allow`; OPTIONS on a path is 204 with `Allow`. ' +
+          'A query parameter a route does not list is 400 `UNKNOWN_QUERY_PARAMETER`; a body sent to an ' +
+          'operation without a requestBody is 400 `UNEXPECTED_BODY`. ' +
           'Uploads and event streams are limited per client (429 + Retry-After) and in all (503 + Retry-After).',
         license: { name: 'MIT', identifier: 'MIT' },
       },

@@ -77,6 +77,18 @@ export const JobIdParams = Type.Object({
 });
 export type JobIdParams = Static<typeof JobIdParams>;
 
+/**
+ * What a file or event-stream URL may carry: the signature of a signed URL (signed-urls.ts),
+ * which every such URL in a response has when API keys are on. Nothing else (query.ts).
+ */
+export const SignedUrlQuery = Type.Object({
+  exp: Type.Optional(Type.String({ description: 'expiry of a signed URL, in Unix seconds' })),
+  sig: Type.Optional(Type.String({ description: 'signature of a signed URL (HMAC-SHA256, base64url)' })),
+});
+
+/** A page for people (the player): links to it may carry anything (campaign tags, cache-busters). */
+export const FreeQuery = Type.Object({}, { additionalProperties: true });
+
 export const Engine = Type.Object(
   {
     name: Type.String(),
@@ -181,10 +193,12 @@ export const JobListView = Type.Object({
 });
 
 /**
- * What a route may answer besides its success. 405, 408, 414, 417 and 431 come before the
+ * What a route may answer besides its success. 405, 408, 414, 417, 431, 501 and 505 come before the
  * route runs (another method on its path, REQUEST_TIMEOUT or IDLE_TIMEOUT, a path segment too
- * long, an unknown Expect, headers too long: methods.ts, error-handler.ts, protocol.ts), with
- * the same body. 429 and 503 carry Retry-After.
+ * long, an unknown Expect, headers too long, a transfer coding other than chunked, HTTP/2 in
+ * HTTP/1 framing: methods.ts,
+ * error-handler.ts, protocol.ts, request-head.ts), with the same body. 429 and 503 carry
+ * Retry-After.
  */
 export const errorResponses = {
   400: ErrorBody,
@@ -201,6 +215,8 @@ export const errorResponses = {
   429: ErrorBody,
   431: ErrorBody,
   500: ErrorBody,
+  501: ErrorBody,
   503: ErrorBody,
+  505: ErrorBody,
   507: ErrorBody,
 };

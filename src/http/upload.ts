@@ -20,6 +20,14 @@ import { uploadFilename } from './upload-filename.js';
 /** The largest text field (lyrics are at most 100 000 characters, up to 4 bytes each). */
 export const FIELD_SIZE_BYTES = 1024 * 1024;
 
+/**
+ * The multipart parser's buffer per part, above the largest chunk a socket read delivers (64 KB).
+ * The parser skips a part that is not a form field (no `Content-Disposition: form-data`), and a
+ * skipped part whose last chunk overflowed the default 16 KB buffer stalled it for good: the
+ * client had sent everything and was answered 408 only at IDLE_TIMEOUT, holding an upload slot.
+ */
+const PART_BUFFER_BYTES = 128 * 1024;
+
 export interface ReceivedUpload {
   tmpFile: string;
   filename: string;
@@ -35,10 +43,13 @@ export async function receiveUpload(request: FastifyRequest, config: AppConfig):
   let tmpFile: string | undefined;
   let filename = '';
   let lost = false;
+  let parts = 0;
   try {
     for await (const part of request.parts({
       limits: { fileSize: config.maxFileSize, files: 1, fields: 20, fieldSize: FIELD_SIZE_BYTES },
+      fileHwm: PART_BUFFER_BYTES,
     })) {
+      parts++;
       if (part.type === 'file') {
         if (part.fieldname !== 'file') {
           part.file.resume();
@@ -82,7 +93,7 @@ export async function receiveUpload(request: FastifyRequest, config: AppConfig):
     if (code?.startsWith('FST_')) throw new InputError('BAD_MULTIPART', (err as Error).message);
     throw interrupted(err);
   }
-  if (!tmpFile) throw new InputError('NO_FILE', 'the form has no "file" field');
+  if (!tmpFile) throw noFile(parts, Object.hasOwn(fields, 'file'));
   return { tmpFile, filename, fields };
 }
 
@@ -122,7 +133,23 @@ function interrupted(cause?: unknown): InputError {
   return new InputError('UPLOAD_FAILED', 'the upload was interrupted or malformed', 400, { cause });
 }
 
-function unexpectedFile(field: string): InputError {
+/** Why a form brought no song, as far as can be told: no parts at all, or "file" sent as text. */
+function noFile(parts: number, fileAsText: boolean): InputError {
+  const why =
+    parts === 0
+      ? 'the body holds no form parts (does it use the boundary its Content-Type names?)'
+      : fileAsText
+        ? 'the form sends "file" as text, not as a file (a part without filename; curl: -F file=@song.mp3)'
+        : 'the form has no "file" field';
+  return new InputError('NO_FILE', why);
+}
+
+function unexpectedFile(field: string | undefined): InputError {
+  if (!field)
+    return new InputError(
+      'UNEXPECTED_FILE',
+      'a file part has no name (Content-Disposition: form-data; name="file"); the song goes in "file"',
+    );
   // `curl -F lyrics=@x.txt` attaches x.txt as a file; `-F lyrics=<x.txt` sends its text.
   const hint =
     field === 'file' ? '' : ` (to send a text file as "${field}", use curl -F '${field}=<file.txt', not @)`;

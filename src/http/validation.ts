@@ -1,6 +1,8 @@
 import { AjvCompiler } from '@fastify/ajv-compiler';
-import type { FastifyInstance, FastifyServerOptions } from 'fastify';
+import type { FastifyInstance, FastifyRequest, FastifyServerOptions, RouteOptions } from 'fastify';
+import { AppError } from '../errors.js';
 import { strictQuery } from './query.js';
+import { appendRouteHook } from './route-hooks.js';
 
 /**
  * The one rule for how a request is checked against its route's schema.
@@ -48,4 +50,34 @@ export const schemaErrorFormatter: NonNullable<FastifyServerOptions['schemaError
 export function unknownProperty(error: { params?: unknown }): string | undefined {
   const extra = (error.params as { additionalProperty?: unknown } | undefined)?.additionalProperty;
   return typeof extra === 'string' ? extra : undefined;
+}
+
+/**
+ * A route without a body schema takes no body (its OpenAPI operation has no requestBody), and a
+ * body sent to it was ignored, as unknown query parameters were: `DELETE /api/jobs/{id}` with
+ * `{"keep_files": true}` deleted everything. Such a body is now 400 UNEXPECTED_BODY. No body,
+ * an empty one and `{}` (some clients send it by default) pass. GET, HEAD and OPTIONS bodies are
+ * never read.
+ */
+export function installBodylessRule(app: FastifyInstance): void {
+  app.addHook('onRoute', (route: RouteOptions) => {
+    if (route.schema?.body !== undefined) return;
+    appendRouteHook(route, 'preValidation', refuseBody);
+  });
+}
+
+async function refuseBody(request: FastifyRequest): Promise<void> {
+  const body: unknown = request.body;
+  if (body === undefined || isEmptyObject(body)) return;
+  throw new AppError(
+    'UNEXPECTED_BODY',
+    `${request.method} ${request.routeOptions.url ?? ''} takes no body; send none`,
+    400,
+  );
+}
+
+function isEmptyObject(value: unknown): boolean {
+  return (
+    typeof value === 'object' && value !== null && !Array.isArray(value) && Object.keys(value).length === 0
+  );
 }

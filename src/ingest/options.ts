@@ -2,6 +2,7 @@ import type { JobOptions, StageName } from '../domain/stage.js';
 import { STAGE_NAMES } from '../domain/stage.js';
 import { requiredStages } from '../domain/pipeline.js';
 import { isSeparationEngineChoice, SEPARATION_CHOICES_TEXT } from '../engines/separation/engines.js';
+import { isWhisperLanguage } from '../engines/transcription/languages.js';
 import { WHISPER_SIZES } from '../engines/transcription/whisper.js';
 import { InputError } from '../errors.js';
 import { AUDIO_FORMATS_TEXT, parseAudioFormat } from '../infra/audio-formats.js';
@@ -99,15 +100,8 @@ export function parseJobOptions(
       );
     options.lyrics = lyrics;
   }
-  const language = raw.language?.trim().toLowerCase();
-  if (language && language !== 'auto') {
-    if (!/^[a-z]{2,3}$/.test(language))
-      throw new InputError(
-        'BAD_LANGUAGE',
-        `${name('language')} "${raw.language}" is not a 2- or 3-letter code (or "auto")`,
-      );
-    options.language = language;
-  }
+  const language = parseLanguage(raw.language, name('language'));
+  if (language) options.language = language;
   const wm = raw.whisper_model?.trim();
   if (wm) {
     if (!(WHISPER_SIZES as readonly string[]).includes(wm)) {
@@ -137,6 +131,20 @@ export function parseJobOptions(
   return { options, warnings };
 }
 
+/** A code the transcriber knows (languages.ts), or undefined for "auto" and none. */
+function parseLanguage(raw: string | undefined, field: string): string | undefined {
+  const language = raw?.trim().toLowerCase();
+  if (!language || language === 'auto') return undefined;
+  if (!/^[a-z]{2,3}$/.test(language))
+    throw new InputError('BAD_LANGUAGE', `${field} "${raw}" is not a 2- or 3-letter code (or "auto")`);
+  if (!isWhisperLanguage(language))
+    throw new InputError(
+      'BAD_LANGUAGE',
+      `${field} "${language}" is not a language the transcriber knows (ISO 639-1 codes such as en, de, ja; or "auto")`,
+    );
+  return language;
+}
+
 function parseInput(raw: string | undefined, field: string): JobOptions['input'] {
   const v = raw?.trim().toLowerCase();
   if (!v) return undefined;
@@ -156,13 +164,8 @@ function parseStages(raw: string | undefined, field: string): StageName[] {
   if (raw === undefined || raw.trim() === '' || raw.trim() === 'all') return [...STAGE_NAMES];
   let names: string[];
   const t = raw.trim();
-  if (t.startsWith('[')) {
-    try {
-      names = (JSON.parse(t) as unknown[]).map(String);
-    } catch {
-      throw new InputError('BAD_STAGES', `${field} must be a comma-separated list or a JSON array`);
-    }
-  } else names = t.split(',');
+  if (t.startsWith('[')) names = stagesFromJson(t, field);
+  else names = t.split(',');
   const out: StageName[] = [];
   for (const n of names.map((s) => s.trim().toLowerCase()).filter(Boolean)) {
     const stage = STAGE_ALIASES.get(n);
@@ -172,4 +175,32 @@ function parseStages(raw: string | undefined, field: string): StageName[] {
   }
   if (out.length === 0) throw new InputError('BAD_STAGES', `${field}: ask for at least one stage`);
   return out;
+}
+
+/** A JSON array of stage names: each item a string (`[["beats"]]` was read as beats, `[{}]` as "[object object]"). */
+function stagesFromJson(text: string, field: string): string[] {
+  let items: unknown;
+  try {
+    items = JSON.parse(text);
+  } catch {
+    throw new InputError(
+      'BAD_STAGES',
+      `${field} is not valid JSON; give a comma-separated list or a JSON array of names, e.g. ["beats"]`,
+    );
+  }
+  if (!Array.isArray(items)) throw new InputError('BAD_STAGES', `${field} must be a JSON array of names`);
+  const wrong = items.findIndex((item) => typeof item !== 'string');
+  if (wrong >= 0) {
+    throw new InputError(
+      'BAD_STAGES',
+      `${field}: item ${wrong + 1} is ${jsonKind(items[wrong])}; give stage names as strings, e.g. ["beats"] (${STAGE_NAMES.join(', ')})`,
+    );
+  }
+  return items as string[];
+}
+
+function jsonKind(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
 }

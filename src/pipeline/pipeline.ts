@@ -29,12 +29,13 @@ import type { MediaTools } from '../infra/ffmpeg.js';
 import { DecodeThread } from '../ingest/decode-thread.js';
 import type { JobQueue, Task } from '../queue/job-queue.js';
 import { QUEUE_NAMES } from '../queue/job-queue.js';
-import { writeJsonAtomic } from '../storage/files.js';
+import { removeTree, writeJsonAtomic } from '../storage/files.js';
 import { jobPaths } from '../storage/paths.js';
 import type { JobStore } from '../store/job-store.js';
 import { MixCache } from './mix-cache.js';
 import { buildReport } from './report.js';
 import { BETWEEN_STAGES_STEP } from './current-step.js';
+import { discardIfGone } from './late-writes.js';
 import { errorInfo, runStage } from './run-stage.js';
 
 export interface PipelineDeps {
@@ -235,11 +236,13 @@ export class Pipeline {
     this.mixes.prime(jobId, audio);
     log.info({ jobId, duration }, 'decoded');
     await store.update(jobId, (j) => {
+      if (j.status === 'cancelled') return false;
       j.prepared = true;
       j.audio_duration = Math.round(duration * 1000) / 1000;
       j.current_step = BETWEEN_STAGES_STEP;
       bumpProgress(j);
     });
+    if (await discardIfGone(store, jobId, paths, [paths.workDir])) this.mixes.release(jobId);
   }
 
   /** The decoded mixture: from memory, else work/mix.wav, else decoded again from the original. */
@@ -284,6 +287,8 @@ export class Pipeline {
       settle(j);
     });
     this.mixes.release(jobId);
+    // Deleted or cancelled meanwhile: its report goes, and it is not announced a second time.
+    if (await discardIfGone(store, jobId, paths, [paths.report, paths.workDir])) return;
     if (!job || !isTerminalJob(job.status)) return;
     await fs.rm(paths.workDir, { recursive: true, force: true });
     this.deps.log.info({ jobId, status: job.status, wallS: report.wall_time_s }, 'job finished');
@@ -323,9 +328,9 @@ export class Pipeline {
     const entries = await fs.readdir(paths.dir).catch(() => [] as string[]);
     for (const name of entries) {
       const full = `${paths.dir}/${name}`;
-      // job.json's temp files belong to a write in flight.
-      if (!keep.has(full) && !name.startsWith('job.json'))
-        await fs.rm(full, { recursive: true, force: true });
+      // job.json's temp files belong to a write in flight. A decode may be writing work/ right
+      // now: a plain rm failed with ENOTEMPTY, a 500 on DELETE (removeTree retries).
+      if (!keep.has(full) && !name.startsWith('job.json')) await removeTree(full);
     }
   }
 }

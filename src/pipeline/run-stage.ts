@@ -7,9 +7,10 @@ import { bumpProgress, STAGE_POLICIES } from '../domain/pipeline.js';
 import { afterFailure, retryDelayMs } from '../domain/retry.js';
 import type { StageContext, StageHandler, StageName, StageOutcome } from '../domain/stage.js';
 import { AppError, CancelledError, isShutdown, TimeoutError } from '../errors.js';
-import { jobFileWriter } from '../storage/files.js';
+import { jobFileWriter, type JobFileWriter } from '../storage/files.js';
 import { jobPaths } from '../storage/paths.js';
 import { currentStep } from './current-step.js';
+import { discardIfGone } from './late-writes.js';
 import type { JobStore } from '../store/job-store.js';
 import { removeTempFiles } from '../storage/temp-files.js';
 
@@ -61,7 +62,9 @@ export async function runStage(
     // Whatever the attempt left half-written (a timeout, a crash of the engine) goes now.
     await removeTempFiles(jobPaths(deps.config.storageDir, jobId).stageDir(stage));
     if (result.ok) {
+      if (await discardStage(deps, jobId, stage)) return;
       await deps.store.update(jobId, (j) => {
+        if (j.status === 'cancelled') return false;
         recordOutcome(j, stage, result.outcome, started, deps.config);
         j.current_step = currentStep(j);
       });
@@ -151,8 +154,10 @@ async function attemptStage(
   timeout.catch(() => undefined);
   cancelled.catch(() => undefined);
   const ctx = stageContext(deps, job, stage, ctrl.signal, log);
+  const running = handler(ctx);
+  running.catch(() => undefined);
   try {
-    const outcome = await Promise.race([handler(ctx), timeout, cancelled]);
+    const outcome = await Promise.race([running, timeout, cancelled]);
     await ctx.flush();
     return { ok: true, outcome };
   } catch (error) {
@@ -160,6 +165,14 @@ async function attemptStage(
   } finally {
     clearTimeout(timer);
     outer.removeEventListener('abort', onOuter);
+    // An engine that cannot stop mid-run (a model on a worker thread sees the abort when it
+    // ends) goes on after its attempt was given up, and writes its outputs then: for a job
+    // deleted or cancelled meanwhile they are removed once it has ended.
+    if (ctrl.signal.aborted)
+      void running
+        .catch(() => undefined)
+        .then(() => discardStage(deps, job.id, stage))
+        .catch((err: unknown) => log.warn({ err }, 'outputs of an abandoned attempt not removed'));
   }
 }
 
@@ -203,10 +216,24 @@ function stageContext(
     log,
     progress,
     loadMix: () => deps.loadMix(job.id),
-    write: jobFileWriter(paths),
+    write: guardedWriter(jobFileWriter(paths), signal),
     flush: async () => {
       await pending.catch(() => undefined);
     },
+  };
+}
+
+/** What a stage wrote for a job deleted or cancelled while it ran goes (late-writes.ts). */
+function discardStage(deps: RunStageDeps, jobId: string, stage: StageName): Promise<boolean> {
+  const paths = jobPaths(deps.config.storageDir, jobId);
+  return discardIfGone(deps.store, jobId, paths, [paths.stageDir(stage)]);
+}
+
+/** Once the attempt is given up (cancelled, timed out), a stage writes nothing more. */
+function guardedWriter(write: JobFileWriter, signal: AbortSignal): JobFileWriter {
+  return async (file, data) => {
+    if (signal.aborted) throw new CancelledError('the stage was stopped; nothing more is written');
+    return write(file, data);
   };
 }
 

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { displayText } from '../domain/display-text.js';
 import { InputError } from '../errors.js';
 import { isVariantId } from '../variants/params.js';
 
@@ -44,8 +45,9 @@ function text(v: unknown, name: string): string | null {
   if (v === undefined || v === null) return null;
   if (typeof v !== 'string' || v.length > TITLE_MAX)
     throw new InputError('BAD_VIDEO', `${name} must be a string of at most ${TITLE_MAX} characters`);
-  // One line; a blank title is no title card.
-  const s = v.replace(/\s+/g, ' ').trim();
+  // One line, shown as text (no control or bidirectional characters, NFC); a blank title is no
+  // title card.
+  const s = displayText(v.replace(/\s+/g, ' ')).trim();
   return s === '' ? null : s;
 }
 

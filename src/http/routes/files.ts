@@ -10,7 +10,7 @@ import { contentTypeOf } from '../content-types.js';
 import { loadOwnedJob } from '../job-lookup.js';
 import { openablePublicFile } from '../public-files.js';
 import { parseRange } from '../range.js';
-import { errorResponses } from '../schemas.js';
+import { errorResponses, SignedUrlQuery } from '../schemas.js';
 
 const FileParams = Type.Object({
   job_id: Type.String({ format: 'uuid' }),
@@ -47,6 +47,7 @@ export function fileRoutes(services: Services): FastifyPluginAsyncTypebox {
         summary: 'Download a file of a job (supports HEAD, Range, If-Range and If-None-Match)',
         tags: ['files'],
         params: FileParams,
+        querystring: SignedUrlQuery,
         response: {
           200: { ...FileBody, headers: FileHeaders },
           206: { ...FileBody, description: 'the requested byte range', headers: FileHeaders },

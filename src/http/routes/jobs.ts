@@ -9,7 +9,7 @@ import { loadOwnedJob } from '../job-lookup.js';
 import { statusView } from '../presenters.js';
 import { resultsView } from '../results.js';
 import { ResultsView } from '../result-schemas.js';
-import { errorResponses, JobIdParams, JobListView, JobStatusView } from '../schemas.js';
+import { errorResponses, JobIdParams, JobListView, JobStatusView, SignedUrlQuery } from '../schemas.js';
 import { jobUrls } from '../signed-urls.js';
 import { streamJobEvents } from '../sse.js';
 
@@ -138,6 +138,7 @@ export function jobRoutes(services: Services, streams: ClientSlots): FastifyPlug
             'Server-sent events: a `status` event with the job on every change; ends after the final status',
           tags: ['jobs'],
           params: JobIdParams,
+          querystring: SignedUrlQuery,
           response: {
             200: {
               description: 'an event stream: `event: status` + `data: <job status JSON>`',

@@ -4,6 +4,7 @@ import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import type { Services } from '../../container.js';
 import { AppError, InputError } from '../../errors.js';
+import { WHISPER_LANGUAGES } from '../../engines/transcription/languages.js';
 import { intakeFile } from '../../ingest/intake.js';
 import { parseJobOptions, STAGE_ALIASES } from '../../ingest/options.js';
 import { checkWebhookUrl } from '../../infra/webhooks.js';
@@ -44,7 +45,7 @@ const ProcessFields = Type.Object({
     Type.String({
       maxLength: MAX_SHORT_FIELD_CHARS,
       pattern: '^\\s*([A-Za-z]{2,3}|[Aa][Uu][Tt][Oo])\\s*$',
-      description: 'ISO 639-1 (or 639-2) code, or "auto" (default)',
+      description: `A language the transcriber knows, or "auto" (default): ${WHISPER_LANGUAGES.join(', ')}`,
       examples: ['en', 'auto'],
     }),
   ),

@@ -3,6 +3,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { NotFoundError } from '../../errors.js';
 import { contentTypeOf } from '../content-types.js';
+import { FreeQuery } from '../schemas.js';
 
 /** The player page: a few static files from web/, talking only to /api. */
 const WEB_DIR = new URL('../../../web/', import.meta.url);
@@ -26,7 +27,10 @@ export function webRoutes(): FastifyPluginAsyncTypebox {
     };
     app.get(
       '/',
-      { schema: { hide: true, response: { 200: Type.String() } }, config: { access: 'public' } },
+      {
+        schema: { hide: true, querystring: FreeQuery, response: { 200: Type.String() } },
+        config: { access: 'public' },
+      },
       async (_req, reply) => serve('index.html', reply),
     );
     app.get(
@@ -35,6 +39,7 @@ export function webRoutes(): FastifyPluginAsyncTypebox {
         schema: {
           hide: true,
           params: Type.Object({ name: Type.String() }),
+          querystring: FreeQuery,
           response: { 200: Type.String() },
         },
         config: { access: 'public' },

@@ -465,7 +465,7 @@ export interface operations {
                     /** @description Known lyrics, one lyric line per line: aligned instead of transcribed. With curl: `-F lyrics=<lyrics.txt` */
                     lyrics?: string;
                     /**
-                     * @description ISO 639-1 (or 639-2) code, or "auto" (default)
+                     * @description A language the transcriber knows, or "auto" (default): en, zh, de, es, ru, ko, fr, ja, pt, tr, pl, ca, nl, ar, sv, it, id, hi, fi, vi, he, uk, el, ms, cs, ro, da, hu, ta, no, th, ur, hr, bg, lt, la, mi, ml, cy, sk, te, fa, lv, bn, sr, az, sl, kn, et, mk, br, eu, is, hy, ne, mn, bs, kk, sq, sw, gl, mr, pa, si, km, sn, yo, so, af, oc, ka, be, tg, sd, gu, am, yi, lo, uz, fo, ht, ps, tk, nn, mt, sa, lb, my, bo, tl, mg, as, tt, haw, ln, ha, ba, jw, su
                      * @example en
                      * @example auto
                      */
@@ -711,7 +711,35 @@ export interface operations {
                 };
             };
             /** @description Every error: a stable code and a human message. */
+            501: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error: a stable code and a human message. */
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error: a stable code and a human message. */
+            505: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1122,7 +1150,35 @@ export interface operations {
                 };
             };
             /** @description Every error: a stable code and a human message. */
+            501: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error: a stable code and a human message. */
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error: a stable code and a human message. */
+            505: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1866,7 +1922,35 @@ export interface operations {
                 };
             };
             /** @description Every error: a stable code and a human message. */
+            501: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error: a stable code and a human message. */
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error: a stable code and a human message. */
+            505: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2282,7 +2366,35 @@ export interface operations {
                 };
             };
             /** @description Every error: a stable code and a human message. */
+            501: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error: a stable code and a human message. */
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error: a stable code and a human message. */
+            505: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2693,7 +2805,35 @@ export interface operations {
                 };
             };
             /** @description Every error: a stable code and a human message. */
+            501: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error: a stable code and a human message. */
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error: a stable code and a human message. */
+            505: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2944,7 +3084,35 @@ export interface operations {
                 };
             };
             /** @description Every error: a stable code and a human message. */
+            501: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error: a stable code and a human message. */
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error: a stable code and a human message. */
+            505: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2975,7 +3143,12 @@ export interface operations {
     };
     streamJobEvents: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description expiry of a signed URL, in Unix seconds */
+                exp?: string;
+                /** @description signature of a signed URL (HMAC-SHA256, base64url) */
+                sig?: string;
+            };
             header?: never;
             path: {
                 /** @description Job id (a random UUID) */
@@ -3191,7 +3364,35 @@ export interface operations {
                 };
             };
             /** @description Every error: a stable code and a human message. */
+            501: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error: a stable code and a human message. */
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error: a stable code and a human message. */
+            505: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3462,7 +3663,35 @@ export interface operations {
                 };
             };
             /** @description Every error: a stable code and a human message. */
+            501: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error: a stable code and a human message. */
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error: a stable code and a human message. */
+            505: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3744,7 +3973,35 @@ export interface operations {
                 };
             };
             /** @description Every error: a stable code and a human message. */
+            501: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error: a stable code and a human message. */
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error: a stable code and a human message. */
+            505: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4013,7 +4270,35 @@ export interface operations {
                 };
             };
             /** @description Every error: a stable code and a human message. */
+            501: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error: a stable code and a human message. */
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error: a stable code and a human message. */
+            505: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4282,7 +4567,35 @@ export interface operations {
                 };
             };
             /** @description Every error: a stable code and a human message. */
+            501: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error: a stable code and a human message. */
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error: a stable code and a human message. */
+            505: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4562,7 +4875,35 @@ export interface operations {
                 };
             };
             /** @description Every error: a stable code and a human message. */
+            501: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error: a stable code and a human message. */
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error: a stable code and a human message. */
+            505: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4829,7 +5170,35 @@ export interface operations {
                 };
             };
             /** @description Every error: a stable code and a human message. */
+            501: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error: a stable code and a human message. */
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error: a stable code and a human message. */
+            505: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4860,7 +5229,12 @@ export interface operations {
     };
     downloadFile: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description expiry of a signed URL, in Unix seconds */
+                exp?: string;
+                /** @description signature of a signed URL (HMAC-SHA256, base64url) */
+                sig?: string;
+            };
             header?: never;
             path: {
                 job_id: string;
@@ -5123,7 +5497,35 @@ export interface operations {
                 };
             };
             /** @description Every error: a stable code and a human message. */
+            501: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error: a stable code and a human message. */
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error: a stable code and a human message. */
+            505: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5154,7 +5556,12 @@ export interface operations {
     };
     downloadFileHead: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description expiry of a signed URL, in Unix seconds */
+                exp?: string;
+                /** @description signature of a signed URL (HMAC-SHA256, base64url) */
+                sig?: string;
+            };
             header?: never;
             path: {
                 job_id: string;
@@ -5417,7 +5824,35 @@ export interface operations {
                 };
             };
             /** @description Every error: a stable code and a human message. */
+            501: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error: a stable code and a human message. */
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error: a stable code and a human message. */
+            505: {
                 headers: {
                     [name: string]: unknown;
                 };

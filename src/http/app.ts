@@ -79,7 +79,11 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
   await app.register(swaggerUi, { routePrefix: '/docs' });
   const { security } = config;
   const gate = new ClientSlots('uploads', security.maxConcurrentUploads, security.maxUploadsPerClient);
-  const streams = new ClientSlots('event streams', security.maxEventStreams, security.maxEventStreamsPerClient);
+  const streams = new ClientSlots(
+    'event streams',
+    security.maxEventStreams,
+    security.maxEventStreamsPerClient,
+  );
   await app.register(healthRoutes(services));
   await app.register(processRoutes(services, gate));
   await app.register(jobRoutes(services, streams));

@@ -68,7 +68,8 @@ function checkJsonText(text: string): void {
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (c === 0x7b /* { */ || c === 0x5b /* [ */) {
-      if (open.length >= MAX_DEPTH) throw bad('JSON_TOO_DEEP', `the body nests deeper than ${MAX_DEPTH} levels`);
+      if (open.length >= MAX_DEPTH)
+        throw bad('JSON_TOO_DEEP', `the body nests deeper than ${MAX_DEPTH} levels`);
       open.push(c === 0x7b ? new Set() : undefined);
       expectKey = c === 0x7b;
     } else if (c === 0x7d /* } */ || c === 0x5d /* ] */) {

@@ -30,7 +30,11 @@ describe('IDLE_TIMEOUT', () => {
       `POST /api/process HTTP/1.1\r\nHost: x\r\nContent-Type: ${headers['content-type']}\r\n` +
       `Content-Length: ${payload.length}\r\n\r\n`;
     const started = Date.now();
-    const answer = await rawRequest(port, Buffer.concat([Buffer.from(head), payload.subarray(0, 2000)]), 10_000);
+    const answer = await rawRequest(
+      port,
+      Buffer.concat([Buffer.from(head), payload.subarray(0, 2000)]),
+      10_000,
+    );
     expect(answer.status).toBe(408);
     expect(answer.ended).toBe(true);
     expect(JSON.parse(answer.body).error.code).toBe('REQUEST_IDLE');

@@ -13,8 +13,6 @@ export const BAR_LENGTHS = [2, 3, 4] as const;
 const DOUBLED_BAR = 8;
 const DOUBLED_LOW_MIN = 1;
 const DOUBLED_LOW_SHORT_MAX = 0.4;
-/** The bar lengths whose kick cycle rules the 8-beat one out. */
-const SHORT_CYCLES = [2, 3, 4];
 const PEAK_RADIUS = 2;
 /** Relative weight of the cues in the accent (spectral change is the most bar-specific). */
 const W_LOW = 0.5;
@@ -88,8 +86,8 @@ function weightedCues(cues: Cues): [Float64Array, number][] {
     [cues.low, W_LOW],
     [cues.all, W_ALL],
     [cues.change, W_CHANGE],
-    [cues.chord, W_CHORD * clearWeight(cues.chord)],
-    [cues.bass, W_BASS * clearWeight(cues.bass)],
+    [cues.chord, W_CHORD * clearOf(clarity(cues.chord))],
+    [cues.bass, W_BASS * clearOf(clarity(cues.bass))],
   ];
 }
 
@@ -134,9 +132,8 @@ export function clarity(cue: Float64Array, lengths: readonly number[] = BAR_LENG
   return best;
 }
 
-/** 0 for a vague cue, 1 for a clear one, linear between. */
-function clearWeight(cue: Float64Array, lengths: readonly number[] = BAR_LENGTHS): number {
-  const c = clarity(cue, lengths);
+/** A cue's `clarity` as 0 for a vague cue, 1 for a clear one, linear between. */
+function clearOf(c: number): number {
   return Math.max(0, Math.min(1, (c - CLARITY_VAGUE) / (CLARITY_CLEAR - CLARITY_VAGUE)));
 }
 
@@ -194,7 +191,8 @@ export function doubledBeats(input: MeterInput): { halve: boolean; parity: numbe
   if (input.beats.length < 4 * DOUBLED_BAR) return { halve: false, parity: 0 };
   const { low, change } = beatCues(input, false);
   const low8 = barContrast(low, DOUBLED_BAR);
-  const lowShort = Math.max(...SHORT_CYCLES.map((len) => barContrast(low, len).contrast));
+  // Any bar length's kick cycle (a waltz's every 3 beats too) rules the 8-beat one out.
+  const lowShort = Math.max(...BAR_LENGTHS.map((len) => barContrast(low, len).contrast));
   const halve =
     low8.contrast > DOUBLED_LOW_MIN &&
     lowShort < DOUBLED_LOW_SHORT_MAX &&
@@ -244,10 +242,10 @@ export function estimateMeter(input: MeterInput, compound = false): MeterResult 
   const harmony = (len: number): number => barContrast(change, len).contrast;
   // A three-beat bar is told from two- and four-beat ones cue by cue (`cueWiseScore`); its
   // margin then comes from those scores.
-  const triple: Record<number, number> = compound
+  const weighted = compound ? [] : weightedCues(cues);
+  const decide: Record<number, number> = compound
     ? scores
-    : Object.fromEntries([2, 3, 4].map((l) => [l, cueWiseScore(weightedCues(cues), l)]));
-  const decide = triple;
+    : Object.fromEntries(BAR_LENGTHS.map((l) => [l, cueWiseScore(weighted, l)]));
   let best: number;
   if (compound) best = scores[3] > scores[2] + SHORT_BAR_MARGIN && harmony(3) > harmony(2) ? 3 : 2;
   else if (decide[3] > Math.max(decide[2], decide[4])) best = 3;
@@ -258,12 +256,13 @@ export function estimateMeter(input: MeterInput, compound = false): MeterResult 
   const confidence = Math.max(0, Math.min(1, margin / Math.max(1e-9, Math.abs(basis[best]))));
   const z = Float64Array.from(acc);
   zscore(z);
+  const phaseClarity = clarity(z, [best]);
   return {
     beatsPerBar: best,
     phase: phases[best],
     scores,
     confidence,
-    phaseClarity: clarity(z, [best]),
-    phaseClear: clearWeight(z, [best]),
+    phaseClarity,
+    phaseClear: clearOf(phaseClarity),
   };
 }

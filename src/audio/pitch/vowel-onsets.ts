@@ -99,7 +99,8 @@ function strongestRise(rise: Float32Array, s: SyllableSpan, minFrames: number): 
   return best >= 0 && rise[best] >= VOWEL_RISE_DB ? best : undefined;
 }
 
-function maxOf(v: Float32Array, from: number, to: number): number {
+/** The largest of v[from..to) (clipped to v), -Infinity when empty. */
+export function maxOf(v: Float32Array, from: number, to: number): number {
   let m = -Infinity;
   for (let i = Math.max(0, from); i < Math.min(to, v.length); i++) m = Math.max(m, v[i]);
   return m;

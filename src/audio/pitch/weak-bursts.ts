@@ -1,4 +1,4 @@
-import type { PitchSegment } from './vowel-onsets.js';
+import { maxOf, type PitchSegment } from './vowel-onsets.js';
 
 /**
  * Short, weak voiced bursts at a word's edges, cut off from its vowels by a gap, are no notes:
@@ -48,12 +48,6 @@ function isBurst(s: PitchSegment, gap: number, from: number, to: number, levelDb
   return (
     gap > 0 &&
     s.to - s.from < BURST_FRAMES &&
-    peak(levelDb, from, to) - peak(levelDb, s.from, s.to) >= BURST_BELOW_DB
+    maxOf(levelDb, from, to) - maxOf(levelDb, s.from, s.to) >= BURST_BELOW_DB
   );
-}
-
-function peak(v: Float32Array, from: number, to: number): number {
-  let m = -Infinity;
-  for (let i = Math.max(0, from); i < Math.min(to, v.length); i++) m = Math.max(m, v[i]);
-  return m;
 }

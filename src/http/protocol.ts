@@ -84,7 +84,7 @@ export function installProtocolChecks(
         505,
       );
     const host = request.headers.host;
-    if ((major > 1 || (major === 1 && minor >= 1)) && !host)
+    if (minor >= 1 && !host)
       throw new AppError('MISSING_HOST', 'an HTTP/1.1 request needs a Host header', 400);
     // RFC 9112 §3.2: a Host that is not `host[:port]` is a 400 (`a b`, `x/y`, `u@x` were answered).
     if (host && !HOST.test(host))

@@ -23,22 +23,32 @@ interface Libc {
   mallopt(param: number, value: number): number;
 }
 
+/** What this project uses of koffi (the tests also declare structs). */
+export interface Koffi {
+  load(name: string): { func(signature: string): (...args: unknown[]) => unknown };
+  struct(name: string, fields: Record<string, string>): unknown;
+}
+
+/** koffi where the C library is glibc (the only one whose mallopt this tunes), else undefined. */
+export function glibcKoffi(): Koffi | undefined {
+  const report = process.report?.getReport() as { header?: { glibcVersionRuntime?: string } } | undefined;
+  if (process.platform !== 'linux' || !report?.header?.glibcVersionRuntime) return undefined;
+  try {
+    return createRequire(import.meta.url)('koffi') as Koffi;
+  } catch {
+    return undefined;
+  }
+}
+
 let libc: Libc | null | undefined;
 
 /** glibc's mallopt through koffi, or null where there is no glibc or no koffi. */
 function loadLibc(): Libc | null {
   if (libc !== undefined) return libc;
   libc = null;
-  const report = process.report?.getReport() as { header?: { glibcVersionRuntime?: string } } | undefined;
-  if (process.platform !== 'linux' || !report?.header?.glibcVersionRuntime) return null;
   try {
-    const require = createRequire(import.meta.url);
-    const koffi = require('koffi') as {
-      load(name: string): { func(signature: string): (...args: number[]) => number };
-    };
-    const lib = koffi.load('libc.so.6');
-    const mallopt = lib.func('int mallopt(int, int)');
-    libc = { mallopt: (p, v) => mallopt(p, v) };
+    const mallopt = glibcKoffi()?.load('libc.so.6').func('int mallopt(int, int)');
+    if (mallopt) libc = { mallopt: (p, v) => mallopt(p, v) as number };
   } catch {
     libc = null;
   }

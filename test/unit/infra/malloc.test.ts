@@ -1,22 +1,5 @@
-import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
-import { tuneMalloc } from '../../../src/infra/malloc.js';
-
-interface Koffi {
-  load(name: string): { func(signature: string): (...args: unknown[]) => unknown };
-  struct(name: string, fields: Record<string, string>): unknown;
-}
-
-/** glibc with koffi: the only place the tuning applies. */
-function glibcKoffi(): Koffi | undefined {
-  const report = process.report?.getReport() as { header?: { glibcVersionRuntime?: string } } | undefined;
-  if (process.platform !== 'linux' || !report?.header?.glibcVersionRuntime) return undefined;
-  try {
-    return createRequire(import.meta.url)('koffi') as Koffi;
-  } catch {
-    return undefined;
-  }
-}
+import { glibcKoffi, tuneMalloc } from '../../../src/infra/malloc.js';
 
 const koffi = glibcKoffi();
 

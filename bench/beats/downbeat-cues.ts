@@ -10,7 +10,7 @@ import path from 'node:path';
 import { decodeWav } from '../../src/audio/wav.js';
 import { analyzeBeats } from '../../src/engines/beats/beat-dsp.js';
 import { FLUX_DELAY, onsetStrength } from '../../src/audio/beats/onset-strength.js';
-import { barContrast, clarity, meterCues } from '../../src/audio/beats/meter.js';
+import { barContrast, clarity, meterCues, meterSignals } from '../../src/audio/beats/meter.js';
 
 const tally: Record<string, { right: number; n: number }> = {};
 for (const corpus of process.argv.slice(2)) {
@@ -46,16 +46,7 @@ for (const corpus of process.argv.slice(2)) {
     }
     const truePhase = votes.indexOf(Math.max(...votes));
     const ok = matched > 0.8 * a.beats.length;
-    const cues = meterCues({
-      beats: frames,
-      odf: os.odf,
-      low: os.low,
-      logMel: os.logMel,
-      bands: os.bands,
-      signal: os.signal,
-      rate: os.rate,
-      frameRate: fr,
-    });
+    const cues = meterCues({ beats: frames, ...meterSignals(os) });
     const parts: string[] = [];
     for (const [name, c] of Object.entries(cues)) {
       const r = barContrast(c, bpb);

@@ -1,4 +1,5 @@
 import { beatHarmony } from './harmony.js';
+import type { OnsetStrength } from './onset-strength.js';
 import { maxAround, mean, std } from './stats.js';
 
 /**
@@ -43,6 +44,12 @@ export interface MeterInput {
   signal?: Float32Array;
   rate?: number;
   frameRate?: number;
+}
+
+/** The meter's signals from the onset analysis (all of MeterInput but the beats). */
+export function meterSignals(os: OnsetStrength): Omit<MeterInput, 'beats'> {
+  const { odf, low, logMel, bands, signal, rate, frameRate } = os;
+  return { odf, low, logMel, bands, signal, rate, frameRate };
 }
 
 export interface MeterResult {

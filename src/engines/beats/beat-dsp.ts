@@ -1,5 +1,5 @@
 import { trackBeats } from '../../audio/beats/dp-tracker.js';
-import { doubledBeats, estimateMeter } from '../../audio/beats/meter.js';
+import { doubledBeats, estimateMeter, meterSignals } from '../../audio/beats/meter.js';
 import { FLUX_DELAY, onsetStrength, type OnsetStrength } from '../../audio/beats/onset-strength.js';
 import { pickOnsets } from '../../audio/beats/onsets.js';
 import { checkOctave, octaveCues } from '../../audio/beats/octave.js';
@@ -150,15 +150,7 @@ export function analyzeBeats(
       if (again.length >= 2) beatFrames = onLowPhase(os.odf, os.low, again);
     }
   }
-  const cues = {
-    odf: os.odf,
-    low: os.low,
-    logMel: os.logMel,
-    bands: os.bands,
-    signal: os.signal,
-    rate: os.rate,
-    frameRate: fr,
-  };
+  const cues = meterSignals(os);
   let beatPeriod = chosen.period;
   if (!compound) {
     const d = doubledBeats({ beats: beatFrames, ...cues });

@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { testConfig, type AppConfig } from '../../src/config.js';
 import type { MediaTools } from '../../src/infra/ffmpeg.js';
@@ -18,6 +19,12 @@ export interface TestService {
   app: FastifyInstance;
   config: AppConfig;
   close(): Promise<void>;
+}
+
+/** The uploads' temp files left in a service's storage (none once every request has ended). */
+export function uploadTempFiles(svc: Pick<TestService, 'config'>): string[] {
+  const tmp = path.join(svc.config.storageDir, 'tmp');
+  return fs.existsSync(tmp) ? fs.readdirSync(tmp) : [];
 }
 
 export type BackendMode = 'embedded' | 'distributed';

@@ -1,8 +1,6 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toneWav } from '../helpers/audio.js';
-import { multipart, startTestService, type TestService } from '../helpers/services.js';
+import { multipart, startTestService, type TestService, uploadTempFiles } from '../helpers/services.js';
 
 /**
  * Finding 17: the `stages` pattern backtracks quadratically on a run of spaces, and a form field
@@ -32,8 +30,7 @@ describe('long form fields are refused by their length', () => {
       code,
       message: expect.stringMatching(/is longer than \d+ characters$/),
     });
-    const tmp = path.join(svc.config.storageDir, 'tmp');
-    expect(fs.existsSync(tmp) ? fs.readdirSync(tmp) : []).toEqual([]);
+    expect(uploadTempFiles(svc)).toEqual([]);
   });
 });
 
@@ -47,8 +44,7 @@ describe('an unknown form field is refused, not ignored', () => {
     expect(res.statusCode, res.body).toBe(400);
     expect(res.json().error.code).toBe('UNKNOWN_FIELD');
     expect(res.json().error.message).toContain(`"${name}"`);
-    const tmp = path.join(svc.config.storageDir, 'tmp');
-    expect(fs.existsSync(tmp) ? fs.readdirSync(tmp) : []).toEqual([]);
+    expect(uploadTempFiles(svc)).toEqual([]);
     expect((await svc.app.inject('/api/jobs')).json().jobs ?? []).toEqual([]);
   });
 });

@@ -1,8 +1,6 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toneWav } from '../helpers/audio.js';
-import { startTestService, type TestService } from '../helpers/services.js';
+import { startTestService, type TestService, uploadTempFiles } from '../helpers/services.js';
 import { withSecurity } from './helpers.js';
 import { listen, rawRequest } from './raw-http.js';
 
@@ -39,11 +37,6 @@ function post(parts: string[]): Buffer {
   return Buffer.concat([Buffer.from(head), body]);
 }
 
-function leftovers(): string[] {
-  const tmp = path.join(svc.config.storageDir, 'tmp');
-  return fs.existsSync(tmp) ? fs.readdirSync(tmp) : [];
-}
-
 describe('a part that is not a form field', () => {
   it.each([
     ['no Content-Disposition', `Content-Type: audio/wav\r\n\r\n${song}`],
@@ -55,7 +48,7 @@ describe('a part that is not a form field', () => {
       const res = await rawRequest(port, post([part]), 15_000);
       expect(res.status, res.body).toBe(400);
       expect(JSON.parse(res.body).error.code).toBe('NO_FILE');
-      expect(leftovers()).toEqual([]);
+      expect(uploadTempFiles(svc)).toEqual([]);
     },
     30_000,
   );
@@ -78,7 +71,7 @@ describe('a file part without a name', () => {
     expect(code).toBe('UNEXPECTED_FILE');
     expect(message).not.toContain('undefined');
     expect(message).toContain('no name');
-    expect(leftovers()).toEqual([]);
+    expect(uploadTempFiles(svc)).toEqual([]);
   }, 30_000);
 });
 
@@ -108,7 +101,7 @@ describe('a form that brings no song says why', () => {
       const { code, message } = JSON.parse(res.body).error;
       expect(code).toBe('NO_FILE');
       expect(message).toContain(says);
-      expect(leftovers()).toEqual([]);
+      expect(uploadTempFiles(svc)).toEqual([]);
     },
     30_000,
   );

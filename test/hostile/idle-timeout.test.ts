@@ -1,8 +1,6 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { toneWav } from '../helpers/audio.js';
-import { multipart, startTestService, type TestService } from '../helpers/services.js';
+import { multipart, startTestService, type TestService, uploadTempFiles } from '../helpers/services.js';
 import { withSecurity } from './helpers.js';
 import { eventually, listen, rawRequest } from './raw-http.js';
 
@@ -39,8 +37,7 @@ describe('IDLE_TIMEOUT', () => {
     expect(answer.ended).toBe(true);
     expect(JSON.parse(answer.body).error.code).toBe('REQUEST_IDLE');
     expect(Date.now() - started).toBeLessThan(9_000);
-    const tmp = path.join(svc.config.storageDir, 'tmp');
-    await eventually(() => !fs.existsSync(tmp) || fs.readdirSync(tmp).length === 0);
+    await eventually(() => uploadTempFiles(svc!).length === 0);
     await eventually(
       async () =>
         (await svc!.app.inject({ method: 'POST', url: '/api/process', payload, headers })).statusCode === 202,

@@ -1,11 +1,9 @@
-import fs from 'node:fs';
 import net from 'node:net';
-import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { encodeWav } from '../../src/audio/wav.js';
 import { toneWav } from '../helpers/audio.js';
-import { multipart, startTestService, type TestService } from '../helpers/services.js';
+import { multipart, startTestService, type TestService, uploadTempFiles } from '../helpers/services.js';
 import { auth, KEY_A, keyedService, withSecurity } from './helpers.js';
 
 let svc: TestService | undefined;
@@ -15,11 +13,6 @@ afterEach(async () => {
 });
 
 const MB = 1024 * 1024;
-
-function tmpFiles(s: TestService): string[] {
-  const dir = path.join(s.config.storageDir, 'tmp');
-  return fs.existsSync(dir) ? fs.readdirSync(dir) : [];
-}
 
 /** Sends raw HTTP over TCP and resolves with the response and how many body bytes went out. */
 function rawUpload(
@@ -78,7 +71,7 @@ describe('upload limits are enforced where they are cheap', () => {
     const { response } = await rawUpload(port, head, { chunk: Buffer.alloc(0), times: 0 });
     expect(response).toMatch(/^HTTP\/1\.1 413/);
     expect(response.toLowerCase()).toContain('connection: close');
-    expect(tmpFiles(svc)).toEqual([]);
+    expect(uploadTempFiles(svc)).toEqual([]);
   });
 
   it('stops a chunked upload at the limit instead of reading it all', async () => {
@@ -108,7 +101,7 @@ describe('upload limits are enforced where they are cheap', () => {
     expect(sock.sent).toBeLessThan(100 * MB);
     // Nothing of it stays on disk.
     await new Promise((r) => setTimeout(r, 50));
-    expect(tmpFiles(svc)).toEqual([]);
+    expect(uploadTempFiles(svc)).toEqual([]);
   });
 
   it('answers 503 with Retry-After at once when every upload slot is taken', async () => {

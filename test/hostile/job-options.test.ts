@@ -1,8 +1,12 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toneWav } from '../helpers/audio.js';
-import { multipart, startTestService, waitForJob, type TestService } from '../helpers/services.js';
+import {
+  multipart,
+  startTestService,
+  waitForJob,
+  type TestService,
+  uploadTempFiles,
+} from '../helpers/services.js';
 
 /**
  * Audit 4, findings 2 and 3: job options the pipeline cannot use were accepted.
@@ -26,8 +30,7 @@ async function upload(fields: Record<string, string>) {
 }
 
 function nothingLeft(): void {
-  const tmp = path.join(svc.config.storageDir, 'tmp');
-  expect(fs.existsSync(tmp) ? fs.readdirSync(tmp) : []).toEqual([]);
+  expect(uploadTempFiles(svc)).toEqual([]);
 }
 
 describe('a language the transcriber does not know is refused', () => {

@@ -1,8 +1,6 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toneWav } from '../helpers/audio.js';
-import { multipart, startTestService, type TestService } from '../helpers/services.js';
+import { multipart, startTestService, type TestService, uploadTempFiles } from '../helpers/services.js';
 import { finishedJob, KEY_A, keyedService } from './helpers.js';
 
 /**
@@ -18,11 +16,6 @@ beforeAll(async () => {
   id = await finishedJob(svc);
 });
 afterAll(() => svc.close());
-
-function tmpFiles(s: TestService): string[] {
-  const tmp = path.join(s.config.storageDir, 'tmp');
-  return fs.existsSync(tmp) ? fs.readdirSync(tmp) : [];
-}
 
 describe('an unknown query parameter is refused', () => {
   it.each([
@@ -58,7 +51,7 @@ describe('an unknown query parameter is refused', () => {
     const res = await svc.app.inject({ method: 'POST', url: '/api/process?stage=beats', payload, headers });
     expect(res.statusCode, res.body).toBe(400);
     expect(res.json().error.code).toBe('UNKNOWN_QUERY_PARAMETER');
-    expect(tmpFiles(svc)).toEqual([]);
+    expect(uploadTempFiles(svc)).toEqual([]);
     expect((await svc.app.inject('/api/jobs')).json().total).toBe(before);
   });
 

@@ -1,8 +1,12 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toneWav } from '../helpers/audio.js';
-import { BACKEND_MODES, multipart, startTestService, type TestService } from '../helpers/services.js';
+import {
+  BACKEND_MODES,
+  multipart,
+  startTestService,
+  type TestService,
+  uploadTempFiles,
+} from '../helpers/services.js';
 
 /**
  * Audit 3: the name of an uploaded file was stored as sent (after a basename): NUL, BEL,
@@ -64,8 +68,7 @@ describe.each(BACKEND_MODES)('%s mode', (mode) => {
     expect(res.json().error.code).toBe('FILENAME_TOO_LONG');
     expect((await upload(`${'a'.repeat(252)}.wav`)).statusCode).toBe(400);
     expect((await svc.app.inject({ url: '/api/jobs?limit=200' })).json().total).toBe(before);
-    const tmp = path.join(svc.config.storageDir, 'tmp');
-    expect(!fs.existsSync(tmp) || fs.readdirSync(tmp).length === 0).toBe(true);
+    expect(uploadTempFiles(svc)).toEqual([]);
   });
 });
 

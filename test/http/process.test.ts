@@ -2,7 +2,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tmpDir, toneWav, writeTone } from '../helpers/audio.js';
-import { multipart, startTestService, waitForJob, type TestService } from '../helpers/services.js';
+import {
+  multipart,
+  startTestService,
+  waitForJob,
+  type TestService,
+  uploadTempFiles,
+} from '../helpers/services.js';
 
 let svc: TestService;
 let fixtures: string;
@@ -27,11 +33,6 @@ function upload(file: Buffer, filename: string, fields: Record<string, string> =
 
 function jobDirs(): string[] {
   const root = path.join(svc.config.storageDir, 'jobs');
-  return fs.existsSync(root) ? fs.readdirSync(root) : [];
-}
-
-function tmpUploads(): string[] {
-  const root = path.join(svc.config.storageDir, 'tmp');
   return fs.existsSync(root) ? fs.readdirSync(root) : [];
 }
 
@@ -154,7 +155,7 @@ describe('POST /api/process', () => {
         expect(res.statusCode).toBe(status);
         expect(res.json()).toEqual({ error: { code, message: expect.any(String) } });
         expect(jobDirs().length).toBe(before);
-        expect(tmpUploads()).toEqual([]);
+        expect(uploadTempFiles(svc)).toEqual([]);
       });
     }
 
@@ -182,7 +183,7 @@ describe('POST /api/process', () => {
       expect(res.statusCode).toBe(400);
       expect(res.json().error.code).toBe('UNEXPECTED_FILE');
       expect(res.json().error.message).toContain("-F 'lyrics=<file.txt'");
-      expect(tmpUploads()).toEqual([]);
+      expect(uploadTempFiles(svc)).toEqual([]);
     });
 
     it('a JSON body instead of a form', async () => {

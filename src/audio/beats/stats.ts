@@ -40,3 +40,11 @@ export function parabolicOffset(a: number, b: number, c: number): number {
 }
 
 export const clamp01 = (v: number): number => (v < 0 ? 0 : v > 1 ? 1 : v);
+
+/** x max-filtered over ±1 sample (a new array). */
+export function maxFilter3(x: Float32Array): Float32Array {
+  const n = x.length;
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i++) out[i] = Math.max(x[i], i > 0 ? x[i - 1] : 0, i + 1 < n ? x[i + 1] : 0);
+  return out;
+}

@@ -8,6 +8,7 @@ import { clamp01, std } from '../../audio/beats/stats.js';
 import { lattice, referencePeak } from '../../audio/beats/levels.js';
 import { offSnare, onLowPhase } from '../../audio/beats/low-phase.js';
 import { followOffSections } from '../../audio/beats/follow-sections.js';
+import { CLICK_TIGHTNESS, clickGrid } from '../../audio/beats/click-grid.js';
 import { dewarp, localTempo, ratioFromBeats } from '../../audio/beats/local-tempo.js';
 import { medianInterval, shareAtPeriod, tempoCurve, tempoSteady } from '../../audio/beats/tempo-curve.js';
 import { offPeriodShare, sectionAgreement } from '../../audio/beats/sections.js';
@@ -120,10 +121,22 @@ export function analyzeBeats(
   if (!chosen) return empty;
   chosen = notCutAcross(levels, chosen);
 
-  const raw = trackBeats(norm, chosen.period, { ratio: local.steady ? undefined : local.ratio });
+  const ratio = local.steady ? undefined : local.ratio;
+  const raw = trackBeats(norm, chosen.period, { ratio });
   let beatFrames = trimUnsupported(raw, os.odf);
   opts.checkAbort?.();
   if (beatFrames.length < 2) return empty;
+  // A song played to a click keeps one grid: track it again with the grid held (click-grid.ts).
+  const click = clickGrid(norm, beatFrames);
+  const track = (p: number): Float64Array =>
+    trimUnsupported(
+      click ? trackBeats(norm, p, { tightness: CLICK_TIGHTNESS }) : trackBeats(norm, p, { ratio }),
+      os.odf,
+    );
+  if (click) {
+    const locked = track(click.period);
+    if (locked.length >= 2) beatFrames = locked;
+  }
 
   beatFrames = onLowPhase(os.odf, os.low, beatFrames);
   const compound =
@@ -143,10 +156,7 @@ export function analyzeBeats(
     chosen = levelNear(levels, period, fr) ?? { ...chosen, period, bpm: (60 * fr) / period };
     if (octave.factor === 0.5) beatFrames = beatFrames.filter((_, i) => i % 2 === octave.parity);
     else {
-      const again = trimUnsupported(
-        trackBeats(norm, period, { ratio: local.steady ? undefined : local.ratio }),
-        os.odf,
-      );
+      const again = track(click ? click.period / octave.factor : period);
       if (again.length >= 2) beatFrames = onLowPhase(os.odf, os.low, again);
     }
   }
@@ -159,11 +169,12 @@ export function analyzeBeats(
       beatPeriod *= 2;
     }
   }
-  beatFrames = followOffSections(norm, os, beatFrames, beatPeriod, local.steady ? undefined : local.ratio);
+  if (!click) beatFrames = followOffSections(norm, os, beatFrames, beatPeriod, ratio);
   const beforeSnare = beatFrames;
   beatFrames = offSnare(os.odf, os.low, beatFrames);
   const snareMoved = beatFrames !== beforeSnare;
-  const steady = local.steady && tempoSteady(beatFrames);
+  // On a click grid the beats are consecutive grid points: their least-squares period is the grid's.
+  const steady = click !== undefined || (local.steady && tempoSteady(beatFrames));
   const period = (steady ? fitPeriod(beatFrames) : medianInterval(beatFrames)) ?? chosen.period;
   const tempoBpm = (60 * fr) / period;
   const meter =

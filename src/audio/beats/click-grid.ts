@@ -15,8 +15,12 @@ import { maxFilter3 } from './stats.js';
  */
 
 /** The period search around the first estimate: ±GRID_SPAN (relative) in steps of GRID_STEP. */
-const GRID_SPAN = 0.006;
+const GRID_SPAN = 0.004;
 const GRID_STEP = 0.0001;
+/** Steps of the coarse search when the span is wider (`refinePeriod`). */
+const COARSE_STEP = 0.002;
+/** Span of the search that refines the level's period before the first tracking. */
+export const REFINE_SPAN = 0.05;
 /**
  * A free beat is on the grid when within max(ON_FRAMES, ON_SHARE · P) of a grid point or of a
  * half-way point (frames at 100 fps: 20 ms; 5 % of the beat). Human playing without a click wanders
@@ -51,27 +55,46 @@ export interface ClickGrid {
 
 /**
  * The constant grid that collects the most onset strength (`strength`, max-filtered over ±1 frame)
- * within ±GRID_SPAN of `p0` (frames); every integer phase is tried for every period.
+ * within ±`span` (relative) of `p0` (frames): periods in steps of `step`, every integer phase.
  */
-export function bestGrid(strength: Float32Array, p0: number): { period: number; phase: number } {
-  const m = maxFilter3(strength);
+function searchGrid(
+  m: Float32Array,
+  p0: number,
+  span: number,
+  step: number,
+): { period: number; phase: number; score: number } {
   const n = m.length;
-  let best = -Infinity;
+  let score = -Infinity;
   let period = p0;
   let phase = 0;
-  const steps = Math.round(GRID_SPAN / GRID_STEP);
+  const steps = Math.round(span / step);
   for (let j = -steps; j <= steps; j++) {
-    const p = p0 * (1 + j * GRID_STEP);
+    const p = p0 * (1 + j * step);
     for (let ph = 0; ph < p; ph++) {
       let s = 0;
       for (let t = ph; t < n - 0.5; t += p) s += m[Math.round(t)];
-      if (s > best) {
-        best = s;
+      if (s > score) {
+        score = s;
         period = p;
         phase = ph;
       }
     }
   }
+  return { period, phase, score };
+}
+
+/**
+ * The best constant grid near `p0`: a coarse search over ±`span` in steps of COARSE_STEP, then a fine
+ * one (GRID_STEP) around the coarse best.
+ */
+export function bestGrid(
+  strength: Float32Array,
+  p0: number,
+  span = GRID_SPAN,
+): { period: number; phase: number } {
+  const m = maxFilter3(strength);
+  const coarse = span > GRID_SPAN ? searchGrid(m, p0, span, COARSE_STEP).period : p0;
+  const { period, phase } = searchGrid(m, coarse, Math.min(span, GRID_SPAN), GRID_STEP);
   return { period, phase };
 }
 

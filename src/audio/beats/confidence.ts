@@ -49,6 +49,8 @@ export interface ConfidenceTerms {
   meterPhase?: number;
   /** The bar phase's clarity mapped to 0..1 (`MeterResult.phaseClear`); absent without a meter. */
   barClear?: number;
+  /** Share of the free beats on the click grid the beats were held to (`clickGrid`); absent when none held. */
+  clickShare?: number;
 }
 
 const WINDOW = 8;

@@ -8,7 +8,7 @@ import { clamp01, std } from '../../audio/beats/stats.js';
 import { lattice, referencePeak } from '../../audio/beats/levels.js';
 import { offSnare, onLowPhase } from '../../audio/beats/low-phase.js';
 import { followOffSections } from '../../audio/beats/follow-sections.js';
-import { CLICK_TIGHTNESS, clickGrid } from '../../audio/beats/click-grid.js';
+import { bestGrid, CLICK_TIGHTNESS, clickGrid, REFINE_SPAN } from '../../audio/beats/click-grid.js';
 import { dewarp, localTempo, ratioFromBeats } from '../../audio/beats/local-tempo.js';
 import { medianInterval, shareAtPeriod, tempoCurve, tempoSteady } from '../../audio/beats/tempo-curve.js';
 import { offPeriodShare, sectionAgreement } from '../../audio/beats/sections.js';
@@ -122,6 +122,8 @@ export function analyzeBeats(
   chosen = notCutAcross(levels, chosen);
 
   const ratio = local.steady ? undefined : local.ratio;
+  // A steady song is tracked at the period of its best constant grid (finer than the ACF's lag).
+  if (local.steady) chosen = { ...chosen, period: bestGrid(norm, chosen.period, REFINE_SPAN).period };
   const raw = trackBeats(norm, chosen.period, { ratio });
   let beatFrames = trimUnsupported(raw, os.odf);
   opts.checkAbort?.();
@@ -228,6 +230,7 @@ export function analyzeBeats(
     meterLength: meter?.confidence,
     meterPhase: meter?.phaseClarity,
     barClear: meter?.phaseClear,
+    clickShare: click?.share,
   };
   const beatConfidence = beatConfidenceOf(terms);
   return {

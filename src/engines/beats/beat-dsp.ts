@@ -25,7 +25,7 @@ import {
 import type { EngineInfo } from '../../domain/stage.js';
 import type { AnalyzeOptions, BeatAnalysis, TempoCandidate } from './types.js';
 
-export const BEAT_ENGINE: EngineInfo = { name: 'beat-dsp', version: '1.5.0', quality: 'dsp', license: 'MIT' };
+export const BEAT_ENGINE: EngineInfo = { name: 'beat-dsp', version: '1.6.0', quality: 'dsp', license: 'MIT' };
 
 /** The autocorrelation is computed down to this tempo (a slow bar). */
 const ACF_MIN_BPM = 20;
@@ -260,7 +260,7 @@ export function analyzeBeats(
  * wrong level, and a loud off-beat snare makes the off-beats the strongest onsets):
  *  - phase: the low band (kick, bass) at the beats over half-way between them. Below 1 the
  *    beats sit on the off-beats of the kick and bass (a loud off-beat snare won); a half-tempo
- *    reading also shows a low-band beat half-way.
+ *    reading also shows a low-band beat half-way. Not on a click grid (see the comment inside).
  *  - evenness: weaker over stronger of the odd and even beats. Every beat alike (a snare on every
  *    beat of a half-tempo reading, the off-beats of a skank) makes the phase evidence count for
  *    more: the phase term is raised to the power 1 + EVEN_POWER · evenness.
@@ -271,7 +271,13 @@ export function analyzeBeats(
 export function beatConfidenceOf(t: ConfidenceTerms): number {
   // Beats `offSnare` moved are half-way between the snare hits, where the low band cannot tell:
   // the move itself is the phase evidence (right on every development and held-out song it fired).
-  const phase = t.snareMoved ? 1 : clamp01((t.offLow - PHASE_UNSURE) / (PHASE_SURE - PHASE_UNSURE));
+  // On a click grid (`clickShare`) the phase is held over the whole song, and on band recordings
+  // the low band's ratio is no evidence either way (0.95–1.21 for right beats; BENCHMARKS.md,
+  // "Real recordings").
+  const phase =
+    t.snareMoved || t.clickShare !== undefined
+      ? 1
+      : clamp01((t.offLow - PHASE_UNSURE) / (PHASE_SURE - PHASE_UNSURE));
   const even = clamp01((t.alternation - EVEN_FROM) / (1 - EVEN_FROM));
   const pulse =
     clamp01((t.salience - 1) / (SALIENCE_SURE - 1)) * clamp01((t.acf - ACF_FLOOR) / (ACF_SURE - ACF_FLOOR));

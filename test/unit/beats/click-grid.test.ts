@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { bestGrid, clickGrid, REFINE_SPAN, shareOnGrid } from '../../../src/audio/beats/click-grid.js';
-import { analyzeBeats } from '../../../src/engines/beats/beat-dsp.js';
+import { analyzeBeats, beatConfidenceOf } from '../../../src/engines/beats/beat-dsp.js';
 import { grooveOn, hit, SR } from './signals.js';
 
 /** An onset strength (100 fps) with a unit pulse on every grid point and `extra` at the given frames. */
@@ -61,5 +61,27 @@ describe('the engine on a click song whose off-beats are louder for a section', 
     expect(on / a.beats.length).toBeGreaterThan(0.95);
     expect(Math.abs(a.tempoBpm - bpm)).toBeLessThan(0.05);
     expect(a.confidenceTerms?.clickShare).toBeGreaterThan(0.6);
+  });
+});
+
+describe('beat confidence on a click grid', () => {
+  it('does not take the low band as phase evidence once the grid is held', () => {
+    // A band recording's right beats: the low band no stronger on them than half-way, every beat alike.
+    const terms = {
+      offLow: 1.02,
+      alternation: 0.92,
+      salience: 3,
+      acf: 0.5,
+      offFull: 1,
+      flipShare: 0,
+      onPeak: 1,
+      jumpShare: 0,
+      coverage: 1,
+      lowFlipShare: 0.4,
+      levelMargin: 0,
+      barClear: 1,
+    };
+    expect(beatConfidenceOf(terms)).toBeLessThan(0.05);
+    expect(beatConfidenceOf({ ...terms, clickShare: 0.9 })).toBeGreaterThan(0.9);
   });
 });

@@ -89,6 +89,7 @@ for (const song of fs.readdirSync(corpus).sort()) {
           word: w.word,
           start: w.start,
           end: w.end,
+          confidence: w.confidence,
         }))
       : truth.words;
   const grid = useGrid
@@ -153,6 +154,7 @@ for (const song of fs.readdirSync(corpus).sort()) {
           song,
           slur: n.text === '~',
           syl: n.syllable,
+          word: n.wordIndex,
           dur: n.end - n.start,
           conf: n.confidence,
           voiced: voiced / (f1 - f0),
@@ -174,6 +176,15 @@ console.log(
   `CPU (s, process user+system): pitch track ${cpu.pitch.toFixed(2)}, cues ${cpu.cues.toFixed(2)}, notes ${cpu.notes.toFixed(3)}`,
 );
 
+/** How well the confidence ranks right notes above wrong ones (ROC AUC; ties count half). */
+function auc(pairs: readonly [number, boolean][]): number {
+  const pos = pairs.filter(([, m]) => m).map(([c]) => c);
+  const neg = pairs.filter(([, m]) => !m).map(([c]) => c);
+  let wins = 0;
+  for (const p of pos) for (const n of neg) wins += p > n ? 1 : p === n ? 0.5 : 0;
+  return pos.length && neg.length ? wins / (pos.length * neg.length) : NaN;
+}
+
 /** The product's beats for a mixture (the beats stage's engine). */
 function engineBeats(mixtureFile: string): number[] {
   const mix = decodeWav(fs.readFileSync(mixtureFile));
@@ -181,6 +192,7 @@ function engineBeats(mixtureFile: string): number[] {
 }
 
 const BINS = [0, 0.3, 0.5, 0.7, 0.85, 1.0001];
+console.log(`note confidence AUC ${auc(calib).toFixed(3)}`);
 console.log('note confidence | reported notes | matched a true note');
 for (let b = 0; b + 1 < BINS.length; b++) {
   const inBin = calib.filter(([c]) => c >= BINS[b] && c < BINS[b + 1]);

@@ -7,7 +7,6 @@ import {
 } from './vowel-onsets.js';
 import { hzToMidi } from './track.js';
 import { withoutWeakBursts } from './weak-bursts.js';
-import { voiceOnsetBefore } from './word-onset.js';
 
 /**
  * Sung notes from a pitch track and word timings: inside each word the voiced frames are cut
@@ -57,9 +56,7 @@ export function sungNotes(track: PitchTrack, words: readonly WordSpan[], cues?: 
   const notes: SungNote[] = [];
   words.forEach((w, wordIndex) => {
     if (!(w.end > w.start) || w.syllables.length === 0) return;
-    const placed = Math.max(0, Math.round(w.start / track.hop));
-    const prevEnd = wordIndex > 0 ? Math.ceil(words[wordIndex - 1].end / track.hop) : 0;
-    const f0 = voiceOnsetBefore(midi, placed, prevEnd, notes[notes.length - 1]?.midi, median);
+    const f0 = Math.max(0, Math.round(w.start / track.hop));
     const f1 = Math.min(midi.length, Math.round(w.end / track.hop) + 1);
     const found = segmentWord(midi, f0, f1);
     if (found.length === 0) return;
@@ -68,7 +65,7 @@ export function sungNotes(track: PitchTrack, words: readonly WordSpan[], cues?: 
       last?.wordIndex === wordIndex - 1 && last.end >= w.start - TAIL_GAP_FRAMES * track.hop
         ? last
         : undefined;
-    let wordStart = f0 < placed ? f0 * track.hop : w.start;
+    let wordStart = w.start;
     if (opensWithPreviousTail(midi, found, f0, before)) {
       found.shift();
       found[0].gapBefore = Infinity;

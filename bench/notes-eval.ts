@@ -2,7 +2,9 @@
  * Sung-note accuracy on an eval-kit corpus of sung songs: the f0 of the true vocal stem plus
  * word timings (the truth's words, or the project's aligner given the lyrics) → notes; a true
  * note is matched by a reported note (one to one) with MIDI within ±1 and onset within 100 ms.
- * Run: npx tsx bench/notes-eval.ts <corpus-dir> [--words truth|aligner] [--grid] [--vocals SEP-DIR]
+ * Run: npx tsx bench/notes-eval.ts <corpus-dir> [--words truth|aligner] [--beats] [--grid] [--vocals SEP-DIR]
+ * (--beats: the aligner gets the beats of the product's beat engine on mixture.wav, as in the
+ * product's transcription stage; without it the aligner runs without beats.)
  * (--vocals: SEP-DIR/<song>/vocals.wav, a separated stem, instead of the true one; songs without
  * one are skipped). --onsets DIR: score against DIR/<song>/sung_onsets.json instead (the time
  * festival really starts each note, from bench/notes/festival-onsets.py).
@@ -13,6 +15,7 @@ import { toMono } from '../src/audio/pcm.js';
 import { vocalCues } from '../src/audio/pitch/vowel-onsets.js';
 import { trackPitch } from '../src/audio/pitch/track.js';
 import { decodeWav } from '../src/audio/wav.js';
+import { analyzeBeats } from '../src/engines/beats/beat-dsp.js';
 import { analyzeVocals } from '../src/engines/transcription/analysis.js';
 import { alignLyrics } from '../src/engines/transcription/lyrics-aligner.js';
 import { NOTES_VOICING, transcribeNotes } from '../src/engines/notes/transcribe-notes.js';
@@ -40,6 +43,7 @@ const wordsFrom = process.argv.includes('--words')
   ? process.argv[process.argv.indexOf('--words') + 1]
   : 'truth';
 const useGrid = process.argv.includes('--grid');
+const withBeats = process.argv.includes('--beats');
 const sepDir = process.argv.includes('--vocals')
   ? process.argv[process.argv.indexOf('--vocals') + 1]
   : undefined;
@@ -53,6 +57,12 @@ let pitchOnly = 0;
 let reported = 0;
 /** (confidence, matched) per reported note: the calibration of notes.json's `confidence`. */
 const calib: [number, boolean][] = [];
+/** Process CPU seconds (user + system) of the notes stage's parts, summed over the songs. */
+const cpu = { pitch: 0, cues: 0, notes: 0 };
+const cpuNow = (): number => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
+};
 for (const song of fs.readdirSync(corpus).sort()) {
   const truthFile = path.join(corpus, song, 'truth.json');
   if (!fs.existsSync(truthFile)) continue;
@@ -68,13 +78,18 @@ for (const song of fs.readdirSync(corpus).sort()) {
     : path.join(corpus, song, 'stems', 'vocals.wav');
   if (!fs.existsSync(vocalsFile)) continue;
   const vocals = decodeWav(fs.readFileSync(vocalsFile));
+  let t0 = cpuNow();
   const track = trackPitch(toMono(vocals), vocals.sampleRate, { voicing: NOTES_VOICING });
+  cpu.pitch += cpuNow() - t0;
   const words =
     wordsFrom === 'aligner'
-      ? alignLyrics(analyzeVocals(vocals), truth.lyrics).words.map((w) => ({
+      ? alignLyrics(analyzeVocals(vocals), truth.lyrics, {
+          beats: withBeats ? engineBeats(path.join(corpus, song, 'mixture.wav')) : undefined,
+        }).words.map((w) => ({
           word: w.word,
           start: w.start,
           end: w.end,
+          confidence: w.confidence,
         }))
       : truth.words;
   const grid = useGrid
@@ -84,8 +99,12 @@ for (const song of fs.readdirSync(corpus).sort()) {
         compound: /^(6|9|12)\/8$/.test(truth.time_signature ?? ''),
       }
     : undefined;
+  t0 = cpuNow();
   const cues = process.env.NO_LEVEL ? undefined : vocalCues(toMono(vocals), vocals.sampleRate, track);
+  cpu.cues += cpuNow() - t0;
+  t0 = cpuNow();
   const notes = transcribeNotes(track, words, dict, grid, cues);
+  cpu.notes += cpuNow() - t0;
   const used = new Set<number>();
   let m = 0;
   let p = 0;
@@ -135,6 +154,7 @@ for (const song of fs.readdirSync(corpus).sort()) {
           song,
           slur: n.text === '~',
           syl: n.syllable,
+          word: n.wordIndex,
           dur: n.end - n.start,
           conf: n.confidence,
           voiced: voiced / (f1 - f0),
@@ -149,10 +169,30 @@ for (const song of fs.readdirSync(corpus).sort()) {
   );
 }
 console.log(
-  `ALL (${wordsFrom} words${useGrid ? ', true grid' : ''}${sepDir ? ', separated vocals' : ''}): ${matched}/${total} = ${((100 * matched) / total).toFixed(1)} % matched; pitch overlap ${((100 * pitchOnly) / total).toFixed(1)} %; ${reported} reported, precision ${((100 * matched) / reported).toFixed(1)} %`,
+  `ALL (${wordsFrom} words${withBeats ? ' with beats' : ''}${useGrid ? ', true grid' : ''}${sepDir ? ', separated vocals' : ''}): ${matched}/${total} = ${((100 * matched) / total).toFixed(1)} % matched; pitch overlap ${((100 * pitchOnly) / total).toFixed(1)} %; ${reported} reported, precision ${((100 * matched) / reported).toFixed(1)} %`,
 );
 
+console.log(
+  `CPU (s, process user+system): pitch track ${cpu.pitch.toFixed(2)}, cues ${cpu.cues.toFixed(2)}, notes ${cpu.notes.toFixed(3)}`,
+);
+
+/** How well the confidence ranks right notes above wrong ones (ROC AUC; ties count half). */
+function auc(pairs: readonly [number, boolean][]): number {
+  const pos = pairs.filter(([, m]) => m).map(([c]) => c);
+  const neg = pairs.filter(([, m]) => !m).map(([c]) => c);
+  let wins = 0;
+  for (const p of pos) for (const n of neg) wins += p > n ? 1 : p === n ? 0.5 : 0;
+  return pos.length && neg.length ? wins / (pos.length * neg.length) : NaN;
+}
+
+/** The product's beats for a mixture (the beats stage's engine). */
+function engineBeats(mixtureFile: string): number[] {
+  const mix = decodeWav(fs.readFileSync(mixtureFile));
+  return Array.from(analyzeBeats(mix.channels, mix.sampleRate).beats);
+}
+
 const BINS = [0, 0.3, 0.5, 0.7, 0.85, 1.0001];
+console.log(`note confidence AUC ${auc(calib).toFixed(3)}`);
 console.log('note confidence | reported notes | matched a true note');
 for (let b = 0; b + 1 < BINS.length; b++) {
   const inBin = calib.filter(([c]) => c >= BINS[b] && c < BINS[b + 1]);

@@ -9,7 +9,8 @@ import type { PitchTrack } from '../../audio/pitch/track.js';
  * (every PITCH_STEP-th frame) to keep the file small.
  * `text` is the syllable's spelling, or "~" for a second note on the same syllable.
  * `confidence` is how likely the note is right (pitch within a semitone, onset within 100 ms),
- * calibrated on the kit's sung songs (BENCHMARKS.md, "Sung notes, fourth pass").
+ * calibrated on the kit's sung songs (BENCHMARKS.md, "Sung notes, fourth pass"), and lowered for
+ * a word whose timing is unsure (its transcript confidence below 0.85: "Sung notes, eighth pass").
  */
 const PITCH_STEP = 2;
 const r3 = (v: number): number => Math.round(v * 1000) / 1000;

@@ -17,6 +17,8 @@ export interface TimedText {
   word: string;
   start: number;
   end: number;
+  /** The word's timing confidence (0..1), when its source gives one: it caps its notes' confidence. */
+  confidence?: number;
 }
 
 /** The pitch tracker's voicing profile the notes are tuned with (the aligner keeps 'strict'). */
@@ -46,6 +48,7 @@ export function transcribeNotes(
     start: w.start,
     end: w.end,
     syllables: splitSyllables(w.word, syllableCount(w.word, dict)),
+    confidence: w.confidence,
   }));
   const notes = sungNotes(track, spans, cues);
   return grid && grid.beats.length >= 2

@@ -124,9 +124,9 @@ export function shareOnGrid(beats: Float64Array, period: number, phase: number):
  * The click grid of a song whose free beats (`beats`, frames) keep one, else undefined.
  * `strength` is the tracker's onset strength.
  */
-export function clickGrid(strength: Float32Array, beats: Float64Array): ClickGrid | undefined {
+export function clickGrid(strength: Float32Array, beats: Float64Array, near?: number): ClickGrid | undefined {
   if (beats.length < MIN_BEATS) return undefined;
-  const p0 = spanPeriod(beats);
+  const p0 = near ?? spanPeriod(beats);
   if (!p0 || !(p0 > 2)) return undefined;
   const grid = bestGrid(strength, p0);
   const share = shareOnGrid(beats, grid.period, grid.phase);

@@ -129,7 +129,11 @@ export function analyzeBeats(
   opts.checkAbort?.();
   if (beatFrames.length < 2) return empty;
   // A song played to a click keeps one grid: track it again with the grid held (click-grid.ts).
-  const click = clickGrid(norm, beatFrames);
+  // Where the local tempo curve moved, the grid is looked for at the song-wide periodicity's
+  // multiple nearest the chosen level (the chosen period is the dewarped signal's).
+  const rawLevel = rawRef.period * 2 ** Math.round(Math.log2(chosen.period / rawRef.period));
+  const near = local.steady ? undefined : bestGrid(norm, rawLevel, REFINE_SPAN).period;
+  const click = clickGrid(norm, beatFrames, near);
   const track = (p: number): Float64Array =>
     trimUnsupported(
       click ? trackBeats(norm, p, { tightness: CLICK_TIGHTNESS }) : trackBeats(norm, p, { ratio }),

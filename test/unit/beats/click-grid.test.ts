@@ -46,6 +46,21 @@ describe('the click grid', () => {
   });
 });
 
+describe('the click grid near a given period', () => {
+  it('is found near the song-wide periodicity when the free beats doubled their rate for a part', () => {
+    const p = 33.33;
+    const n = 19000;
+    const strength = pulses(n, p, 10);
+    // Free beats on the grid for 120 s, then at twice the rate (a warp that jumped a level).
+    const free: number[] = [];
+    for (let t = 10; t < n - 10; t += t < 12000 ? p : p / 2) free.push(t);
+    const beats = Float64Array.from(free);
+    const held = clickGrid(strength, beats, 33.4);
+    expect(held).toBeDefined();
+    expect(Math.abs(held!.period - p)).toBeLessThan(0.01);
+  });
+});
+
 describe('the engine on a click song whose off-beats are louder for a section', () => {
   it('keeps the beats on the beat through the section, and the tempo exact', () => {
     const bpm = 135;

@@ -27,6 +27,11 @@ export interface SecurityConfig {
   /** MAX_QUEUED_TASKS: tasks waiting in all queues at which new uploads get 503 (0 = no limit). */
   maxQueuedTasks: number;
   /**
+   * MAX_QUEUED_RENDERS: variants (and, apart, videos) queued or rendering in one API process at
+   * which a request for a new one gets 503 + Retry-After (0 = no limit).
+   */
+  maxQueuedRenders: number;
+  /**
    * REQUEST_TIMEOUT: seconds a client has to send a whole request, headers and body (0 = no
    * limit). Past it the answer is 408 and the connection is closed, so a client that sends a
    * body slowly, or stops half-way, cannot hold an upload slot or a socket for ever. The default
@@ -69,6 +74,7 @@ const DEFAULT_REQUEST_TIMEOUT_S = 600;
 const DEFAULT_IDLE_TIMEOUT_S = 60;
 const DEFAULT_SEND_TIMEOUT_S = 3600;
 const DEFAULT_CONNECTIONS_PER_CLIENT = 64;
+const DEFAULT_QUEUED_RENDERS = 16;
 const MIN_SECRET_CHARS = 16;
 
 export function parseSecurityConfig(env: Env, problems: string[]): SecurityConfig {
@@ -105,6 +111,7 @@ export function parseSecurityConfig(env: Env, problems: string[]): SecurityConfi
     webhookAllowPrivate: ['1', 'true', 'yes', 'on'].includes(allowPrivate),
     maxConcurrentUploads: int('MAX_CONCURRENT_UPLOADS', 8, 1, 1024),
     maxQueuedTasks: int('MAX_QUEUED_TASKS', 200, 0, 1_000_000),
+    maxQueuedRenders: int('MAX_QUEUED_RENDERS', DEFAULT_QUEUED_RENDERS, 0, 100_000),
     requestTimeoutS: int('REQUEST_TIMEOUT', DEFAULT_REQUEST_TIMEOUT_S, 0, 24 * 3600),
     idleTimeoutS: int('IDLE_TIMEOUT', DEFAULT_IDLE_TIMEOUT_S, 0, 24 * 3600),
     sendTimeoutS: int('SEND_TIMEOUT', DEFAULT_SEND_TIMEOUT_S, 0, 7 * 24 * 3600),

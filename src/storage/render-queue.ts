@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from 'pino';
-import { NotFoundError } from '../errors.js';
+import { AppError, NotFoundError } from '../errors.js';
 import { removeTree, writeJsonAtomic } from './files.js';
 import type { JobPaths } from './paths.js';
 
@@ -90,6 +90,12 @@ export class RenderQueue<P, F, R extends RenderState<P, F>> {
     private readonly render: Renderer<P, F>,
     private readonly log: Logger,
     private readonly pathsOf: (jobId: string) => JobPaths,
+    /**
+     * Renderings queued or running at once (0: no limit). Each distinct set of parameters is a
+     * new rendering (an ffmpeg run over the whole song, one at a time), and the queue had no
+     * bound: a client could queue thousands in a minute and hold the renderer for days.
+     */
+    private readonly maxQueued = 0,
   ) {}
 
   /** The rendering with this id: the cached one unless it failed, else a new one queued. */
@@ -104,6 +110,12 @@ export class RenderQueue<P, F, R extends RenderState<P, F>> {
       await first.catch(() => undefined);
       return this.get(jobId, id);
     }
+    if (this.maxQueued > 0 && this.active.size >= this.maxQueued)
+      throw new AppError(
+        'RENDER_QUEUE_FULL',
+        `${this.active.size} ${this.kind.noun}s are queued or rendering (limit ${this.maxQueued}); try again later`,
+        503,
+      );
     const now = new Date().toISOString();
     const rec = this.kind.create(
       { job_id: jobId, status: 'queued', progress: 0, params, files: {}, created_at: now, updated_at: now },

@@ -92,6 +92,11 @@ export function parseSecurityConfig(env: Env, problems: string[]): SecurityConfi
     }
     return v;
   };
+  const key = (name: string): string | undefined => {
+    const v = opt(name);
+    if (v !== undefined) for (const p of apiKeyProblems(name, [v])) problems.push(p);
+    return v;
+  };
   const secret = (key: string): string | undefined => {
     const v = opt(key);
     if (v !== undefined && v.length < MIN_SECRET_CHARS)
@@ -102,8 +107,8 @@ export function parseSecurityConfig(env: Env, problems: string[]): SecurityConfi
   if (!['1', 'true', 'yes', 'on', '0', 'false', 'no', 'off'].includes(allowPrivate))
     problems.push(`WEBHOOK_ALLOW_PRIVATE=${JSON.stringify(allowPrivate)}: expected true/false or 1/0`);
   return {
-    adminKey: opt('ADMIN_KEY'),
-    metricsKey: opt('METRICS_KEY'),
+    adminKey: key('ADMIN_KEY'),
+    metricsKey: key('METRICS_KEY'),
     urlSigningSecret: secret('URL_SIGNING_SECRET'),
     signedUrlTtlS: int('SIGNED_URL_TTL', DEFAULT_SIGNED_URL_TTL_S, 60, 7 * 24 * 3600),
     trustProxy: parseTrustProxy(opt('TRUST_PROXY'), problems),
@@ -120,6 +125,24 @@ export function parseSecurityConfig(env: Env, problems: string[]): SecurityConfi
     maxEventStreams: int('MAX_EVENT_STREAMS', 1000, 1, 100_000),
     maxEventStreamsPerClient: int('MAX_EVENT_STREAMS_PER_CLIENT', 10, 1, 10_000),
   };
+}
+
+/**
+ * A key must be written as it is sent: visible ASCII only. Node reads header values as Latin-1,
+ * so a key with `é` matched only a client that sent the Latin-1 byte, never one that sent UTF-8
+ * (every usual client), and a space or a control character cannot be sent in a Bearer token.
+ * Keys are named by position, never shown.
+ */
+const VISIBLE_ASCII = /^[\x21-\x7e]+$/;
+
+export function apiKeyProblems(name: string, keys: readonly string[]): string[] {
+  return keys.flatMap((k, i) =>
+    VISIBLE_ASCII.test(k)
+      ? []
+      : [
+          `${name}${keys.length > 1 ? ` (key ${i + 1})` : ''}: use visible ASCII characters only (no spaces, controls or non-ASCII letters): a key is compared as sent in a header`,
+        ],
+  );
 }
 
 /** `false`/`0`/unset: off; an integer: that many proxy hops; otherwise a list of IPs or CIDRs. */

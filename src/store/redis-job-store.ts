@@ -8,6 +8,7 @@ import { jobPaths } from '../storage/paths.js';
 import { removeTree } from '../storage/files.js';
 import type { JobListener, JobMutator, JobStore, ListOptions } from './job-store.js';
 import { KeyedSerial } from './keyed-serial.js';
+import { recordProblem } from './record-check.js';
 import { decodeJob, encodeJob, RECORD_FIELD, REV_FIELD, toArgs, type HashFields } from './redis-codec.js';
 import {
   DELETE_JOB,
@@ -240,17 +241,32 @@ export class RedisJobStore implements JobStore {
     if (!this.subscriber) {
       const sub = createRedisClient(this.opts.url, 'subscriber', 'karaoke:store-events');
       sub.on('message', (channel: string, payload: string) => {
-        let job: JobRecord;
-        try {
-          job = JSON.parse(payload) as JobRecord;
-        } catch {
-          return;
-        }
-        this.listeners.emit(channel, job);
+        const job = this.eventRecord(channel, payload);
+        if (job) this.listeners.emit(channel, job);
       });
       this.subscriber = sub;
     }
     return this.subscriber;
+  }
+
+  /**
+   * The job record a message on a job's channel carries, or undefined. Anyone who can write to
+   * Redis can publish there: `null`, `{}` or another job's record reached the event streams as
+   * a job, and the first `null` threw in the subscriber's handler, an uncaught exception that
+   * ended the API process. A message is used only when it is a valid record of that job.
+   */
+  private eventRecord(channel: string, payload: string): JobRecord | undefined {
+    const id = channel.slice(this.channel('').length);
+    let value: unknown;
+    try {
+      value = JSON.parse(payload);
+    } catch {
+      value = undefined;
+    }
+    const problem = recordProblem(value, id);
+    if (problem === undefined) return value as JobRecord;
+    this.opts.log?.warn({ jobId: id, problem }, 'a message on a job channel that is not its record; ignored');
+    return undefined;
   }
 
   async ping(): Promise<boolean> {

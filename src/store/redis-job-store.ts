@@ -86,7 +86,7 @@ export class RedisJobStore implements JobStore {
 
   async get(id: string): Promise<JobRecord | undefined> {
     const key = this.key(id);
-    return decodeJob(await guardRedis(() => this.client.hget(key, RECORD_FIELD), this.client), key);
+    return this.decode(id, await guardRedis(() => this.client.hget(key, RECORD_FIELD), this.client));
   }
 
   async update(id: string, mutate: JobMutator): Promise<JobRecord | undefined> {
@@ -97,8 +97,9 @@ export class RedisJobStore implements JobStore {
           () => this.client.hmget(key, REV_FIELD, RECORD_FIELD),
           this.client,
         );
-        const current = decodeJob(record, key);
+        const current = this.decode(id, record);
         if (!current) return undefined;
+        if (current.status === 'corrupt') return current;
         const next = structuredClone(current);
         if (mutate(next) === false) return current;
         next.updated_at = new Date().toISOString();
@@ -206,7 +207,7 @@ export class RedisJobStore implements JobStore {
     const missing: string[] = [];
     replies.forEach(([err, record], i) => {
       if (err) throw redisUnavailable(err);
-      const job = decodeJob(record as string | null, this.key(ids[i]));
+      const job = this.decode(ids[i]!, record as string | null);
       if (job) jobs.push(job);
       else missing.push(ids[i]);
     });
@@ -247,6 +248,12 @@ export class RedisJobStore implements JobStore {
       this.subscriber = sub;
     }
     return this.subscriber;
+  }
+
+  private decode(id: string, record: string | null | undefined): JobRecord | undefined {
+    return decodeJob(record, id, (problem) =>
+      this.opts.log?.warn({ jobId: id, problem }, 'job hash with an unusable record; shown as corrupt'),
+    );
   }
 
   /**

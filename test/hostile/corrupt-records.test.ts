@@ -6,7 +6,7 @@ import { startTestService, type TestService } from '../helpers/services.js';
 import { finishedJob } from './helpers.js';
 
 /**
- * Audit 5, finding 9 (Redis mode): a job hash whose record is not a valid record of its job
+ * Audit 5, finding 10 (Redis mode): a job hash whose record is not a valid record of its job
  * (garbage, `null`, `{}`, another id), written by hand, by another version or by anyone with
  * access to Redis. Reading it threw: its status and DELETE were 500, and so was
  * `GET /api/jobs` for every client while it was in the index. It is now shown as a `corrupt`

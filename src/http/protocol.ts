@@ -99,9 +99,10 @@ export function installProtocolChecks(
   // the connection and reads the rest of the body to throw it away, and a chunked body has no
   // end: one client could stream gigabytes into a refusal for REQUEST_TIMEOUT. The answer now
   // closes the connection (RFC 9112 §9.6), and what was not read is never read.
-  app.addHook('onSend', async (request, reply, payload) => {
+  // (A callback hook: it runs on every answer, and needs no promise.)
+  app.addHook('onSend', (request, reply, payload, done) => {
     if (!request.raw.complete && onNetwork(request)) reply.header('connection', 'close');
-    return payload;
+    done(null, payload);
   });
   // CONNECT (a proxy's method) is handed to a 'connect' listener, and with none Node closed the
   // socket without a word.

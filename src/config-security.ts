@@ -27,6 +27,11 @@ export interface SecurityConfig {
   /** MAX_QUEUED_TASKS: tasks waiting in all queues at which new uploads get 503 (0 = no limit). */
   maxQueuedTasks: number;
   /**
+   * MAX_QUEUED_RENDERS: variants (and, apart, videos) queued or rendering in one API process at
+   * which a request for a new one gets 503 + Retry-After (0 = no limit).
+   */
+  maxQueuedRenders: number;
+  /**
    * REQUEST_TIMEOUT: seconds a client has to send a whole request, headers and body (0 = no
    * limit). Past it the answer is 408 and the connection is closed, so a client that sends a
    * body slowly, or stops half-way, cannot hold an upload slot or a socket for ever. The default
@@ -69,6 +74,7 @@ const DEFAULT_REQUEST_TIMEOUT_S = 600;
 const DEFAULT_IDLE_TIMEOUT_S = 60;
 const DEFAULT_SEND_TIMEOUT_S = 3600;
 const DEFAULT_CONNECTIONS_PER_CLIENT = 64;
+const DEFAULT_QUEUED_RENDERS = 16;
 const MIN_SECRET_CHARS = 16;
 
 export function parseSecurityConfig(env: Env, problems: string[]): SecurityConfig {
@@ -86,6 +92,11 @@ export function parseSecurityConfig(env: Env, problems: string[]): SecurityConfi
     }
     return v;
   };
+  const key = (name: string): string | undefined => {
+    const v = opt(name);
+    if (v !== undefined) for (const p of apiKeyProblems(name, [v])) problems.push(p);
+    return v;
+  };
   const secret = (key: string): string | undefined => {
     const v = opt(key);
     if (v !== undefined && v.length < MIN_SECRET_CHARS)
@@ -96,8 +107,8 @@ export function parseSecurityConfig(env: Env, problems: string[]): SecurityConfi
   if (!['1', 'true', 'yes', 'on', '0', 'false', 'no', 'off'].includes(allowPrivate))
     problems.push(`WEBHOOK_ALLOW_PRIVATE=${JSON.stringify(allowPrivate)}: expected true/false or 1/0`);
   return {
-    adminKey: opt('ADMIN_KEY'),
-    metricsKey: opt('METRICS_KEY'),
+    adminKey: key('ADMIN_KEY'),
+    metricsKey: key('METRICS_KEY'),
     urlSigningSecret: secret('URL_SIGNING_SECRET'),
     signedUrlTtlS: int('SIGNED_URL_TTL', DEFAULT_SIGNED_URL_TTL_S, 60, 7 * 24 * 3600),
     trustProxy: parseTrustProxy(opt('TRUST_PROXY'), problems),
@@ -105,6 +116,7 @@ export function parseSecurityConfig(env: Env, problems: string[]): SecurityConfi
     webhookAllowPrivate: ['1', 'true', 'yes', 'on'].includes(allowPrivate),
     maxConcurrentUploads: int('MAX_CONCURRENT_UPLOADS', 8, 1, 1024),
     maxQueuedTasks: int('MAX_QUEUED_TASKS', 200, 0, 1_000_000),
+    maxQueuedRenders: int('MAX_QUEUED_RENDERS', DEFAULT_QUEUED_RENDERS, 0, 100_000),
     requestTimeoutS: int('REQUEST_TIMEOUT', DEFAULT_REQUEST_TIMEOUT_S, 0, 24 * 3600),
     idleTimeoutS: int('IDLE_TIMEOUT', DEFAULT_IDLE_TIMEOUT_S, 0, 24 * 3600),
     sendTimeoutS: int('SEND_TIMEOUT', DEFAULT_SEND_TIMEOUT_S, 0, 7 * 24 * 3600),
@@ -113,6 +125,24 @@ export function parseSecurityConfig(env: Env, problems: string[]): SecurityConfi
     maxEventStreams: int('MAX_EVENT_STREAMS', 1000, 1, 100_000),
     maxEventStreamsPerClient: int('MAX_EVENT_STREAMS_PER_CLIENT', 10, 1, 10_000),
   };
+}
+
+/**
+ * A key must be written as it is sent: visible ASCII only. Node reads header values as Latin-1,
+ * so a key with `é` matched only a client that sent the Latin-1 byte, never one that sent UTF-8
+ * (every usual client), and a space or a control character cannot be sent in a Bearer token.
+ * Keys are named by position, never shown.
+ */
+const VISIBLE_ASCII = /^[\x21-\x7e]+$/;
+
+export function apiKeyProblems(name: string, keys: readonly string[]): string[] {
+  return keys.flatMap((k, i) =>
+    VISIBLE_ASCII.test(k)
+      ? []
+      : [
+          `${name}${keys.length > 1 ? ` (key ${i + 1})` : ''}: use visible ASCII characters only (no spaces, controls or non-ASCII letters): a key is compared as sent in a header`,
+        ],
+  );
 }
 
 /** `false`/`0`/unset: off; an integer: that many proxy hops; otherwise a list of IPs or CIDRs. */

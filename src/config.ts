@@ -5,7 +5,7 @@
 
 import os from 'node:os';
 import path from 'node:path';
-import { parseSecurityConfig, type SecurityConfig } from './config-security.js';
+import { apiKeyProblems, parseSecurityConfig, type SecurityConfig } from './config-security.js';
 import { AUDIO_FORMATS_TEXT, parseAudioFormat, type AudioFormat } from './infra/audio-formats.js';
 import { separationEngineChoices, type SeparationEngineChoice } from './engines/separation/engines.js';
 import { DEFAULT_OVERLAP } from './engines/separation/segments.js';
@@ -154,6 +154,11 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
       .map((s) => s.trim())
       .filter(Boolean);
   };
+  const keyList = (key: string): string[] => {
+    const keys = list(key, []);
+    problems.push(...apiKeyProblems(key, keys));
+    return keys;
+  };
   const size = (key: string, defBytes: number, min = 1): number => {
     const raw = env[key];
     if (raw === undefined || raw === '') return defBytes;
@@ -228,7 +233,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
     jobTimeoutS: int('JOB_TIMEOUT', 3600, 1),
     cleanupIntervalS: int('CLEANUP_INTERVAL', 3600, 1),
     jobTtlS: int('JOB_TTL', 7 * 24 * 3600, 1),
-    apiKeys: list('API_KEYS', []),
+    apiKeys: keyList('API_KEYS'),
     corsOrigins,
     rateLimitPerMinute: int('RATE_LIMIT', 300, 0),
     logLevel: oneOf<LogLevel>('LOG_LEVEL', 'info', LOG_LEVELS),

@@ -67,6 +67,13 @@ export function keysEnabled(config: AppConfig): boolean {
  * depended on the header; a request with two different keys now counts as having none and is
  * told so (the same key sent twice, or in both headers, is that key). Never the query string.
  */
+/**
+ * `Bearer`, ASCII spaces or tabs, a key of visible ASCII (as config-security.ts requires of every
+ * key). It read `\s` and `\S`, which take U+00A0 (the Latin-1 byte 0xA0, as Node reads header
+ * values) for a space: `Bearer<0xA0>KEY` was KEY, where a proxy sees no Bearer token at all.
+ */
+const BEARER = /^Bearer[ \t]+([\x21-\x7e]+)[ \t]*$/i;
+
 export function presentedKey(request: FastifyRequest): string | undefined | null {
   const keys = new Set<string>();
   const raw = request.raw.rawHeaders;
@@ -75,7 +82,7 @@ export function presentedKey(request: FastifyRequest): string | undefined | null
     const value = raw[i + 1]!;
     if (name === 'x-api-key' && value) keys.add(value);
     if (name === 'authorization') {
-      const bearer = /^Bearer\s+(\S+)\s*$/i.exec(value)?.[1];
+      const bearer = BEARER.exec(value)?.[1];
       if (bearer) keys.add(bearer);
     }
   }

@@ -2,6 +2,7 @@ import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyServerOptions } from 'fastify';
 import { AppError } from '../errors.js';
+import { RETRY_AFTER_S } from './client-slots.js';
 import { BODY_LIMIT_BYTES } from './json-body.js';
 
 /**
@@ -34,6 +35,9 @@ export function installErrorHandler(app: FastifyInstance): void {
       request.log.error({ err }, 'request failed');
       if (!(err instanceof AppError) || status === 500) message = 'internal server error';
     }
+    // Every "too many" and "busy" says when to come back (a route may have said it already).
+    if ((status === 429 || status === 503) && !reply.hasHeader('retry-after'))
+      reply.header('retry-after', String(RETRY_AFTER_S));
     void reply.status(status).send({ error: { code, message } });
   });
   app.setNotFoundHandler((request, reply) => {

@@ -9,6 +9,7 @@ import { errorBody } from './error-handler.js';
  * the CORS plugin, when CORS_ORIGINS is set; an OPTIONS that is not a preflight is answered
  * here even then, where the plugin said `400 Invalid Preflight Request` in plain text). HEAD is
  * allowed wherever GET is. OPTIONS-only routes (the CORS plugin's `OPTIONS *`) make no path known.
+ * An unknown path is 404 before its body is read, like the 405.
  */
 interface KnownPath {
   pattern: RegExp;
@@ -31,10 +32,9 @@ export function installMethodRules(app: FastifyInstance): void {
     const path = decodedPath(request.url);
     const methods = new Set<string>();
     for (const k of known.values()) if (k.pattern.test(path)) for (const m of k.methods) methods.add(m);
-    if (methods.size === 0) {
-      if (request.is404) return; // an unknown path: the 404 handler answers
-      throw new NotFoundError(`no route ${request.method} ${path}`);
-    }
+    // An unknown path is 404 here, before its body is read: the 404 handler runs after the body
+    // parser, so `POST /nope` with bad JSON was 400 INVALID_JSON (and a big one 413).
+    if (methods.size === 0) throw new NotFoundError(`no route ${request.method} ${path}`);
     methods.add('OPTIONS');
     const allow = [...methods].sort().join(', ');
     reply.header('allow', allow);

@@ -95,6 +95,15 @@ export function installProtocolChecks(
       );
     // Two Host headers (and other repeated single-value headers): request-head.ts.
   });
+  // A request answered before its body was read (refused: 401, 404, 405, 415, …): Node keeps
+  // the connection and reads the rest of the body to throw it away, and a chunked body has no
+  // end: one client could stream gigabytes into a refusal for REQUEST_TIMEOUT. The answer now
+  // closes the connection (RFC 9112 §9.6), and what was not read is never read.
+  // (A callback hook: it runs on every answer, and needs no promise.)
+  app.addHook('onSend', (request, reply, payload, done) => {
+    if (!request.raw.complete && onNetwork(request)) reply.header('connection', 'close');
+    done(null, payload);
+  });
   // CONNECT (a proxy's method) is handed to a 'connect' listener, and with none Node closed the
   // socket without a word.
   app.server.on('connect', (_req: unknown, socket: Duplex) => {

@@ -55,9 +55,9 @@ export function unknownProperty(error: { params?: unknown }): string | undefined
 /**
  * A route without a body schema takes no body (its OpenAPI operation has no requestBody), and a
  * body sent to it was ignored, as unknown query parameters were: `DELETE /api/jobs/{id}` with
- * `{"keep_files": true}` deleted everything. Such a body is now 400 UNEXPECTED_BODY. No body,
- * an empty one and `{}` (some clients send it by default) pass. GET, HEAD and OPTIONS bodies are
- * never read.
+ * `{"keep_files": true}` deleted everything. Such a body is now 400 UNEXPECTED_BODY, in every
+ * content type the server parses (a multipart form too). No body, an empty one and `{}` (some
+ * clients send it by default) pass. GET, HEAD and OPTIONS bodies are never read.
  */
 export function installBodylessRule(app: FastifyInstance): void {
   app.addHook('onRoute', (route: RouteOptions) => {
@@ -68,7 +68,9 @@ export function installBodylessRule(app: FastifyInstance): void {
 
 async function refuseBody(request: FastifyRequest): Promise<void> {
   const body: unknown = request.body;
-  if (body === undefined || isEmptyObject(body)) return;
+  // A form's parser leaves the body unset (the route that takes a form streams it itself), so
+  // `DELETE` with a multipart body looked like one with none, and deleted the job.
+  if ((body === undefined && !request.isMultipart()) || isEmptyObject(body)) return;
   throw new AppError(
     'UNEXPECTED_BODY',
     `${request.method} ${request.routeOptions.url ?? ''} takes no body; send none`,

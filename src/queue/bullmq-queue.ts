@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import os from 'node:os';
-import { DelayedError, type Job, Queue, WaitingError, Worker } from 'bullmq';
+import { DelayedError, type Job, Queue, UnrecoverableError, WaitingError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { STAGE_POLICIES } from '../domain/pipeline.js';
 import { CancelledError, isShutdown, ShutdownError } from '../errors.js';
 import { bullmqConnection, createRedisClient, guardRedis, withRedisTimeout } from '../infra/redis.js';
+import { isJobId } from '../storage/paths.js';
 import type { JobQueue, QueueCounts, Task, TaskHandler, TaskName } from './job-queue.js';
 import { isStageTask, QUEUE_NAMES, TASK_NAMES } from './job-queue.js';
 
@@ -46,6 +47,18 @@ interface Running {
 /** BullMQ ids may not contain ':', so the contract's `${jobId}:${name}` becomes `${jobId}.${name}`. */
 export function bullJobId(task: Task): string {
   return `${task.jobId}.${task.name}`;
+}
+
+/**
+ * The task a queued message is, or undefined for one this service never enqueues: a task name
+ * of this queue (QUEUE_NAMES) and data `{ jobId: <a job id> }`.
+ */
+function taskOf(job: Job<TaskData>): TaskName | undefined {
+  const name = job.name as TaskName;
+  if (!(TASK_NAMES as readonly string[]).includes(name) || QUEUE_NAMES[name] !== job.queueName)
+    return undefined;
+  const data = job.data as Partial<TaskData> | null | undefined;
+  return typeof data?.jobId === 'string' && isJobId(data.jobId) ? name : undefined;
 }
 
 function taskFromId(id: string): TaskName | undefined {
@@ -140,6 +153,9 @@ export class BullmqQueue implements JobQueue {
       lockDuration,
       stalledInterval: this.opts.stalledIntervalMs ?? Math.max(1000, Math.floor(lockDuration / 2)),
       maxStalledCount: MAX_STALLED,
+      // A message that sets no removal of its own (not one of ours: see process) is not kept either.
+      removeOnComplete: { count: 0 },
+      removeOnFail: { count: 0 },
     });
     worker.on('error', (err) => this.opts.log?.debug({ err, queue: queueName }, 'worker connection error'));
     worker.on('failed', (job, err) => {
@@ -157,7 +173,17 @@ export class BullmqQueue implements JobQueue {
   }
 
   private async process(job: Job<TaskData>, token: string | undefined): Promise<void> {
-    const name = job.name as TaskName;
+    const name = taskOf(job);
+    if (name === undefined) {
+      // Anyone who can write to Redis can add a message. One with a name no worker takes was
+      // delayed for "another worker" every second, for ever; one without a job id reached the
+      // handler with `undefined` as the id. Dropped, once, with what it was.
+      this.opts.log?.error(
+        { bullJobId: job.id, queue: job.queueName, name: job.name, data: job.data as unknown },
+        'a message that is not a task of this service; dropped',
+      );
+      throw new UnrecoverableError('not a task of this service');
+    }
     const handler = this.handlers.get(name);
     if (!handler) {
       // This process serves audio_processing for one of its two task kinds only: leave it to another.

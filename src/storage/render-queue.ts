@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from 'pino';
-import { NotFoundError } from '../errors.js';
+import { AppError, NotFoundError } from '../errors.js';
 import { removeTree, writeJsonAtomic } from './files.js';
 import type { JobPaths } from './paths.js';
 
@@ -81,7 +81,8 @@ export async function readRenderRecords<P, F, R extends RenderState<P, F>>(
 
 export class RenderQueue<P, F, R extends RenderState<P, F>> {
   private chain: Promise<void> = Promise.resolve();
-  private readonly active = new Set<string>();
+  /** Renderings queued or running here, each with the first write of its state. */
+  private readonly active = new Map<string, Promise<void>>();
   private readonly abort = new AbortController();
 
   constructor(
@@ -89,23 +90,42 @@ export class RenderQueue<P, F, R extends RenderState<P, F>> {
     private readonly render: Renderer<P, F>,
     private readonly log: Logger,
     private readonly pathsOf: (jobId: string) => JobPaths,
+    /**
+     * Renderings queued or running at once (0: no limit). Each distinct set of parameters is a
+     * new rendering (an ffmpeg run over the whole song, one at a time), and the queue had no
+     * bound: a client could queue thousands in a minute and hold the renderer for days.
+     */
+    private readonly maxQueued = 0,
   ) {}
 
   /** The rendering with this id: the cached one unless it failed, else a new one queued. */
   async request(jobId: string, id: string, params: P): Promise<R> {
     const existing = await this.get(jobId, id).catch(() => undefined);
     if (existing && existing.status !== 'failed') return existing;
-    // The same rendering asked for twice at once is rendered once.
-    if (this.active.has(this.key(jobId, id))) return this.get(jobId, id);
+    const key = this.key(jobId, id);
+    // The same rendering asked for twice at once is rendered once. The second request waits for
+    // the first one's state to be on disk: read before that, it was a 404 "no variant".
+    const first = this.active.get(key);
+    if (first) {
+      await first.catch(() => undefined);
+      return this.get(jobId, id);
+    }
+    if (this.maxQueued > 0 && this.active.size >= this.maxQueued)
+      throw new AppError(
+        'RENDER_QUEUE_FULL',
+        `${this.active.size} ${this.kind.noun}s are queued or rendering (limit ${this.maxQueued}); try again later`,
+        503,
+      );
     const now = new Date().toISOString();
     const rec = this.kind.create(
       { job_id: jobId, status: 'queued', progress: 0, params, files: {}, created_at: now, updated_at: now },
       id,
     );
     // Active before its state is on disk, so no reader ever sees it queued and not active.
-    this.active.add(this.key(jobId, id));
-    await this.save(rec).catch((err: unknown) => {
-      this.active.delete(this.key(jobId, id));
+    const saved = this.save(rec);
+    this.active.set(key, saved);
+    await saved.catch((err: unknown) => {
+      this.active.delete(key);
       throw err instanceof JobGoneError ? new NotFoundError(`no job ${jobId}`) : err;
     });
     this.chain = this.chain.then(() => this.run(rec));
@@ -120,7 +140,7 @@ export class RenderQueue<P, F, R extends RenderState<P, F>> {
   async get(jobId: string, id: string): Promise<R> {
     const missing = (): NotFoundError => new NotFoundError(`no ${this.kind.noun} ${id}`);
     if (!this.kind.isId(id)) throw missing();
-    const activeBefore = new Set(this.active);
+    const activeBefore = new Set(this.active.keys());
     let rec: R;
     try {
       rec = JSON.parse(await fs.readFile(this.stateFile(jobId, id), 'utf8')) as R;
@@ -131,7 +151,7 @@ export class RenderQueue<P, F, R extends RenderState<P, F>> {
   }
 
   async list(jobId: string): Promise<R[]> {
-    const activeBefore = new Set(this.active);
+    const activeBefore = new Set(this.active.keys());
     const records = await readRenderRecords(this.pathsOf(jobId), this.kind);
     return Promise.all(records.map((r) => this.live(r, activeBefore)));
   }

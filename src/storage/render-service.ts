@@ -17,8 +17,9 @@ export abstract class RenderService<P, F, R extends RenderState<P, F>> {
     render: Renderer<P, F>,
     log: Logger,
     protected readonly pathsOf: (jobId: string) => JobPaths,
+    maxQueued = 0,
   ) {
-    this.queue = new RenderQueue(kind, render, log, pathsOf);
+    this.queue = new RenderQueue(kind, render, log, pathsOf, maxQueued);
   }
 
   /** The rendering's id for these parameters, or an AppError when the job cannot serve them. */

@@ -14,6 +14,7 @@
 import type { JobRecord } from '../domain/job.js';
 import type { JsonValue, StageName } from '../domain/stage.js';
 import { STAGE_NAMES } from '../domain/stage.js';
+import { corruptRecord, recordProblem } from './record-check.js';
 
 export type HashFields = Record<string, string>;
 
@@ -81,31 +82,28 @@ export function encodeJob(job: JobRecord, jobDir: string): HashFields {
   return out;
 }
 
-export class CorruptJobError extends Error {
-  constructor(key: string) {
-    super(`job hash ${key} has a missing or malformed record`);
-    this.name = 'CorruptJobError';
-  }
-}
-
-/** Decode the `record` field (null: no such job). */
-export function decodeJob(record: string | null | undefined, key = '?'): JobRecord | undefined {
+/**
+ * Decode the `record` field of job `id` (null or undefined: no such job). A record that is not
+ * a valid record of that job (record-check.ts: hand-edited, written by another version or by
+ * someone else with access to Redis) is a `corrupt` job that can be deleted, as the file store
+ * quarantines a bad job.json; it threw, and one such hash made every listing a 500.
+ */
+export function decodeJob(
+  record: string | null | undefined,
+  id: string,
+  onCorrupt?: (problem: string) => void,
+): JobRecord | undefined {
   if (record === null || record === undefined) return undefined;
-  let job: unknown;
+  let value: unknown;
   try {
-    job = JSON.parse(record);
+    value = JSON.parse(record);
   } catch {
-    throw new CorruptJobError(key);
+    value = undefined;
   }
-  if (
-    typeof job !== 'object' ||
-    job === null ||
-    typeof (job as JobRecord).id !== 'string' ||
-    !(job as JobRecord).stages
-  ) {
-    throw new CorruptJobError(key);
-  }
-  return job as JobRecord;
+  const problem = recordProblem(value, id);
+  if (problem === undefined) return value as JobRecord;
+  onCorrupt?.(problem);
+  return corruptRecord(id, problem, new Date(), { owner: (value as { owner?: unknown } | null)?.owner });
 }
 
 /** Fields as flat [field, value, …] pairs for HSET. */

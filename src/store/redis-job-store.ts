@@ -8,6 +8,7 @@ import { jobPaths } from '../storage/paths.js';
 import { removeTree } from '../storage/files.js';
 import type { JobListener, JobMutator, JobStore, ListOptions } from './job-store.js';
 import { KeyedSerial } from './keyed-serial.js';
+import { recordProblem } from './record-check.js';
 import { decodeJob, encodeJob, RECORD_FIELD, REV_FIELD, toArgs, type HashFields } from './redis-codec.js';
 import {
   DELETE_JOB,
@@ -85,7 +86,7 @@ export class RedisJobStore implements JobStore {
 
   async get(id: string): Promise<JobRecord | undefined> {
     const key = this.key(id);
-    return decodeJob(await guardRedis(() => this.client.hget(key, RECORD_FIELD), this.client), key);
+    return this.decode(id, await guardRedis(() => this.client.hget(key, RECORD_FIELD), this.client));
   }
 
   async update(id: string, mutate: JobMutator): Promise<JobRecord | undefined> {
@@ -96,8 +97,9 @@ export class RedisJobStore implements JobStore {
           () => this.client.hmget(key, REV_FIELD, RECORD_FIELD),
           this.client,
         );
-        const current = decodeJob(record, key);
+        const current = this.decode(id, record);
         if (!current) return undefined;
+        if (current.status === 'corrupt') return current;
         const next = structuredClone(current);
         if (mutate(next) === false) return current;
         next.updated_at = new Date().toISOString();
@@ -205,7 +207,7 @@ export class RedisJobStore implements JobStore {
     const missing: string[] = [];
     replies.forEach(([err, record], i) => {
       if (err) throw redisUnavailable(err);
-      const job = decodeJob(record as string | null, this.key(ids[i]));
+      const job = this.decode(ids[i]!, record as string | null);
       if (job) jobs.push(job);
       else missing.push(ids[i]);
     });
@@ -240,17 +242,38 @@ export class RedisJobStore implements JobStore {
     if (!this.subscriber) {
       const sub = createRedisClient(this.opts.url, 'subscriber', 'karaoke:store-events');
       sub.on('message', (channel: string, payload: string) => {
-        let job: JobRecord;
-        try {
-          job = JSON.parse(payload) as JobRecord;
-        } catch {
-          return;
-        }
-        this.listeners.emit(channel, job);
+        const job = this.eventRecord(channel, payload);
+        if (job) this.listeners.emit(channel, job);
       });
       this.subscriber = sub;
     }
     return this.subscriber;
+  }
+
+  private decode(id: string, record: string | null | undefined): JobRecord | undefined {
+    return decodeJob(record, id, (problem) =>
+      this.opts.log?.warn({ jobId: id, problem }, 'job hash with an unusable record; shown as corrupt'),
+    );
+  }
+
+  /**
+   * The job record a message on a job's channel carries, or undefined. Anyone who can write to
+   * Redis can publish there: `null`, `{}` or another job's record reached the event streams as
+   * a job, and the first `null` threw in the subscriber's handler, an uncaught exception that
+   * ended the API process. A message is used only when it is a valid record of that job.
+   */
+  private eventRecord(channel: string, payload: string): JobRecord | undefined {
+    const id = channel.slice(this.channel('').length);
+    let value: unknown;
+    try {
+      value = JSON.parse(payload);
+    } catch {
+      value = undefined;
+    }
+    const problem = recordProblem(value, id);
+    if (problem === undefined) return value as JobRecord;
+    this.opts.log?.warn({ jobId: id, problem }, 'a message on a job channel that is not its record; ignored');
+    return undefined;
   }
 
   async ping(): Promise<boolean> {

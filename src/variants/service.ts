@@ -46,12 +46,12 @@ export class VariantService extends RenderService<VariantParams, VariantFiles, V
     storageDir: string,
     tools: MediaTools,
     log: Logger,
-    /** For a CLI job directory instead of the service's storage. */
-    pathsOf: (jobId: string) => JobPaths = (id) => jobPaths(storageDir, id),
+    /** MAX_QUEUED_RENDERS: renderings queued or running at once (0: no limit). */
+    maxQueued = 0,
   ) {
     const render: Renderer<VariantParams, VariantFiles> = (paths, id, params, onProgress, signal) =>
       renderVariant(tools, paths, id, params, onProgress, signal);
-    super(VARIANTS, render, log, pathsOf);
+    super(VARIANTS, render, log, (id) => jobPaths(storageDir, id), maxQueued);
   }
 
   protected admit(job: JobRecord, params: VariantParams): Promise<string> {

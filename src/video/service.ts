@@ -43,11 +43,12 @@ export class VideoService extends RenderService<VideoParams, VideoFiles, VideoRe
     storageDir: string,
     tools: MediaTools,
     log: Logger,
-    pathsOf: (jobId: string) => JobPaths = (id) => jobPaths(storageDir, id),
+    /** MAX_QUEUED_RENDERS: renderings queued or running at once (0: no limit). */
+    maxQueued = 0,
   ) {
     const render: Renderer<VideoParams, VideoFiles> = (paths, id, params, onProgress, signal) =>
       renderVideo(tools, paths, id, params, onProgress, signal);
-    super(VIDEOS, render, log, pathsOf);
+    super(VIDEOS, render, log, (id) => jobPaths(storageDir, id), maxQueued);
   }
 
   protected async admit(job: JobRecord, params: VideoParams): Promise<string> {

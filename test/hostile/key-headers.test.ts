@@ -67,4 +67,22 @@ describe('API key headers', () => {
   ])('not a key: %j', async (headers) => {
     expect((await list(headers)).status).toBe(401);
   });
+
+  // Audit 5, finding 11: the Bearer parse read `\s`, which takes the Latin-1 byte 0xA0 (NBSP)
+  // for a space, so `Bearer<0xA0>KEY` was the key (200) where a proxy sees no Bearer token.
+  it.each([
+    ['NBSP after Bearer', `Authorization: Bearer\u00a0${KEY_A}\r\n`],
+    ['NBSP after the key', `Authorization: Bearer ${KEY_A}\u00a0\r\n`],
+    ['NBSP on both sides', `Authorization: Bearer\u00a0${KEY_A}\u00a0\r\n`],
+  ])('%s, sent as the Latin-1 byte: 401', async (_name, headers) => {
+    const answer = await rawRequest(
+      port,
+      Buffer.from(`GET /api/jobs HTTP/1.1\r\nHost: x\r\n${headers}Connection: close\r\n\r\n`, 'latin1'),
+    );
+    expect(answer.status).toBe(401);
+  });
+
+  it('a tab after Bearer is still a separator', async () => {
+    expect((await list(`Authorization: Bearer\t${KEY_A}\r\n`)).status).toBe(200);
+  });
 });

@@ -6,7 +6,8 @@ import { finishedJob } from './helpers.js';
  * Audit 4, finding 20: a body sent to a route that takes none was ignored, as unknown query
  * parameters were (finding 1): `DELETE /api/jobs/{id}` with `{"keep_files": true}` deleted
  * everything, `POST …/cancel` with `{"dry_run": true}` cancelled. Now 400 UNEXPECTED_BODY;
- * no body, an empty one, and `{}` (what some clients send by default) still pass.
+ * no body, an empty one, and `{}` (what some clients send by default) still pass. Audit 5: a
+ * multipart form sent there passed as no body (the job deleted); now the same 400.
  */
 let svc: TestService;
 beforeAll(async () => {
@@ -15,6 +16,8 @@ beforeAll(async () => {
 afterAll(() => svc.close());
 
 const JSON_TYPE = { 'content-type': 'application/json' };
+const FORM_TYPE = { 'content-type': 'multipart/form-data; boundary=b' };
+const FORM = '--b\r\nContent-Disposition: form-data; name="keep_files"\r\n\r\ntrue\r\n--b--\r\n';
 
 describe('a body on a route that takes none', () => {
   it.each([
@@ -35,6 +38,23 @@ describe('a body on a route that takes none', () => {
     expect(res.statusCode, res.body).toBe(400);
     expect(res.json().error.code).toBe('UNEXPECTED_BODY');
     expect(res.json().error.message).toContain('takes no body');
+    expect((await svc.app.inject(`/api/status/${id}`)).statusCode).toBe(200);
+  });
+
+  // Audit 5, finding 1: the upload plugin leaves a form's body unset, so a form passed as none.
+  it.each([
+    ['DELETE', '/api/jobs/{id}'],
+    ['POST', '/api/jobs/{id}/cancel'],
+  ])('%s %s with a multipart form is 400 and does nothing', async (method, url) => {
+    const id = await finishedJob(svc);
+    const res = await svc.app.inject({
+      method: method as 'DELETE',
+      url: url.replace('{id}', id),
+      payload: FORM,
+      headers: FORM_TYPE,
+    });
+    expect(res.statusCode, res.body).toBe(400);
+    expect(res.json().error.code).toBe('UNEXPECTED_BODY');
     expect((await svc.app.inject(`/api/status/${id}`)).statusCode).toBe(200);
   });
 

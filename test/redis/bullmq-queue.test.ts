@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BullmqQueue } from '../../src/queue/bullmq-queue.js';
@@ -91,5 +92,38 @@ describe('BullmqQueue (Redis-only behaviour)', () => {
     const c = await a.counts();
     expect(c.prepare).toEqual({ waiting: 2, active: 0 });
     expect(c.assemble).toEqual({ waiting: 1, active: 0 });
+  });
+
+  it('drops a message that is not one of its tasks, once, without running a handler (audit 5)', async () => {
+    const seen: Task[] = [];
+    for (const name of ['prepare', 'assemble', 'separation'] as const)
+      a.work(name, 1, async (t) => void seen.push(t));
+    const foreign = async (queue: string, name: string, data: unknown) => {
+      const q = new Queue(queue, { connection: { host: '127.0.0.1', port: 6379 }, prefix });
+      // As a stranger writes it: no removal options of its own.
+      await q.add(name, data as { jobId: string });
+      await q.close();
+    };
+    const jobId = randomUUID();
+    await foreign('audio_processing', 'nope', { jobId }); // a name no worker takes: was delayed for ever
+    await foreign('audio_processing', 'prepare', {}); // no job id: reached the handler as undefined
+    await foreign('audio_processing', 'prepare', { jobId: '../../x' });
+    await foreign('audio_processing', 'prepare', null);
+    await foreign('stem_separation', 'prepare', { jobId }); // a task of another queue
+    await a.enqueue({ jobId, name: 'separation' });
+    const queues = ['audio_processing', 'stem_separation'].map(
+      (name) => new Queue(name, { connection: { host: '127.0.0.1', port: 6379 }, prefix }),
+    );
+    try {
+      const left = async () => {
+        let n = 0;
+        for (const q of queues) for (const c of Object.values(await q.getJobCounts())) n += c;
+        return n;
+      };
+      await waitUntil(async () => seen.length === 1 && (await left()) === 0, 30_000, 100);
+    } finally {
+      await Promise.all(queues.map((q) => q.close()));
+    }
+    expect(seen).toEqual([{ jobId, name: 'separation' }]);
   });
 });

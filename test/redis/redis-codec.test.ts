@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CorruptJobError, decodeJob, encodeJob, RECORD_FIELD } from '../../src/store/redis-codec.js';
+import { decodeJob, encodeJob, RECORD_FIELD } from '../../src/store/redis-codec.js';
 import { sampleJob } from '../contract/job-store.contract.js';
 
 describe('Redis hash codec', () => {
@@ -56,7 +56,7 @@ describe('Redis hash codec', () => {
     const h = encodeJob(job, '/d');
     h.tempo_bpm = 'garbage';
     h.status = 'failed';
-    expect(decodeJob(h[RECORD_FIELD])).toEqual(job);
+    expect(decodeJob(h[RECORD_FIELD], job.id)).toEqual(job);
   });
 
   it('keeps summary keys that would clash with record fields in the summary only', () => {
@@ -66,14 +66,30 @@ describe('Redis hash codec', () => {
     expect(h.status).toBe('queued');
     expect(h.separation_status).toBe('pending');
     expect(h.rev).toBeUndefined();
-    expect(decodeJob(h[RECORD_FIELD])?.summary).toEqual(job.summary);
+    expect(decodeJob(h[RECORD_FIELD], job.id)?.summary).toEqual(job.summary);
   });
 
-  it('treats a missing record as no job and a damaged one as an error', () => {
-    expect(decodeJob(null)).toBeUndefined();
-    expect(decodeJob(undefined)).toBeUndefined();
-    expect(() => decodeJob('{not json', 'job:x')).toThrow(CorruptJobError);
-    expect(() => decodeJob('{"id":"x"}', 'job:x')).toThrow(CorruptJobError);
-    expect(() => decodeJob('null', 'job:x')).toThrow(CorruptJobError);
+  // Audit 5: a damaged record threw, and one such hash made every listing of jobs a 500 and its
+  // job impossible to delete. It is now a `corrupt` job, as a bad job.json is in the file store.
+  it('treats a missing record as no job and a damaged one as a corrupt job', () => {
+    const id = sampleJob().id;
+    expect(decodeJob(null, id)).toBeUndefined();
+    expect(decodeJob(undefined, id)).toBeUndefined();
+    const other = JSON.stringify(sampleJob());
+    for (const record of [
+      '{not json',
+      '{"id":"x"}',
+      'null',
+      '[]',
+      other,
+      JSON.stringify({ ...sampleJob(), id, stages: 1 }),
+    ]) {
+      const problems: string[] = [];
+      const job = decodeJob(record, id, (p) => problems.push(p));
+      expect(job?.id, record).toBe(id);
+      expect(job?.status).toBe('corrupt');
+      expect(job?.error?.code).toBe('CORRUPT_RECORD');
+      expect(problems).toHaveLength(1);
+    }
   });
 });

@@ -104,4 +104,31 @@ describe('RedisJobStore (Redis-only behaviour)', () => {
     expect(seen.at(-1)).toEqual(await b.get(job.id));
     off();
   });
+
+  // Audit 5: anyone who can write to Redis can publish on a job's channel. `null` threw in the
+  // subscriber's handler (an uncaught exception: the API process ended), `{}` or another job's
+  // record reached the event streams as this job.
+  it('ignores a message on a job channel that is not the record of that job', async () => {
+    const job = sampleJob();
+    const other = sampleJob();
+    await a.create(job);
+    const seen: JobRecord[] = [];
+    const off = a.subscribe(job.id, (j) => seen.push(j));
+    const channel = `${prefix}job-events:${job.id}`;
+    await waitUntil(async () => ((await raw.pubsub('NUMSUB', channel)) as [string, number])[1] > 0);
+    for (const m of [
+      'null',
+      '{}',
+      '[]',
+      '"x"',
+      'not json',
+      JSON.stringify(other),
+      JSON.stringify({ ...job, stages: 1 }),
+    ])
+      await raw.publish(channel, m);
+    await b.update(job.id, (j) => void (j.progress = 42));
+    await waitUntil(() => seen.length > 0);
+    expect(seen).toEqual([await b.get(job.id)]);
+    off();
+  });
 });

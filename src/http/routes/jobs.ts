@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { Services } from '../../container.js';
 import { isTerminalJob } from '../../domain/job.js';
-import { AppError } from '../../errors.js';
+import { AppError, NotFoundError } from '../../errors.js';
 import { ownerFilter } from '../access.js';
 import type { ClientSlots } from '../client-slots.js';
 import { loadOwnedJob } from '../job-lookup.js';
@@ -105,9 +105,13 @@ export function jobRoutes(services: Services, streams: ClientSlots): FastifyPlug
       },
       async (request) => {
         const job = await loadOwnedJob(services, request, request.params.job_id);
-        if (isTerminalJob(job.status))
-          throw new AppError('JOB_FINISHED', `the job already ended (${job.status})`, 409);
-        return statusView((await pipeline.cancel(job.id)) ?? job, urls);
+        if (isTerminalJob(job.status)) throw jobFinished(job.status);
+        const after = await pipeline.cancel(job.id);
+        if (!after) throw new NotFoundError(`no job ${job.id}`);
+        // The job may have ended between the read above and the cancel's atomic update: that
+        // was a 200 with `status: completed`, a cancel that did not happen.
+        if (after.status !== 'cancelled') throw jobFinished(after.status);
+        return statusView(after, urls);
       },
     );
 
@@ -155,4 +159,8 @@ export function jobRoutes(services: Services, streams: ClientSlots): FastifyPlug
       },
     );
   };
+}
+
+function jobFinished(status: string): AppError {
+  return new AppError('JOB_FINISHED', `the job already ended (${status})`, 409);
 }

@@ -89,7 +89,12 @@ export function variantView(rec: VariantRecord, urls: JobUrls): Static<typeof Va
 export function variantRoutes(services: Services): FastifyPluginAsyncTypebox {
   return async (app) => {
     const urls = jobUrls(services.config);
-    const variants = new VariantService(services.config.storageDir, services.media, services.log);
+    const variants = new VariantService(
+      services.config.storageDir,
+      services.media,
+      services.log,
+      services.config.security.maxQueuedRenders,
+    );
     app.addHook('onClose', async () => {
       variants.close();
       await variants.idle();
@@ -100,6 +105,8 @@ export function variantRoutes(services: Services): FastifyPluginAsyncTypebox {
       {
         schema: {
           operationId: 'requestVariant',
+          description:
+            'A new set of parameters is queued for rendering (one at a time); past MAX_QUEUED_RENDERS queued or rendering, a new one is 503 RENDER_QUEUE_FULL with Retry-After.',
           summary:
             'Request an instrumental variant (key shift, tempo, guide vocal, format); cached per parameters',
           tags: ['variants'],

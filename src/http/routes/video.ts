@@ -73,7 +73,12 @@ export function videoView(rec: VideoRecord, urls: JobUrls): Static<typeof VideoV
 export function videoRoutes(services: Services): FastifyPluginAsyncTypebox {
   return async (app) => {
     const urls = jobUrls(services.config);
-    const videos = new VideoService(services.config.storageDir, services.media, services.log);
+    const videos = new VideoService(
+      services.config.storageDir,
+      services.media,
+      services.log,
+      services.config.security.maxQueuedRenders,
+    );
     app.addHook('onClose', async () => {
       videos.close();
       await videos.idle();
@@ -84,6 +89,8 @@ export function videoRoutes(services: Services): FastifyPluginAsyncTypebox {
       {
         schema: {
           operationId: 'requestVideo',
+          description:
+            'A new set of parameters is queued for rendering (one at a time); past MAX_QUEUED_RENDERS queued or rendering, a new one is 503 RENDER_QUEUE_FULL with Retry-After.',
           summary: 'Request a karaoke video (MP4) of the instrumental or a variant; cached per parameters',
           tags: ['video'],
           params: JobIdParams,

@@ -166,7 +166,10 @@ export interface paths {
         /** Variants of a job */
         get: operations["listVariants"];
         put?: never;
-        /** Request an instrumental variant (key shift, tempo, guide vocal, format); cached per parameters */
+        /**
+         * Request an instrumental variant (key shift, tempo, guide vocal, format); cached per parameters
+         * @description A new set of parameters is queued for rendering (one at a time); past MAX_QUEUED_RENDERS queued or rendering, a new one is 503 RENDER_QUEUE_FULL with Retry-After.
+         */
         post: operations["requestVariant"];
         delete?: never;
         options?: never;
@@ -201,7 +204,10 @@ export interface paths {
         /** Karaoke videos of a job */
         get: operations["listVideos"];
         put?: never;
-        /** Request a karaoke video (MP4) of the instrumental or a variant; cached per parameters */
+        /**
+         * Request a karaoke video (MP4) of the instrumental or a variant; cached per parameters
+         * @description A new set of parameters is queued for rendering (one at a time); past MAX_QUEUED_RENDERS queued or rendering, a new one is 503 RENDER_QUEUE_FULL with Retry-After.
+         */
         post: operations["requestVideo"];
         delete?: never;
         options?: never;

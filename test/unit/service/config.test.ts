@@ -32,6 +32,32 @@ describe('loadConfig', () => {
     expect(loadConfig({ REDIS_URL: 'redis://127.0.0.1:6379/0' }).redis?.url).toBe('redis://127.0.0.1:6379/0');
   });
 
+  // Audit 5: a key with `é` matched only a client that sent it in Latin-1 (Node reads header
+  // values so), never one that sent UTF-8; a space cannot be sent in a Bearer token.
+  it('refuses keys that are not visible ASCII, naming the setting and never the key', () => {
+    for (const [name, value] of [
+      ['API_KEYS', 'good-key-0123456789, clé-0123456789'],
+      ['API_KEYS', 'two words-0123456789'],
+      ['ADMIN_KEY', 'admin\u00a0key-0123456789'],
+      ['METRICS_KEY', 'metrics\tkey'],
+    ] as const) {
+      let err: unknown;
+      try {
+        loadConfig({ [name]: value });
+      } catch (e) {
+        err = e;
+      }
+      expect(err, `${name}=${value}`).toBeInstanceOf(ConfigError);
+      const problems = (err as ConfigError).problems.join('\n');
+      expect(problems).toContain(name);
+      expect(problems).toContain('visible ASCII');
+      expect(problems).not.toContain('0123456789');
+    }
+    expect(loadConfig({ API_KEYS: 'k1-~!#$%&*+./:;=?@^_|', ADMIN_KEY: 'Admin-Key_0123' }).apiKeys).toEqual([
+      'k1-~!#$%&*+./:;=?@^_|',
+    ]);
+  });
+
   it('takes the mmap threshold as a size, 0 for glibc default', () => {
     expect(loadConfig({}).mallocMmapThreshold).toBe(4 * 1024 * 1024);
     expect(loadConfig({ MALLOC_MMAP_THRESHOLD: '4MB' }).mallocMmapThreshold).toBe(4 * 1024 * 1024);

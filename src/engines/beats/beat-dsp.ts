@@ -377,7 +377,8 @@ function silentFrames(os: OnsetStrength): number {
 
 /**
  * The reported tempo first, then its metrical neighbours — half and double, and a third and
- * triple when the meter is ternary — each scored by its autocorrelation relative to the best level.
+ * triple when the meter is ternary — at exact multiples of the reported tempo, each scored by the
+ * autocorrelation of the lattice level there relative to the best level.
  */
 function candidates(levels: LevelInfo[], tempoBpm: number, ternary: boolean): TempoCandidate[] {
   const top = Math.max(...levels.map((l) => l.acf), 1e-9);
@@ -386,7 +387,8 @@ function candidates(levels: LevelInfo[], tempoBpm: number, ternary: boolean): Te
   for (const r of ratios) {
     const target = tempoBpm * r;
     const lv = levels.find((l) => Math.abs(l.bpm / target - 1) < CANDIDATE_MATCH);
-    if (lv) list.push({ bpm: round2(lv.bpm), score: round2(clamp01(lv.acf / top) * CANDIDATE_MAX_SCORE) });
+    // The reported tempo's exact multiple (the tracked beats are finer than the level's ACF lag).
+    if (lv) list.push({ bpm: round2(target), score: round2(clamp01(lv.acf / top) * CANDIDATE_MAX_SCORE) });
   }
   list.sort((a, b) => b.score - a.score);
   return [{ bpm: round2(tempoBpm), score: 1 }, ...list];

@@ -21,6 +21,11 @@ describe('analyzeBeats on click tracks', () => {
     expect(a.tempoCandidates[0].score).toBe(1);
     const others = a.tempoCandidates.slice(1).map((c) => c.bpm);
     expect(others.some((b) => Math.abs(b / 50 - 1) < 0.03 || Math.abs(b / 200 - 1) < 0.03)).toBe(true);
+    // Exact multiples of the reported tempo, not the levels' coarser autocorrelation lags.
+    for (const b of others) {
+      const r = b / a.tempoBpm;
+      expect([0.5, 2].some((m) => Math.abs(r - m) < 0.001)).toBe(true);
+    }
   });
 
   it('does not clamp a fast metronome to a slower level', () => {

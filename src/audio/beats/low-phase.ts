@@ -29,7 +29,7 @@ export function onLowPhase(odf: Float32Array, low: Float32Array, beats: Float64A
   if (beats.length < MIN_BEATS) return beats;
   const mids = halfway(beats);
   const need = alternation(odf, beats) >= ALIKE ? LOW_PHASE_SWITCH_ALIKE : LOW_PHASE_SWITCH;
-  return contrastBase(low, mids) > need * contrastBase(low, beats) ? mids : beats;
+  return contrastBase(low, mids) > need * contrastBase(low, beats) ? halfway(beats, odf.length) : beats;
 }
 
 /**
@@ -44,11 +44,18 @@ export function offSnare(odf: Float32Array, low: Float32Array, beats: Float64Arr
   const mids = halfway(beats);
   const full = contrastBase(odf, beats) / contrastBase(odf, mids);
   const lowRatio = contrastBase(low, beats) / contrastBase(low, mids);
-  return lowRatio < LOW_UNSURE && full >= BRIGHT_BEATS * lowRatio ? mids : beats;
+  return lowRatio < LOW_UNSURE && full >= BRIGHT_BEATS * lowRatio ? halfway(beats, odf.length) : beats;
 }
 
-function halfway(beats: Float64Array): Float64Array {
-  const mids = new Float64Array(beats.length - 1);
-  for (let i = 0; i < mids.length; i++) mids[i] = 0.5 * (beats[i] + beats[i + 1]);
+/**
+ * The points half-way between the beats, and half a beat after the last one while that lies within
+ * `frames` (the analysed length): moving the beats half a beat later keeps their number.
+ */
+function halfway(beats: Float64Array, frames = Infinity): Float64Array {
+  const n = beats.length;
+  const after = n >= 2 ? beats[n - 1] + 0.5 * (beats[n - 1] - beats[n - 2]) : Infinity;
+  const mids = new Float64Array(after < frames - 1 ? n : n - 1);
+  for (let i = 0; i < n - 1; i++) mids[i] = 0.5 * (beats[i] + beats[i + 1]);
+  if (mids.length === n) mids[n - 1] = after;
   return mids;
 }

@@ -29,6 +29,8 @@ describe('offSnare: alike bright beats over a quieter kick', () => {
     // The snare's body fools the low band too: the kick-and-bass rule alone keeps these beats.
     expect(onLowPhase(os.odf, os.low, onSnare)).toBe(onSnare);
     const moved = offSnare(os.odf, os.low, onSnare);
+    // Half a beat later, and as many beats: the last one is not dropped.
+    expect(moved.length).toBe(onSnare.length);
     const times = Array.from(moved, (f) => (f - FLUX_DELAY) / os.frameRate);
     const hits = times.filter((t) => beats.some((b) => Math.abs(b - t) < 0.03)).length;
     expect(hits / times.length).toBeGreaterThan(0.9);

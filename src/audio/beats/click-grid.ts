@@ -17,7 +17,7 @@ import { maxFilter3 } from './stats.js';
 /** The period search around the first estimate: ±GRID_SPAN (relative) in steps of GRID_STEP. */
 const GRID_SPAN = 0.004;
 const GRID_STEP = 0.0001;
-/** Steps of the coarse search when the span is wider (`refinePeriod`). */
+/** Steps of the coarse search when the span is wider than GRID_SPAN (`bestGrid` with REFINE_SPAN). */
 const COARSE_STEP = 0.002;
 /** Span of the search that refines the level's period before the first tracking. */
 export const REFINE_SPAN = 0.05;
@@ -29,7 +29,7 @@ export const REFINE_SPAN = 0.05;
 const ON_FRAMES = 2;
 const ON_SHARE = 0.05;
 /** Share of the free beats on the grid (or half-way) for the song to count as played to a click. */
-export const CLICK_SHARE = 0.6;
+const CLICK_SHARE = 0.6;
 /**
  * In every part of the song (PARTS equal spans of the free beats) the grid's points, or the points
  * half-way between them, must collect at least HOLD_STRENGTH of the onset strength the free beats
@@ -37,7 +37,7 @@ export const CLICK_SHARE = 0.6;
  * (0.3–0.4 on the development sets), while a click song's grid keeps ≥ 1.
  */
 const PARTS = 3;
-export const HOLD_STRENGTH = 0.8;
+const HOLD_STRENGTH = 0.8;
 /** Beats consulted at least (shorter songs are tracked freely). */
 const MIN_BEATS = 32;
 /** Span over which the first estimate of the period is measured (beats). */

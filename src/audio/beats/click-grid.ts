@@ -1,5 +1,3 @@
-import { maxFilter3 } from './stats.js';
-
 /**
  * Songs recorded to a click: one constant beat grid, found and held.
  *
@@ -85,14 +83,10 @@ function searchGrid(
 
 /**
  * The best constant grid near `p0`: a coarse search over ±`span` in steps of COARSE_STEP, then a fine
- * one (GRID_STEP) around the coarse best.
+ * one (GRID_STEP) around the coarse best. `m` is the tracker's onset strength max-filtered over ±1
+ * frame (`maxFilter3`), computed once by the caller for every search.
  */
-export function bestGrid(
-  strength: Float32Array,
-  p0: number,
-  span = GRID_SPAN,
-): { period: number; phase: number } {
-  const m = maxFilter3(strength);
+export function bestGrid(m: Float32Array, p0: number, span = GRID_SPAN): { period: number; phase: number } {
   const coarse = span > GRID_SPAN ? searchGrid(m, p0, span, COARSE_STEP).period : p0;
   const { period, phase } = searchGrid(m, coarse, Math.min(span, GRID_SPAN), GRID_STEP);
   return { period, phase };
@@ -122,16 +116,16 @@ export function shareOnGrid(beats: Float64Array, period: number, phase: number):
 
 /**
  * The click grid of a song whose free beats (`beats`, frames) keep one, else undefined.
- * `strength` is the tracker's onset strength.
+ * `m` is the tracker's onset strength max-filtered over ±1 frame (`maxFilter3`).
  */
-export function clickGrid(strength: Float32Array, beats: Float64Array, near?: number): ClickGrid | undefined {
+export function clickGrid(m: Float32Array, beats: Float64Array, near?: number): ClickGrid | undefined {
   if (beats.length < MIN_BEATS) return undefined;
   const p0 = near ?? spanPeriod(beats);
   if (!p0 || !(p0 > 2)) return undefined;
-  const grid = bestGrid(strength, p0);
+  const grid = bestGrid(m, p0);
   const share = shareOnGrid(beats, grid.period, grid.phase);
   if (share < CLICK_SHARE) return undefined;
-  return gridHolds(maxFilter3(strength), beats, grid.period, grid.phase) ? { ...grid, share } : undefined;
+  return gridHolds(m, beats, grid.period, grid.phase) ? { ...grid, share } : undefined;
 }
 
 /**

@@ -27,9 +27,10 @@ const MIN_BEATS = 6;
  */
 export function onLowPhase(odf: Float32Array, low: Float32Array, beats: Float64Array): Float64Array {
   if (beats.length < MIN_BEATS) return beats;
-  const mids = halfway(beats);
+  const later = halfway(beats, odf.length);
+  const mids = between(later, beats);
   const need = alternation(odf, beats) >= ALIKE ? LOW_PHASE_SWITCH_ALIKE : LOW_PHASE_SWITCH;
-  return contrastBase(low, mids) > need * contrastBase(low, beats) ? halfway(beats, odf.length) : beats;
+  return contrastBase(low, mids) > need * contrastBase(low, beats) ? later : beats;
 }
 
 /**
@@ -41,21 +42,27 @@ export function onLowPhase(odf: Float32Array, low: Float32Array, beats: Float64A
  */
 export function offSnare(odf: Float32Array, low: Float32Array, beats: Float64Array): Float64Array {
   if (beats.length < MIN_BEATS || alternation(odf, beats) < ALIKE) return beats;
-  const mids = halfway(beats);
+  const later = halfway(beats, odf.length);
+  const mids = between(later, beats);
   const full = contrastBase(odf, beats) / contrastBase(odf, mids);
   const lowRatio = contrastBase(low, beats) / contrastBase(low, mids);
-  return lowRatio < LOW_UNSURE && full >= BRIGHT_BEATS * lowRatio ? halfway(beats, odf.length) : beats;
+  return lowRatio < LOW_UNSURE && full >= BRIGHT_BEATS * lowRatio ? later : beats;
 }
 
 /**
  * The points half-way between the beats, and half a beat after the last one while that lies within
  * `frames` (the analysed length): moving the beats half a beat later keeps their number.
  */
-function halfway(beats: Float64Array, frames = Infinity): Float64Array {
+function halfway(beats: Float64Array, frames: number): Float64Array {
   const n = beats.length;
   const after = n >= 2 ? beats[n - 1] + 0.5 * (beats[n - 1] - beats[n - 2]) : Infinity;
   const mids = new Float64Array(after < frames - 1 ? n : n - 1);
   for (let i = 0; i < n - 1; i++) mids[i] = 0.5 * (beats[i] + beats[i + 1]);
   if (mids.length === n) mids[n - 1] = after;
   return mids;
+}
+
+/** The points of `later` (from `halfway`) that lie between two of `beats`: the phase is judged on these. */
+function between(later: Float64Array, beats: Float64Array): Float64Array {
+  return later.subarray(0, beats.length - 1);
 }

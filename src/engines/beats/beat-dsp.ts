@@ -4,7 +4,7 @@ import { FLUX_DELAY, onsetStrength, type OnsetStrength } from '../../audio/beats
 import { pickOnsets } from '../../audio/beats/onsets.js';
 import { checkOctave, octaveCues } from '../../audio/beats/octave.js';
 import { confidenceTerms, type ConfidenceTerms } from '../../audio/beats/confidence.js';
-import { clamp01, std } from '../../audio/beats/stats.js';
+import { clamp01, maxFilter3, std } from '../../audio/beats/stats.js';
 import { lattice, referencePeak } from '../../audio/beats/levels.js';
 import { offSnare, onLowPhase } from '../../audio/beats/low-phase.js';
 import { followOffSections } from '../../audio/beats/follow-sections.js';
@@ -122,8 +122,10 @@ export function analyzeBeats(
   chosen = notCutAcross(levels, chosen);
 
   const ratio = local.steady ? undefined : local.ratio;
+  // Every grid search reads the strength max-filtered over ±1 frame (click-grid.ts).
+  const gridStrength = maxFilter3(norm);
   // A steady song is tracked at the period of its best constant grid (finer than the ACF's lag).
-  if (local.steady) chosen = { ...chosen, period: bestGrid(norm, chosen.period, REFINE_SPAN).period };
+  if (local.steady) chosen = { ...chosen, period: bestGrid(gridStrength, chosen.period, REFINE_SPAN).period };
   const raw = trackBeats(norm, chosen.period, { ratio });
   let beatFrames = trimUnsupported(raw, os.odf);
   opts.checkAbort?.();
@@ -132,8 +134,8 @@ export function analyzeBeats(
   // Where the local tempo curve moved, the grid is looked for at the song-wide periodicity's
   // multiple nearest the chosen level (the chosen period is the dewarped signal's).
   const rawLevel = rawRef.period * 2 ** Math.round(Math.log2(chosen.period / rawRef.period));
-  const near = local.steady ? undefined : bestGrid(norm, rawLevel, REFINE_SPAN).period;
-  const click = clickGrid(norm, beatFrames, near);
+  const near = local.steady ? undefined : bestGrid(gridStrength, rawLevel, REFINE_SPAN).period;
+  const click = clickGrid(gridStrength, beatFrames, near);
   const track = (p: number): Float64Array =>
     trimUnsupported(
       click ? trackBeats(norm, p, { tightness: CLICK_TIGHTNESS }) : trackBeats(norm, p, { ratio }),

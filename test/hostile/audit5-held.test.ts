@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestService } from '../helpers/services.js';
-import { finishedJob, KEY_A, keyedService } from './helpers.js';
-import { listen, rawRequest } from './raw-http.js';
+import { KEY_A, keyedJobOnPort } from './helpers.js';
+import { rawRequest } from './raw-http.js';
 
 /**
  * Audit 5: what was tried and already held (no change), kept as tests so the next audit need not
@@ -10,11 +10,7 @@ import { listen, rawRequest } from './raw-http.js';
 let svc: TestService;
 let port: number;
 let id: string;
-beforeAll(async () => {
-  svc = await keyedService();
-  id = await finishedJob(svc, KEY_A);
-  port = await listen(svc);
-});
+beforeAll(async () => ({ svc, port, id } = await keyedJobOnPort()));
 afterAll(() => svc.close());
 
 async function get(target: string, headers = '', method = 'GET') {

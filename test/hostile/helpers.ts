@@ -2,6 +2,7 @@ import { testConfig, type AppConfig } from '../../src/config.js';
 import type { SecurityConfig } from '../../src/config-security.js';
 import { toneWav } from '../helpers/audio.js';
 import { multipart, startTestService, waitForJob, type TestService } from '../helpers/services.js';
+import { listen } from './raw-http.js';
 
 /** Keys of the hostile suite: two users and an admin. */
 export const KEY_A = 'key-a-0123456789abcdef';
@@ -41,6 +42,13 @@ export async function finishedJob(
   const id = res.json().job_id as string;
   await waitForJob(svc.services, id);
   return id;
+}
+
+/** A keyed service with one finished job of KEY_A, listening on a port for raw-socket tests. */
+export async function keyedJobOnPort(): Promise<{ svc: TestService; port: number; id: string }> {
+  const svc = await keyedService();
+  const id = await finishedJob(svc, KEY_A);
+  return { svc, id, port: await listen(svc) };
 }
 
 export function auth(key: string): Record<string, string> {

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestService } from '../helpers/services.js';
 import { uploadTempFiles } from '../helpers/services.js';
-import { finishedJob, KEY_A, keyedService } from './helpers.js';
-import { listen, rawRequest } from './raw-http.js';
+import { KEY_A, keyedJobOnPort } from './helpers.js';
+import { rawRequest } from './raw-http.js';
 
 /**
  * Audit 5, findings 6 and 7: requests refused before their body is read.
@@ -16,11 +16,7 @@ import { listen, rawRequest } from './raw-http.js';
 let svc: TestService;
 let port: number;
 let id: string;
-beforeAll(async () => {
-  svc = await keyedService();
-  id = await finishedJob(svc, KEY_A);
-  port = await listen(svc);
-});
+beforeAll(async () => ({ svc, port, id } = await keyedJobOnPort()));
 afterAll(() => svc.close());
 
 const CHUNK = `4000\r\n${'a'.repeat(0x4000)}\r\n`;

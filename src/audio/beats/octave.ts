@@ -1,3 +1,4 @@
+import { alternation } from './confidence.js';
 import { maxAround } from './stats.js';
 import { PREFERRED_HIGH_BPM, PREFERRED_LOW_BPM, tempoStrain } from './tempo-prior.js';
 
@@ -10,6 +11,10 @@ import { PREFERRED_HIGH_BPM, PREFERRED_LOW_BPM, tempoStrain } from './tempo-prio
  *    tracked pulses in any band (no subdivision at all), and the kick and bass play only on every
  *    other pulse. The pulses are then the eighths of a beat half as fast — the kick and snare on
  *    one parity, the hats alone on the other. Halve, keeping the parity with the drums.
+ *  - **a slow groove's eighths read as beats** where the kick does not alternate (a syncopated
+ *    ballad at 95 read at 190, kick on 1, the "and" of 2, 3 and the "and" of 4; a ghost-note
+ *    groove at 87 read at 174): well above the preferred band, neither band has more than a
+ *    trace half-way between the pulses, and the two parities differ. Halve and track again.
  *  - **a half-time reading** (a half-time groove, kick on 1 and snare on 3, at 70 for 140; a
  *    drum'n'bass break at 88 for 175): the points between the beats are all alike — the
  *    half-beat no stronger than the quarter-beats, i.e. four even hi-hat hits per beat — and the
@@ -28,6 +33,21 @@ import { PREFERRED_HIGH_BPM, PREFERRED_LOW_BPM, tempoStrain } from './tempo-prio
  */
 const EMPTY_HALF = 0.2;
 const EMPTY_HALF_STRAINED = 0.3;
+/**
+ * A reading above the preferred band is halved, whatever the kick does, when neither band reaches
+ * SPARSE_HALF × `tempoStrain` half-way (both `half` and `lowHalf` below it), and the halved beat
+ * stays in the preferred band. Fast beats that are right keep their subdivision: on the
+ * development renders punk, metal and drum'n'bass at 166–193 BPM have max(half, lowHalf) ≥ 0.57
+ * (0.61 at 187 BPM, where the threshold is 0.54); the slow grooves read at double have 0.33–0.50
+ * (BENCHMARKS.md, "A slow groove's eighths").
+ */
+const SPARSE_HALF = 0.66;
+/**
+ * …and the pulses of one parity differ from the other's (`alternation`, weaker over stronger, below
+ * this): a bar's pattern of slower beats. Pulses all alike (a metronome at 210) keep their rate;
+ * the slow grooves read at double have 0.80–0.91.
+ */
+const ALIKE_PULSES = 0.95;
 /** Low band (kick, bass) on the weaker parity over the stronger one below this: every other pulse only. */
 const LOW_ALTERNATE = 0.6;
 /**
@@ -63,6 +83,12 @@ export interface OctaveCues {
 export interface OctaveDecision {
   factor: 0.5 | 1 | 2;
   parity: number;
+  /**
+   * Track the new level again rather than keep every other beat at `parity` (a doubled level is
+   * always tracked again): a slow groove read at double may slip a pulse at a tempo change, and
+   * the beats of one parity then cross from the beat to the off-beat there.
+   */
+  trackAgain?: boolean;
   cues: OctaveCues;
 }
 
@@ -131,6 +157,12 @@ export function checkOctave(
   const flatQuarter = FLAT_QUARTER + (FLAT_QUARTER_STRAINED - FLAT_QUARTER) * slow;
   if (cues.half < emptyHalf && cues.lowAlternation < LOW_ALTERNATE && bpm / 2 >= SLOWEST_BPM)
     return { factor: 0.5, parity: cues.strongParity, cues };
+  if (
+    Math.max(cues.half, cues.lowHalf) < SPARSE_HALF * fast &&
+    bpm / 2 >= PREFERRED_LOW_BPM &&
+    alternation(odf, beats) < ALIKE_PULSES
+  )
+    return { factor: 0.5, parity: cues.strongParity, cues, trackAgain: true };
   if (
     cues.half >= MIN_HALF &&
     cues.quarter >= flatQuarter * cues.half &&

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { bestGrid, clickGrid, REFINE_SPAN, shareOnGrid } from '../../../src/audio/beats/click-grid.js';
 import { maxFilter3 } from '../../../src/audio/beats/stats.js';
-import { analyzeBeats, beatConfidenceOf } from '../../../src/engines/beats/beat-dsp.js';
+import { analyzeBeats, beatConfidenceOf, sectionsTerm } from '../../../src/engines/beats/beat-dsp.js';
 import { grooveOn, hit, SR } from './signals.js';
 
 /** An onset strength (100 fps) with a unit pulse on every grid point and `extra` at the given frames. */
@@ -99,5 +99,29 @@ describe('beat confidence on a click grid', () => {
     };
     expect(beatConfidenceOf(terms)).toBeLessThan(0.05);
     expect(beatConfidenceOf({ ...terms, clickShare: 0.9 })).toBeGreaterThan(0.9);
+  });
+
+  it('does not count sections with their own periodicity against a click grid', () => {
+    // A syncopated ballad held to its grid: 43 % of its 8-beat sections peak off the beat period.
+    const terms = {
+      offLow: 1.24,
+      alternation: 0.57,
+      salience: 3.5,
+      acf: 0.37,
+      offFull: 1.15,
+      flipShare: 0.06,
+      onPeak: 0.95,
+      jumpShare: 0,
+      coverage: 0.95,
+      lowFlipShare: 0.24,
+      levelMargin: -0.16,
+      barClear: 1,
+      offPeriod: 0.43,
+    };
+    expect(beatConfidenceOf(terms)).toBe(0); // free beats: the sections say they were lost
+    expect(beatConfidenceOf({ ...terms, clickShare: 0.68 })).toBeGreaterThan(0.9);
+    expect(sectionsTerm(0.43, undefined)).toBe(0);
+    expect(sectionsTerm(0.43, 0.68)).toBe(1);
+    expect(sectionsTerm(0.05, undefined)).toBe(1);
   });
 });

@@ -55,6 +55,36 @@ describe('octave check on the tracked beats', () => {
     expect(checkOctave(envelope(hits), envelope(lowHits), beats, 120, false).factor).toBe(1);
   });
 
+  it('halves a syncopated slow groove read at double: a trace half-way in both bands, the kick on both parities', () => {
+    // A ballad's eighths tracked as beats: kick on 1, the "and" of 2, 3 and the "and" of 4 (pulses
+    // 0, 3, 4, 7 of 8), snare on 2 and 4 (pulses 2, 6), hats on every pulse, a trace of the
+    // sixteenths half-way. Its kick does not alternate, so the eighths rule cannot see it.
+    const sparse = (halfFull: number, halfLow: number): [Float32Array, Float32Array] => {
+      const hits: [number, number][] = [];
+      const lowHits: [number, number][] = [];
+      beats.forEach((t, i) => {
+        const k = i % 8;
+        hits.push([t, k === 2 || k === 6 ? 1 : 0.7], [t + P / 2, halfFull]);
+        if (k === 0 || k === 3 || k === 4 || k === 7) lowHits.push([t, 1]);
+        lowHits.push([t + P / 2, halfLow]);
+      });
+      return [envelope(hits), envelope(lowHits)];
+    };
+    const [odf, low] = sparse(0.35, 0.15);
+    const d = checkOctave(odf, low, beats, 190, false);
+    expect(d.cues.lowAlternation).toBeGreaterThan(0.6);
+    expect(d.factor).toBe(0.5);
+    expect(d.trackAgain).toBe(true);
+    expect(d.parity).toBe(0); // the snare's parity
+    // Inside the preferred band the same pulses are a beat; a fast beat with a real subdivision
+    // half-way (punk's eighths, 0.6 of the beats) keeps its tempo.
+    expect(checkOctave(odf, low, beats, 130, false).factor).toBe(1);
+    const [busy, busyLow] = sparse(0.6, 0.15);
+    expect(checkOctave(busy, busyLow, beats, 190, false).factor).toBe(1);
+    // The halved beat must land in the preferred band (150 → 75 does not).
+    expect(checkOctave(odf, low, beats, 150, false).factor).toBe(1);
+  });
+
   it('leaves compound beats and tempi outside the walk’s range alone', () => {
     const hits: [number, number][] = [];
     const lowHits: [number, number][] = [];

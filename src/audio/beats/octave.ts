@@ -34,14 +34,16 @@ import { PREFERRED_HIGH_BPM, PREFERRED_LOW_BPM, tempoStrain } from './tempo-prio
 const EMPTY_HALF = 0.2;
 const EMPTY_HALF_STRAINED = 0.3;
 /**
- * A reading above the preferred band is halved, whatever the kick does, when neither band reaches
- * SPARSE_HALF × `tempoStrain` half-way (both `half` and `lowHalf` below it), and the halved beat
- * stays in the preferred band. Fast beats that are right keep their subdivision: on the
- * development renders punk, metal and drum'n'bass at 166–193 BPM have max(half, lowHalf) ≥ 0.57
- * (0.61 at 187 BPM, where the threshold is 0.54); the slow grooves read at double have 0.33–0.50
+ * A reading above the preferred band is halved, whatever the kick does, when the full band stays
+ * under SPARSE_HALF × `tempoStrain` half-way and the low band under SPARSE_LOW_HALF × the strain,
+ * and the halved beat stays in the preferred band. Fast beats that are right keep a subdivision in
+ * the low band: on the renders, punk, metal and drum'n'bass at 166–193 BPM have a low-band
+ * half-beat of 0.1 or more above its threshold (a punk song at 187.5: 0.53 against 0.45); the slow
+ * grooves read at double have 0.29–0.40 in the low band and 0.23–0.45 in the full band
  * (BENCHMARKS.md, "A slow groove's eighths").
  */
 const SPARSE_HALF = 0.66;
+const SPARSE_LOW_HALF = 0.55;
 /**
  * …and the pulses of one parity differ from the other's (`alternation`, weaker over stronger, below
  * this): a bar's pattern of slower beats. Pulses all alike (a metronome at 210) keep their rate;
@@ -158,7 +160,8 @@ export function checkOctave(
   if (cues.half < emptyHalf && cues.lowAlternation < LOW_ALTERNATE && bpm / 2 >= SLOWEST_BPM)
     return { factor: 0.5, parity: cues.strongParity, cues };
   if (
-    Math.max(cues.half, cues.lowHalf) < SPARSE_HALF * fast &&
+    cues.half < SPARSE_HALF * fast &&
+    cues.lowHalf < SPARSE_LOW_HALF * fast &&
     bpm / 2 >= PREFERRED_LOW_BPM &&
     alternation(odf, beats) < ALIKE_PULSES
   )

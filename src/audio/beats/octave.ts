@@ -45,9 +45,10 @@ const EMPTY_HALF_STRAINED = 0.3;
 const SPARSE_HALF = 0.66;
 const SPARSE_LOW_HALF = 0.55;
 /**
- * …and the pulses of one parity differ from the other's (`alternation`, weaker over stronger, below
- * this): a bar's pattern of slower beats. Pulses all alike (a metronome at 210) keep their rate;
- * the slow grooves read at double have 0.80–0.91.
+ * …and the pulses of one parity differ from the other's in either band (`alternation` of the full
+ * band, `lowAlternation`, below this): a bar's pattern of slower beats. Pulses all alike (a
+ * metronome at 210) keep their rate; the slow grooves read at double have 0.80–0.91 in the full
+ * band, or a kick on one parity (0.45–0.72) under even hats (0.98).
  */
 const ALIKE_PULSES = 0.95;
 /** Low band (kick, bass) on the weaker parity over the stronger one below this: every other pulse only. */
@@ -163,7 +164,7 @@ export function checkOctave(
     cues.half < SPARSE_HALF * fast &&
     cues.lowHalf < SPARSE_LOW_HALF * fast &&
     bpm / 2 >= PREFERRED_LOW_BPM &&
-    alternation(odf, beats) < ALIKE_PULSES
+    Math.min(cues.lowAlternation, alternation(odf, beats)) < ALIKE_PULSES
   )
     return { factor: 0.5, parity: cues.strongParity, cues, trackAgain: true };
   if (

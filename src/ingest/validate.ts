@@ -167,6 +167,15 @@ async function wasmValidate(
     throw new InputError('UNDECODABLE', 'the audio could not be decoded', 422);
   }
   if (r.layoutProblem) throw new InputError('BAD_AUDIO_LAYOUT', r.layoutProblem, 422);
+  if (r.tooManySamples) {
+    const seconds = Math.floor(r.tooManySamples / (r.channels * r.sampleRate));
+    throw new InputError(
+      'TOO_MANY_SAMPLES',
+      `the audio decodes to more than ${r.tooManySamples} samples (${r.channels} channels at ${r.sampleRate} Hz: ` +
+        `at most ${seconds} s of it); the limit is the longest song (${config.maxDurationS} s) in stereo at 96 kHz`,
+      413,
+    );
+  }
   if (r.frames === 0) throw new InputError('UNDECODABLE', 'the audio could not be decoded', 422);
   const durationS = r.frames / r.sampleRate;
   if (r.tooLong) checkDuration(config.maxDurationS + PROBE_SECONDS, config);

@@ -3,7 +3,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import type { Services } from '../../container.js';
-import { AppError, InputError } from '../../errors.js';
+import { AppError, InputError, quotedName } from '../../errors.js';
 import { WHISPER_LANGUAGES } from '../../engines/transcription/languages.js';
 import { intakeFile } from '../../ingest/intake.js';
 import { parseJobOptions, STAGE_ALIASES } from '../../ingest/options.js';
@@ -199,7 +199,7 @@ function fieldError(err: Error & Pick<FastifyError, 'validation'>): InputError {
     const accepted = ['file', ...Object.keys(ProcessFields.properties)].join(', ');
     return new InputError(
       'UNKNOWN_FIELD',
-      `the form field "${extra}" is not known (the form takes ${accepted})`,
+      `the form field ${quotedName(extra)} is not known (the form takes ${accepted})`,
     );
   }
   const field = first?.instancePath.replace(/^\//, '').split('/')[0] ?? '';

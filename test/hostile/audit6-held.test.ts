@@ -109,6 +109,14 @@ describe('nothing of a job is left in Redis once it is gone', () => {
     return res.json().job_id as string;
   }
 
+  it('a refused upload writes nothing', async () => {
+    const before = await traces('');
+    const { payload, headers } = multipart([{ name: 'file', value: Buffer.from('nope'), filename: 'a.wav' }]);
+    const res = await svc.app.inject({ method: 'POST', url: '/api/process', payload, headers });
+    expect(res.statusCode).toBe(415);
+    expect(await traces('')).toEqual(before);
+  });
+
   it('a finished job with a variant, deleted', async () => {
     const id = await upload();
     await waitForJob(svc.services, id);

@@ -12,7 +12,7 @@ import { finishedJob } from './helpers.js';
  *
  * The race is made deterministic here: the file is removed just after the allowlist check.
  */
-const gone = { next: false };
+const gone = vi.hoisted(() => ({ next: false }));
 vi.mock('../../src/http/public-files.js', async (importOriginal) => {
   const real = await importOriginal<typeof import('../../src/http/public-files.js')>();
   return {

@@ -13,7 +13,8 @@ import { multipart, startTestService, type TestService } from '../helpers/servic
  * upload's probe 120 s of a core and 11 GB of memory (one 256 KB chunk fed to the decoder came
  * back as gigabytes of float) before it was refused as "undecodable"; a shorter one was accepted
  * and the decode stage kept it all at 384 kHz. An upload now decodes to at most its longest
- * accepted duration in stereo at 96 kHz (`limits.ts`), else 413 `TOO_MANY_SAMPLES`.
+ * accepted duration in stereo at 96 kHz (`limits.ts`), else 413 `TOO_MANY_SAMPLES`; for a
+ * container ffmpeg reads (M4A), as far as ffprobe's channels, rate and duration say.
  */
 const MAX_DURATION_S = 30;
 let svc: TestService;
@@ -22,9 +23,10 @@ let dir: string;
 function silence(name: string, rate: number, layout: string, seconds: number): Buffer {
   const file = path.join(dir, name);
   const { ffmpeg } = findMediaTools(testConfig().searchPath);
+  const codec = name.endsWith('.m4a') ? ['-c:a', 'alac', '-sample_fmt', 's16p'] : ['-c:a', 'flac', '-sample_fmt', 's16'];
   execFileSync(ffmpeg, [
     '-v', 'error', '-y', '-f', 'lavfi', '-i', `anullsrc=r=${rate}:cl=${layout}`,
-    '-t', String(seconds), '-c:a', 'flac', '-sample_fmt', 's16', file,
+    '-t', String(seconds), ...codec, file,
   ]);
   return fs.readFileSync(file);
 }
@@ -38,8 +40,8 @@ afterAll(async () => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-async function upload(file: Buffer) {
-  const { payload, headers } = multipart([{ name: 'file', value: file, filename: 'a.flac' }]);
+async function upload(file: Buffer, filename = 'a.flac') {
+  const { payload, headers } = multipart([{ name: 'file', value: file, filename }]);
   return svc.app.inject({ method: 'POST', url: '/api/process', payload, headers });
 }
 
@@ -59,6 +61,13 @@ describe('a file that decodes to far more than its size', () => {
     expect(res.json().error.message).toMatch(/8 channels at 384000 Hz/);
     expect(leftovers()).toEqual([]);
     expect((await svc.services.backends.store.list({ limit: 10 })).total).toBe(0);
+  });
+
+  it('the same in an M4A (ALAC, read by ffprobe and ffmpeg): 413 from what the probe reports', async () => {
+    const res = await upload(silence('bomb.m4a', 384_000, '7.1', MAX_DURATION_S), 'a.m4a');
+    expect(res.statusCode, res.body).toBe(413);
+    expect(res.json().error.code).toBe('TOO_MANY_SAMPLES');
+    expect(leftovers()).toEqual([]);
   });
 
   it('the longest stereo song at 96 kHz, and the 8-channel 384 kHz edge for a second, are accepted', async () => {

@@ -197,7 +197,7 @@ function tooManySamples(
   return new InputError(
     'TOO_MANY_SAMPLES',
     `the audio decodes to more than ${limit} samples (${fmt.channels} channels at ${fmt.sampleRate} Hz: ` +
-      `at most ${seconds} s of it); the limit is the longest song (${config.maxDurationS} s) in stereo at 96 kHz`,
+      `at most ${seconds} s of it); the limit is the longest song (${config.maxDurationS} s) in 7.1 at 48 kHz`,
     413,
   );
 }

@@ -3,6 +3,18 @@
  * stage runner: which ones are never retried is decided in one place, domain/retry.ts.
  */
 
+/** The longest part of a client's name (a key, a form field, a query parameter) that a message shows. */
+const MAX_NAME_CHARS = 40;
+
+/**
+ * How an error message shows a name the client gave: quoted as JSON (a quote or a control
+ * character is escaped, so it cannot break the message's own quoting) and cut at 40 characters
+ * (a name may be kilobytes: a 500 KB JSON key came back as a 500 KB message).
+ */
+export function quotedName(name: string): string {
+  return JSON.stringify(name.length > MAX_NAME_CHARS ? `${name.slice(0, MAX_NAME_CHARS)}…` : name);
+}
+
 export class AppError extends Error {
   constructor(
     readonly code: string,

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { AppError } from '../errors.js';
+import { AppError, quotedName } from '../errors.js';
 
 /**
  * The one parser of JSON request bodies. JSON.parse alone takes the last of two equal keys,
@@ -84,8 +84,8 @@ function checkJsonText(text: string): void {
       const keys = open.at(-1);
       if (expectKey && keys) {
         const key = decodeString(text.slice(i, end + 1));
-        if (FORBIDDEN_KEYS.has(key)) throw bad('FORBIDDEN_KEY', `the key "${key}" is not accepted`);
-        if (keys.has(key)) throw bad('DUPLICATE_KEY', `the key "${key}" appears twice in one object`);
+        if (FORBIDDEN_KEYS.has(key)) throw bad('FORBIDDEN_KEY', `the key ${quotedName(key)} is not accepted`);
+        if (keys.has(key)) throw bad('DUPLICATE_KEY', `the key ${quotedName(key)} appears twice in one object`);
         keys.add(key);
       }
       expectKey = false;

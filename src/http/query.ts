@@ -6,7 +6,7 @@ import type {
   FastifySchemaValidationError,
   RouteOptions,
 } from 'fastify';
-import { AppError } from '../errors.js';
+import { AppError, quotedName } from '../errors.js';
 import { isPluginPage } from './access.js';
 import { appendRouteHook } from './route-hooks.js';
 
@@ -115,16 +115,12 @@ function queryNames(schema: unknown): ReadonlySet<string> | 'any' {
   return new Set(Object.keys(s?.properties ?? {}));
 }
 
-/** Names are quoted as JSON (control characters escaped) and cut short: a name may be kilobytes. */
-const MAX_NAME_CHARS = 40;
-
 function unknownQueryParameter(request: FastifyRequest, name: string, takes: ReadonlySet<string>): AppError {
-  const shown = name.length > MAX_NAME_CHARS ? `${name.slice(0, MAX_NAME_CHARS)}…` : name;
   const route = `${request.method} ${request.routeOptions.url ?? ''}`;
   const accepted = takes.size > 0 ? `takes ${[...takes].join(', ')}` : 'takes no query parameters';
   return new AppError(
     'UNKNOWN_QUERY_PARAMETER',
-    `the query parameter ${JSON.stringify(shown)} is not known (${route} ${accepted})`,
+    `the query parameter ${quotedName(name)} is not known (${route} ${accepted})`,
     400,
   );
 }

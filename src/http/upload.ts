@@ -7,7 +7,7 @@ import { pipeline } from 'node:stream/promises';
 import type { FastifyRequest } from 'fastify';
 import '@fastify/multipart';
 import type { AppConfig } from '../config.js';
-import { InputError } from '../errors.js';
+import { InputError, quotedName } from '../errors.js';
 import { checkExtension } from '../ingest/validate.js';
 import { tmpDir } from '../storage/paths.js';
 import { uploadFilename } from './upload-filename.js';
@@ -70,12 +70,12 @@ export async function receiveUpload(request: FastifyRequest, config: AppConfig):
       } else {
         // Two values for one field are two answers to one question: refused, not one picked.
         if (Object.hasOwn(fields, part.fieldname))
-          throw new InputError('DUPLICATE_FIELD', `the form sends "${part.fieldname}" more than once`);
+          throw new InputError('DUPLICATE_FIELD', `the form sends ${quotedName(part.fieldname)} more than once`);
         // Past the field size the parser keeps the first part of the value: never use half a value.
         if (part.valueTruncated)
           throw new InputError(
             'FIELD_TOO_LARGE',
-            `the form field "${part.fieldname}" is larger than ${FIELD_SIZE_BYTES} bytes`,
+            `the form field ${quotedName(part.fieldname)} is larger than ${FIELD_SIZE_BYTES} bytes`,
             413,
           );
         fields[part.fieldname] = typeof part.value === 'string' ? part.value : String(part.value ?? '');
@@ -151,11 +151,14 @@ function unexpectedFile(field: string | undefined): InputError {
       'a file part has no name (Content-Disposition: form-data; name="file"); the song goes in "file"',
     );
   // `curl -F lyrics=@x.txt` attaches x.txt as a file; `-F lyrics=<x.txt` sends its text.
+  // The hint repeats the name, so only for a plain one (a form field's, not kilobytes of anything).
   const hint =
-    field === 'file' ? '' : ` (to send a text file as "${field}", use curl -F '${field}=<file.txt', not @)`;
+    field === 'file' || !/^[a-z_]{1,40}$/.test(field)
+      ? ''
+      : ` (to send a text file as "${field}", use curl -F '${field}=<file.txt', not @)`;
   return new InputError(
     'UNEXPECTED_FILE',
-    `unexpected file field "${field}"; the song goes in "file"${hint}`,
+    `unexpected file field ${quotedName(field)}; the song goes in "file"${hint}`,
   );
 }
 

@@ -1,6 +1,6 @@
 import { AjvCompiler } from '@fastify/ajv-compiler';
 import type { FastifyInstance, FastifyRequest, FastifyServerOptions, RouteOptions } from 'fastify';
-import { AppError } from '../errors.js';
+import { AppError, quotedName } from '../errors.js';
 import { strictQuery } from './query.js';
 import { appendRouteHook } from './route-hooks.js';
 
@@ -40,7 +40,7 @@ export const schemaErrorFormatter: NonNullable<FastifyServerOptions['schemaError
     errors
       .map((e) => {
         const extra = unknownProperty(e);
-        const what = extra !== undefined ? `: "${extra}" is not a known property` : '';
+        const what = extra !== undefined ? `: ${quotedName(extra)} is not a known property` : '';
         return `${dataVar}${e.instancePath} ${e.message ?? 'is not valid'}${what}`;
       })
       .join(', '),

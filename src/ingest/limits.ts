@@ -13,6 +13,17 @@ export const AUDIO_LIMITS = Object.freeze({
   maxSampleRate: 384_000,
 });
 
+/**
+ * Samples (frames × channels) a file may decode to: its longest accepted duration in 7.1 at
+ * 48 kHz (or stereo at 192 kHz). Compressed formats store silence in a few bytes a frame: a
+ * 386 KB FLAC of 15 min, 8 channels at 384 kHz, is 2.8 billion samples (11 GB as float, 35 times
+ * the longest stereo song at 44.1 kHz), where a real recording of that layout and length is
+ * gigabytes. Within this bound no file costs more than a 7.1 film soundtrack of that length.
+ */
+export function decodedSampleLimit(maxDurationS: number): number {
+  return Math.ceil(maxDurationS * 8 * 48_000);
+}
+
 /** The reason audio with this layout is refused, or undefined when it is within the limits. */
 export function layoutProblem(channels: number, sampleRate: number): string | undefined {
   const L = AUDIO_LIMITS;

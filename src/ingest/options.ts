@@ -4,6 +4,7 @@ import { requiredStages } from '../domain/pipeline.js';
 import { isSeparationEngineChoice, SEPARATION_CHOICES_TEXT } from '../engines/separation/engines.js';
 import { isWhisperLanguage } from '../engines/transcription/languages.js';
 import { WHISPER_SIZES } from '../engines/transcription/whisper.js';
+import { displayLines } from '../domain/display-text.js';
 import { InputError } from '../errors.js';
 import { AUDIO_FORMATS_TEXT, parseAudioFormat } from '../infra/audio-formats.js';
 
@@ -91,7 +92,8 @@ export function parseJobOptions(
   const options: JobOptions = { stages: STAGE_NAMES.filter((s) => stages.includes(s)) };
   if (input) options.input = input;
   if (beatsSource && options.stages.includes('beats')) options.beatsSource = beatsSource;
-  const lyrics = raw.lyrics?.replace(/\r\n?/g, '\n').trim();
+  // Each lyric word is shown as written (the player, the lyric files, the video): display text.
+  const lyrics = raw.lyrics === undefined ? undefined : displayLines(raw.lyrics).trim();
   if (lyrics) {
     if (lyrics.length > MAX_LYRICS_CHARS)
       throw new InputError(

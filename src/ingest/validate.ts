@@ -13,7 +13,7 @@ import { decodeToPcm, probe, type MediaTools } from '../infra/ffmpeg.js';
 import { isNativeWav, wavInfo, type WavInfo } from '../audio/wav.js';
 import { wasmProbe, WasmDecodeError, type WasmFormat } from '../infra/wasm-decode/index.js';
 import { assertFfmpegUsable, wasmFormatOf } from './decoders.js';
-import { checkAudioFormat } from './limits.js';
+import { checkAudioFormat, decodedSampleLimit } from './limits.js';
 import { EXTENSION_FORMATS, sniffFile, type Sniffed, type SniffedAudio } from './sniff.js';
 
 export interface ValidatedAudio {
@@ -112,6 +112,8 @@ export async function validateAudioFile(
   // The same bounds for every container (limits.ts), as far as the probe knows them.
   checkAudioFormat(info);
   checkDuration(info.durationS, config);
+  const limit = decodedSampleLimit(config.maxDurationS + PROBE_SECONDS);
+  if (info.channels * info.sampleRate * info.durationS > limit) throw tooManySamples(limit, info, config);
   await decodeProbe(media, file, info.durationS, signal);
   return { ext, durationS: info.durationS, sizeBytes: stat.size, codec: info.codec, warnings };
 }
@@ -167,6 +169,7 @@ async function wasmValidate(
     throw new InputError('UNDECODABLE', 'the audio could not be decoded', 422);
   }
   if (r.layoutProblem) throw new InputError('BAD_AUDIO_LAYOUT', r.layoutProblem, 422);
+  if (r.tooManySamples) throw tooManySamples(r.tooManySamples, r, config);
   if (r.frames === 0) throw new InputError('UNDECODABLE', 'the audio could not be decoded', 422);
   const durationS = r.frames / r.sampleRate;
   if (r.tooLong) checkDuration(config.maxDurationS + PROBE_SECONDS, config);
@@ -182,6 +185,21 @@ async function wasmValidate(
   if (r.endsCleanly === false)
     throw new InputError('TRUNCATED', 'the audio is cut short: the Ogg stream has no end', 422);
   return durationS;
+}
+
+/** More samples than decodedSampleLimit (limits.ts): a compressed file of silence in many channels at a high rate. */
+function tooManySamples(
+  limit: number,
+  fmt: { channels: number; sampleRate: number },
+  config: AppConfig,
+): InputError {
+  const seconds = Math.floor(limit / (fmt.channels * fmt.sampleRate));
+  return new InputError(
+    'TOO_MANY_SAMPLES',
+    `the audio decodes to more than ${limit} samples (${fmt.channels} channels at ${fmt.sampleRate} Hz: ` +
+      `at most ${seconds} s of it); the limit is the longest song (${config.maxDurationS} s) in 7.1 at 48 kHz`,
+    413,
+  );
 }
 
 function checkDuration(durationS: number, config: AppConfig): void {

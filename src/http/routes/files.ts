@@ -1,4 +1,3 @@
-import { createReadStream } from 'node:fs';
 import fs from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
@@ -65,30 +64,44 @@ export function fileRoutes(services: Services): FastifyPluginAsyncTypebox {
         // Only the job's known outputs (never job.json, temp files, dotfiles, work/ or symlinks).
         const file = await openablePublicFile(services.config.storageDir, job, rel);
         if (!file) throw new NotFoundError(`no file "${rel}" in job ${job.id}`);
-        const stat = await fs.stat(file);
-        const { size } = stat;
-        const validators = validatorsOf(stat);
-        reply.header('accept-ranges', 'bytes').header('content-type', contentTypeOf(file));
-        reply.header('etag', validators.etag).header('last-modified', validators.lastModified);
-        if (notModified(request.headers, validators)) return reply.status(304).send(null);
-        reply.header('content-disposition', `inline; filename="${rel.split('/').pop()?.replace(/"/g, '')}"`);
-        let start = 0;
-        let end = size - 1;
-        const rangeHeader = request.headers.range;
-        if (rangeHeader && rangeAllowed(request.headers, validators)) {
-          const range = parseRange(rangeHeader, size);
-          if (range === 'unsatisfiable') {
-            reply.header('content-range', `bytes */${size}`);
-            throw new InputError('RANGE_NOT_SATISFIABLE', `the file has ${size} bytes`, 416);
+        // Opened once, and everything read from the handle: a DELETE of the job between the check
+        // and the read (a race any client can make) was a 500, the stat or the stream's open
+        // failing; an open file stays readable when it is removed. No link since the check either.
+        const handle = await fs.open(file, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW).catch(() => {
+          throw new NotFoundError(`no file "${rel}" in job ${job.id}`);
+        });
+        let streaming = false;
+        try {
+          const stat = await handle.stat();
+          if (!stat.isFile()) throw new NotFoundError(`no file "${rel}" in job ${job.id}`);
+          const { size } = stat;
+          const validators = validatorsOf(stat);
+          reply.header('accept-ranges', 'bytes').header('content-type', contentTypeOf(file));
+          reply.header('etag', validators.etag).header('last-modified', validators.lastModified);
+          if (notModified(request.headers, validators)) return reply.status(304).send(null);
+          reply.header('content-disposition', `inline; filename="${rel.split('/').pop()?.replace(/"/g, '')}"`);
+          let start = 0;
+          let end = size - 1;
+          const rangeHeader = request.headers.range;
+          if (rangeHeader && rangeAllowed(request.headers, validators)) {
+            const range = parseRange(rangeHeader, size);
+            if (range === 'unsatisfiable') {
+              reply.header('content-range', `bytes */${size}`);
+              throw new InputError('RANGE_NOT_SATISFIABLE', `the file has ${size} bytes`, 416);
+            }
+            if (range) {
+              ({ start, end } = range);
+              reply.status(206).header('content-range', `bytes ${start}-${end}/${size}`);
+            }
           }
-          if (range) {
-            ({ start, end } = range);
-            reply.status(206).header('content-range', `bytes ${start}-${end}/${size}`);
-          }
+          reply.header('content-length', String(Math.max(0, end - start + 1)));
+          if (request.method === 'HEAD' || size === 0) return reply.send(undefined);
+          streaming = true;
+          // The stream closes the handle when it ends, fails or is destroyed (a client gone).
+          return reply.send(handle.createReadStream({ start, end }));
+        } finally {
+          if (!streaming) await handle.close();
         }
-        reply.header('content-length', String(Math.max(0, end - start + 1)));
-        if (request.method === 'HEAD' || size === 0) return reply.send(undefined);
-        return reply.send(createReadStream(file, { start, end }));
       },
     });
   };

@@ -3,7 +3,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import type { Services } from '../../container.js';
-import { AppError, InputError } from '../../errors.js';
+import { AppError, InputError, quotedName } from '../../errors.js';
 import { WHISPER_LANGUAGES } from '../../engines/transcription/languages.js';
 import { intakeFile } from '../../ingest/intake.js';
 import { parseJobOptions, STAGE_ALIASES } from '../../ingest/options.js';
@@ -116,7 +116,8 @@ export function processRoutes(services: Services, gate: ClientSlots): FastifyPlu
           summary: 'Upload a song and start a job',
           description:
             'multipart/form-data. The file is streamed to disk and validated (size, type, content, decode probe) before a job exists. ' +
-            'A Content-Length over the limit is refused with 413 before the body is read; a busy server answers 503 with Retry-After.',
+            'A Content-Length over the limit is refused with 413 before the body is read; a busy server answers 503 with Retry-After. ' +
+            'Audio longer than MAX_DURATION_S is 413 TOO_LONG; a compressed file that decodes to more samples than the longest song in 7.1 at 48 kHz (channels × rate × duration) is 413 TOO_MANY_SAMPLES.',
           tags: ['jobs'],
           consumes: ['multipart/form-data'],
           body: ProcessForm,
@@ -199,7 +200,7 @@ function fieldError(err: Error & Pick<FastifyError, 'validation'>): InputError {
     const accepted = ['file', ...Object.keys(ProcessFields.properties)].join(', ');
     return new InputError(
       'UNKNOWN_FIELD',
-      `the form field "${extra}" is not known (the form takes ${accepted})`,
+      `the form field ${quotedName(extra)} is not known (the form takes ${accepted})`,
     );
   }
   const field = first?.instancePath.replace(/^\//, '').split('/')[0] ?? '';

@@ -57,7 +57,9 @@ export async function wasmDecode(
 ): Promise<{ audio: PcmAudio; report: ProbeReport }> {
   const reply = await runWorker({ file, format, mode: 'decode', maxDurationS, targetRate: sampleRate }, opts);
   if (reply.type === 'probe') {
-    throw new WasmDecodeError(reply.report.layoutProblem ?? 'the audio could not be decoded', 'failed');
+    const { layoutProblem, tooManySamples } = reply.report;
+    const why = tooManySamples ? `the audio decodes to more than ${tooManySamples} samples` : layoutProblem;
+    throw new WasmDecodeError(why ?? 'the audio could not be decoded', 'failed');
   }
   if (reply.type !== 'pcm') throw new WasmDecodeError('unexpected reply from the decode thread', 'failed');
   return { audio: { sampleRate: reply.sampleRate, channels: reply.channels }, report: reply.report };

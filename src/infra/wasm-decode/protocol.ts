@@ -25,6 +25,8 @@ export interface ProbeReport {
   endsCleanly?: boolean;
   /** Set when the layout is outside AUDIO_LIMITS: decoding stopped there. */
   layoutProblem?: string;
+  /** Set when frames × channels passed decodedSampleLimit(maxDurationS): decoding stopped there. */
+  tooManySamples?: number;
 }
 
 export type DecodeReply =

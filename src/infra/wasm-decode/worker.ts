@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises';
 import { parentPort, workerData } from 'node:worker_threads';
 import { resample } from '../../audio/resample.js';
-import { layoutProblem } from '../../ingest/limits.js';
+import { decodedSampleLimit, layoutProblem } from '../../ingest/limits.js';
 import { flacDeclaredFrames, mp3DeclaredFrames, oggEndsCleanly } from '../../ingest/declared-length.js';
 import type { DecodeReply, DecodeRequest, ProbeReport, WasmFormat } from './protocol.js';
 
@@ -11,7 +11,13 @@ import type { DecodeReply, DecodeRequest, ProbeReport, WasmFormat } from './prot
  * posts back either a report (probe) or stereo PCM at the working rate (decode). A crash or a
  * runaway decode costs this thread only; the caller terminates it on abort or timeout.
  */
-const CHUNK_BYTES = 256 * 1024;
+/**
+ * Bytes fed to the decoder at a time. What one call returns grows with what it is fed, and
+ * silence is a few bytes per thousands of samples in every one of these formats: a 256 KB chunk
+ * of a FLAC of silence came back as 7 GB of float from one call, before any limit could look at
+ * it. At 4 KB one call returns at most about 250 MB, and decoding is no slower.
+ */
+const CHUNK_BYTES = 4 * 1024;
 /** The last Ogg page is at most 27 + 255 + 255 × 255 bytes. */
 const OGG_TAIL_BYTES = 65_307;
 
@@ -48,6 +54,7 @@ async function run(req: DecodeRequest): Promise<DecodeReply> {
   const report: ProbeReport = { sampleRate: 0, channels: 0, frames: 0, tooLong: false, errorFrames: 0 };
   const parts: Float32Array[][] = [];
   let maxFrames = Infinity;
+  const maxSamples = decodedSampleLimit(req.maxDurationS);
   const take = (d: Decoded): boolean => {
     report.errorFrames += d.errors.length;
     if (d.samplesDecoded === 0) return true;
@@ -66,6 +73,10 @@ async function run(req: DecodeRequest): Promise<DecodeReply> {
       report.tooLong = true;
       return false;
     }
+    if (report.frames * report.channels > maxSamples) {
+      report.tooManySamples = maxSamples;
+      return false;
+    }
     return true;
   };
   try {
@@ -80,7 +91,8 @@ async function run(req: DecodeRequest): Promise<DecodeReply> {
   if (req.format === 'flac') report.declaredFrames = flacDeclaredFrames(bytes);
   if (req.format === 'vorbis' || req.format === 'opus')
     report.endsCleanly = oggEndsCleanly(bytes.subarray(Math.max(0, bytes.length - OGG_TAIL_BYTES)));
-  if (req.mode === 'probe' || report.layoutProblem) return { type: 'probe', report };
+  if (req.mode === 'probe' || report.layoutProblem || report.tooManySamples)
+    return { type: 'probe', report };
   const rate = req.targetRate ?? report.sampleRate;
   const stereo = toStereo(joinParts(parts, report.channels, report.frames));
   const channels = stereo.map((c) => (rate === report.sampleRate ? c : resample(c, report.sampleRate, rate)));

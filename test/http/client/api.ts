@@ -45,7 +45,7 @@ export interface paths {
         put?: never;
         /**
          * Upload a song and start a job
-         * @description multipart/form-data. The file is streamed to disk and validated (size, type, content, decode probe) before a job exists. A Content-Length over the limit is refused with 413 before the body is read; a busy server answers 503 with Retry-After.
+         * @description multipart/form-data. The file is streamed to disk and validated (size, type, content, decode probe) before a job exists. A Content-Length over the limit is refused with 413 before the body is read; a busy server answers 503 with Retry-After. Audio longer than MAX_DURATION_S is 413 TOO_LONG; a compressed file that decodes to more samples than the longest song in 7.1 at 48 kHz (channels × rate × duration) is 413 TOO_MANY_SAMPLES.
          */
         post: operations["processSong"];
         delete?: never;

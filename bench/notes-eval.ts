@@ -2,9 +2,10 @@
  * Sung-note accuracy on an eval-kit corpus of sung songs: the f0 of the true vocal stem plus
  * word timings (the truth's words, or the project's aligner given the lyrics) → notes; a true
  * note is matched by a reported note (one to one) with MIDI within ±1 and onset within 100 ms.
- * Run: npx tsx bench/notes-eval.ts <corpus-dir> [--words truth|aligner] [--beats] [--grid] [--vocals SEP-DIR]
+ * Run: npx tsx bench/notes-eval.ts <corpus-dir> [--words truth|aligner] [--beats] [--grid [engine]] [--vocals SEP-DIR]
  * (--beats: the aligner gets the beats of the product's beat engine on mixture.wav, as in the
- * product's transcription stage; without it the aligner runs without beats.)
+ * product's transcription stage; without it the aligner runs without beats. --grid: the notes get
+ * the truth's beat grid; --grid engine: the beat engine's grid, as the product's notes do.)
  * (--vocals: SEP-DIR/<song>/vocals.wav, a separated stem, instead of the true one; songs without
  * one are skipped). --onsets DIR: score against DIR/<song>/sung_onsets.json instead (the time
  * festival really starts each note, from bench/notes/festival-onsets.py).
@@ -43,6 +44,7 @@ const wordsFrom = process.argv.includes('--words')
   ? process.argv[process.argv.indexOf('--words') + 1]
   : 'truth';
 const useGrid = process.argv.includes('--grid');
+const engineGrid = useGrid && process.argv[process.argv.indexOf('--grid') + 1] === 'engine';
 const withBeats = process.argv.includes('--beats');
 const sepDir = process.argv.includes('--vocals')
   ? process.argv[process.argv.indexOf('--vocals') + 1]
@@ -81,10 +83,11 @@ for (const song of fs.readdirSync(corpus).sort()) {
   let t0 = cpuNow();
   const track = trackPitch(toMono(vocals), vocals.sampleRate, { voicing: NOTES_VOICING });
   cpu.pitch += cpuNow() - t0;
+  const beatsOf = withBeats || engineGrid ? engineBeats(path.join(corpus, song, 'mixture.wav')) : undefined;
   const words =
     wordsFrom === 'aligner'
       ? alignLyrics(analyzeVocals(vocals), truth.lyrics, {
-          beats: withBeats ? engineBeats(path.join(corpus, song, 'mixture.wav')) : undefined,
+          beats: withBeats ? beatsOf?.beats : undefined,
         }).words.map((w) => ({
           word: w.word,
           start: w.start,
@@ -92,13 +95,15 @@ for (const song of fs.readdirSync(corpus).sort()) {
           confidence: w.confidence,
         }))
       : truth.words;
-  const grid = useGrid
-    ? {
-        beats: truth.beats,
-        downbeats: truth.downbeats,
-        compound: /^(6|9|12)\/8$/.test(truth.time_signature ?? ''),
-      }
-    : undefined;
+  const grid = engineGrid
+    ? beatsOf
+    : useGrid
+      ? {
+          beats: truth.beats,
+          downbeats: truth.downbeats,
+          compound: /^(6|9|12)\/8$/.test(truth.time_signature ?? ''),
+        }
+      : undefined;
   t0 = cpuNow();
   const cues = process.env.NO_LEVEL ? undefined : vocalCues(toMono(vocals), vocals.sampleRate, track);
   cpu.cues += cpuNow() - t0;
@@ -169,7 +174,7 @@ for (const song of fs.readdirSync(corpus).sort()) {
   );
 }
 console.log(
-  `ALL (${wordsFrom} words${withBeats ? ' with beats' : ''}${useGrid ? ', true grid' : ''}${sepDir ? ', separated vocals' : ''}): ${matched}/${total} = ${((100 * matched) / total).toFixed(1)} % matched; pitch overlap ${((100 * pitchOnly) / total).toFixed(1)} %; ${reported} reported, precision ${((100 * matched) / reported).toFixed(1)} %`,
+  `ALL (${wordsFrom} words${withBeats ? ' with beats' : ''}${engineGrid ? ', engine grid' : useGrid ? ', true grid' : ''}${sepDir ? ', separated vocals' : ''}): ${matched}/${total} = ${((100 * matched) / total).toFixed(1)} % matched; pitch overlap ${((100 * pitchOnly) / total).toFixed(1)} %; ${reported} reported, precision ${((100 * matched) / reported).toFixed(1)} %`,
 );
 
 console.log(
@@ -186,9 +191,10 @@ function auc(pairs: readonly [number, boolean][]): number {
 }
 
 /** The product's beats for a mixture (the beats stage's engine). */
-function engineBeats(mixtureFile: string): number[] {
+function engineBeats(mixtureFile: string): { beats: number[]; compound: boolean } {
   const mix = decodeWav(fs.readFileSync(mixtureFile));
-  return Array.from(analyzeBeats(mix.channels, mix.sampleRate).beats);
+  const a = analyzeBeats(mix.channels, mix.sampleRate);
+  return { beats: Array.from(a.beats), compound: a.compound };
 }
 
 const BINS = [0, 0.3, 0.5, 0.7, 0.85, 1.0001];

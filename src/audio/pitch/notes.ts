@@ -51,8 +51,15 @@ const SLUR_FRAMES = 8;
 const GLIDE_SEMITONES = 0.8;
 const ANCHOR_FRAMES = 5;
 
-export function sungNotes(track: PitchTrack, words: readonly WordSpan[], cues?: VocalCues): SungNote[] {
+export function sungNotes(
+  track: PitchTrack,
+  words: readonly WordSpan[],
+  cues?: VocalCues,
+  /** The song's eighth notes (s, ascending: every eighth of its beats), when its beats are known. */
+  eighths?: readonly number[],
+): SungNote[] {
   const midi = smoothedMidi(track);
+  const grid = eighths?.map((t) => t / track.hop);
   const notes: SungNote[] = [];
   words.forEach((w, wordIndex) => {
     if (!(w.end > w.start) || w.syllables.length === 0) return;
@@ -72,10 +79,11 @@ export function sungNotes(track: PitchTrack, words: readonly WordSpan[], cues?: 
       wordStart = found[0].from * track.hop;
     }
     const voiced = cues ? withoutWeakBursts(found, cues.levelDb, w.syllables.length) : found;
-    const pitched = fitCount(refineBoundaries(voiced, midi), w.syllables.length, midi);
+    const pitched = fitCount(refineBoundaries(voiced, midi), w.syllables.length, midi, grid);
     // Times from the vowels (where the level and the spectrum say a syllable starts); pitch from
     // the pitch segments themselves (a voice that glides early still sang the note before it).
-    const segs = cues ? moveToVowelOnsets(pitched, cues, MIN_NOTE_FRAMES) : pitched;
+    const moved = cues ? moveToVowelOnsets(pitched, cues, MIN_NOTE_FRAMES) : pitched;
+    const segs = grid ? toNextEighth(moved, grid) : moved;
     segs.forEach((s, i) => {
       const prev = notes[notes.length - 1];
       // A sliver left at the word's end (the release) is part of the note before it.
@@ -114,6 +122,35 @@ export function sungNotes(track: PitchTrack, words: readonly WordSpan[], cues?: 
     });
   });
   return fixOctaves(notes);
+}
+
+/** A syllable boundary moves to the next grid eighth at most this far after it (frames)… */
+const EIGHTH_REACH = 20;
+/** … or back to one at most this far before it. */
+const EIGHTH_BACK = 4;
+
+/**
+ * Sung notes start on the song's grid, and a syllable's vowel (its note) comes after the pitch
+ * step, and often after the level or spectral cue, that announced it: a voiced consonant (l, m,
+ * n, w) carries the next pitch, or the first syllable glides into it (festival's "be-neath": the
+ * pitch at 57 from 8.61 s, the note at 8.80 s, on the grid). So a later syllable of a word that
+ * follows the one before it without a gap starts on the first eighth of the grid at most
+ * EIGHTH_BACK frames before its boundary, if that eighth is at most EIGHTH_REACH frames after it
+ * and leaves both syllables MIN_NOTE_FRAMES. (A melody in 16ths loses by this: see BENCHMARKS.md,
+ * "Sung notes, ninth pass".)
+ */
+function toNextEighth<S extends SyllableSegment>(segs: S[], grid: readonly number[]): S[] {
+  const out = segs.map((s) => ({ ...s }));
+  for (let i = 1; i < out.length; i++) {
+    const a = out[i - 1];
+    const b = out[i];
+    if (b.syllable === a.syllable || b.gapBefore > 0 || b.onGrid) continue;
+    const g = grid.find((x) => x >= b.from - EIGHTH_BACK);
+    if (g === undefined || g - b.from > EIGHTH_REACH) continue;
+    const cut = Math.round(g);
+    if (cut - a.from >= MIN_NOTE_FRAMES && b.to - cut >= MIN_NOTE_FRAMES) a.to = b.from = cut;
+  }
+  return out;
 }
 
 /** The previous note's tail at a word's start: this short (frames), from at most this far into the word… */
@@ -370,7 +407,12 @@ function mergeShort(segs: Segment[]): Segment[] {
  * (a slur sings one syllable over two notes), and the strongest count−1 boundaries start
  * the syllables.
  */
-function fitCount(segs: Segment[], count: number, midi: Float32Array): SyllableSegment[] {
+function fitCount(
+  segs: Segment[],
+  count: number,
+  midi: Float32Array,
+  grid?: readonly number[],
+): SyllableSegment[] {
   const out = segs.map((s) => ({ ...s }));
   while (out.length < count) {
     let longest = 0;
@@ -378,12 +420,14 @@ function fitCount(segs: Segment[], count: number, midi: Float32Array): SyllableS
       if (out[i].to - out[i].from > out[longest].to - out[longest].from) longest = i;
     const s = out[longest];
     if (s.to - s.from < 2 * MIN_NOTE_FRAMES) break;
-    const cut = glideCut(midi, s.from, s.to) ?? s.from + Math.round((s.to - s.from) / 2);
+    const glide = glideCut(midi, s.from, s.to);
+    const eighth = glide === undefined && grid ? firstEighthIn(grid, s.from, s.to) : undefined;
+    const cut = glide ?? eighth ?? s.from + Math.round((s.to - s.from) / 2);
     out.splice(
       longest,
       1,
       { from: s.from, to: cut, gapBefore: s.gapBefore },
-      { from: cut, to: s.to, gapBefore: 0 },
+      { from: cut, to: s.to, gapBefore: 0, onGrid: eighth !== undefined },
     );
   }
   const strength = (i: number): number =>
@@ -406,6 +450,24 @@ function fitCount(segs: Segment[], count: number, midi: Float32Array): SyllableS
   for (const i of order.slice(0, count - 1)) starts.add(i);
   let syl = -1;
   return out.map((s, i) => ({ ...s, syllable: starts.has(i) ? ++syl : syl }));
+}
+
+/** A split syllable lasts at least this many of the grid's eighths (a little less than one). */
+const FIRST_EIGHTH = 0.6;
+
+/**
+ * Where a steady segment that holds two syllables changes syllable, given the song's eighths: a
+ * melody's syllables before a word's last are mostly one eighth long (a word's last syllable,
+ * above all a line's last, is the one held), so the first syllable ends at the first eighth at
+ * least FIRST_EIGHTH of an eighth into the segment; undefined when that leaves the second
+ * syllable under MIN_NOTE_FRAMES.
+ */
+function firstEighthIn(grid: readonly number[], from: number, to: number): number | undefined {
+  const k = grid.findIndex((g) => g > from);
+  if (k < 1) return undefined;
+  const earliest = from + Math.max(MIN_NOTE_FRAMES, FIRST_EIGHTH * (grid[k] - grid[k - 1]));
+  const g = grid.find((x) => x >= earliest);
+  return g !== undefined && g <= to - MIN_NOTE_FRAMES ? Math.round(g) : undefined;
 }
 
 /**

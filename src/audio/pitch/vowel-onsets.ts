@@ -21,6 +21,8 @@ export interface PitchSegment {
   to: number;
   /** Unvoiced frames before it (boundary strength). */
   gapBefore: number;
+  /** It starts on a grid eighth chosen for it (a steady segment split in two): no cue moves it. */
+  onGrid?: boolean;
 }
 
 /** A pitch segment with the index of the syllable it sings. */
@@ -61,7 +63,7 @@ export function moveToVowelOnsets<S extends SyllableSpan>(
   for (let i = 1; i < out.length; i++) {
     const a = out[i - 1];
     const b = out[i];
-    if (b.syllable === a.syllable) continue;
+    if (b.syllable === a.syllable || b.onGrid) continue;
     if (b.gapBefore > 0) {
       // A voiced consonant that starts weakly (a short unvoiced gap, then voice): its vowel is a
       // later rise, stronger than the one where the voice came back.

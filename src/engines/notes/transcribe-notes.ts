@@ -50,7 +50,12 @@ export function transcribeNotes(
     syllables: splitSyllables(w.word, syllableCount(w.word, dict)),
     confidence: w.confidence,
   }));
-  const notes = sungNotes(track, spans, cues);
+  // Eighths: half the 16th grid's divisions (a compound beat's three eighths).
+  const eighths =
+    grid && grid.beats.length >= 2
+      ? Array.from(gridPoints(grid.beats, gridDivisions(grid.compound) / 2))
+      : undefined;
+  const notes = sungNotes(track, spans, cues, eighths);
   return grid && grid.beats.length >= 2
     ? quantizeNotes(notes, grid.beats, gridDivisions(grid.compound))
     : notes;

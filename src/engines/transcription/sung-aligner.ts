@@ -27,7 +27,8 @@ import {
  *    spread, the line's final note held several times longer;
  *  - line starts earn a pause before them (rests between lines anchor the lines, so one
  *    wrong note cannot push the rest of the song late: the programme is global).
- * Optional beat times make grid positions (eighths of the beat) a prior for word starts.
+ * Optional beat times make grid positions (eighths of the beat) a prior for word starts (for a
+ * word that opens with a consonant, for its vowel: BEAT_LEAD_S after the start).
  */
 export interface SungWord {
   syllables: number;
@@ -76,7 +77,10 @@ const INTRA_GAP_COST = 0.5;
 const OFFSET_WEIGHT = 1;
 const LINE_PAUSE_S = 0.4;
 const LINE_START_WEIGHT = 6;
-const BEAT_WEIGHT = 1;
+const BEAT_WEIGHT = 1.5;
+// A word that opens with a consonant puts its vowel on the grid: the word starts this much before
+// the grid point (festival's consonants lead their note by 45 ms; singers' by some tens of ms).
+const BEAT_LEAD_S = 0.04;
 const BEAT_SIGMA_S = 0.04;
 const BAND_MIN_S = 20;
 const BAND_FRACTION = 0.2;
@@ -92,6 +96,8 @@ export interface Syl {
   last: boolean;
   lineStart: boolean;
   hold: boolean;
+  /** The word opens with a consonant (its vowel, on the beat, comes after it). */
+  lead?: boolean;
 }
 
 export function alignSung(
@@ -112,6 +118,7 @@ export function alignSung(
         last: k === n - 1,
         lineStart: k === 0 && w.lineStart,
         hold: k === n - 1 && w.lineEnd,
+        lead: w.onset !== undefined && w.onset !== 'vowel',
       });
   });
   const S = syls.length;
@@ -229,7 +236,7 @@ function programme(
   const startScore = (j: number, s: number) => {
     const sy = syls[j];
     let v = BOUNDARY_WEIGHT * bnd[s] - prefix[s];
-    if (sy.first) v += WORD_BOUNDARY_WEIGHT * wb[s] + BEAT_WEIGHT * beat[s];
+    if (sy.first) v += WORD_BOUNDARY_WEIGHT * wb[s] + BEAT_WEIGHT * beatAt(beat, s, sy, hop);
     if (sy.lineStart) v += LINE_START_WEIGHT * pause[s];
     return v;
   };
@@ -425,7 +432,7 @@ function pathTerms(
       act: prefix[e] - prefix[s],
       boundary: BOUNDARY_WEIGHT * bnd[s],
       wordBoundary: sy.first ? WORD_BOUNDARY_WEIGHT * wb[s] : 0,
-      beat: sy.first ? BEAT_WEIGHT * beat[s] : 0,
+      beat: sy.first ? BEAT_WEIGHT * beatAt(beat, s, sy, hop) : 0,
       linePause: sy.lineStart ? LINE_START_WEIGHT * pause[s] : 0,
       duration: -(DURATION_WEIGHT * ld * ld) / (2 * sig * sig),
       inside: -INSIDE_WEIGHT * inside,
@@ -570,6 +577,11 @@ function coarseSum(x: Float32Array, dec: number, T: number): Float32Array {
     out[c] = m;
   }
   return out;
+}
+
+/** The beat prior of a word that starts at frame s: read at its vowel, after a consonant's lead. */
+function beatAt(beat: Float32Array, s: number, sy: Syl, hop: number): number {
+  return beat[Math.min(beat.length - 1, s + (sy.lead ? Math.round(BEAT_LEAD_S / hop) : 0))];
 }
 
 /**

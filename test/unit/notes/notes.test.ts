@@ -380,3 +380,52 @@ describe('syllable onsets at the vowel', () => {
     expect(notes[0].start).toBe(0.5);
   });
 });
+
+describe('syllables on the beat grid', () => {
+  // Beats every 0.5 s from 0: the eighths are 0.25 s apart (0.5, 0.75, 1.0, …).
+  const grid: BeatGrid = { beats: Array.from({ length: 8 }, (_, k) => 0.5 * k) };
+
+  it("ends a word's first syllable on the first eighth when one steady note holds two syllables", async () => {
+    const dict = await loadPronunciations();
+    // "fire" on one pitch for 1 s: "fi" one eighth (0.5–0.75 s), "re" held to 1.5 s. Nothing in
+    // the voice marks the syllable boundary; without the grid it is put halfway (1.0 s).
+    const x = new Float32Array(Math.round(2.2 * SR));
+    voice(x, 0.5, 1.5, () => 52);
+    const track = trackPitch(x, SR, { voicing: 'notes' });
+    const words = [{ word: 'fire', start: 0.5, end: 1.5 }];
+    const cues = vocalCues(x, SR, track);
+    const onGrid = transcribeNotes(track, words, dict, grid, cues);
+    const noGrid = transcribeNotes(track, words, dict, undefined, cues);
+    expect(onGrid.map((n) => n.midi)).toEqual([52, 52]);
+    expect(onGrid[1].start).toBeCloseTo(0.75, 2);
+    expect(Math.abs(noGrid[1].start - 1.0)).toBeLessThan(0.03);
+  });
+
+  it('starts a later syllable on the next eighth when its pitch came early and nothing else marks it', async () => {
+    const dict = await loadPronunciations();
+    // "carried": 57 from 0.5 s, the voice moves to 53 at 0.62 s (a voiced consonant carrying the
+    // next note), no dip in level; the second note is on the grid at 0.75 s.
+    const x = new Float32Array(Math.round(1.8 * SR));
+    voice(x, 0.5, 1.25, (t) => (t < 0.62 ? 57 : 53));
+    const track = trackPitch(x, SR, { voicing: 'notes' });
+    const words = [{ word: 'carried', start: 0.5, end: 1.25 }];
+    const cues = { levelDb: frameLevelDb(x, SR, track.hop, track.f0.length) };
+    const onGrid = transcribeNotes(track, words, dict, grid, cues);
+    const noGrid = transcribeNotes(track, words, dict, undefined, cues);
+    expect(onGrid.map((n) => n.midi)).toEqual([57, 53]);
+    expect(onGrid[1].start).toBeCloseTo(0.75, 2);
+    expect(Math.abs(noGrid[1].start - 0.62)).toBeLessThan(0.04);
+  });
+
+  it('leaves a syllable that starts on an eighth where it is', async () => {
+    const dict = await loadPronunciations();
+    // The same word with its pitch step on the grid (0.75 s): nothing moves a whole eighth.
+    const x = new Float32Array(Math.round(1.8 * SR));
+    voice(x, 0.5, 1.25, (t) => (t < 0.75 ? 57 : 53));
+    const track = trackPitch(x, SR, { voicing: 'notes' });
+    const cues = { levelDb: frameLevelDb(x, SR, track.hop, track.f0.length) };
+    const notes = transcribeNotes(track, [{ word: 'carried', start: 0.5, end: 1.25 }], dict, grid, cues);
+    expect(notes.map((n) => n.midi)).toEqual([57, 53]);
+    expect(Math.abs(notes[1].start - 0.75)).toBeLessThan(0.04);
+  });
+});

@@ -23,10 +23,21 @@ let dir: string;
 function silence(name: string, rate: number, layout: string, seconds: number): Buffer {
   const file = path.join(dir, name);
   const { ffmpeg } = findMediaTools(testConfig().searchPath);
-  const codec = name.endsWith('.m4a') ? ['-c:a', 'alac', '-sample_fmt', 's16p'] : ['-c:a', 'flac', '-sample_fmt', 's16'];
+  const codec = name.endsWith('.m4a')
+    ? ['-c:a', 'alac', '-sample_fmt', 's16p']
+    : ['-c:a', 'flac', '-sample_fmt', 's16'];
   execFileSync(ffmpeg, [
-    '-v', 'error', '-y', '-f', 'lavfi', '-i', `anullsrc=r=${rate}:cl=${layout}`,
-    '-t', String(seconds), ...codec, file,
+    '-v',
+    'error',
+    '-y',
+    '-f',
+    'lavfi',
+    '-i',
+    `anullsrc=r=${rate}:cl=${layout}`,
+    '-t',
+    String(seconds),
+    ...codec,
+    file,
   ]);
   return fs.readFileSync(file);
 }

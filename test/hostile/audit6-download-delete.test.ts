@@ -45,7 +45,10 @@ describe('a file removed between the check and the read', () => {
 
   it('a file still there is served as before', async () => {
     const id = await finishedJob(svc);
-    const res = await svc.app.inject({ url: `/api/files/${id}/original.wav`, headers: { range: 'bytes=0-3' } });
+    const res = await svc.app.inject({
+      url: `/api/files/${id}/original.wav`,
+      headers: { range: 'bytes=0-3' },
+    });
     expect(res.statusCode).toBe(206);
     expect(res.body).toBe('RIFF');
   });

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toneWav } from '../helpers/audio.js';
 import type { TestService } from '../helpers/services.js';
-import { auth, finishedJob, KEY_A, keyedService } from './helpers.js';
+import { auth, KEY_A, keyedJob } from './helpers.js';
 
 /**
  * Audit 6, finding 2: a name the client gave (a JSON key, a form field) was echoed whole and
@@ -13,8 +13,7 @@ import { auth, finishedJob, KEY_A, keyedService } from './helpers.js';
 let svc: TestService;
 let id: string;
 beforeAll(async () => {
-  svc = await keyedService();
-  id = await finishedJob(svc, KEY_A);
+  ({ svc, id } = await keyedJob());
 });
 afterAll(() => svc.close());
 
@@ -28,7 +27,11 @@ async function json(url: string, payload: string) {
     payload,
     headers: { ...auth(KEY_A), 'content-type': 'application/json' },
   });
-  return { status: res.statusCode, length: res.body.length, error: res.json().error as { code: string; message: string } };
+  return {
+    status: res.statusCode,
+    length: res.body.length,
+    error: res.json().error as { code: string; message: string },
+  };
 }
 
 const B = 'b0undary';
@@ -45,7 +48,11 @@ async function form(parts: string[]) {
     payload,
     headers: { ...auth(KEY_A), 'content-type': `multipart/form-data; boundary=${B}` },
   });
-  return { status: res.statusCode, length: res.body.length, error: res.json().error as { code: string; message: string } };
+  return {
+    status: res.statusCode,
+    length: res.body.length,
+    error: res.json().error as { code: string; message: string },
+  };
 }
 
 describe('a long or odd name is quoted and cut in the message', () => {
@@ -62,7 +69,11 @@ describe('a long or odd name is quoted and cut in the message', () => {
   });
 
   it.each([
-    ['an unknown field', `Content-Disposition: form-data; name="${'k'.repeat(50_000)}"\r\n\r\nx`, 'UNKNOWN_FIELD'],
+    [
+      'an unknown field',
+      `Content-Disposition: form-data; name="${'k'.repeat(50_000)}"\r\n\r\nx`,
+      'UNKNOWN_FIELD',
+    ],
     [
       'a field twice',
       `Content-Disposition: form-data; name="${'k'.repeat(50_000)}"\r\n\r\nx\r\n--${B}\r\nContent-Disposition: form-data; name="${'k'.repeat(50_000)}"\r\n\r\ny`,

@@ -51,11 +51,35 @@ describe('uploads whose header lies (embedded)', () => {
     ['a WAV of 0 channels', wav({ channels: 0 }), 'a.wav', 422, 'BAD_CHANNELS'],
     ['a WAV at 0 Hz', wav({ rate: 0 }), 'a.wav', 422, 'BAD_SAMPLE_RATE'],
     ['a WAV declaring 2^32 − 2 bytes of audio', wav({ dataSize: 0xfffffffe }), 'a.wav', 422, 'TRUNCATED'],
-    ['RIFF/WAVE then noise', Buffer.concat([Buffer.from('RIFF\x10\0\0\0WAVE'), Buffer.alloc(5000, 7)]), 'a.wav', 422, 'UNDECODABLE'],
+    [
+      'RIFF/WAVE then noise',
+      Buffer.concat([Buffer.from('RIFF\x10\0\0\0WAVE'), Buffer.alloc(5000, 7)]),
+      'a.wav',
+      422,
+      'UNDECODABLE',
+    ],
     ['a FLAC of its header only, declaring 2^36 samples', flacHeaderOnly(), 'a.flac', 422, 'UNDECODABLE'],
-    ['an ID3 tag then zeros', Buffer.concat([Buffer.from('ID3\x04\0\0\x7f\x7f\x7f\x7f'), Buffer.alloc(5000)]), 'a.mp3', 422, 'UNDECODABLE'],
-    ['a PNG named .wav', Buffer.concat([Buffer.from('\x89PNG\r\n\x1a\n', 'latin1'), Buffer.alloc(100)]), 'a.wav', 415, 'NOT_AUDIO'],
-    ['a zip named .mp3', Buffer.concat([Buffer.from('PK\x03\x04'), Buffer.alloc(100)]), 'a.mp3', 415, 'NOT_AUDIO'],
+    [
+      'an ID3 tag then zeros',
+      Buffer.concat([Buffer.from('ID3\x04\0\0\x7f\x7f\x7f\x7f'), Buffer.alloc(5000)]),
+      'a.mp3',
+      422,
+      'UNDECODABLE',
+    ],
+    [
+      'a PNG named .wav',
+      Buffer.concat([Buffer.from('\x89PNG\r\n\x1a\n', 'latin1'), Buffer.alloc(100)]),
+      'a.wav',
+      415,
+      'NOT_AUDIO',
+    ],
+    [
+      'a zip named .mp3',
+      Buffer.concat([Buffer.from('PK\x03\x04'), Buffer.alloc(100)]),
+      'a.mp3',
+      415,
+      'NOT_AUDIO',
+    ],
   ])('%s: refused, nothing kept', async (_name, file, filename, status, code) => {
     const { payload, headers } = multipart([{ name: 'file', value: file, filename }]);
     const res = await svc.app.inject({ method: 'POST', url: '/api/process', payload, headers });
@@ -121,7 +145,11 @@ describe('nothing of a job is left in Redis once it is gone', () => {
     const id = await upload();
     await waitForJob(svc.services, id);
     expect(await traces(id)).not.toEqual([]);
-    const v = await svc.app.inject({ method: 'POST', url: `/api/jobs/${id}/variants`, payload: { semitones: 1 } });
+    const v = await svc.app.inject({
+      method: 'POST',
+      url: `/api/jobs/${id}/variants`,
+      payload: { semitones: 1 },
+    });
     expect(v.statusCode).toBe(202);
     expect((await svc.app.inject({ method: 'DELETE', url: `/api/jobs/${id}` })).statusCode).toBe(200);
     expect(await traces(id)).toEqual([]);

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toneWav } from '../helpers/audio.js';
 import { multipart, type TestService } from '../helpers/services.js';
-import { auth, finishedJob, KEY_A, keyedService } from './helpers.js';
+import { auth, KEY_A, keyedJob } from './helpers.js';
 
 /**
  * Finding 1: with API_KEYS set, `/%61pi/process` (and every other encoding of a path) reached
@@ -13,8 +13,7 @@ let svc: TestService;
 let id: string;
 
 beforeAll(async () => {
-  svc = await keyedService();
-  id = await finishedJob(svc, KEY_A);
+  ({ svc, id } = await keyedJob());
 });
 afterAll(() => svc.close());
 

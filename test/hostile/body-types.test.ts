@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestService } from '../helpers/services.js';
-import { auth, finishedJob, KEY_A, keyedService } from './helpers.js';
+import { auth, KEY_A, keyedJob } from './helpers.js';
 
 /**
  * Finding 10: Fastify's default coercion turned wrongly typed JSON into a silent guess —
@@ -13,8 +13,7 @@ let svc: TestService;
 let id: string;
 
 beforeAll(async () => {
-  svc = await keyedService();
-  id = await finishedJob(svc, KEY_A);
+  ({ svc, id } = await keyedJob());
 });
 afterAll(() => svc.close());
 

@@ -44,10 +44,15 @@ export async function finishedJob(
   return id;
 }
 
-/** A keyed service with one finished job of KEY_A, listening on a port for raw-socket tests. */
-export async function keyedJobOnPort(): Promise<{ svc: TestService; port: number; id: string }> {
+/** A keyed service with one finished job of KEY_A (the file's fixture: close `svc` after). */
+export async function keyedJob(): Promise<{ svc: TestService; id: string }> {
   const svc = await keyedService();
-  const id = await finishedJob(svc, KEY_A);
+  return { svc, id: await finishedJob(svc, KEY_A) };
+}
+
+/** The same, listening on a port for raw-socket tests. */
+export async function keyedJobOnPort(): Promise<{ svc: TestService; port: number; id: string }> {
+  const { svc, id } = await keyedJob();
   return { svc, id, port: await listen(svc) };
 }
 

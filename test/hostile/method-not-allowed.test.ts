@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestService } from '../helpers/services.js';
-import { auth, finishedJob, KEY_A, keyedService } from './helpers.js';
+import { auth, KEY_A, keyedJob, keyedService } from './helpers.js';
 
 /**
  * Audit 2, finding 1: a known path with a method it lacks answered 404 "no route", as if the
@@ -10,8 +10,7 @@ import { auth, finishedJob, KEY_A, keyedService } from './helpers.js';
 let svc: TestService;
 let id: string;
 beforeAll(async () => {
-  svc = await keyedService();
-  id = await finishedJob(svc, KEY_A);
+  ({ svc, id } = await keyedJob());
 });
 afterAll(() => svc.close());
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestService } from '../helpers/services.js';
-import { auth, finishedJob, KEY_A, keyedService } from './helpers.js';
+import { auth, KEY_A, keyedJob } from './helpers.js';
 
 /**
  * Every documented path, every method (HEAD and OPTIONS included, PUT and PATCH that none
@@ -12,8 +12,7 @@ let id: string;
 let paths: string[];
 
 beforeAll(async () => {
-  svc = await keyedService();
-  id = await finishedJob(svc, KEY_A);
+  ({ svc, id } = await keyedJob());
   const doc = (await svc.app.inject('/docs/json')).json<{ paths: Record<string, unknown> }>();
   paths = Object.keys(doc.paths);
 });

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestService } from '../helpers/services.js';
-import { auth, finishedJob, KEY_A, keyedService } from './helpers.js';
+import { auth, KEY_A, keyedJob } from './helpers.js';
 
 /**
  * Audit 2, findings 6 and 7: `?offset=1e20` (or 99999999999) was accepted and echoed back as
@@ -11,8 +11,7 @@ import { auth, finishedJob, KEY_A, keyedService } from './helpers.js';
 let svc: TestService;
 let id: string;
 beforeAll(async () => {
-  svc = await keyedService();
-  id = await finishedJob(svc, KEY_A);
+  ({ svc, id } = await keyedJob());
 });
 afterAll(() => svc.close());
 

@@ -85,7 +85,8 @@ function checkJsonText(text: string): void {
       if (expectKey && keys) {
         const key = decodeString(text.slice(i, end + 1));
         if (FORBIDDEN_KEYS.has(key)) throw bad('FORBIDDEN_KEY', `the key ${quotedName(key)} is not accepted`);
-        if (keys.has(key)) throw bad('DUPLICATE_KEY', `the key ${quotedName(key)} appears twice in one object`);
+        if (keys.has(key))
+          throw bad('DUPLICATE_KEY', `the key ${quotedName(key)} appears twice in one object`);
         keys.add(key);
       }
       expectKey = false;

@@ -70,7 +70,10 @@ export async function receiveUpload(request: FastifyRequest, config: AppConfig):
       } else {
         // Two values for one field are two answers to one question: refused, not one picked.
         if (Object.hasOwn(fields, part.fieldname))
-          throw new InputError('DUPLICATE_FIELD', `the form sends ${quotedName(part.fieldname)} more than once`);
+          throw new InputError(
+            'DUPLICATE_FIELD',
+            `the form sends ${quotedName(part.fieldname)} more than once`,
+          );
         // Past the field size the parser keeps the first part of the value: never use half a value.
         if (part.valueTruncated)
           throw new InputError(

@@ -79,7 +79,10 @@ export function fileRoutes(services: Services): FastifyPluginAsyncTypebox {
           reply.header('accept-ranges', 'bytes').header('content-type', contentTypeOf(file));
           reply.header('etag', validators.etag).header('last-modified', validators.lastModified);
           if (notModified(request.headers, validators)) return reply.status(304).send(null);
-          reply.header('content-disposition', `inline; filename="${rel.split('/').pop()?.replace(/"/g, '')}"`);
+          reply.header(
+            'content-disposition',
+            `inline; filename="${rel.split('/').pop()?.replace(/"/g, '')}"`,
+          );
           let start = 0;
           let end = size - 1;
           const rangeHeader = request.headers.range;

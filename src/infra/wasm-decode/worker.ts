@@ -91,8 +91,7 @@ async function run(req: DecodeRequest): Promise<DecodeReply> {
   if (req.format === 'flac') report.declaredFrames = flacDeclaredFrames(bytes);
   if (req.format === 'vorbis' || req.format === 'opus')
     report.endsCleanly = oggEndsCleanly(bytes.subarray(Math.max(0, bytes.length - OGG_TAIL_BYTES)));
-  if (req.mode === 'probe' || report.layoutProblem || report.tooManySamples)
-    return { type: 'probe', report };
+  if (req.mode === 'probe' || report.layoutProblem || report.tooManySamples) return { type: 'probe', report };
   const rate = req.targetRate ?? report.sampleRate;
   const stereo = toStereo(joinParts(parts, report.channels, report.frames));
   const channels = stereo.map((c) => (rate === report.sampleRate ? c : resample(c, report.sampleRate, rate)));

@@ -216,7 +216,10 @@ describe.skipIf(!HAS_CHROMIUM)('the stage page', () => {
       await expect
         .poll(() => page.evaluate('document.fullscreenElement?.id ?? null'), { timeout: UI_TIMEOUT_MS })
         .toBe('stage');
-      expect(await page.textContent('#fullscreen')).toBe('Exit full screen');
+      // The label follows the fullscreenchange event, which may come after the element is set.
+      await expect
+        .poll(() => page.textContent('#fullscreen'), { timeout: UI_TIMEOUT_MS })
+        .toBe('Exit full screen');
       const big = await currentLineFontPx(page);
       expect(big).toBeGreaterThan(normal * 1.4);
       // The transport is part of the stage, so it stays usable in full screen.

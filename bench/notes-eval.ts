@@ -162,6 +162,7 @@ for (const song of fs.readdirSync(corpus).sort()) {
           word: n.wordIndex,
           dur: n.end - n.start,
           conf: n.confidence,
+          grid: n.onGrid === true,
           voiced: voiced / (f1 - f0),
           mad: dev.length ? dev[dev.length >> 1] : 9,
           ok: used.has(i),

@@ -34,6 +34,8 @@ export interface ConfidenceTerms {
   quarter?: number;
   lowHalf?: number;
   lowAlternation?: number;
+  /** Snare body on one pulse in 4 and not two after it (`backbeatCycle`): a backbeat read at double. */
+  backbeat?: number;
   /** The octave check moved the level (0.5 halved, 2 doubled, 1 kept). */
   octave?: number;
   /** The beat divides in three (6/8): the division term does not apply. */

@@ -51,6 +51,13 @@ const SPARSE_LOW_HALF = 0.55;
  * band, or a kick on one parity (0.45–0.72) under even hats (0.98).
  */
 const ALIKE_PULSES = 0.95;
+/**
+ * A backbeat read at double: the snare's body (over the kick) on one pulse in every 4 and not on
+ * the pulse two after it, by at least this (`backbeat`): at the true tempo the snare is on every
+ * other beat, at twice it on every fourth pulse. Right fast readings have the snare on both
+ * off-pulses of the 4 (punk, rock, drum'n'bass at 168–196: 0.34 at most).
+ */
+const LONELY_BACKBEAT = 0.6;
 /** Low band (kick, bass) on the weaker parity over the stronger one below this: every other pulse only. */
 const LOW_ALTERNATE = 0.6;
 /**
@@ -80,6 +87,11 @@ export interface OctaveCues {
   lowAlternation: number;
   /** The parity (0, 1) of the beats with the most onset strength (full + low band). */
   strongParity: number;
+  /**
+   * Snare body over kick (each over its mean) on the strongest pulse of every 4 less that on the
+   * pulse two after it (`backbeatCycle`); 0 without a body band.
+   */
+  backbeat: number;
 }
 
 /** What the check decided: 1 (keep), 0.5 (halve: every other beat, from `parity`) or 2 (double). */
@@ -95,8 +107,37 @@ export interface OctaveDecision {
   cues: OctaveCues;
 }
 
-/** The cues of `beats` (frame positions, ascending) on the full-band and low-band onset strengths. */
-export function octaveCues(odf: Float32Array, low: Float32Array, beats: Float64Array): OctaveCues {
+/**
+ * How lonely the backbeat is in a cycle of 4 pulses: per position, the body band's mean strength
+ * over its mean at all 4 less the low band's likewise (a snare scores high, a kick low); the best
+ * position less the one two after it.
+ */
+export function backbeatCycle(body: Float32Array, low: Float32Array, beats: Float64Array): number {
+  const b = [0, 0, 0, 0];
+  const l = [0, 0, 0, 0];
+  for (let i = 0; i < beats.length; i++) {
+    b[i & 3] += maxAround(body, beats[i], 2);
+    l[i & 3] += maxAround(low, beats[i], 2);
+  }
+  const bSum = b[0] + b[1] + b[2] + b[3];
+  const lSum = l[0] + l[1] + l[2] + l[3];
+  if (beats.length < 8 || !(bSum > 0) || !(lSum > 0)) return 0;
+  const s = b.map((v, k) => (4 * v) / bSum - (4 * l[k]) / lSum);
+  let p = 0;
+  for (let k = 1; k < 4; k++) if (s[k] > s[p]) p = k;
+  return s[p] - s[(p + 2) & 3];
+}
+
+/**
+ * The cues of `beats` (frame positions, ascending) on the full-band and low-band onset strengths
+ * (and the body band's, for `backbeat`).
+ */
+export function octaveCues(
+  odf: Float32Array,
+  low: Float32Array,
+  beats: Float64Array,
+  body?: Float32Array,
+): OctaveCues {
   const n = beats.length;
   let on = 0;
   let lowOn = 0;
@@ -140,18 +181,23 @@ export function octaveCues(odf: Float32Array, low: Float32Array, beats: Float64A
     quarter: r(quarter / gaps, on),
     lowAlternation: strong > 0 ? Math.min(1, weak / strong) : 1,
     strongParity: r(par[1], cnt[1]) > r(par[0], cnt[0]) ? 1 : 0,
+    backbeat: body ? backbeatCycle(body, low, beats) : 0,
   };
 }
 
-/** The octave check (see the file comment) for beats at `bpm`; `compound` beats are left alone. */
+/**
+ * The octave check (see the file comment) for beats at `bpm`; `compound` beats are left alone.
+ * `body` (the snare-body band's onset strength) enables the lonely-backbeat rule.
+ */
 export function checkOctave(
   odf: Float32Array,
   low: Float32Array,
   beats: Float64Array,
   bpm: number,
   compound: boolean,
+  body?: Float32Array,
 ): OctaveDecision {
-  const cues = octaveCues(odf, low, beats);
+  const cues = octaveCues(odf, low, beats, body);
   const keep: OctaveDecision = { factor: 1, parity: 0, cues };
   if (compound || beats.length < 8) return keep;
   const fast = bpm > PREFERRED_HIGH_BPM ? tempoStrain(bpm) : 0;
@@ -166,6 +212,8 @@ export function checkOctave(
     bpm / 2 >= PREFERRED_LOW_BPM &&
     Math.min(cues.lowAlternation, alternation(odf, beats)) < ALIKE_PULSES
   )
+    return { factor: 0.5, parity: cues.strongParity, cues, trackAgain: true };
+  if (fast > 0 && cues.backbeat >= LONELY_BACKBEAT && bpm / 2 >= PREFERRED_LOW_BPM)
     return { factor: 0.5, parity: cues.strongParity, cues, trackAgain: true };
   if (
     cues.half >= MIN_HALF &&

@@ -17,6 +17,8 @@ const MEL_FMIN = 30;
 const MEL_FMAX = 5000;
 /** Bands whose centre is below this carry the kick and the bass (used for meter). */
 const LOW_BAND_MAX_HZ = 200;
+/** Bands centred from LOW_BAND_MAX_HZ up to this carry a snare's body (and little of the hats). */
+const BODY_BAND_MAX_HZ = 550;
 /** Frames between the two spectra whose difference is the flux (~20 ms). */
 const FLUX_LAG = 2;
 /**
@@ -35,6 +37,8 @@ export interface OnsetStrength {
   odf: Float32Array;
   /** Same flux over the low bands only (kick, bass). */
   low: Float32Array;
+  /** Same flux over the bands just above them (200–550 Hz: a snare's body, little of the hats). */
+  body: Float32Array;
   /** Flux weighted towards the high bands (percussive attacks), for onset picking. */
   high: Float32Array;
   /** Log-mel spectrogram, frame-major (frames × bands), for timbre/harmony change. */
@@ -193,6 +197,8 @@ export function onsetStrength(
   let lowBands = 0;
   while (lowBands < MEL_BANDS && centres[lowBands] < LOW_BAND_MAX_HZ) lowBands++;
   lowBands = Math.max(1, lowBands);
+  let bodyBands = lowBands;
+  while (bodyBands < MEL_BANDS && centres[bodyBands] < BODY_BAND_MAX_HZ) bodyBands++;
 
   const fft = new FFT(nfft);
   const window = new Float64Array(nfft);
@@ -221,23 +227,27 @@ export function onsetStrength(
   const odf = new Float32Array(frames);
   const low = new Float32Array(frames);
   const high = new Float32Array(frames);
+  const body = new Float32Array(frames);
   for (let t = FLUX_LAG; t < frames; t++) {
     const row = t * MEL_BANDS;
     const prev = (t - FLUX_LAG) * MEL_BANDS;
     let all = 0;
     let hi = 0;
     let lo = 0;
+    let bo = 0;
     for (let b = 0; b < MEL_BANDS; b++) {
       const d = logMel[row + b] - logMel[prev + b];
       if (d > 0) {
         all += d;
         hi += d * (b + 1);
         if (b < lowBands) lo += d;
+        else if (b < bodyBands) bo += d;
       }
     }
     odf[t] = all;
     high[t] = hi / MEL_BANDS;
     low[t] = lo;
+    body[t] = bo;
   }
-  return { frameRate: rate / hop, odf, low, high, logMel, bands: MEL_BANDS, rms, signal: x, rate };
+  return { frameRate: rate / hop, odf, low, body, high, logMel, bands: MEL_BANDS, rms, signal: x, rate };
 }

@@ -25,7 +25,7 @@ import {
 import type { EngineInfo } from '../../domain/stage.js';
 import type { AnalyzeOptions, BeatAnalysis, TempoCandidate } from './types.js';
 
-export const BEAT_ENGINE: EngineInfo = { name: 'beat-dsp', version: '1.7.0', quality: 'dsp', license: 'MIT' };
+export const BEAT_ENGINE: EngineInfo = { name: 'beat-dsp', version: '1.8.0', quality: 'dsp', license: 'MIT' };
 
 /** The autocorrelation is computed down to this tempo (a slow bar). */
 const ACF_MIN_BPM = 20;
@@ -158,6 +158,7 @@ export function analyzeBeats(
     beatFrames,
     (60 * fr) / (medianInterval(beatFrames) ?? chosen.period),
     compound,
+    os.body,
   );
   if (octave.factor !== 1) {
     const period = chosen.period / octave.factor;
@@ -202,7 +203,7 @@ export function analyzeBeats(
     if (positions[i] === 1) down.push(beats[i]);
   }
 
-  const oc = octaveCues(os.odf, os.low, beatFrames);
+  const oc = octaveCues(os.odf, os.low, beatFrames, os.body);
   const offPeriod = offPeriodShare(sectionAgreement(os.odf, beatFrames));
   const tempoShare = shareAtPeriod(beatFrames, period, TEMPO_TOLERANCE);
   // Periodic at the beat period, a beat that divides in two, the song played at the reported
@@ -229,6 +230,7 @@ export function analyzeBeats(
     quarter: oc.quarter,
     lowHalf: oc.lowHalf,
     lowAlternation: oc.lowAlternation,
+    backbeat: oc.backbeat,
     octave: octave.factor,
     compound,
     offPeriod,

@@ -85,6 +85,44 @@ describe('octave check on the tracked beats', () => {
     expect(checkOctave(odf, low, beats, 150, false).factor).toBe(1);
   });
 
+  it('halves a funk backbeat read at double: the snare on one pulse in four, a busy subdivision', () => {
+    // Funk's eighths tracked as beats (188 for 94): sixteenth hats half-way (0.55 of the beats:
+    // too busy for the sparse rule), the kick syncopated on both parities (0, 3, 5 of 8), the
+    // snare on 2 and 6 of 8, i.e. on one pulse in every 4.
+    const groove = (snarePulses: number[], bodyOnKick = 0.2): [Float32Array, Float32Array, Float32Array] => {
+      const hits: [number, number][] = [];
+      const lowHits: [number, number][] = [];
+      const bodyHits: [number, number][] = [];
+      beats.forEach((t, i) => {
+        const k = i % 8;
+        const kick = k === 0 || k === 3 || k === 5;
+        const snare = snarePulses.includes(k);
+        hits.push([t, snare || kick ? 1 : 0.8], [t + P / 2, 0.5]);
+        lowHits.push([t + P / 2, 0.5]);
+        if (kick) lowHits.push([t, 1]);
+        bodyHits.push([t, snare ? 1 : kick ? bodyOnKick : 0.1], [t + P / 2, 0.1]);
+      });
+      return [envelope(hits), envelope(lowHits), envelope(bodyHits)];
+    };
+    const [odf, low, body] = groove([2, 6]);
+    const d = checkOctave(odf, low, beats, 188, false, body);
+    expect(d.cues.half).toBeGreaterThan(0.45);
+    expect(d.cues.lowHalf).toBeGreaterThan(0.4);
+    expect(d.cues.backbeat).toBeGreaterThan(1);
+    expect(d.factor).toBe(0.5);
+    expect(d.trackAgain).toBe(true);
+    // Without the body band, or with the snare on every other pulse (a fast backbeat that is
+    // right: the snare on 2 and 4 at 180), or inside the preferred band, the tempo stays.
+    expect(checkOctave(odf, low, beats, 188, false).factor).toBe(1);
+    const [odf2, low2, body2] = groove([2, 6, 0, 4].map((k) => (k + 1) % 8));
+    const fast = checkOctave(odf2, low2, beats, 180, false, body2);
+    expect(fast.cues.backbeat).toBeLessThan(0.3);
+    expect(fast.factor).toBe(1);
+    expect(checkOctave(odf, low, beats, 130, false, body).factor).toBe(1);
+    // The halved beat must stay in the preferred band (150 → 75 does not).
+    expect(checkOctave(odf, low, beats, 150, false, body).factor).toBe(1);
+  });
+
   it('leaves compound beats and tempi outside the walk’s range alone', () => {
     const hits: [number, number][] = [];
     const lowHits: [number, number][] = [];

@@ -58,6 +58,12 @@ const ALIKE_PULSES = 0.95;
  * off-pulses of the 4 (punk, rock, drum'n'bass at 168–196: 0.34 at most).
  */
 const LONELY_BACKBEAT = 0.6;
+/**
+ * …or this where the full band's half-beat is already sparse (under SPARSE_HALF × `tempoStrain`)
+ * but the kick plays half-way, so the sparse rule cannot see it (a hip-hop beat at 86 read at
+ * 172, its kick on the "a" of 2: 0.49).
+ */
+const LONELY_BACKBEAT_SPARSE = 0.4;
 /** Low band (kick, bass) on the weaker parity over the stronger one below this: every other pulse only. */
 const LOW_ALTERNATE = 0.6;
 /**
@@ -213,7 +219,8 @@ export function checkOctave(
     Math.min(cues.lowAlternation, alternation(odf, beats)) < ALIKE_PULSES
   )
     return { factor: 0.5, parity: cues.strongParity, cues, trackAgain: true };
-  if (fast > 0 && cues.backbeat >= LONELY_BACKBEAT && bpm / 2 >= PREFERRED_LOW_BPM)
+  const lonely = cues.half < SPARSE_HALF * fast ? LONELY_BACKBEAT_SPARSE : LONELY_BACKBEAT;
+  if (fast > 0 && cues.backbeat >= lonely && bpm / 2 >= PREFERRED_LOW_BPM)
     return { factor: 0.5, parity: cues.strongParity, cues, trackAgain: true };
   if (
     cues.half >= MIN_HALF &&

@@ -123,6 +123,34 @@ describe('octave check on the tracked beats', () => {
     expect(checkOctave(odf, low, beats, 150, false, body).factor).toBe(1);
   });
 
+  it('halves a weaker lonely backbeat only where the half-beat is sparse (a hip-hop beat read at double)', () => {
+    // The kick half-way in the low band (0.67 of the beats: the sparse rule cannot fire), the snare
+    // body a little above the rest on one pulse in four: a backbeat cue of ≈ 0.46.
+    const reading = (halfFull: number): [Float32Array, Float32Array, Float32Array] => {
+      const hits: [number, number][] = [];
+      const lowHits: [number, number][] = [];
+      const bodyHits: [number, number][] = [];
+      beats.forEach((t, i) => {
+        const k = i % 8;
+        const kick = k === 0 || k === 3 || k === 5;
+        hits.push([t, 1], [t + P / 2, halfFull]);
+        lowHits.push([t + P / 2, 0.5], [t, kick ? 1 : 0.6]);
+        bodyHits.push([t, k === 2 || k === 6 ? 0.12 : 0.1]);
+      });
+      return [envelope(hits), envelope(lowHits), envelope(bodyHits)];
+    };
+    const [odf, low, body] = reading(0.2);
+    const d = checkOctave(odf, low, beats, 172, false, body);
+    expect(d.cues.backbeat).toBeGreaterThan(0.4);
+    expect(d.cues.backbeat).toBeLessThan(0.6);
+    expect(d.cues.lowHalf).toBeGreaterThan(0.6);
+    expect(d.factor).toBe(0.5);
+    expect(checkOctave(odf, low, beats, 172, false).factor).toBe(1);
+    // With a real half-beat (0.5 of the beats) the same cue is not enough.
+    const [busy, busyLow, busyBody] = reading(0.5);
+    expect(checkOctave(busy, busyLow, beats, 172, false, busyBody).factor).toBe(1);
+  });
+
   it('leaves compound beats and tempi outside the walk’s range alone', () => {
     const hits: [number, number][] = [];
     const lowHits: [number, number][] = [];

@@ -61,9 +61,10 @@ const LONELY_BACKBEAT = 0.6;
 /**
  * …or this where the full band's half-beat is already sparse (under SPARSE_HALF × `tempoStrain`)
  * but the kick plays half-way, so the sparse rule cannot see it (a hip-hop beat at 86 read at
- * 172, its kick on the "a" of 2: 0.49).
+ * 172, its kick on the "a" of 2: 0.49). Right fast beats with a sparse half-beat reach 0.39 (a
+ * rock beat at 182, whose hats are on the beat only).
  */
-const LONELY_BACKBEAT_SPARSE = 0.4;
+const LONELY_BACKBEAT_SPARSE = 0.45;
 /** Low band (kick, bass) on the weaker parity over the stronger one below this: every other pulse only. */
 const LOW_ALTERNATE = 0.6;
 /**

@@ -141,7 +141,7 @@ describe('octave check on the tracked beats', () => {
     };
     const [odf, low, body] = reading(0.2);
     const d = checkOctave(odf, low, beats, 172, false, body);
-    expect(d.cues.backbeat).toBeGreaterThan(0.4);
+    expect(d.cues.backbeat).toBeGreaterThan(0.45);
     expect(d.cues.backbeat).toBeLessThan(0.6);
     expect(d.cues.lowHalf).toBeGreaterThan(0.6);
     expect(d.factor).toBe(0.5);

@@ -15,6 +15,9 @@ import { PREFERRED_HIGH_BPM, PREFERRED_LOW_BPM, tempoStrain } from './tempo-prio
  *    ballad at 95 read at 190, kick on 1, the "and" of 2, 3 and the "and" of 4; a ghost-note
  *    groove at 87 read at 174): well above the preferred band, neither band has more than a
  *    trace half-way between the pulses, and the two parities differ. Halve and track again.
+ *  - **a backbeat read at double** however busy its subdivision (funk at 94 read at 188, its
+ *    sixteenth hats and syncopated kick half-way): the snare's body sits on one pulse in every 4
+ *    and not on the pulse two after it (`backbeatCycle`). Halve and track again.
  *  - **a half-time reading** (a half-time groove, kick on 1 and snare on 3, at 70 for 140; a
  *    drum'n'bass break at 88 for 175): the points between the beats are all alike — the
  *    half-beat no stronger than the quarter-beats, i.e. four even hi-hat hits per beat — and the

@@ -29,10 +29,12 @@ export function analyzeVocals(vocals: PcmAudio, opts: AnalyzeOptions = {}): Voca
   if (opts.pitch === false || !activity.hasVoice)
     return { features, activity, duration, heldShare: null, style: opts.style ?? 'spoken' };
   // The aligner and its confidence are tuned on the strict voicing profile (unsung = unvoiced).
-  const pitch = trackPitch(mono, vocals.sampleRate, { voicing: 'strict' });
+  // The note pitch (which note is sung) comes from the lenient profile of the same YIN frames.
+  const pitch = trackPitch(mono, vocals.sampleRate, { voicing: 'strict', alsoVoicing: 'lenient' });
   const heldShare = heldNoteShare(pitch.f0, pitch.hop);
   const style = opts.style ?? (heldShare >= SUNG_HELD_SHARE ? 'sung' : 'spoken');
-  return { features, activity, duration, cues: sungCues(features, pitch), heldShare, style };
+  const notePitch = pitch.also ? { hop: pitch.hop, ...pitch.also } : undefined;
+  return { features, activity, duration, cues: sungCues(features, pitch, notePitch), heldShare, style };
 }
 
 /** Share of voiced frames that lie in stretches of steady pitch at least HELD_NOTE_S long. */

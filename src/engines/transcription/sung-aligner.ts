@@ -9,6 +9,7 @@ import { refineStart } from './refine.js';
 import {
   confidenceOf,
   marginFactor,
+  nearFactor,
   squeezeFactor,
   wordEvidence,
   type WordEvidence,
@@ -26,7 +27,11 @@ import {
  *  - singing's duration model: syllables of the song's own typical length with a wide
  *    spread, the line's final note held several times longer;
  *  - line starts earn a pause before them (rests between lines anchor the lines, so one
- *    wrong note cannot push the rest of the song late: the programme is global).
+ *    wrong note cannot push the rest of the song late: the programme is global);
+ *  - a syllable is one note: the spread of the note pitch (a readily voicing track, as pitch
+ *    class, vibrato averaged out) over a syllable's span costs, so a run of words cannot sit
+ *    one note early or late by giving one syllable two notes (the boundaries alone hardly see
+ *    such a shift: every syllable still starts on a note).
  * Optional beat times make grid positions (eighths of the beat) a prior for word starts (for a
  * word that opens with a consonant, for its vowel: BEAT_LEAD_S after the start).
  */
@@ -40,7 +45,7 @@ export interface SungWord {
 
 /** A sung word's placement with the evidence its confidence came from (for benchmarks). */
 export interface SungPlacement extends WordPlacement {
-  evidence: WordEvidence & { margin: number; squeeze: number };
+  evidence: WordEvidence & { margin: number; near: number; squeeze: number };
 }
 
 export interface SungAlignerOptions extends AlignerOptions {
@@ -89,6 +94,13 @@ const DEFAULT_SEC_PER_SYL = 0.35;
 const MIN_SEC_PER_SYL = 0.1;
 const MAX_SEC_PER_SYL = 1.5;
 const NEG = -1e30;
+// A syllable is one note: the spread of the note pitch over its voiced frames costs (two notes in
+// one span). Allowance per frame (pitch-class units, ~0.2 semitone² of drift), weight, and a cap
+// (a line's last syllable may slur over two notes).
+const PITCH_WEIGHT = 1;
+const PITCH_ALLOW = 0.03;
+const PITCH_CAP = 3;
+const PITCH_SMOOTH = 9; // fine (10 ms) frames each side: a vibrato's cycle averages out
 
 export interface Syl {
   word: number;
@@ -136,11 +148,12 @@ export function alignSung(
     pkPrefix[t + 1] = pkPrefix[t] + pk[t];
   }
   const pause = pauseBefore(act, Math.max(1, Math.round(LINE_PAUSE_S / hop)));
+  const pitch = pitchPrefix(cues.noteMidi, DECIMATE, T);
 
   const lines = syls.filter((s) => s.hold).length;
   const secPerSyl = estimateSecPerSyl(activity, S + (HOLD_FACTOR - 1) * lines);
   const dMin = Math.max(1, Math.round(MIN_SYL_S / hop));
-  const frames: Frames = { T, hop, dMin, act, off, bnd, wb, pk, beat, prefix, pkPrefix, pause };
+  const frames: Frames = { T, hop, dMin, act, off, bnd, wb, pk, beat, prefix, pkPrefix, pause, ...pitch };
   const base = programme(syls, frames, activity, secPerSyl, opts, true);
   if (opts.diagnose)
     opts.diagnose({
@@ -154,6 +167,7 @@ export function alignSung(
   // Margin: how much worse the best alignment is that starts the word elsewhere (> 300 ms
   // away). A word whose start another placement nearly matches (a held note that could be
   // either word's) is not pinned down, however good its own evidence looks.
+  // Near margin: the same for starts about one note away (a run shifted by one note).
   // Squeeze: a word given far less time than the duration model expects of it, relative to
   // the song's own words (the median ratio), has usually lost its note to a neighbour.
   const expected = new Float64Array(words.length);
@@ -165,11 +179,15 @@ export function alignSung(
   let j = 0;
   for (let i = 0; i < out.length; i++) {
     const m = base.margin ? base.margin[j] : MARGIN_CAP;
+    const near = base.near ? base.near[j] : MARGIN_CAP;
     while (j < syls.length && syls[j].word === i) j++;
     const squeeze = typical > 0 ? Math.log(Math.max(1e-3, ratio[i] / typical)) : 0;
     out[i].evidence.margin = m;
+    out[i].evidence.near = near;
     out[i].evidence.squeeze = squeeze;
-    out[i].confidence = round3(out[i].confidence * marginFactor(m) * squeezeFactor(squeeze));
+    out[i].confidence = round3(
+      out[i].confidence * marginFactor(m) * nearFactor(near) * squeezeFactor(squeeze),
+    );
   }
   return out;
 }
@@ -198,6 +216,66 @@ export interface Frames {
   prefix: Float64Array;
   pkPrefix: Float64Array;
   pause: Float32Array;
+  /** Prefix sums over the voiced coarse frames of the note pitch: count, sum, sum of squares. */
+  pN: Float64Array;
+  pS: Float64Array;
+  pS2: Float64Array;
+}
+
+/**
+ * Cost of a span whose voiced frames do not hold one pitch (two notes in one syllable). The
+ * pitch is read as a pitch class on a circle (an octave error of the tracker costs nothing):
+ * the spread is n − |Σ e^{iθ}|, about 0.14 per frame and semitone² away from the mean.
+ */
+function spreadCost(f: Frames, s: number, e: number): number {
+  const n = f.pN[e] - f.pN[s];
+  if (n < 2) return 0;
+  const c = f.pS[e] - f.pS[s];
+  const si = f.pS2[e] - f.pS2[s];
+  const v = n - Math.sqrt(c * c + si * si) - PITCH_ALLOW * n;
+  return v <= 0 ? 0 : PITCH_WEIGHT * Math.min(PITCH_CAP, v);
+}
+
+function pitchPrefix(midi: Float32Array | undefined, dec: number, T: number) {
+  const pN = new Float64Array(T + 1);
+  const pS = new Float64Array(T + 1);
+  const pS2 = new Float64Array(T + 1);
+  // Unit vectors of the pitch class per fine frame, averaged over ±PITCH_SMOOTH voiced frames
+  // (a vibrato's cycle averages out; a step between notes stays, blurred by the window).
+  const n = midi ? midi.length : 0;
+  const cx = new Float64Array(n + 1);
+  const cy = new Float64Array(n + 1);
+  const cn = new Float64Array(n + 1);
+  for (let t = 0; t < n; t++) {
+    const v = !Number.isNaN(midi![t]);
+    cx[t + 1] = cx[t] + (v ? Math.cos((Math.PI / 6) * midi![t]) : 0);
+    cy[t + 1] = cy[t] + (v ? Math.sin((Math.PI / 6) * midi![t]) : 0);
+    cn[t + 1] = cn[t] + (v ? 1 : 0);
+  }
+  const W = PITCH_SMOOTH;
+  for (let c = 0; c < T; c++) {
+    let k = 0;
+    let x = 0;
+    let y = 0;
+    for (let t = c * dec; t < Math.min(n, (c + 1) * dec); t++) {
+      if (Number.isNaN(midi![t])) continue;
+      const a = Math.max(0, t - W);
+      const b = Math.min(n, t + W + 1);
+      const sx = cx[b] - cx[a];
+      const sy = cy[b] - cy[a];
+      const r = Math.hypot(sx, sy);
+      if (r <= 0) continue;
+      x += sx / r;
+      y += sy / r;
+      k++;
+    }
+    const r = Math.hypot(x, y);
+    const ok = k > 0 && r > 0 ? 1 : 0;
+    pN[c + 1] = pN[c] + ok;
+    pS[c + 1] = pS[c] + (ok ? x / r : 0);
+    pS2[c + 1] = pS2[c] + (ok ? y / r : 0);
+  }
+  return { pN, pS, pS2 };
 }
 
 /** The segmental programme itself: best syllable spans (programme frames) for one duration model. */
@@ -208,7 +286,7 @@ function programme(
   secPerSyl: number,
   opts: SungAlignerOptions,
   withMargins = false,
-): { sylStart: Int32Array; sylEnd: Int32Array; margin?: Float64Array } {
+): { sylStart: Int32Array; sylEnd: Int32Array; margin?: Float64Array; near?: Float64Array } {
   const { T, hop, dMin, off, bnd, wb, beat, prefix, pkPrefix, pause } = f;
   const intraGap = Math.round(INTRA_GAP_S / hop);
   const deque = new Int32Array(T + 2); // indices of the sliding-window maxima (a span is ≤ T + 1)
@@ -262,7 +340,7 @@ function programme(
       for (let d = dMin; d <= dTop; d++) {
         const e = s + d;
         const inside = e - 1 > s + 1 ? pkPrefix[e - 1] - inLo : 0;
-        let span = prefix[e] - dc[d] - INSIDE_WEIGHT * inside;
+        let span = prefix[e] - dc[d] - INSIDE_WEIGHT * inside - spreadCost(f, s, e);
         if (offW !== 0) span += offW * off[e - 1];
         const v = start + span;
         const k = e - el;
@@ -342,6 +420,8 @@ function programme(
   // forward + backward is the best whole alignment with that start, and a syllable's margin is
   // how much worse the best alignment is that starts it more than MARGIN_AWAY_S elsewhere.
   const margin = new Float64Array(S);
+  const near = new Float64Array(S);
+  const nearFrom = Math.max(1, Math.round(NEAR_AWAY_S / hop));
   const away = Math.max(1, Math.round(MARGIN_AWAY_S / hop));
   let next: Float64Array | null = null; // B[j + 1] over bands[j + 1]
   for (let j = S - 1; j >= 0; j--) {
@@ -389,7 +469,7 @@ function programme(
         }
         if (rest <= NEG / 2) continue;
         const inside = e - 1 > s + 1 ? pkPrefix[e - 1] - inLo : 0;
-        let span = prefix[e] - dc[d] - INSIDE_WEIGHT * inside;
+        let span = prefix[e] - dc[d] - INSIDE_WEIGHT * inside - spreadCost(f, s, e);
         if (offW !== 0) span += offW * off[e - 1];
         const v = st + span + rest;
         if (v > best) best = v;
@@ -398,17 +478,22 @@ function programme(
     }
     const F = forward[j];
     let alt = NEG;
+    let altNear = NEG;
     for (let s = lo; s < hi; s++) {
-      if (Math.abs(s - sylStart[j]) <= away) continue;
+      const dist = Math.abs(s - sylStart[j]);
+      if (dist < nearFrom) continue;
       const f = F[s - lo];
       const b = B[s - lo];
       if (f <= NEG / 2 || b <= NEG / 2) continue;
-      if (f + b > alt) alt = f + b;
+      if (dist <= away) {
+        if (f + b > altNear) altNear = f + b;
+      } else if (f + b > alt) alt = f + b;
     }
     margin[j] = alt <= NEG / 2 ? MARGIN_CAP : Math.min(MARGIN_CAP, Math.max(0, optimum - alt));
+    near[j] = altNear <= NEG / 2 ? MARGIN_CAP : Math.min(MARGIN_CAP, Math.max(0, optimum - altNear));
     next = B;
   }
-  return { sylStart, sylEnd, margin };
+  return { sylStart, sylEnd, margin, near };
 }
 
 /** The programme's score of one path, term by term per syllable (diagnostics; mirrors `programme`). */
@@ -436,6 +521,7 @@ function pathTerms(
       linePause: sy.lineStart ? LINE_START_WEIGHT * pause[s] : 0,
       duration: -(DURATION_WEIGHT * ld * ld) / (2 * sig * sig),
       inside: -INSIDE_WEIGHT * inside,
+      spread: -spreadCost(f, s, e),
       offset: sy.last ? OFFSET_WEIGHT * off[e - 1] : 0,
       intraGap: !sy.first && j > 0 ? -INTRA_GAP_COST * Math.max(0, s - sylEnd[j - 1]) : 0,
     };
@@ -445,6 +531,8 @@ function pathTerms(
 /** A start more than this from the chosen one is a different placement (the 300 ms bar). */
 const MARGIN_AWAY_S = 0.3;
 const MARGIN_CAP = 50;
+/** A start this far from the chosen one (and within MARGIN_AWAY_S) is about one note off. */
+const NEAR_AWAY_S = 0.12;
 
 function placements(
   words: readonly SungWord[],
@@ -483,7 +571,7 @@ function placements(
       end: Math.max(start + MIN_SYL_S, end),
       confidence: confidenceOf(ev),
       placed: meanAct >= PLACED_MIN_ACTIVITY,
-      evidence: { ...ev, margin: 0, squeeze: 0 },
+      evidence: { ...ev, margin: 0, near: 0, squeeze: 0 },
     });
   }
   return out;

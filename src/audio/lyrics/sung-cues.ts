@@ -28,11 +28,6 @@ export interface SungCues {
   wordBoundary: Float32Array;
   /** Voicing probability on the features' grid. */
   voicing: Float32Array;
-  /**
-   * The sung pitch (MIDI, fractional) on the features' grid from a track that voices readily
-   * (`notePitch`), NaN where unvoiced, with single-frame glitches removed: what note is sung.
-   */
-  noteMidi?: Float32Array;
 }
 
 const PITCH_SIDE = 6; // frames each side for the median pitch (60 ms)
@@ -51,7 +46,7 @@ const W_VOICING = 0.5;
 const W_DIP = 0.8;
 const W_FLUX = 0.5;
 
-export function sungCues(features: VocalFeatures, pitch: PitchInput, notePitch?: PitchInput): SungCues {
+export function sungCues(features: VocalFeatures, pitch: PitchInput): SungCues {
   const n = features.energyDb.length;
   const voicing = resampleTrack(pitch.voicing, pitch.hop, features.hopS, n);
   const f0 = resampleTrack(pitch.f0, pitch.hop, features.hopS, n, true);
@@ -110,30 +105,7 @@ export function sungCues(features: VocalFeatures, pitch: PitchInput, notePitch?:
       if ((t - k >= 0 && b[t - k] > b[t]) || (t + k < n && b[t + k] >= b[t])) isMax = false;
     if (isMax) peaks[t] = b[t];
   }
-  const noteMidi = notePitch
-    ? cleanMidi(resampleTrack(notePitch.f0, notePitch.hop, features.hopS, n, true))
-    : undefined;
-  return { hopS: features.hopS, boundary: b, peaks, wordBoundary: spreadDip, voicing, noteMidi };
-}
-
-const GLITCH_SIDE = 3;
-const GLITCH_ST = 1.5;
-
-/** f0 (Hz, 0 = unvoiced) → MIDI, NaN where unvoiced or more than GLITCH_ST from the local median. */
-function cleanMidi(f0: Float32Array): Float32Array {
-  const n = f0.length;
-  const st = new Float32Array(n);
-  for (let t = 0; t < n; t++) st[t] = f0[t] > 0 ? 12 * Math.log2(f0[t] / 440) + 69 : NaN;
-  const out = new Float32Array(n).fill(NaN);
-  const v: number[] = [];
-  for (let t = 0; t < n; t++) {
-    if (Number.isNaN(st[t])) continue;
-    v.length = 0;
-    for (let k = -GLITCH_SIDE; k <= GLITCH_SIDE; k++)
-      if (t + k >= 0 && t + k < n && !Number.isNaN(st[t + k])) v.push(st[t + k]);
-    if (v.length >= 2 && Math.abs(st[t] - median(v)) <= GLITCH_ST) out[t] = st[t];
-  }
-  return out;
+  return { hopS: features.hopS, boundary: b, peaks, wordBoundary: spreadDip, voicing };
 }
 
 /** A track on another hop → `n` frames of `hop`, nearest frame (f0: 0 stays unvoiced). */

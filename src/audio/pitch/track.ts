@@ -18,8 +18,6 @@ export interface PitchTrack {
   f0: Float32Array;
   /** 0..1. */
   voicing: Float32Array;
-  /** The same track under a second voicing profile (`alsoVoicing`), from the same YIN frames. */
-  also?: { f0: Float32Array; voicing: Float32Array };
 }
 
 export interface PitchOptions {
@@ -37,8 +35,6 @@ export interface PitchOptions {
    * notes, src/audio/pitch/notes.ts, are tuned on it). See VOICING.
    */
   voicing?: keyof typeof VOICING;
-  /** A second profile to track as well (`also`): the costly YIN frames are computed once. */
-  alsoVoicing?: keyof typeof VOICING;
 }
 
 /**
@@ -79,15 +75,13 @@ export function trackPitch(mono: Float32Array, sampleRate: number, opts: PitchOp
   const hop = opts.hop ?? DEFAULT_HOP;
   const fmin = opts.fmin ?? DEFAULT_FMIN;
   const fmax = opts.fmax ?? DEFAULT_FMAX;
-  const profiles = [VOICING[opts.voicing ?? 'lenient']];
-  if (opts.alsoVoicing) profiles.push(VOICING[opts.alsoVoicing]);
+  const profile = VOICING[opts.voicing ?? 'lenient'];
   if (!(sampleRate > 0)) throw new RangeError('sampleRate must be positive');
   if (!(hop > 0) || !(fmin > 0) || !(fmax > fmin)) throw new RangeError('bad pitch options');
   const frames = Math.max(0, Math.ceil(mono.length / sampleRate / hop));
-  if (frames === 0) {
-    const empty = { f0: new Float32Array(0), voicing: new Float32Array(0) };
-    return { hop, ...empty, ...(opts.alsoVoicing ? { also: empty } : {}) };
-  }
+  const f0 = new Float32Array(frames);
+  const voicing = new Float32Array(frames);
+  if (frames === 0) return { hop, f0, voicing };
 
   const factor = Math.max(1, Math.floor(sampleRate / MIN_ANALYSIS_RATE));
   const rate = sampleRate / factor;
@@ -95,16 +89,13 @@ export function trackPitch(mono: Float32Array, sampleRate: number, opts: PitchOp
   const minLag = Math.max(2, Math.floor(rate / fmax));
   const maxLag = Math.max(minLag + 2, Math.ceil(rate / fmin));
   const window = yinWindow(rate, maxLag);
+  const cdf = thresholdCdf(profile.betaB);
 
-  // Candidates per frame and profile: semitone (fractional MIDI), Hz, probability.
-  const sets = profiles.map((profile) => ({
-    profile,
-    cdf: thresholdCdf(profile.betaB),
-    candMidi: new Float32Array(frames * MAX_CANDIDATES),
-    candHz: new Float32Array(frames * MAX_CANDIDATES),
-    candP: new Float32Array(frames * MAX_CANDIDATES),
-    candN: new Uint8Array(frames),
-  }));
+  // Candidates per frame: semitone (fractional MIDI), Hz, probability.
+  const candMidi = new Float32Array(frames * MAX_CANDIDATES);
+  const candHz = new Float32Array(frames * MAX_CANDIDATES);
+  const candP = new Float32Array(frames * MAX_CANDIDATES);
+  const candN = new Uint8Array(frames);
   const power = new Float32Array(frames);
   const dips: number[] = [];
   const dipMass: number[] = [];
@@ -116,61 +107,55 @@ export function trackPitch(mono: Float32Array, sampleRate: number, opts: PitchOp
       if (d[t] < d[t - 1] && d[t] <= d[t + 1] && d[t] < 1) dips.push(t);
     }
     if (dips.length === 0) return;
-    for (const { cdf, candMidi, candHz, candP, candN } of sets) {
-      dipMass.length = dips.length;
-      dipMass.fill(0);
-      // Dip i is YIN's pick for every threshold in (d_i, min of the earlier dips]; below every
-      // dip the global minimum is picked with a small weight.
-      let globalIdx = 0;
-      let earlierMin = Infinity;
-      for (let i = 0; i < dips.length; i++) {
-        const v = d[dips[i]];
-        dipMass[i] = Math.max(0, priorCdf(cdf, earlierMin) - priorCdf(cdf, v));
-        if (v < earlierMin) {
-          earlierMin = v;
-          globalIdx = i;
-        }
+    dipMass.length = dips.length;
+    dipMass.fill(0);
+    // Dip i is YIN's pick for every threshold in (d_i, min of the earlier dips]; below every
+    // dip the global minimum is picked with a small weight.
+    let globalIdx = 0;
+    let earlierMin = Infinity;
+    for (let i = 0; i < dips.length; i++) {
+      const v = d[dips[i]];
+      dipMass[i] = Math.max(0, priorCdf(cdf, earlierMin) - priorCdf(cdf, v));
+      if (v < earlierMin) {
+        earlierMin = v;
+        globalIdx = i;
       }
-      dipMass[globalIdx] += ABSOLUTE_MIN_WEIGHT * priorCdf(cdf, earlierMin);
-      // Keep the most probable dips.
-      const order = dips.map((_, i) => i).filter((i) => dipMass[i] > 0);
-      order.sort((p, q) => dipMass[q] - dipMass[p]);
-      const n = Math.min(MAX_CANDIDATES, order.length);
-      for (let k = 0; k < n; k++) {
-        const t = dips[order[k]];
-        const lag = refineLag(d, t, maxLag);
-        const hz = rate / lag;
-        const slot = f * MAX_CANDIDATES + k;
-        candHz[slot] = hz;
-        candMidi[slot] = hzToMidi(hz);
-        candP[slot] = dipMass[order[k]];
-      }
-      candN[f] = n;
     }
+    dipMass[globalIdx] += ABSOLUTE_MIN_WEIGHT * priorCdf(cdf, earlierMin);
+    // Keep the most probable dips.
+    const order = dips.map((_, i) => i).filter((i) => dipMass[i] > 0);
+    order.sort((p, q) => dipMass[q] - dipMass[p]);
+    const n = Math.min(MAX_CANDIDATES, order.length);
+    for (let k = 0; k < n; k++) {
+      const t = dips[order[k]];
+      const lag = refineLag(d, t, maxLag);
+      const hz = rate / lag;
+      const slot = f * MAX_CANDIDATES + k;
+      candHz[slot] = hz;
+      candMidi[slot] = hzToMidi(hz);
+      candP[slot] = dipMass[order[k]];
+    }
+    candN[f] = n;
   });
 
+  // Quiet frames (breath, bleed, reverb tails) lose their voicing.
   const loud = percentile(power, 0.95);
-  const tracks = sets.map(({ profile, candMidi, candHz, candP, candN }) => {
-    const f0 = new Float32Array(frames);
-    const voicing = new Float32Array(frames);
-    // Quiet frames (breath, bleed, reverb tails) lose their voicing.
-    for (let f = 0; f < frames; f++) {
-      let mass = 0;
-      for (let k = 0; k < candN[f]; k++) mass += candP[f * MAX_CANDIDATES + k];
-      const db = 10 * Math.log10((power[f] + 1e-20) / (loud + 1e-20));
-      const gate = clamp01((db + QUIET_DB + QUIET_RAMP_DB) / QUIET_RAMP_DB);
-      const scale = gate * (mass > 1 ? 1 / mass : 1);
-      for (let k = 0; k < candN[f]; k++) candP[f * MAX_CANDIDATES + k] *= scale;
-      voicing[f] = clamp01(mass * scale);
-    }
-    const path = viterbi(frames, candN, candMidi, candP, voicing, hop / DEFAULT_HOP, profile);
-    for (let f = 0; f < frames; f++) {
-      const k = path[f];
-      f0[f] = k >= 0 ? candHz[f * MAX_CANDIDATES + k] : 0;
-    }
-    return { f0, voicing };
-  });
-  return { hop, ...tracks[0], ...(tracks[1] ? { also: tracks[1] } : {}) };
+  for (let f = 0; f < frames; f++) {
+    let mass = 0;
+    for (let k = 0; k < candN[f]; k++) mass += candP[f * MAX_CANDIDATES + k];
+    const db = 10 * Math.log10((power[f] + 1e-20) / (loud + 1e-20));
+    const gate = clamp01((db + QUIET_DB + QUIET_RAMP_DB) / QUIET_RAMP_DB);
+    const scale = gate * (mass > 1 ? 1 / mass : 1);
+    for (let k = 0; k < candN[f]; k++) candP[f * MAX_CANDIDATES + k] *= scale;
+    voicing[f] = clamp01(mass * scale);
+  }
+
+  const path = viterbi(frames, candN, candMidi, candP, voicing, hop / DEFAULT_HOP, profile);
+  for (let f = 0; f < frames; f++) {
+    const k = path[f];
+    f0[f] = k >= 0 ? candHz[f * MAX_CANDIDATES + k] : 0;
+  }
+  return { hop, f0, voicing };
 }
 
 /**

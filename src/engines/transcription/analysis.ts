@@ -29,12 +29,10 @@ export function analyzeVocals(vocals: PcmAudio, opts: AnalyzeOptions = {}): Voca
   if (opts.pitch === false || !activity.hasVoice)
     return { features, activity, duration, heldShare: null, style: opts.style ?? 'spoken' };
   // The aligner and its confidence are tuned on the strict voicing profile (unsung = unvoiced).
-  // The note pitch (which note is sung) comes from the lenient profile of the same YIN frames.
-  const pitch = trackPitch(mono, vocals.sampleRate, { voicing: 'strict', alsoVoicing: 'lenient' });
+  const pitch = trackPitch(mono, vocals.sampleRate, { voicing: 'strict' });
   const heldShare = heldNoteShare(pitch.f0, pitch.hop);
   const style = opts.style ?? (heldShare >= SUNG_HELD_SHARE ? 'sung' : 'spoken');
-  const notePitch = pitch.also ? { hop: pitch.hop, ...pitch.also } : undefined;
-  return { features, activity, duration, cues: sungCues(features, pitch, notePitch), heldShare, style };
+  return { features, activity, duration, cues: sungCues(features, pitch), heldShare, style };
 }
 
 /** Share of voiced frames that lie in stretches of steady pitch at least HELD_NOTE_S long. */

@@ -27,11 +27,7 @@ import {
  *  - singing's duration model: syllables of the song's own typical length with a wide
  *    spread, the line's final note held several times longer;
  *  - line starts earn a pause before them (rests between lines anchor the lines, so one
- *    wrong note cannot push the rest of the song late: the programme is global);
- *  - a syllable is one note: the spread of the note pitch (a readily voicing track, as pitch
- *    class, vibrato averaged out) over a syllable's span costs, so a run of words cannot sit
- *    one note early or late by giving one syllable two notes (the boundaries alone hardly see
- *    such a shift: every syllable still starts on a note).
+ *    wrong note cannot push the rest of the song late: the programme is global).
  * Optional beat times make grid positions (eighths of the beat) a prior for word starts (for a
  * word that opens with a consonant, for its vowel: BEAT_LEAD_S after the start).
  */
@@ -94,13 +90,6 @@ const DEFAULT_SEC_PER_SYL = 0.35;
 const MIN_SEC_PER_SYL = 0.1;
 const MAX_SEC_PER_SYL = 1.5;
 const NEG = -1e30;
-// A syllable is one note: the spread of the note pitch over its voiced frames costs (two notes in
-// one span). Allowance per frame (pitch-class units, ~0.2 semitone² of drift), weight, and a cap
-// (a line's last syllable may slur over two notes).
-const PITCH_WEIGHT = 1;
-const PITCH_ALLOW = 0.03;
-const PITCH_CAP = 3;
-const PITCH_SMOOTH = 9; // fine (10 ms) frames each side: a vibrato's cycle averages out
 
 export interface Syl {
   word: number;
@@ -148,12 +137,11 @@ export function alignSung(
     pkPrefix[t + 1] = pkPrefix[t] + pk[t];
   }
   const pause = pauseBefore(act, Math.max(1, Math.round(LINE_PAUSE_S / hop)));
-  const pitch = pitchPrefix(cues.noteMidi, DECIMATE, T);
 
   const lines = syls.filter((s) => s.hold).length;
   const secPerSyl = estimateSecPerSyl(activity, S + (HOLD_FACTOR - 1) * lines);
   const dMin = Math.max(1, Math.round(MIN_SYL_S / hop));
-  const frames: Frames = { T, hop, dMin, act, off, bnd, wb, pk, beat, prefix, pkPrefix, pause, ...pitch };
+  const frames: Frames = { T, hop, dMin, act, off, bnd, wb, pk, beat, prefix, pkPrefix, pause };
   const base = programme(syls, frames, activity, secPerSyl, opts, true);
   if (opts.diagnose)
     opts.diagnose({
@@ -167,7 +155,9 @@ export function alignSung(
   // Margin: how much worse the best alignment is that starts the word elsewhere (> 300 ms
   // away). A word whose start another placement nearly matches (a held note that could be
   // either word's) is not pinned down, however good its own evidence looks.
-  // Near margin: the same for starts about one note away (a run shifted by one note).
+  // Near margin: the same for starts about one note away (NEAR_AWAY_S to MARGIN_AWAY_S): a run
+  // of words one note early or late keeps every syllable on a note boundary, so only the
+  // programme's own score tells it from the chosen one.
   // Squeeze: a word given far less time than the duration model expects of it, relative to
   // the song's own words (the median ratio), has usually lost its note to a neighbour.
   const expected = new Float64Array(words.length);
@@ -216,66 +206,6 @@ export interface Frames {
   prefix: Float64Array;
   pkPrefix: Float64Array;
   pause: Float32Array;
-  /** Prefix sums over the voiced coarse frames of the note pitch: count, sum, sum of squares. */
-  pN: Float64Array;
-  pS: Float64Array;
-  pS2: Float64Array;
-}
-
-/**
- * Cost of a span whose voiced frames do not hold one pitch (two notes in one syllable). The
- * pitch is read as a pitch class on a circle (an octave error of the tracker costs nothing):
- * the spread is n − |Σ e^{iθ}|, about 0.14 per frame and semitone² away from the mean.
- */
-function spreadCost(f: Frames, s: number, e: number): number {
-  const n = f.pN[e] - f.pN[s];
-  if (n < 2) return 0;
-  const c = f.pS[e] - f.pS[s];
-  const si = f.pS2[e] - f.pS2[s];
-  const v = n - Math.sqrt(c * c + si * si) - PITCH_ALLOW * n;
-  return v <= 0 ? 0 : PITCH_WEIGHT * Math.min(PITCH_CAP, v);
-}
-
-function pitchPrefix(midi: Float32Array | undefined, dec: number, T: number) {
-  const pN = new Float64Array(T + 1);
-  const pS = new Float64Array(T + 1);
-  const pS2 = new Float64Array(T + 1);
-  // Unit vectors of the pitch class per fine frame, averaged over ±PITCH_SMOOTH voiced frames
-  // (a vibrato's cycle averages out; a step between notes stays, blurred by the window).
-  const n = midi ? midi.length : 0;
-  const cx = new Float64Array(n + 1);
-  const cy = new Float64Array(n + 1);
-  const cn = new Float64Array(n + 1);
-  for (let t = 0; t < n; t++) {
-    const v = !Number.isNaN(midi![t]);
-    cx[t + 1] = cx[t] + (v ? Math.cos((Math.PI / 6) * midi![t]) : 0);
-    cy[t + 1] = cy[t] + (v ? Math.sin((Math.PI / 6) * midi![t]) : 0);
-    cn[t + 1] = cn[t] + (v ? 1 : 0);
-  }
-  const W = PITCH_SMOOTH;
-  for (let c = 0; c < T; c++) {
-    let k = 0;
-    let x = 0;
-    let y = 0;
-    for (let t = c * dec; t < Math.min(n, (c + 1) * dec); t++) {
-      if (Number.isNaN(midi![t])) continue;
-      const a = Math.max(0, t - W);
-      const b = Math.min(n, t + W + 1);
-      const sx = cx[b] - cx[a];
-      const sy = cy[b] - cy[a];
-      const r = Math.hypot(sx, sy);
-      if (r <= 0) continue;
-      x += sx / r;
-      y += sy / r;
-      k++;
-    }
-    const r = Math.hypot(x, y);
-    const ok = k > 0 && r > 0 ? 1 : 0;
-    pN[c + 1] = pN[c] + ok;
-    pS[c + 1] = pS[c] + (ok ? x / r : 0);
-    pS2[c + 1] = pS2[c] + (ok ? y / r : 0);
-  }
-  return { pN, pS, pS2 };
 }
 
 /** The segmental programme itself: best syllable spans (programme frames) for one duration model. */
@@ -340,7 +270,7 @@ function programme(
       for (let d = dMin; d <= dTop; d++) {
         const e = s + d;
         const inside = e - 1 > s + 1 ? pkPrefix[e - 1] - inLo : 0;
-        let span = prefix[e] - dc[d] - INSIDE_WEIGHT * inside - spreadCost(f, s, e);
+        let span = prefix[e] - dc[d] - INSIDE_WEIGHT * inside;
         if (offW !== 0) span += offW * off[e - 1];
         const v = start + span;
         const k = e - el;
@@ -469,7 +399,7 @@ function programme(
         }
         if (rest <= NEG / 2) continue;
         const inside = e - 1 > s + 1 ? pkPrefix[e - 1] - inLo : 0;
-        let span = prefix[e] - dc[d] - INSIDE_WEIGHT * inside - spreadCost(f, s, e);
+        let span = prefix[e] - dc[d] - INSIDE_WEIGHT * inside;
         if (offW !== 0) span += offW * off[e - 1];
         const v = st + span + rest;
         if (v > best) best = v;
@@ -521,7 +451,6 @@ function pathTerms(
       linePause: sy.lineStart ? LINE_START_WEIGHT * pause[s] : 0,
       duration: -(DURATION_WEIGHT * ld * ld) / (2 * sig * sig),
       inside: -INSIDE_WEIGHT * inside,
-      spread: -spreadCost(f, s, e),
       offset: sy.last ? OFFSET_WEIGHT * off[e - 1] : 0,
       intraGap: !sy.first && j > 0 ? -INTRA_GAP_COST * Math.max(0, s - sylEnd[j - 1]) : 0,
     };

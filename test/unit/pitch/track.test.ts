@@ -29,21 +29,6 @@ function framesBetween(hop: number, t0: number, t1: number): number[] {
 }
 
 describe('trackPitch', () => {
-  it('tracks a second voicing profile from the same frames exactly as a run of its own', () => {
-    // A tone with a breathy, noisy stretch: the profiles disagree there.
-    const rnd = mulberry32(7);
-    const x = harmonicTone(1.5, (t) => (t < 0.75 ? 220 : 262));
-    for (let i = Math.round(0.5 * SR); i < Math.round(1.0 * SR); i++) x[i] = 0.3 * x[i] + 0.4 * (rnd() - 0.5);
-    const both = trackPitch(x, SR, { voicing: 'strict', alsoVoicing: 'lenient' });
-    const strict = trackPitch(x, SR, { voicing: 'strict' });
-    const lenient = trackPitch(x, SR, { voicing: 'lenient' });
-    expect(Array.from(both.f0)).toEqual(Array.from(strict.f0));
-    expect(Array.from(both.voicing)).toEqual(Array.from(strict.voicing));
-    expect(Array.from(both.also!.f0)).toEqual(Array.from(lenient.f0));
-    expect(Array.from(both.also!.voicing)).toEqual(Array.from(lenient.voicing));
-    expect(strict.also).toBeUndefined();
-  });
-
   it('gives a 10 ms grid covering the signal', () => {
     const track = trackPitch(new Float32Array(SR), SR);
     expect(track.hop).toBe(0.01);

@@ -66,12 +66,12 @@ d.syls.forEach((sy, j) => {
       `| ${s.toFixed(2)}-${e.toFixed(2)} p${medPitch(s, e)}`,
       tn ? `err ${Math.round((s - tn.start) * 1000)}`.padEnd(9) : '',
       sy.first ? `conf ${out[sy.word].confidence} m${out[sy.word].evidence.margin.toFixed(1)}` : '',
-      `bnd ${terms[j].boundary.toFixed(1)} in ${terms[j].inside.toFixed(1)} sp ${(terms[j].spread ?? 0).toFixed(1)} dur ${terms[j].duration.toFixed(1)} bt ${terms[j].beat.toFixed(1)}`,
+      `bnd ${terms[j].boundary.toFixed(1)} in ${terms[j].inside.toFixed(1)} dur ${terms[j].duration.toFixed(1)} bt ${terms[j].beat.toFixed(1)}`,
     ].join(' '),
   );
 });
 if (process.argv.includes('--frames')) {
-  const notesPitch = trackPitch(toMono(pcm), pcm.sampleRate, { voicing: 'notes' as never });
+  const notesPitch = trackPitch(toMono(pcm), pcm.sampleRate, { voicing: 'notes' });
   const f = d.frames;
   for (let t = Math.floor(from / hop); t < Math.min(f.T, Math.ceil(to / hop)); t++) {
     const tt = t * hop;

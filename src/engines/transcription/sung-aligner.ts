@@ -9,6 +9,7 @@ import { refineStart } from './refine.js';
 import {
   confidenceOf,
   marginFactor,
+  nearFactor,
   squeezeFactor,
   wordEvidence,
   type WordEvidence,
@@ -40,7 +41,7 @@ export interface SungWord {
 
 /** A sung word's placement with the evidence its confidence came from (for benchmarks). */
 export interface SungPlacement extends WordPlacement {
-  evidence: WordEvidence & { margin: number; squeeze: number };
+  evidence: WordEvidence & { margin: number; near: number; squeeze: number };
 }
 
 export interface SungAlignerOptions extends AlignerOptions {
@@ -154,6 +155,9 @@ export function alignSung(
   // Margin: how much worse the best alignment is that starts the word elsewhere (> 300 ms
   // away). A word whose start another placement nearly matches (a held note that could be
   // either word's) is not pinned down, however good its own evidence looks.
+  // Near margin: the same for starts about one note away (NEAR_AWAY_S to MARGIN_AWAY_S): a run
+  // of words one note early or late keeps every syllable on a note boundary, so only the
+  // programme's own score tells it from the chosen one.
   // Squeeze: a word given far less time than the duration model expects of it, relative to
   // the song's own words (the median ratio), has usually lost its note to a neighbour.
   const expected = new Float64Array(words.length);
@@ -165,11 +169,15 @@ export function alignSung(
   let j = 0;
   for (let i = 0; i < out.length; i++) {
     const m = base.margin ? base.margin[j] : MARGIN_CAP;
+    const near = base.near ? base.near[j] : MARGIN_CAP;
     while (j < syls.length && syls[j].word === i) j++;
     const squeeze = typical > 0 ? Math.log(Math.max(1e-3, ratio[i] / typical)) : 0;
     out[i].evidence.margin = m;
+    out[i].evidence.near = near;
     out[i].evidence.squeeze = squeeze;
-    out[i].confidence = round3(out[i].confidence * marginFactor(m) * squeezeFactor(squeeze));
+    out[i].confidence = round3(
+      out[i].confidence * marginFactor(m) * nearFactor(near) * squeezeFactor(squeeze),
+    );
   }
   return out;
 }
@@ -208,7 +216,7 @@ function programme(
   secPerSyl: number,
   opts: SungAlignerOptions,
   withMargins = false,
-): { sylStart: Int32Array; sylEnd: Int32Array; margin?: Float64Array } {
+): { sylStart: Int32Array; sylEnd: Int32Array; margin?: Float64Array; near?: Float64Array } {
   const { T, hop, dMin, off, bnd, wb, beat, prefix, pkPrefix, pause } = f;
   const intraGap = Math.round(INTRA_GAP_S / hop);
   const deque = new Int32Array(T + 2); // indices of the sliding-window maxima (a span is ≤ T + 1)
@@ -342,6 +350,8 @@ function programme(
   // forward + backward is the best whole alignment with that start, and a syllable's margin is
   // how much worse the best alignment is that starts it more than MARGIN_AWAY_S elsewhere.
   const margin = new Float64Array(S);
+  const near = new Float64Array(S);
+  const nearFrom = Math.max(1, Math.round(NEAR_AWAY_S / hop));
   const away = Math.max(1, Math.round(MARGIN_AWAY_S / hop));
   let next: Float64Array | null = null; // B[j + 1] over bands[j + 1]
   for (let j = S - 1; j >= 0; j--) {
@@ -398,17 +408,22 @@ function programme(
     }
     const F = forward[j];
     let alt = NEG;
+    let altNear = NEG;
     for (let s = lo; s < hi; s++) {
-      if (Math.abs(s - sylStart[j]) <= away) continue;
+      const dist = Math.abs(s - sylStart[j]);
+      if (dist < nearFrom) continue;
       const f = F[s - lo];
       const b = B[s - lo];
       if (f <= NEG / 2 || b <= NEG / 2) continue;
-      if (f + b > alt) alt = f + b;
+      if (dist <= away) {
+        if (f + b > altNear) altNear = f + b;
+      } else if (f + b > alt) alt = f + b;
     }
     margin[j] = alt <= NEG / 2 ? MARGIN_CAP : Math.min(MARGIN_CAP, Math.max(0, optimum - alt));
+    near[j] = altNear <= NEG / 2 ? MARGIN_CAP : Math.min(MARGIN_CAP, Math.max(0, optimum - altNear));
     next = B;
   }
-  return { sylStart, sylEnd, margin };
+  return { sylStart, sylEnd, margin, near };
 }
 
 /** The programme's score of one path, term by term per syllable (diagnostics; mirrors `programme`). */
@@ -445,6 +460,8 @@ function pathTerms(
 /** A start more than this from the chosen one is a different placement (the 300 ms bar). */
 const MARGIN_AWAY_S = 0.3;
 const MARGIN_CAP = 50;
+/** A start this far from the chosen one (and within MARGIN_AWAY_S) is about one note off. */
+const NEAR_AWAY_S = 0.12;
 
 function placements(
   words: readonly SungWord[],
@@ -483,7 +500,7 @@ function placements(
       end: Math.max(start + MIN_SYL_S, end),
       confidence: confidenceOf(ev),
       placed: meanAct >= PLACED_MIN_ACTIVITY,
-      evidence: { ...ev, margin: 0, squeeze: 0 },
+      evidence: { ...ev, margin: 0, near: 0, squeeze: 0 },
     });
   }
   return out;

@@ -102,3 +102,21 @@ export function squeezeFactor(logRatio: number): number {
   const f = Math.min(1, (SQUEEZE_START - logRatio) / (SQUEEZE_START - SQUEEZE_FULL));
   return 1 - (1 - SQUEEZE_FLOOR) * f;
 }
+
+// Near margin (score units): how much worse the best alignment is that starts the word about one
+// note away (NEAR_AWAY_S to 300 ms from its start). Development songs (dev, dev2, public; true
+// stems, engine beats; 331 words): words with a near margin under 2 were within 100 ms 73 % of
+// the time (63 words), above it 95 %; with this factor the confidence's AUC for "within 100 ms"
+// rose from 0.63 to 0.81 and for "within 300 ms" from 0.77 to 0.82.
+const NEAR_LOW = 1;
+const NEAR_HIGH = 3;
+const NEAR_FLOOR = 0.7;
+
+/**
+ * A run of words that could sit one note earlier or later as well: every syllable stays on a
+ * note boundary, so only the alignment's own score tells the two apart (a one-note shift).
+ */
+export function nearFactor(near: number): number {
+  const f = Math.min(1, Math.max(0, (near - NEAR_LOW) / (NEAR_HIGH - NEAR_LOW)));
+  return NEAR_FLOOR + (1 - NEAR_FLOOR) * f;
+}

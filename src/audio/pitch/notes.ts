@@ -152,7 +152,9 @@ export function sungNotes(
             end - start,
             opening
               ? pitchSpread(midi, note, opening.from, opening.to)
-              : pitchSpread(midi, note, Math.round(start / track.hop), Math.round(end / track.hop)),
+              : cuts
+                ? pitchSpread(steady ?? midi, note, from.from, from.to)
+                : pitchSpread(midi, note, Math.round(start / track.hop), Math.round(end / track.hop)),
           ) *
           wordTimingFactor(w.confidence) *
           (onGrid && !cuts ? GRID_ONSET_FACTOR : 1),

@@ -7,6 +7,7 @@ import {
 } from './vowel-onsets.js';
 import { hzToMidi } from './track.js';
 import { withoutWeakBursts } from './weak-bursts.js';
+import { gridBoundaries, lineUnits, type GridSyllables, type SyllableGrid } from './grid-syllables.js';
 
 /**
  * Sung notes from a pitch track and word timings: inside each word the voiced frames are cut
@@ -60,11 +61,19 @@ export function sungNotes(
   track: PitchTrack,
   words: readonly WordSpan[],
   cues?: VocalCues,
-  /** The song's eighth notes (s, ascending: every eighth of its beats), when its beats are known. */
-  eighths?: readonly number[],
+  /** The song's 16th-note grid, when its beats are known. */
+  syllableGrid?: SyllableGrid,
 ): SungNote[] {
   const midi = smoothedMidi(track);
-  const grid = eighths?.map((t) => t / track.hop);
+  // The grid's eighths (every other 16th), in frames.
+  const grid = syllableGrid?.sixteenths.filter((_, i) => i % 2 === 0).map((t) => t / track.hop);
+  const units = syllableGrid
+    ? lineUnits(
+        words.map((w) => ({ start: w.start, end: w.end, syllables: w.syllables.length })),
+        syllableGrid,
+      )
+    : undefined;
+  const steady = syllableGrid ? withoutOctaveSlips(midi) : undefined;
   const notes: SungNote[] = [];
   words.forEach((w, wordIndex) => {
     if (!(w.end > w.start) || w.syllables.length === 0) return;
@@ -84,11 +93,30 @@ export function sungNotes(
       wordStart = found[0].from * track.hop;
     }
     const voiced = cues ? withoutWeakBursts(found, cues.levelDb, w.syllables.length) : found;
-    const pitched = fitCount(refineBoundaries(voiced, midi), w.syllables.length, midi, grid);
-    // Times from the vowels (where the level and the spectrum say a syllable starts); pitch from
-    // the pitch segments themselves (a voice that glides early still sang the note before it).
-    const moved = cues ? moveToVowelOnsets(pitched, cues, MIN_NOTE_FRAMES) : pitched;
-    const segs = grid ? toNextEighth(moved, grid) : moved;
+    const cuts =
+      syllableGrid && units && w.syllables.length > 1
+        ? gridBoundaries(
+            steady ?? midi,
+            cues?.levelDb,
+            track.hop,
+            { start: wordStart, end: w.end, syllables: w.syllables.length },
+            Math.max(0, Math.round(wordStart / track.hop)),
+            f1,
+            units[wordIndex],
+            syllableGrid,
+          )
+        : undefined;
+    let segs: SyllableSegment[];
+    let pitched: SyllableSegment[];
+    if (cuts) {
+      ({ segs, pitched } = gridSyllables(voiced, cuts, f1, steady ?? midi));
+    } else {
+      pitched = fitCount(refineBoundaries(voiced, midi), w.syllables.length, midi, grid);
+      // Times from the vowels (where the level and the spectrum say a syllable starts); pitch from
+      // the pitch segments themselves (a voice that glides early still sang the note before it).
+      const moved = cues ? moveToVowelOnsets(pitched, cues, MIN_NOTE_FRAMES) : pitched;
+      segs = grid ? toNextEighth(moved, grid) : moved;
+    }
     segs.forEach((s, i) => {
       const prev = notes[notes.length - 1];
       // A sliver left at the word's end (the release) is part of the note before it.
@@ -105,9 +133,11 @@ export function sungNotes(
       const start = i === 0 ? wordStart : s.from * track.hop;
       const end = Math.max(i + 1 < segs.length ? segs[i + 1].from * track.hop : w.end, start + track.hop);
       const slur = i > 0 && segs[i - 1].syllable === s.syllable;
-      const opening = i === 0 && w.syllables.length > 1 ? openingNote(midi, found[0], pitched[0]) : undefined;
+      // (On the grid a syllable's pitch is read from its own frames, glide and all: no opening.)
+      const opening =
+        i === 0 && w.syllables.length > 1 && !cuts ? openingNote(midi, found[0], pitched[0]) : undefined;
       const from = opening ?? pitched[i];
-      const note = Math.round(median(midi, from.from, from.to));
+      const note = Math.round(median(cuts && steady ? steady : midi, from.from, from.to));
       const onGrid = i > 0 && !slur && s.onGrid === true;
       notes.push({
         start,
@@ -118,19 +148,70 @@ export function sungNotes(
         text: slur ? '~' : (w.syllables[s.syllable] ?? '~'),
         confidence:
           noteConfidence(
-            slur ? 'slur' : s.syllable === 0 ? 'word' : 'syllable',
+            slur ? 'slur' : s.syllable === 0 ? 'word' : cuts ? 'gridSyllable' : 'syllable',
             end - start,
             opening
               ? pitchSpread(midi, note, opening.from, opening.to)
-              : pitchSpread(midi, note, Math.round(start / track.hop), Math.round(end / track.hop)),
+              : cuts
+                ? pitchSpread(steady ?? midi, note, from.from, from.to)
+                : pitchSpread(midi, note, Math.round(start / track.hop), Math.round(end / track.hop)),
           ) *
           wordTimingFactor(w.confidence) *
-          (onGrid ? GRID_ONSET_FACTOR : 1),
+          (onGrid && !cuts ? GRID_ONSET_FACTOR : 1),
         ...(onGrid ? { onGrid } : {}),
       });
     });
   });
   return fixOctaves(notes);
+}
+
+/** Frames before a grid boundary whose pitch may already be the next syllable's (see grid-syllables.ts). */
+const GRID_ANTICIPATION_FRAMES = 15;
+
+/**
+ * Segments for syllables whose boundaries the grid chose (`cuts`, frames): the times are the
+ * boundaries; each syllable's pitch is read from its voiced frames, less the last ones before the
+ * next boundary (they may carry the next pitch).
+ */
+function gridSyllables(
+  voiced: readonly Segment[],
+  found: GridSyllables,
+  f1: number,
+  midi: Float32Array,
+): { segs: SyllableSegment[]; pitched: SyllableSegment[] } {
+  const { cuts, slurs } = found;
+  const from = Math.min(voiced[0].from, cuts[0] - 1);
+  const edges = [from, ...cuts, Math.max(f1, cuts[cuts.length - 1] + 1)];
+  const segs: SyllableSegment[] = [];
+  const pitched: SyllableSegment[] = [];
+  let next = NaN;
+  for (let k = edges.length - 2; k >= 0; k--) {
+    const a = edges[k];
+    const b = edges[k + 1];
+    const last = k + 2 === edges.length;
+    let end = Math.max(a + 1, last ? b : b - Math.min(GRID_ANTICIPATION_FRAMES, Math.floor((b - a) / 2)));
+    const slur = slurs[k];
+    if (slur !== undefined && slur > a && slur < end) {
+      segs.unshift({ from: slur, to: b, gapBefore: 0, syllable: k });
+      pitched.unshift({ from: slur, to: end, gapBefore: 0, syllable: k });
+      next = median(midi, slur, end);
+      end = slur;
+    }
+    // A syllable that glides on towards the next one's pitch sang the note it glided from.
+    const glide = last && slur === undefined ? undefined : glideCut(midi, a, end);
+    if (glide !== undefined) {
+      const before = median(midi, a, glide);
+      const after = median(midi, glide, end);
+      const step = Math.abs(before - after) % 12;
+      // Towards the next pitch, and no octave slip of the tracker.
+      if (Math.abs(after - next) < Math.abs(before - next) && Math.min(step, 12 - step) >= GLIDE_SEMITONES)
+        end = glide;
+    }
+    segs.unshift({ from: a, to: slur ?? b, gapBefore: k === 0 ? Infinity : 0, syllable: k, onGrid: k > 0 });
+    pitched.unshift({ from: a, to: end, gapBefore: 0, syllable: k });
+    next = median(midi, a, end);
+  }
+  return { segs, pitched };
 }
 
 /** A syllable boundary moves to the next grid eighth at most this far after it (frames)… */
@@ -214,7 +295,7 @@ function openingNote(midi: Float32Array, head: Segment, first: Segment): Segment
  * onset is inferred, a slur is often the glide between two notes; a very short note, or one whose
  * frames wander far from its pitch, is often not a note.
  */
-const NOTE_CONFIDENCE = { word: 0.92, syllable: 0.72, slur: 0.4 } as const;
+const NOTE_CONFIDENCE = { word: 0.92, syllable: 0.72, gridSyllable: 0.92, slur: 0.4 } as const;
 const SHORT_NOTE_S = 0.08;
 const SHORT_NOTE_FACTOR = 0.45;
 /** Median distance (semitones) of the note's voiced frames from its pitch: unsteady, very unsteady. */
@@ -314,6 +395,29 @@ function smoothedMidi(track: PitchTrack): Float32Array {
     for (let j = Math.max(0, i - half); j <= Math.min(n - 1, i + half); j++)
       if (!Number.isNaN(raw[j])) buf.push(raw[j]);
     out[i] = medianOf(buf);
+  }
+  return out;
+}
+
+/** Frames this far (semitones) from the median of the voiced frames within OCTAVE_SLIP_FRAMES… */
+const OCTAVE_SLIP_SEMITONES = 9;
+const OCTAVE_SLIP_FRAMES = 15;
+
+/** … are the tracker's slips (an octave or a twelfth off, a few frames long): unvoiced here. */
+function withoutOctaveSlips(midi: Float32Array): Float32Array {
+  const out = new Float32Array(midi.length);
+  const buf: number[] = [];
+  for (let i = 0; i < midi.length; i++) {
+    out[i] = midi[i];
+    if (Number.isNaN(midi[i])) continue;
+    buf.length = 0;
+    for (
+      let j = Math.max(0, i - OCTAVE_SLIP_FRAMES);
+      j <= Math.min(midi.length - 1, i + OCTAVE_SLIP_FRAMES);
+      j++
+    )
+      if (!Number.isNaN(midi[j])) buf.push(midi[j]);
+    if (Math.abs(midi[i] - medianOf(buf)) >= OCTAVE_SLIP_SEMITONES) out[i] = NaN;
   }
   return out;
 }

@@ -50,12 +50,14 @@ export function transcribeNotes(
     syllables: splitSyllables(w.word, syllableCount(w.word, dict)),
     confidence: w.confidence,
   }));
-  // Eighths: half the 16th grid's divisions (a compound beat's three eighths).
-  const eighths =
+  const syllableGrid =
     grid && grid.beats.length >= 2
-      ? Array.from(gridPoints(grid.beats, gridDivisions(grid.compound) / 2))
+      ? {
+          sixteenths: Array.from(gridPoints(grid.beats, gridDivisions(grid.compound))),
+          perBeat: gridDivisions(grid.compound),
+        }
       : undefined;
-  const notes = sungNotes(track, spans, cues, eighths);
+  const notes = sungNotes(track, spans, cues, syllableGrid);
   return grid && grid.beats.length >= 2
     ? quantizeNotes(notes, grid.beats, gridDivisions(grid.compound))
     : notes;

@@ -429,3 +429,85 @@ describe('syllables on the beat grid', () => {
     expect(Math.abs(notes[1].start - 0.75)).toBeLessThan(0.04);
   });
 });
+
+describe("a word's syllables chosen jointly on the grid", () => {
+  // Beats every 0.5 s from 0: eighths 0.25 s apart, 16ths 0.125 s apart.
+  const grid: BeatGrid = { beats: Array.from({ length: 10 }, (_, k) => 0.5 * k) };
+
+  it('reads a crowded line as sung in 16ths and starts a steady second syllable one 16th in', async () => {
+    const dict = await loadPronunciations();
+    // "happy family river song", one syllable per 16th except "ver" (three 16ths) and the held
+    // "song"; "river" on one pitch, so nothing in the voice marks its second syllable (1.25 s).
+    const plan: [string, number, [number, number][]][] = [
+      [
+        'happy',
+        0.5,
+        [
+          [60, 0.125],
+          [62, 0.125],
+        ],
+      ],
+      [
+        'family',
+        0.75,
+        [
+          [64, 0.125],
+          [62, 0.125],
+          [60, 0.125],
+        ],
+      ],
+      [
+        'river',
+        1.125,
+        [
+          [57, 0.125],
+          [57, 0.375],
+        ],
+      ],
+      ['song', 1.625, [[55, 0.5]]],
+    ];
+    const x = new Float32Array(Math.round(2.6 * SR));
+    const words = plan.map(([word, start, notes]) => {
+      const end = start + notes.reduce((s, [, d]) => s + d, 0) - 0.02;
+      voice(x, start, end, (t) => {
+        let m = notes[0][0];
+        let at = start;
+        for (const [midi, d] of notes) {
+          if (t >= at) m = midi;
+          at += d;
+        }
+        return m;
+      });
+      return { word, start, end };
+    });
+    const track = trackPitch(x, SR, { voicing: 'notes' });
+    const notes = transcribeNotes(track, words, dict, grid, vocalCues(x, SR, track));
+    const river = notes.filter((n) => n.wordIndex === 2);
+    expect(river.map((n) => n.midi)).toEqual([57, 57]);
+    expect(river[1].start).toBeCloseTo(1.25, 2);
+    const family = notes.filter((n) => n.wordIndex === 1);
+    expect(family.map((n) => n.midi)).toEqual([64, 62, 60]);
+    family.forEach((n, i) => expect(Math.abs(n.start - (0.75 + 0.125 * i))).toBeLessThan(0.04));
+  });
+
+  it("keeps a slur inside a long syllable apart from the word's syllable boundary", async () => {
+    const dict = await loadPronunciations();
+    // "fire": "fi" one eighth on 52 (0.5–0.75 s), "re" three eighths that slur from 52 to 55
+    // halfway (1.125 s). The only pitch step is the slur; the syllable boundary is on the grid.
+    const x = new Float32Array(Math.round(2.2 * SR));
+    voice(x, 0.5, 1.5, (t) => (t < 1.125 ? 52 : 55));
+    const track = trackPitch(x, SR, { voicing: 'notes' });
+    const notes = transcribeNotes(
+      track,
+      [{ word: 'fire', start: 0.5, end: 1.5 }],
+      dict,
+      grid,
+      vocalCues(x, SR, track),
+    );
+    expect(notes.map((n) => n.midi)).toEqual([52, 52, 55]);
+    expect(notes.map((n) => n.syllable)).toEqual([0, 1, 1]);
+    expect(notes[1].start).toBeCloseTo(0.75, 2);
+    expect(Math.abs(notes[2].start - 1.125)).toBeLessThan(0.04);
+    expect(notes[2].text).toBe('~');
+  });
+});

@@ -6,8 +6,14 @@ import type { Logger } from 'pino';
 import type { AppConfig } from '../config.js';
 import type { JobRecord } from '../domain/job.js';
 import { STAGE_NAMES } from '../domain/stage.js';
-import { InputError } from '../errors.js';
-import { BlockedAddressError, checkHostIsPublic, guardedLookup, isInternalAddress } from './ssrf-guard.js';
+import { AppError, InputError } from '../errors.js';
+import {
+  BlockedAddressError,
+  checkHostIsPublic,
+  guardedLookup,
+  isInternalAddress,
+  LookupBusyError,
+} from './ssrf-guard.js';
 
 /**
  * Webhooks: a job created with `webhook_url` gets one POST with its final status.
@@ -54,6 +60,15 @@ export async function checkWebhookUrl(
   } catch (err) {
     if (err instanceof BlockedAddressError)
       throw new InputError('WEBHOOK_ADDRESS_BLOCKED', 'webhook_url points to an internal address');
+    // The name servers are slow or the resolver is busy: not the URL's fault, so not a 400.
+    if (err instanceof LookupBusyError)
+      throw new AppError(
+        'WEBHOOK_LOOKUP_BUSY',
+        err.timedOut
+          ? 'the host of webhook_url did not resolve in time; try again shortly'
+          : 'too many webhook host look-ups are pending; try again shortly',
+        503,
+      );
     throw new InputError('BAD_WEBHOOK_URL', 'the host of webhook_url cannot be resolved');
   }
   return url.toString();

@@ -12,6 +12,9 @@ import { AppError, quotedName } from '../errors.js';
  *   FORBIDDEN_KEY       `__proto__`, `constructor` or `prototype` anywhere (prototype pollution)
  *   JSON_TOO_DEEP       nesting past MAX_DEPTH
  *   NUMBER_OUT_OF_RANGE a number that is not a finite double
+ *   INVALID_UNICODE     a lone surrogate escape (`"\ud800"`): no character, so not UTF-8 either
+ *                       (RFC 8259 §8.2); it was stored and shown, and two such titles that
+ *                       render alike were two videos
  * A charset other than UTF-8 is 415. An empty body is no body (the route's schema decides).
  */
 export const MAX_DEPTH = 32;
@@ -50,10 +53,32 @@ export function parseJsonBody(body: Buffer): unknown {
     throw bad('INVALID_UTF8', 'the body is not valid UTF-8');
   }
   checkJsonText(text);
+  let value: unknown;
   try {
-    return JSON.parse(text) as unknown;
+    value = JSON.parse(text) as unknown;
   } catch (err) {
     throw bad('INVALID_JSON', `the body is not valid JSON: ${(err as Error).message}`);
+  }
+  // Text decoded from UTF-8 has no lone surrogate; only an escape makes one, so only a body
+  // with a surrogate escape is walked.
+  if (SURROGATE_ESCAPE.test(text)) checkWellFormed(value);
+  return value;
+}
+
+const SURROGATE_ESCAPE = /\\u[dD][89a-fA-F]/;
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/** Every string (keys too) is well-formed UTF-16, without recursion (depth is bounded anyway). */
+function checkWellFormed(root: unknown): void {
+  const todo: unknown[] = [root];
+  while (todo.length > 0) {
+    const v = todo.pop();
+    if (typeof v === 'string') {
+      if (LONE_SURROGATE.test(v))
+        throw bad('INVALID_UNICODE', 'the body has a lone surrogate (\\ud800-\\udfff) that is no character');
+    } else if (v && typeof v === 'object') {
+      for (const [k, item] of Object.entries(v)) todo.push(k, item);
+    }
   }
 }
 

@@ -5,15 +5,17 @@ import { loadConfig, ConfigError, type AppConfig } from '../config.js';
 import { createServices } from '../container.js';
 import type { JobRecord } from '../domain/job.js';
 import { isTerminalJob } from '../domain/job.js';
+import { strictUtf8 } from '../domain/utf8.js';
 import { separationEngineChoices } from '../engines/separation/engines.js';
 import { WHISPER_SIZES } from '../engines/transcription/whisper.js';
 import { AppError, InputError } from '../errors.js';
 import { intakeFile } from '../ingest/intake.js';
-import { parseJobOptions, type ParsedOptions } from '../ingest/options.js';
+import { MAX_LYRICS_CHARS, parseJobOptions, type ParsedOptions } from '../ingest/options.js';
 import { AUDIO_FORMATS } from '../infra/audio-formats.js';
 import { createLogger, type Logger } from '../infra/logger.js';
 import { defaultStageHandlers } from '../stages/index.js';
 import { moveInto } from '../storage/files.js';
+import { uploadFilename } from '../http/upload-filename.js';
 import { jobPaths } from '../storage/paths.js';
 import { ProgressLine } from './progress.js';
 
@@ -98,8 +100,18 @@ export async function runProcess(audio: string, flags: ProcessFlags): Promise<nu
   if (!st.isFile()) return fail(2, `${audio} is not a regular file`);
   let lyrics: string | undefined;
   if (flags.lyrics) {
-    lyrics = await fs.readFile(flags.lyrics, 'utf8').catch(() => undefined);
-    if (lyrics === undefined) return fail(2, `cannot read the --lyrics file: ${flags.lyrics}`);
+    const read = await readLyricsFile(flags.lyrics);
+    if (typeof read !== 'string') return fail(2, read.problem);
+    lyrics = read;
+  }
+  let filename: string;
+  try {
+    // The upload's rule for the name shown (last segment, no control or bidi characters): a
+    // file named `\e[2J.wav` cleared the terminal in the summary, and was stored as it was.
+    filename = uploadFilename(path.basename(audio));
+  } catch (err) {
+    if (err instanceof InputError) return fail(2, err.message);
+    throw err;
   }
   let parsed;
   try {
@@ -130,8 +142,45 @@ export async function runProcess(audio: string, flags: ProcessFlags): Promise<nu
   } catch (err) {
     return fail(2, `cannot create --out ${flags.out}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
   }
-  const result = await runInOut(audio, out, outStat !== undefined, config, log, parsed, flags, fail);
+  const result = await runInOut(
+    audio,
+    filename,
+    out,
+    outStat !== undefined,
+    config,
+    log,
+    parsed,
+    flags,
+    fail,
+  );
   return result;
+}
+
+/** The most a `--lyrics` file may hold: the longest lyrics accepted, at 4 bytes a character. */
+const MAX_LYRICS_FILE_BYTES = MAX_LYRICS_CHARS * 4;
+
+/**
+ * A `--lyrics` file: a regular file of at most MAX_LYRICS_FILE_BYTES, UTF-8 (the upload form's
+ * rule for its fields). It was read whole, whatever it was: `--lyrics /dev/zero` read
+ * gigabytes into memory before failing, and Latin-1 lyrics became U+FFFD without a word.
+ */
+async function readLyricsFile(file: string): Promise<string | { problem: string }> {
+  const cannot = { problem: `cannot read the --lyrics file: ${file}` };
+  const handle = await fs.open(file, 'r').catch(() => undefined);
+  if (!handle) return cannot;
+  try {
+    const st = await handle.stat();
+    if (!st.isFile()) return { problem: `the --lyrics file is not a regular file: ${file}` };
+    if (st.size > MAX_LYRICS_FILE_BYTES)
+      return { problem: `the --lyrics file is larger than ${MAX_LYRICS_FILE_BYTES} bytes: ${file}` };
+    const bytes = await handle.readFile().catch(() => undefined);
+    if (!bytes) return cannot;
+    if (bytes.length > MAX_LYRICS_FILE_BYTES)
+      return { problem: `the --lyrics file is larger than ${MAX_LYRICS_FILE_BYTES} bytes: ${file}` };
+    return strictUtf8(bytes) ?? { problem: `the --lyrics file is not valid UTF-8: ${file}` };
+  } finally {
+    await handle.close();
+  }
 }
 
 /** The CLI's names for the option fields, so a message names the flag the user typed. */
@@ -148,6 +197,7 @@ const CLI_FLAG_NAMES = {
 
 async function runInOut(
   audio: string,
+  filename: string,
   out: string,
   outExisted: boolean,
   config: AppConfig,
@@ -159,7 +209,7 @@ async function runInOut(
   const note = (msg: string) => {
     if (!flags.json || process.stderr.isTTY) process.stderr.write(`karaoke: ${msg}\n`);
   };
-  note(`checking and decoding ${path.basename(audio)}…`);
+  note(`checking and decoding ${filename}…`);
   const stages = defaultStageHandlers(log);
   const services = await createServices(config, log, {
     handlers: stages.handlers,
@@ -179,7 +229,7 @@ async function runInOut(
   try {
     job = await intakeFile(services, {
       file: audio,
-      filename: path.basename(audio),
+      filename,
       options: parsed.options,
       warnings: parsed.warnings,
       move: false,

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { strictUtf8 } from '../domain/utf8.js';
 import { AppError, quotedName } from '../errors.js';
 
 /**
@@ -40,18 +41,12 @@ function checkCharset(contentType: string | undefined): void {
     throw new AppError('UNSUPPORTED_CHARSET', `JSON bodies are UTF-8, not "${charset}"`, 415);
 }
 
-const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
-
 export function parseJsonBody(body: Buffer): unknown {
   if (body.length === 0) return undefined;
   if (body[0] === 0xef && body[1] === 0xbb && body[2] === 0xbf)
     throw bad('INVALID_JSON', 'the body starts with a byte order mark; send JSON without one');
-  let text: string;
-  try {
-    text = utf8.decode(body);
-  } catch {
-    throw bad('INVALID_UTF8', 'the body is not valid UTF-8');
-  }
+  const text = strictUtf8(body);
+  if (text === undefined) throw bad('INVALID_UTF8', 'the body is not valid UTF-8');
   checkJsonText(text);
   let value: unknown;
   try {

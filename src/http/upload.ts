@@ -7,6 +7,7 @@ import { pipeline } from 'node:stream/promises';
 import type { FastifyRequest } from 'fastify';
 import '@fastify/multipart';
 import type { AppConfig } from '../config.js';
+import { strictUtf8 } from '../domain/utf8.js';
 import { InputError, quotedName } from '../errors.js';
 import { checkExtension } from '../ingest/validate.js';
 import { tmpDir } from '../storage/paths.js';
@@ -31,8 +32,6 @@ const PART_BUFFER_BYTES = 128 * 1024;
 /** Text fields a form may have beside the file. */
 const MAX_FIELDS = 20;
 
-const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
-
 /**
  * A text field's value, read whole (at most FIELD_SIZE_BYTES: never half a value) and decoded as
  * UTF-8, strictly; undefined when the parser gave up on the form meanwhile (a cut body).
@@ -51,11 +50,10 @@ async function readTextField(stream: Readable, name: string): Promise<string | u
     chunks.push(chunk);
   }
   if (!stream.readableEnded) return undefined;
-  try {
-    return utf8.decode(Buffer.concat(chunks));
-  } catch {
+  const text = strictUtf8(Buffer.concat(chunks));
+  if (text === undefined)
     throw new InputError('INVALID_UTF8', `the form field ${quotedName(name)} is not valid UTF-8`);
-  }
+  return text;
 }
 
 export interface ReceivedUpload {

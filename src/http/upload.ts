@@ -109,6 +109,13 @@ export async function receiveUpload(request: FastifyRequest, config: AppConfig):
         if (part.file.truncated) throw tooLarge(config);
       } else {
         if (++texts > MAX_FIELDS) throw new InputError('TOO_MANY_FIELDS', 'too many form fields');
+        // No name: it was stored as the field "undefined", and a second one failed in the
+        // duplicate check's message (an UPLOAD_FAILED that said nothing).
+        if (part.fieldname === undefined)
+          throw new InputError(
+            'UNKNOWN_FIELD',
+            'a form part has no name (Content-Disposition: form-data; name="…")',
+          );
         // Two values for one field are two answers to one question: refused, not one picked.
         if (Object.hasOwn(fields, part.fieldname))
           throw new InputError(

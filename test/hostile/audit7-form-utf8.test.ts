@@ -70,4 +70,25 @@ describe('audit 7: form text fields are UTF-8', () => {
       expect(job?.options.lyrics).toBe(lyrics);
     }
   });
+
+  it('a text part without a name is said to be one (it was the field "undefined")', async () => {
+    for (const count of [1, 2, 30]) {
+      const payload = Buffer.concat([
+        ...Array.from({ length: count }, () =>
+          Buffer.from(`--${BOUNDARY}\r\nContent-Disposition: form-data\r\n\r\nx\r\n`),
+        ),
+        form([]),
+      ]);
+      const res = await svc.app.inject({
+        method: 'POST',
+        url: '/api/process',
+        headers: { 'content-type': `multipart/form-data; boundary=${BOUNDARY}` },
+        payload,
+      });
+      expect(res.statusCode, res.body).toBe(400);
+      expect(res.json().error.code).toBe('UNKNOWN_FIELD');
+      expect(res.json().error.message).toContain('has no name');
+    }
+    expect(uploadTempFiles(svc)).toEqual([]);
+  });
 });

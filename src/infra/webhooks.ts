@@ -29,6 +29,12 @@ export const SIGNATURE_HEADER = 'x-karaoke-signature';
 export const TIMESTAMP_HEADER = 'x-karaoke-timestamp';
 const MAX_URL_CHARS = 2048;
 const REQUEST_TIMEOUT_MS = 10_000;
+/**
+ * The most one delivery may take, connect to the answer's last byte. REQUEST_TIMEOUT_MS is an idle
+ * time: a receiver that trickles its answer (a byte every few seconds) held the socket, and the
+ * delivery's memory, for as long as it liked, one per finished job that named it.
+ */
+const DELIVERY_DEADLINE_MS = 30_000;
 const DEFAULT_ATTEMPTS = 5;
 const DEFAULT_BASE_DELAY_MS = 1000;
 
@@ -93,6 +99,8 @@ export interface WebhookSenderOptions {
   log?: Logger;
   attempts?: number;
   baseDelayMs?: number;
+  /** The most one delivery may take (default DELIVERY_DEADLINE_MS). */
+  deadlineMs?: number;
 }
 
 /** Sends webhooks in the background; `close` stops pending retries. */
@@ -193,8 +201,19 @@ export class WebhookSender {
           res.resume();
           res.on('end', () => resolve(res.statusCode ?? 0));
           res.on('error', reject);
+          // Cut before its end (the deadline destroyed it) without an error event: still settled.
+          res.on('close', () => {
+            if (!res.complete) reject(new Error('the webhook answer was cut short'));
+          });
         },
       );
+      const deadlineMs = this.opts.deadlineMs ?? DELIVERY_DEADLINE_MS;
+      const deadline = setTimeout(
+        () => req.destroy(new Error(`webhook took longer than ${deadlineMs} ms`)),
+        deadlineMs,
+      );
+      deadline.unref();
+      req.on('close', () => clearTimeout(deadline));
       req.on('timeout', () => req.destroy(new Error('webhook timed out')));
       req.on('error', reject);
       req.end(body);

@@ -66,13 +66,14 @@ export async function checkWebhookUrl(
   } catch (err) {
     if (err instanceof BlockedAddressError)
       throw new InputError('WEBHOOK_ADDRESS_BLOCKED', 'webhook_url points to an internal address');
-    // The name servers are slow or the resolver is busy: not the URL's fault, so not a 400.
-    if (err instanceof LookupBusyError)
+    // The name servers are slow, failing for now (EAI_AGAIN: "temporary failure in name
+    // resolution") or the resolver is busy: not the URL's fault, so not a 400.
+    if (err instanceof LookupBusyError || (err as NodeJS.ErrnoException).code === 'EAI_AGAIN')
       throw new AppError(
         'WEBHOOK_LOOKUP_BUSY',
-        err.timedOut
-          ? 'the host of webhook_url did not resolve in time; try again shortly'
-          : 'too many webhook host look-ups are pending; try again shortly',
+        err instanceof LookupBusyError && !err.timedOut
+          ? 'too many webhook host look-ups are pending; try again shortly'
+          : 'the host of webhook_url could not be resolved now; try again shortly',
         503,
       );
     throw new InputError('BAD_WEBHOOK_URL', 'the host of webhook_url cannot be resolved');

@@ -72,4 +72,22 @@ describe('audit 7: webhook host look-ups at submit are bounded', () => {
     const later = await submit(svc, '127.0.0.1');
     expect(later.json().error.code).toBe('WEBHOOK_ADDRESS_BLOCKED');
   });
+
+  it('a resolver failing for now (EAI_AGAIN) is 503 too; a name that does not exist stays 400', async () => {
+    svc = await startTestService({ config: withSecurity({ webhookSecret: 'webhook-secret-0123456789' }) });
+    const fail = (code: string) =>
+      vi
+        .spyOn(dns.promises, 'lookup')
+        .mockImplementation(() => Promise.reject(Object.assign(new Error(code), { code })) as never);
+    fail('EAI_AGAIN');
+    const again = await submit(svc, 'flaky.example');
+    expect(again.statusCode).toBe(503);
+    expect(again.json().error.code).toBe('WEBHOOK_LOOKUP_BUSY');
+    vi.restoreAllMocks();
+    fail('ENOTFOUND');
+    const missing = await submit(svc, 'missing.example');
+    expect(missing.statusCode).toBe(400);
+    expect(missing.json().error.code).toBe('BAD_WEBHOOK_URL');
+    expect(uploadTempFiles(svc)).toEqual([]);
+  });
 });

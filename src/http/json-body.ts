@@ -27,7 +27,7 @@ export function installJsonBodyParser(app: FastifyInstance): void {
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => {
     try {
-      checkCharset(request.headers['content-type']);
+      checkCharset(request.headers['content-type'], 'JSON bodies');
       done(null, parseJsonBody(body as Buffer));
     } catch (err) {
       done(err as Error, undefined);
@@ -35,10 +35,11 @@ export function installJsonBodyParser(app: FastifyInstance): void {
   });
 }
 
-function checkCharset(contentType: string | undefined): void {
+/** A `charset` parameter other than UTF-8 is 415: JSON bodies and form fields are read as UTF-8 only. */
+export function checkCharset(contentType: string | undefined, what: string): void {
   const charset = /;\s*charset\s*=\s*"?([^";\s]*)/i.exec(contentType ?? '')?.[1];
   if (charset !== undefined && !/^utf-?8$/i.test(charset))
-    throw new AppError('UNSUPPORTED_CHARSET', `JSON bodies are UTF-8, not "${charset}"`, 415);
+    throw new AppError('UNSUPPORTED_CHARSET', `${what} are UTF-8, not ${quotedName(charset)}`, 415);
 }
 
 export function parseJsonBody(body: Buffer): unknown {

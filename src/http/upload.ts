@@ -11,6 +11,7 @@ import { strictUtf8 } from '../domain/utf8.js';
 import { InputError, quotedName } from '../errors.js';
 import { checkExtension } from '../ingest/validate.js';
 import { tmpDir } from '../storage/paths.js';
+import { checkCharset } from './json-body.js';
 import { uploadFilename } from './upload-filename.js';
 
 /**
@@ -65,6 +66,8 @@ export interface ReceivedUpload {
 export async function receiveUpload(request: FastifyRequest, config: AppConfig): Promise<ReceivedUpload> {
   if (!request.isMultipart())
     throw new InputError('NOT_MULTIPART', 'send the song as multipart/form-data with a "file" field', 415);
+  // Its text fields are read as UTF-8 (readTextField): a form that says it is Latin-1 is refused.
+  checkCharset(request.headers['content-type'], 'form fields');
   await fs.mkdir(tmpDir(config.storageDir), { recursive: true });
   // No prototype: a field named __proto__ or constructor is just a field.
   const fields = Object.create(null) as Record<string, string>;

@@ -91,4 +91,23 @@ describe('audit 7: form text fields are UTF-8', () => {
     }
     expect(uploadTempFiles(svc)).toEqual([]);
   });
+
+  it('a form whose Content-Type names another charset is 415, as a JSON body is', async () => {
+    for (const [charset, status] of [
+      ['latin1', 415],
+      ['"iso-8859-1"', 415],
+      ['utf-8', 202],
+      ['UTF8', 202],
+    ] as const) {
+      const res = await svc.app.inject({
+        method: 'POST',
+        url: '/api/process',
+        headers: { 'content-type': `multipart/form-data; charset=${charset}; boundary=${BOUNDARY}` },
+        payload: form([{ name: 'lyrics', value: Buffer.from('la la') }]),
+      });
+      expect(res.statusCode, `${charset}: ${res.body}`).toBe(status);
+      if (status === 415) expect(res.json().error.code).toBe('UNSUPPORTED_CHARSET');
+    }
+    expect(uploadTempFiles(svc)).toEqual([]);
+  });
 });

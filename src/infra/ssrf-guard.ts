@@ -119,8 +119,14 @@ export class LookupBusyError extends Error {
 function boundedLookup(hostname: string, options: dns.LookupOptions): Promise<dns.LookupAddress[]> {
   if (pendingLookups >= MAX_PENDING_LOOKUPS)
     return Promise.reject(new LookupBusyError(`${pendingLookups} host look-ups are pending`, false));
+  let started: Promise<dns.LookupAddress[]>;
+  try {
+    started = dns.promises.lookup(hostname, { ...options, all: true });
+  } catch (err) {
+    return Promise.reject(err as Error);
+  }
   pendingLookups++;
-  const lookup = dns.promises.lookup(hostname, { ...options, all: true }).finally(() => pendingLookups--);
+  const lookup = started.finally(() => pendingLookups--);
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(

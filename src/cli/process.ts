@@ -1,4 +1,5 @@
 import fs from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { loadConfig, ConfigError, type AppConfig } from '../config.js';
@@ -183,6 +184,9 @@ async function readLyricsFile(file: string): Promise<string | { problem: string 
   }
 }
 
+/** The signals that stop a run (exit 128 + the signal's number: 130, 143, 129). */
+const STOP_SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+
 /** The CLI's names for the option fields, so a message names the flag the user typed. */
 const CLI_FLAG_NAMES = {
   stages: '--stages',
@@ -209,24 +213,28 @@ async function runInOut(
   const note = (msg: string) => {
     if (!flags.json || process.stderr.isTTY) process.stderr.write(`karaoke: ${msg}\n`);
   };
-  note(`checking and decoding ${filename}…`);
-  const stages = defaultStageHandlers(log);
-  const services = await createServices(config, log, {
-    handlers: stages.handlers,
-    closeHandlers: stages.close,
-    durable: false,
-  });
-  services.pipeline.startWorkers();
-  const bar = new ProgressLine(process.stderr, !flags.json || process.stderr.isTTY === true);
-  let job: JobRecord;
-  let interrupted = false;
+  let services: Awaited<ReturnType<typeof createServices>> | undefined;
+  let job: JobRecord | undefined;
+  let interrupted: NodeJS.Signals | undefined;
   let delivered = false;
-  const onSigint = () => {
-    interrupted = true;
-    if (job) void services.pipeline.cancel(job.id);
+  // Ctrl-C, `kill` and a closed terminal all cancel the job and clean up: SIGTERM and SIGHUP
+  // ended the process at once, leaving its scratch job (.karaoke-work-<pid>, stems and all)
+  // inside --out; a signal during the probe was noted but the job then ran to its end.
+  const onSignal = (signal: NodeJS.Signals) => {
+    interrupted = signal;
+    if (job) void services?.pipeline.cancel(job.id);
   };
-  process.once('SIGINT', onSigint);
+  for (const signal of STOP_SIGNALS) process.once(signal, onSignal);
+  note(`checking and decoding ${filename}…`);
+  const bar = new ProgressLine(process.stderr, !flags.json || process.stderr.isTTY === true);
   try {
+    const stages = defaultStageHandlers(log);
+    services = await createServices(config, log, {
+      handlers: stages.handlers,
+      closeHandlers: stages.close,
+      durable: false,
+    });
+    services.pipeline.startWorkers();
     job = await intakeFile(services, {
       file: audio,
       filename,
@@ -234,6 +242,7 @@ async function runInOut(
       warnings: parsed.warnings,
       move: false,
     });
+    if (interrupted) void services.pipeline.cancel(job.id);
     const final = await waitForEnd(services.backends.store, job.id, (j) => bar.update(j));
     bar.done();
     const jobDir = jobPaths(config.storageDir, final.id).dir;
@@ -242,7 +251,7 @@ async function runInOut(
     const summary = cliSummary(final, out);
     if (flags.json) process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
     else printHuman(summary);
-    if (interrupted) return 130;
+    if (interrupted) return 128 + os.constants.signals[interrupted];
     return final.status === 'completed' || final.status === 'partial' ? 0 : 1;
   } catch (err) {
     bar.done();
@@ -250,8 +259,8 @@ async function runInOut(
     if (err instanceof AppError) return fail(1, err.message);
     throw err;
   } finally {
-    process.off('SIGINT', onSigint);
-    await services.close({ abort: true });
+    for (const signal of STOP_SIGNALS) process.off(signal, onSignal);
+    await services?.close({ abort: true });
     await fs.rm(config.storageDir, { recursive: true, force: true });
     // A rejected run leaves nothing behind: not even the --out folder it made.
     if (!delivered && !outExisted) await fs.rmdir(out).catch(() => undefined);

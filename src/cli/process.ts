@@ -1,19 +1,22 @@
 import fs from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { loadConfig, ConfigError, type AppConfig } from '../config.js';
 import { createServices } from '../container.js';
 import type { JobRecord } from '../domain/job.js';
 import { isTerminalJob } from '../domain/job.js';
+import { strictUtf8 } from '../domain/utf8.js';
 import { separationEngineChoices } from '../engines/separation/engines.js';
 import { WHISPER_SIZES } from '../engines/transcription/whisper.js';
 import { AppError, InputError } from '../errors.js';
 import { intakeFile } from '../ingest/intake.js';
-import { parseJobOptions, type ParsedOptions } from '../ingest/options.js';
+import { MAX_LYRICS_CHARS, parseJobOptions, type ParsedOptions } from '../ingest/options.js';
 import { AUDIO_FORMATS } from '../infra/audio-formats.js';
 import { createLogger, type Logger } from '../infra/logger.js';
 import { defaultStageHandlers } from '../stages/index.js';
 import { moveInto } from '../storage/files.js';
+import { uploadFilename } from '../http/upload-filename.js';
 import { jobPaths } from '../storage/paths.js';
 import { ProgressLine } from './progress.js';
 
@@ -98,8 +101,18 @@ export async function runProcess(audio: string, flags: ProcessFlags): Promise<nu
   if (!st.isFile()) return fail(2, `${audio} is not a regular file`);
   let lyrics: string | undefined;
   if (flags.lyrics) {
-    lyrics = await fs.readFile(flags.lyrics, 'utf8').catch(() => undefined);
-    if (lyrics === undefined) return fail(2, `cannot read the --lyrics file: ${flags.lyrics}`);
+    const read = await readLyricsFile(flags.lyrics);
+    if (typeof read !== 'string') return fail(2, read.problem);
+    lyrics = read;
+  }
+  let filename: string;
+  try {
+    // The upload's rule for the name shown (last segment, no control or bidi characters): a
+    // file named `\e[2J.wav` cleared the terminal in the summary, and was stored as it was.
+    filename = uploadFilename(path.basename(audio));
+  } catch (err) {
+    if (err instanceof InputError) return fail(2, err.message);
+    throw err;
   }
   let parsed;
   try {
@@ -130,9 +143,49 @@ export async function runProcess(audio: string, flags: ProcessFlags): Promise<nu
   } catch (err) {
     return fail(2, `cannot create --out ${flags.out}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
   }
-  const result = await runInOut(audio, out, outStat !== undefined, config, log, parsed, flags, fail);
+  const result = await runInOut(
+    audio,
+    filename,
+    out,
+    outStat !== undefined,
+    config,
+    log,
+    parsed,
+    flags,
+    fail,
+  );
   return result;
 }
+
+/** The most a `--lyrics` file may hold: the longest lyrics accepted, at 4 bytes a character. */
+const MAX_LYRICS_FILE_BYTES = MAX_LYRICS_CHARS * 4;
+
+/**
+ * A `--lyrics` file: a regular file of at most MAX_LYRICS_FILE_BYTES, UTF-8 (the upload form's
+ * rule for its fields). It was read whole, whatever it was: `--lyrics /dev/zero` read
+ * gigabytes into memory before failing, and Latin-1 lyrics became U+FFFD without a word.
+ */
+async function readLyricsFile(file: string): Promise<string | { problem: string }> {
+  const cannot = { problem: `cannot read the --lyrics file: ${file}` };
+  const handle = await fs.open(file, 'r').catch(() => undefined);
+  if (!handle) return cannot;
+  try {
+    const st = await handle.stat();
+    if (!st.isFile()) return { problem: `the --lyrics file is not a regular file: ${file}` };
+    if (st.size > MAX_LYRICS_FILE_BYTES)
+      return { problem: `the --lyrics file is larger than ${MAX_LYRICS_FILE_BYTES} bytes: ${file}` };
+    const bytes = await handle.readFile().catch(() => undefined);
+    if (!bytes) return cannot;
+    if (bytes.length > MAX_LYRICS_FILE_BYTES)
+      return { problem: `the --lyrics file is larger than ${MAX_LYRICS_FILE_BYTES} bytes: ${file}` };
+    return strictUtf8(bytes) ?? { problem: `the --lyrics file is not valid UTF-8: ${file}` };
+  } finally {
+    await handle.close();
+  }
+}
+
+/** The signals that stop a run (exit 128 + the signal's number: 130, 143, 129). */
+const STOP_SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 
 /** The CLI's names for the option fields, so a message names the flag the user typed. */
 const CLI_FLAG_NAMES = {
@@ -148,6 +201,7 @@ const CLI_FLAG_NAMES = {
 
 async function runInOut(
   audio: string,
+  filename: string,
   out: string,
   outExisted: boolean,
   config: AppConfig,
@@ -159,31 +213,36 @@ async function runInOut(
   const note = (msg: string) => {
     if (!flags.json || process.stderr.isTTY) process.stderr.write(`karaoke: ${msg}\n`);
   };
-  note(`checking and decoding ${path.basename(audio)}…`);
-  const stages = defaultStageHandlers(log);
-  const services = await createServices(config, log, {
-    handlers: stages.handlers,
-    closeHandlers: stages.close,
-    durable: false,
-  });
-  services.pipeline.startWorkers();
-  const bar = new ProgressLine(process.stderr, !flags.json || process.stderr.isTTY === true);
-  let job: JobRecord;
-  let interrupted = false;
+  let services: Awaited<ReturnType<typeof createServices>> | undefined;
+  let job: JobRecord | undefined;
+  let interrupted: NodeJS.Signals | undefined;
   let delivered = false;
-  const onSigint = () => {
-    interrupted = true;
-    if (job) void services.pipeline.cancel(job.id);
+  // Ctrl-C, `kill` and a closed terminal all cancel the job and clean up: SIGTERM and SIGHUP
+  // ended the process at once, leaving its scratch job (.karaoke-work-<pid>, stems and all)
+  // inside --out; a signal during the probe was noted but the job then ran to its end.
+  const onSignal = (signal: NodeJS.Signals) => {
+    interrupted = signal;
+    if (job) void services?.pipeline.cancel(job.id);
   };
-  process.once('SIGINT', onSigint);
+  for (const signal of STOP_SIGNALS) process.once(signal, onSignal);
+  note(`checking and decoding ${filename}…`);
+  const bar = new ProgressLine(process.stderr, !flags.json || process.stderr.isTTY === true);
   try {
+    const stages = defaultStageHandlers(log);
+    services = await createServices(config, log, {
+      handlers: stages.handlers,
+      closeHandlers: stages.close,
+      durable: false,
+    });
+    services.pipeline.startWorkers();
     job = await intakeFile(services, {
       file: audio,
-      filename: path.basename(audio),
+      filename,
       options: parsed.options,
       warnings: parsed.warnings,
       move: false,
     });
+    if (interrupted) void services.pipeline.cancel(job.id);
     const final = await waitForEnd(services.backends.store, job.id, (j) => bar.update(j));
     bar.done();
     const jobDir = jobPaths(config.storageDir, final.id).dir;
@@ -192,7 +251,7 @@ async function runInOut(
     const summary = cliSummary(final, out);
     if (flags.json) process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
     else printHuman(summary);
-    if (interrupted) return 130;
+    if (interrupted) return 128 + os.constants.signals[interrupted];
     return final.status === 'completed' || final.status === 'partial' ? 0 : 1;
   } catch (err) {
     bar.done();
@@ -200,8 +259,8 @@ async function runInOut(
     if (err instanceof AppError) return fail(1, err.message);
     throw err;
   } finally {
-    process.off('SIGINT', onSigint);
-    await services.close({ abort: true });
+    for (const signal of STOP_SIGNALS) process.off(signal, onSignal);
+    await services?.close({ abort: true });
     await fs.rm(config.storageDir, { recursive: true, force: true });
     // A rejected run leaves nothing behind: not even the --out folder it made.
     if (!delivered && !outExisted) await fs.rmdir(out).catch(() => undefined);

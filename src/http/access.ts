@@ -30,8 +30,8 @@ export type Principal =
   | { kind: 'open' }
   | { kind: 'admin' }
   | { kind: 'key'; owner: string }
-  /** A signed URL: that one resource of that one job. */
-  | { kind: 'signed'; jobId: string }
+  /** A signed URL: that one resource of that one job (`owner`: the valid key sent with it, if any). */
+  | { kind: 'signed'; jobId: string; owner?: string }
   | { kind: 'anonymous' };
 
 declare module 'fastify' {
@@ -142,6 +142,16 @@ function accessHook(config: AppConfig): onRequestHookHandler {
     const access = request.routeOptions.config.access ?? 'key';
     const key = presentedKey(request);
     request.principal = principalFromKey(config, key);
+    // A signed URL is the right to that one resource, whoever presents it: with a valid key of
+    // another owner it was 404 where no key (or a wrong one) was 200, so a page that sent its
+    // user's key along with a link another user shared could not play it. An owner's own key
+    // (or the admin's) already reaches the job; a bad signature leaves the key to decide.
+    const keyed = request.principal;
+    if (keyed.kind === 'key' && (access === 'signed-file' || access === 'signed-events')) {
+      const signed = signedPrincipal(request, access === 'signed-file' ? 'file' : 'events', urls);
+      if (signed?.kind === 'signed') request.principal = { ...signed, owner: keyed.owner };
+      return;
+    }
     if (request.principal.kind !== 'anonymous' && access !== 'metrics') return;
     switch (access) {
       case 'public':

@@ -55,7 +55,9 @@ export class ClientSlots {
  */
 export function clientOf(request: FastifyRequest): string {
   const p = request.principal as FastifyRequest['principal'] | null;
-  return p?.kind === 'key' ? `key:${p.owner}` : `ip:${request.ip}`;
+  // A key's owner is one client, also when it sends a signed URL with its key (access.ts).
+  const owner = p?.kind === 'key' || p?.kind === 'signed' ? p.owner : undefined;
+  return owner !== undefined ? `key:${owner}` : `ip:${request.ip}`;
 }
 
 /** The headers of a refusal by ClientSlots (or any 429/503): when to come back. */

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { strictUtf8 } from '../domain/utf8.js';
 import { AppError, quotedName } from '../errors.js';
 
 /**
@@ -12,6 +13,9 @@ import { AppError, quotedName } from '../errors.js';
  *   FORBIDDEN_KEY       `__proto__`, `constructor` or `prototype` anywhere (prototype pollution)
  *   JSON_TOO_DEEP       nesting past MAX_DEPTH
  *   NUMBER_OUT_OF_RANGE a number that is not a finite double
+ *   INVALID_UNICODE     a lone surrogate escape (`"\ud800"`): no character, so not UTF-8 either
+ *                       (RFC 8259 §8.2); it was stored and shown, and two such titles that
+ *                       render alike were two videos
  * A charset other than UTF-8 is 415. An empty body is no body (the route's schema decides).
  */
 export const MAX_DEPTH = 32;
@@ -23,7 +27,7 @@ export function installJsonBodyParser(app: FastifyInstance): void {
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => {
     try {
-      checkCharset(request.headers['content-type']);
+      checkCharset(request.headers['content-type'], 'JSON bodies');
       done(null, parseJsonBody(body as Buffer));
     } catch (err) {
       done(err as Error, undefined);
@@ -31,29 +35,46 @@ export function installJsonBodyParser(app: FastifyInstance): void {
   });
 }
 
-function checkCharset(contentType: string | undefined): void {
+/** A `charset` parameter other than UTF-8 is 415: JSON bodies and form fields are read as UTF-8 only. */
+export function checkCharset(contentType: string | undefined, what: string): void {
   const charset = /;\s*charset\s*=\s*"?([^";\s]*)/i.exec(contentType ?? '')?.[1];
   if (charset !== undefined && !/^utf-?8$/i.test(charset))
-    throw new AppError('UNSUPPORTED_CHARSET', `JSON bodies are UTF-8, not "${charset}"`, 415);
+    throw new AppError('UNSUPPORTED_CHARSET', `${what} are UTF-8, not ${quotedName(charset)}`, 415);
 }
-
-const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 export function parseJsonBody(body: Buffer): unknown {
   if (body.length === 0) return undefined;
   if (body[0] === 0xef && body[1] === 0xbb && body[2] === 0xbf)
     throw bad('INVALID_JSON', 'the body starts with a byte order mark; send JSON without one');
-  let text: string;
-  try {
-    text = utf8.decode(body);
-  } catch {
-    throw bad('INVALID_UTF8', 'the body is not valid UTF-8');
-  }
+  const text = strictUtf8(body);
+  if (text === undefined) throw bad('INVALID_UTF8', 'the body is not valid UTF-8');
   checkJsonText(text);
+  let value: unknown;
   try {
-    return JSON.parse(text) as unknown;
+    value = JSON.parse(text) as unknown;
   } catch (err) {
     throw bad('INVALID_JSON', `the body is not valid JSON: ${(err as Error).message}`);
+  }
+  // Text decoded from UTF-8 has no lone surrogate; only an escape makes one, so only a body
+  // with a surrogate escape is walked.
+  if (SURROGATE_ESCAPE.test(text)) checkWellFormed(value);
+  return value;
+}
+
+const SURROGATE_ESCAPE = /\\u[dD][89a-fA-F]/;
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/** Every string (keys too) is well-formed UTF-16, without recursion (depth is bounded anyway). */
+function checkWellFormed(root: unknown): void {
+  const todo: unknown[] = [root];
+  while (todo.length > 0) {
+    const v = todo.pop();
+    if (typeof v === 'string') {
+      if (LONE_SURROGATE.test(v))
+        throw bad('INVALID_UNICODE', 'the body has a lone surrogate (\\ud800-\\udfff) that is no character');
+    } else if (v && typeof v === 'object') {
+      for (const [k, item] of Object.entries(v)) todo.push(k, item);
+    }
   }
 }
 

@@ -7,9 +7,11 @@ import { pipeline } from 'node:stream/promises';
 import type { FastifyRequest } from 'fastify';
 import '@fastify/multipart';
 import type { AppConfig } from '../config.js';
+import { strictUtf8 } from '../domain/utf8.js';
 import { InputError, quotedName } from '../errors.js';
 import { checkExtension } from '../ingest/validate.js';
 import { tmpDir } from '../storage/paths.js';
+import { checkCharset } from './json-body.js';
 import { uploadFilename } from './upload-filename.js';
 
 /**
@@ -28,6 +30,33 @@ export const FIELD_SIZE_BYTES = 1024 * 1024;
  */
 const PART_BUFFER_BYTES = 128 * 1024;
 
+/** Text fields a form may have beside the file. */
+const MAX_FIELDS = 20;
+
+/**
+ * A text field's value, read whole (at most FIELD_SIZE_BYTES: never half a value) and decoded as
+ * UTF-8, strictly; undefined when the parser gave up on the form meanwhile (a cut body).
+ */
+async function readTextField(stream: Readable, name: string): Promise<string | undefined> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of stream as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > FIELD_SIZE_BYTES)
+      throw new InputError(
+        'FIELD_TOO_LARGE',
+        `the form field ${quotedName(name)} is larger than ${FIELD_SIZE_BYTES} bytes`,
+        413,
+      );
+    chunks.push(chunk);
+  }
+  if (!stream.readableEnded) return undefined;
+  const text = strictUtf8(Buffer.concat(chunks));
+  if (text === undefined)
+    throw new InputError('INVALID_UTF8', `the form field ${quotedName(name)} is not valid UTF-8`);
+  return text;
+}
+
 export interface ReceivedUpload {
   tmpFile: string;
   filename: string;
@@ -37,6 +66,8 @@ export interface ReceivedUpload {
 export async function receiveUpload(request: FastifyRequest, config: AppConfig): Promise<ReceivedUpload> {
   if (!request.isMultipart())
     throw new InputError('NOT_MULTIPART', 'send the song as multipart/form-data with a "file" field', 415);
+  // Its text fields are read as UTF-8 (readTextField): a form that says it is Latin-1 is refused.
+  checkCharset(request.headers['content-type'], 'form fields');
   await fs.mkdir(tmpDir(config.storageDir), { recursive: true });
   // No prototype: a field named __proto__ or constructor is just a field.
   const fields = Object.create(null) as Record<string, string>;
@@ -44,13 +75,25 @@ export async function receiveUpload(request: FastifyRequest, config: AppConfig):
   let filename = '';
   let lost = false;
   let parts = 0;
+  let files = 0;
+  let texts = 0;
   try {
     for await (const part of request.parts({
-      limits: { fileSize: config.maxFileSize, files: 1, fields: 20, fieldSize: FIELD_SIZE_BYTES },
+      // One file and MAX_FIELDS text fields; past that the parser stops (TOO_MANY_FIELDS).
+      limits: { fileSize: config.maxFileSize, files: 1 + MAX_FIELDS, fieldSize: FIELD_SIZE_BYTES },
       fileHwm: PART_BUFFER_BYTES,
+      // Every part comes as bytes, text fields too: the parser decoded a text field itself, and
+      // bytes that are not UTF-8 silently became U+FFFD (JSON bodies refuse them: INVALID_UTF8).
+      // Which part is the song stays the parser's rule: a filename, or application/octet-stream.
+      isPartAFile: () => true,
     })) {
       parts++;
-      if (part.type === 'file') {
+      if (part.type !== 'file') continue;
+      if (part.filename !== undefined || part.mimetype === 'application/octet-stream') {
+        if (++files > 1) {
+          part.file.resume();
+          throw new InputError('TOO_MANY_FILES', 'send exactly one file');
+        }
         if (part.fieldname !== 'file') {
           part.file.resume();
           throw unexpectedFile(part.fieldname);
@@ -68,20 +111,33 @@ export async function receiveUpload(request: FastifyRequest, config: AppConfig):
         }
         if (part.file.truncated) throw tooLarge(config);
       } else {
+        if (++texts > MAX_FIELDS) throw new InputError('TOO_MANY_FIELDS', 'too many form fields');
+        // No name: it was stored as the field "undefined", and a second one failed in the
+        // duplicate check's message (an UPLOAD_FAILED that said nothing).
+        if (part.fieldname === undefined)
+          throw new InputError(
+            'UNKNOWN_FIELD',
+            'a form part has no name (Content-Disposition: form-data; name="…")',
+          );
         // Two values for one field are two answers to one question: refused, not one picked.
         if (Object.hasOwn(fields, part.fieldname))
           throw new InputError(
             'DUPLICATE_FIELD',
             `the form sends ${quotedName(part.fieldname)} more than once`,
           );
-        // Past the field size the parser keeps the first part of the value: never use half a value.
-        if (part.valueTruncated)
-          throw new InputError(
-            'FIELD_TOO_LARGE',
-            `the form field ${quotedName(part.fieldname)} is larger than ${FIELD_SIZE_BYTES} bytes`,
-            413,
-          );
-        fields[part.fieldname] = typeof part.value === 'string' ? part.value : String(part.value ?? '');
+        if (part.fieldname === 'file') {
+          // The song sent as text (`curl -F file=<song.mp3`): said at once, never read into memory.
+          part.file.resume();
+          if (files > 0)
+            throw new InputError('DUPLICATE_FIELD', `the form sends ${quotedName('file')} more than once`);
+          throw noFile(parts, true);
+        }
+        const value = await readTextField(part.file, part.fieldname);
+        if (value === undefined) {
+          lost = true;
+          continue;
+        }
+        fields[part.fieldname] = value;
       }
     }
     if (lost) throw interrupted();
@@ -90,8 +146,8 @@ export async function receiveUpload(request: FastifyRequest, config: AppConfig):
     if (err instanceof InputError) throw err;
     const code = (err as { code?: string }).code;
     if (code === 'FST_REQ_FILE_TOO_LARGE') throw tooLarge(config);
-    if (code === 'FST_FILES_LIMIT') throw new InputError('TOO_MANY_FILES', 'send exactly one file');
-    if (code === 'FST_PARTS_LIMIT' || code === 'FST_FIELDS_LIMIT')
+    // Every part counts as a "file" to the parser (isPartAFile above): its limit is the parts'.
+    if (code === 'FST_FILES_LIMIT' || code === 'FST_PARTS_LIMIT' || code === 'FST_FIELDS_LIMIT')
       throw new InputError('TOO_MANY_FIELDS', 'too many form fields');
     if (code?.startsWith('FST_')) throw new InputError('BAD_MULTIPART', (err as Error).message);
     throw interrupted(err);

@@ -90,24 +90,74 @@ type LookupCallback = (
   family?: number,
 ) => void;
 
+/**
+ * How long a webhook host may take to resolve at submit before the upload is answered, and how
+ * many look-ups may be pending at once (in any process's webhook code). `dns.lookup` runs
+ * getaddrinfo on libuv's thread pool (4 threads, shared with every file read and write) and has
+ * no timeout of its own: a host whose name servers never answer held the upload (its slot, its
+ * temp file) for the resolver's own timeouts, and a few such uploads at once held every pool
+ * thread, so that no file of any job could be read or written meanwhile. A look-up that runs
+ * past the timeout is abandoned (the thread stays busy until the resolver gives up); while
+ * MAX_PENDING_LOOKUPS are pending a new one is refused at once, which keeps pool threads for
+ * the files.
+ */
+export const LOOKUP_TIMEOUT_MS = 5000;
+export const MAX_PENDING_LOOKUPS = 2;
+let pendingLookups = 0;
+
+/** The resolver is slow (a look-up timed out) or busy (too many pending): try again later. */
+export class LookupBusyError extends Error {
+  constructor(
+    message: string,
+    readonly timedOut: boolean,
+  ) {
+    super(message);
+  }
+}
+
+/** `dns.lookup` (all addresses) bounded by LOOKUP_TIMEOUT_MS and MAX_PENDING_LOOKUPS. */
+function boundedLookup(hostname: string, options: dns.LookupOptions): Promise<dns.LookupAddress[]> {
+  if (pendingLookups >= MAX_PENDING_LOOKUPS)
+    return Promise.reject(new LookupBusyError(`${pendingLookups} host look-ups are pending`, false));
+  let started: Promise<dns.LookupAddress[]>;
+  try {
+    started = dns.promises.lookup(hostname, { ...options, all: true });
+  } catch (err) {
+    return Promise.reject(err as Error);
+  }
+  pendingLookups++;
+  const lookup = started.finally(() => pendingLookups--);
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new LookupBusyError(`${hostname} did not resolve within ${LOOKUP_TIMEOUT_MS} ms`, true)),
+      LOOKUP_TIMEOUT_MS,
+    );
+    timer.unref();
+  });
+  lookup.catch(() => undefined);
+  return Promise.race([lookup, timeout]).finally(() => clearTimeout(timer));
+}
+
 /** A `lookup` for http.request that resolves the name and refuses internal addresses. */
 export function guardedLookup(allowPrivate: boolean) {
   return (hostname: string, options: dns.LookupOptions, callback: LookupCallback): void => {
-    dns.lookup(hostname, { ...options, all: true }, (err, addresses) => {
-      if (err) return callback(err, []);
-      const list = addresses;
-      const bad = list.find((a) => isInternalAddress(a.address));
-      if (!allowPrivate && bad) {
-        return callback(
-          new BlockedAddressError(`${hostname} resolves to an internal address (${bad.address})`),
-          [],
-        );
-      }
-      if (options.all) return callback(null, list);
-      const first = list[0];
-      if (!first) return callback(new Error(`${hostname} has no address`), []);
-      callback(null, first.address, first.family);
-    });
+    boundedLookup(hostname, options).then(
+      (list) => {
+        const bad = list.find((a) => isInternalAddress(a.address));
+        if (!allowPrivate && bad) {
+          return callback(
+            new BlockedAddressError(`${hostname} resolves to an internal address (${bad.address})`),
+            [],
+          );
+        }
+        if (options.all) return callback(null, list);
+        const first = list[0];
+        if (!first) return callback(new Error(`${hostname} has no address`), []);
+        callback(null, first.address, first.family);
+      },
+      (err: NodeJS.ErrnoException) => callback(err, []),
+    );
   };
 }
 
@@ -115,9 +165,7 @@ export function guardedLookup(allowPrivate: boolean) {
 export async function checkHostIsPublic(hostname: string, allowPrivate: boolean): Promise<void> {
   if (allowPrivate) return;
   const host = hostname.replace(/^\[|\]$/g, '');
-  const addresses = net.isIP(host)
-    ? [{ address: host }]
-    : await dns.promises.lookup(host, { all: true, verbatim: true });
+  const addresses = net.isIP(host) ? [{ address: host }] : await boundedLookup(host, { verbatim: true });
   const bad = addresses.find((a) => isInternalAddress(a.address));
   if (bad) throw new BlockedAddressError(`${hostname} resolves to an internal address (${bad.address})`);
 }

@@ -6,8 +6,14 @@ import type { Logger } from 'pino';
 import type { AppConfig } from '../config.js';
 import type { JobRecord } from '../domain/job.js';
 import { STAGE_NAMES } from '../domain/stage.js';
-import { InputError } from '../errors.js';
-import { BlockedAddressError, checkHostIsPublic, guardedLookup, isInternalAddress } from './ssrf-guard.js';
+import { AppError, InputError } from '../errors.js';
+import {
+  BlockedAddressError,
+  checkHostIsPublic,
+  guardedLookup,
+  isInternalAddress,
+  LookupBusyError,
+} from './ssrf-guard.js';
 
 /**
  * Webhooks: a job created with `webhook_url` gets one POST with its final status.
@@ -23,6 +29,12 @@ export const SIGNATURE_HEADER = 'x-karaoke-signature';
 export const TIMESTAMP_HEADER = 'x-karaoke-timestamp';
 const MAX_URL_CHARS = 2048;
 const REQUEST_TIMEOUT_MS = 10_000;
+/**
+ * The most one delivery may take, connect to the answer's last byte. REQUEST_TIMEOUT_MS is an idle
+ * time: a receiver that trickles its answer (a byte every few seconds) held the socket, and the
+ * delivery's memory, for as long as it liked, one per finished job that named it.
+ */
+const DELIVERY_DEADLINE_MS = 30_000;
 const DEFAULT_ATTEMPTS = 5;
 const DEFAULT_BASE_DELAY_MS = 1000;
 
@@ -54,6 +66,16 @@ export async function checkWebhookUrl(
   } catch (err) {
     if (err instanceof BlockedAddressError)
       throw new InputError('WEBHOOK_ADDRESS_BLOCKED', 'webhook_url points to an internal address');
+    // The name servers are slow, failing for now (EAI_AGAIN: "temporary failure in name
+    // resolution") or the resolver is busy: not the URL's fault, so not a 400.
+    if (err instanceof LookupBusyError || (err as NodeJS.ErrnoException).code === 'EAI_AGAIN')
+      throw new AppError(
+        'WEBHOOK_LOOKUP_BUSY',
+        err instanceof LookupBusyError && !err.timedOut
+          ? 'too many webhook host look-ups are pending; try again shortly'
+          : 'the host of webhook_url could not be resolved now; try again shortly',
+        503,
+      );
     throw new InputError('BAD_WEBHOOK_URL', 'the host of webhook_url cannot be resolved');
   }
   return url.toString();
@@ -78,6 +100,8 @@ export interface WebhookSenderOptions {
   log?: Logger;
   attempts?: number;
   baseDelayMs?: number;
+  /** The most one delivery may take (default DELIVERY_DEADLINE_MS). */
+  deadlineMs?: number;
 }
 
 /** Sends webhooks in the background; `close` stops pending retries. */
@@ -178,8 +202,19 @@ export class WebhookSender {
           res.resume();
           res.on('end', () => resolve(res.statusCode ?? 0));
           res.on('error', reject);
+          // Cut before its end (the deadline destroyed it) without an error event: still settled.
+          res.on('close', () => {
+            if (!res.complete) reject(new Error('the webhook answer was cut short'));
+          });
         },
       );
+      const deadlineMs = this.opts.deadlineMs ?? DELIVERY_DEADLINE_MS;
+      const deadline = setTimeout(
+        () => req.destroy(new Error(`webhook took longer than ${deadlineMs} ms`)),
+        deadlineMs,
+      );
+      deadline.unref();
+      req.on('close', () => clearTimeout(deadline));
       req.on('timeout', () => req.destroy(new Error('webhook timed out')));
       req.on('error', reject);
       req.end(body);

@@ -33,10 +33,86 @@ export function recordProblem(value: unknown, id: string): string | undefined {
     if (!isObject(st.outputs) || !Object.values(st.outputs).every((v) => typeof v === 'string'))
       return `stages.${s}.outputs is not a map of paths`;
     if (!Array.isArray(st.warnings)) return `stages.${s}.warnings is not a list`;
+    const shown = shownFieldsProblem(st, STAGE_SHOWN);
+    if (shown) return `stages.${s}.${shown}`;
+    const e = st.engine;
+    if (
+      e !== undefined &&
+      !(
+        isObject(e) &&
+        typeof e.name === 'string' &&
+        typeof e.version === 'string' &&
+        typeof e.quality === 'string'
+      )
+    )
+      return `stages.${s}.engine is not an engine (name, version, quality)`;
   }
   if (!isObject(r.summary)) return 'summary is not an object';
+  for (const [k, v] of Object.entries(r.summary)) {
+    const want = Object.hasOwn(SUMMARY_TYPES, k) ? SUMMARY_TYPES[k] : undefined;
+    if (want && v !== null && typeof v !== want) return `summary.${k} is not a ${want}`;
+  }
   if (!Array.isArray(r.warnings)) return 'warnings is not a list';
+  const shown = shownFieldsProblem(r, JOB_SHOWN);
+  if (shown) return shown;
   if (r.owner !== undefined && typeof r.owner !== 'string') return 'owner is not a string';
+  return undefined;
+}
+
+/**
+ * The optional fields a status shows, by type. A record that passed the checks above with, say,
+ * `error: "boom"` or a stage's `duration_s: "x"` could not be written as a status: 500 on its
+ * status, and on every `GET /api/jobs` that listed it (the owner's, and the admin's).
+ */
+const JOB_SHOWN = {
+  started_at: 'string',
+  finished_at: 'string',
+  webhook_url: 'string',
+  error: 'error',
+} as const;
+const STAGE_SHOWN = {
+  message: 'string',
+  queued_at: 'string',
+  started_at: 'string',
+  finished_at: 'string',
+  duration_s: 'number',
+  error: 'error',
+} as const;
+
+/** The summary keys a status shows with a type (JobSummary, http/schemas.ts); the rest are free. */
+const SUMMARY_TYPES: Record<string, 'string' | 'number' | undefined> = {
+  separation_engine: 'string',
+  separation_quality: 'string',
+  stem_format: 'string',
+  transcription_engine: 'string',
+  language: 'string',
+  word_count: 'number',
+  lyrics_source: 'string',
+  timing_score: 'number',
+  tempo_bpm: 'number',
+  beat_count: 'number',
+  time_signature: 'string',
+  beats_per_bar: 'number',
+  beat_confidence: 'number',
+  beats_source: 'string',
+  meter_confidence: 'number',
+  rhythm_regularity: 'number',
+};
+
+function shownFieldsProblem(
+  r: Record<string, unknown>,
+  fields: Record<string, 'string' | 'number' | 'error'>,
+): string | undefined {
+  for (const [k, type] of Object.entries(fields)) {
+    const v = r[k];
+    if (v === undefined || (v === null && type !== 'error')) continue;
+    if (type === 'error') {
+      if (!isObject(v) || typeof v.code !== 'string' || typeof v.message !== 'string')
+        return `${k} is not an error (code, message)`;
+    } else if (typeof v !== type || (type === 'number' && !Number.isFinite(v))) {
+      return `${k} is not a ${type}`;
+    }
+  }
   return undefined;
 }
 

@@ -5,7 +5,7 @@ import { Type } from '@sinclair/typebox';
 import type { Services } from '../../container.js';
 import { InputError, NotFoundError } from '../../errors.js';
 import { notModified, rangeAllowed, validatorsOf } from '../conditional.js';
-import { contentTypeOf } from '../content-types.js';
+import { contentDisposition, contentTypeOf } from '../content-types.js';
 import { loadOwnedJob } from '../job-lookup.js';
 import { openablePublicFile } from '../public-files.js';
 import { parseRange } from '../range.js';
@@ -79,10 +79,7 @@ export function fileRoutes(services: Services): FastifyPluginAsyncTypebox {
           reply.header('accept-ranges', 'bytes').header('content-type', contentTypeOf(file));
           reply.header('etag', validators.etag).header('last-modified', validators.lastModified);
           if (notModified(request.headers, validators)) return reply.status(304).send(null);
-          reply.header(
-            'content-disposition',
-            `inline; filename="${rel.split('/').pop()?.replace(/"/g, '')}"`,
-          );
+          reply.header('content-disposition', contentDisposition(rel.split('/').pop() ?? ''));
           let start = 0;
           let end = size - 1;
           const rangeHeader = request.headers.range;

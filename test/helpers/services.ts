@@ -18,6 +18,8 @@ export interface TestService {
   services: Services;
   app: FastifyInstance;
   config: AppConfig;
+  /** The Redis key prefix of a distributed service (its store keys are `${prefix}:…`). */
+  prefix?: string;
   close(): Promise<void>;
 }
 
@@ -75,6 +77,7 @@ export async function startTestService(
     services,
     app,
     config,
+    ...(distributed ? { prefix } : {}),
     close: async () => {
       await app.close();
       await services.close({ abort: true });

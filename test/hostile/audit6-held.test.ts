@@ -104,12 +104,15 @@ describe('nothing of a job is left in Redis once it is gone', () => {
     await svc.close();
   });
 
-  /** The store's keys and index members that name the job (the queues' own keys are BullMQ's). */
+  /**
+   * This service's store keys and index members that name the job (the queues' own keys are
+   * BullMQ's). Only its own prefix: other test files' services share the Redis and change theirs.
+   */
   async function traces(id: string): Promise<string[]> {
     const found: string[] = [];
     let cursor = '0';
     do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', 'test-svc-*', 'COUNT', 1000);
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${svc.prefix}:*`, 'COUNT', 1000);
       cursor = next;
       for (const key of keys) {
         if (key.includes('-bull:')) continue;

@@ -51,6 +51,12 @@ export interface AppConfig {
    */
   demucsAttentionChunks: number;
   /**
+   * htdemucs' attention as onnxruntime's fused `MultiHeadAttention` (`DEMUCS_FUSED_ATTENTION`):
+   * a graph rewrite exact to float rounding that never materialises the score matrices
+   * (engines/separation/fuse-attention.ts). Takes precedence over `DEMUCS_ATTENTION_CHUNKS`.
+   */
+  demucsFusedAttention: boolean;
+  /**
    * htdemucs run as consecutive sessions cut at these module boundaries (`DEMUCS_SPLIT`, `coarse` by
    * default; `off`: one session), so each part's intermediates are freed when it ends
    * (engines/separation/split-model.ts): half the peak memory, bit-identical stems.
@@ -218,6 +224,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
     onnxCacheOptimized: bool('ONNX_CACHE_OPTIMIZED', true),
     demucsQuantize: oneOf<'off' | 'int8'>('DEMUCS_QUANTIZE', 'off', ['off', 'int8']),
     demucsAttentionChunks: int('DEMUCS_ATTENTION_CHUNKS', 0, 0, 64),
+    demucsFusedAttention: bool('DEMUCS_FUSED_ATTENTION', true),
     demucsSplit: oneOf<AppConfig['demucsSplit']>('DEMUCS_SPLIT', 'coarse', [
       'off',
       'coarse',

@@ -139,7 +139,10 @@ export async function loadHtdemucs(deps: SeparationEngineDeps, info: EngineInfo)
     );
   });
   const optimizedPath = optimizedCacheFor(config, spec.sha256);
-  const malloc = tuneMalloc(config.mallocMmapThreshold);
+  const malloc = tuneMalloc(config.mallocMmapThreshold, {
+    trimThreshold: config.mallocTrimThreshold,
+    topPad: config.mallocTopPad,
+  });
   const load = () =>
     HtdemucsSession.load(modelPath, {
       threads: config.onnxThreads,

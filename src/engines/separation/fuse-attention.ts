@@ -4,8 +4,9 @@
  * per branch, self- and cross-attention in turn, 10 chains; Q `[batch, heads, L, head]`,
  * Kᵀ `[batch, heads, head, Lk]`, V `[batch, heads, Lk, head]`) becomes one
  * `com.microsoft.MultiHeadAttention` on the same tensors laid out as `[batch, length, heads × head]`,
- * its output put back into the chain's layout under the chain's output name. onnxruntime's optimiser does not find this pattern in the exported graph
- * (the scale is applied to Q and Kᵀ apart, before the product); the fused operator's CPU kernel
+ * its output put back into the chain's layout under the chain's output name. onnxruntime's
+ * optimiser does not find this pattern in the exported graph (the scale is applied to Q and Kᵀ
+ * apart, before the product); the fused operator's CPU kernel
  * computes the attention in tiles, without materialising the score matrix (8 × 2688² floats =
  * 231 MB for a frequency-branch self-attention). The graph's own scaling of Q and Kᵀ stays where
  * it is (the operator's `scale` is 1), so the computation is the same up to float rounding.

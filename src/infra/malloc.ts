@@ -15,9 +15,23 @@
 import { createRequire } from 'node:module';
 
 /** glibc's mallopt parameter numbers (malloc.h). */
+const M_TRIM_THRESHOLD = -1;
+const M_TOP_PAD = -2;
 const M_MMAP_THRESHOLD = -3;
 
-export type MallocTuning = { applied: true; mmapThreshold: number } | { applied: false; reason: string };
+/**
+ * How much free memory at the top of a heap malloc keeps instead of returning it (`trimThreshold`,
+ * glibc's `M_TRIM_THRESHOLD`), and how much more than asked it takes when a heap grows (`topPad`,
+ * `M_TOP_PAD`); 0 leaves glibc's. The model's sub-threshold tensors are freed and allocated again
+ * on every run: returned and grown anew, their pages are faulted in (and zeroed) every time.
+ */
+export interface MallocKeep {
+  trimThreshold: number;
+  topPad: number;
+}
+
+export type MallocTuning =
+  ({ applied: true; mmapThreshold: number } & Partial<MallocKeep>) | { applied: false; reason: string };
 
 interface Libc {
   mallopt(param: number, value: number): number;
@@ -55,16 +69,25 @@ function loadLibc(): Libc | null {
   return libc;
 }
 
+/** mallopt takes a C int. */
+const cInt = (bytes: number): number => Math.min(Math.floor(bytes), 2 ** 31 - 1);
+
 /**
- * Fixes malloc's mmap threshold at `mmapThreshold` bytes for the whole process (every thread);
- * 0 leaves the allocator as it is. Calling it again with the same value changes nothing.
+ * Fixes malloc's mmap threshold at `mmapThreshold` bytes for the whole process (every thread),
+ * and with `keep` its trim threshold and top pad (each > 0); `mmapThreshold` 0 leaves the allocator
+ * as it is. Calling it again with the same values changes nothing.
  */
-export function tuneMalloc(mmapThreshold: number): MallocTuning {
+export function tuneMalloc(mmapThreshold: number, keep?: Partial<MallocKeep>): MallocTuning {
   if (mmapThreshold <= 0) return { applied: false, reason: 'MALLOC_MMAP_THRESHOLD=0' };
   const lib = loadLibc();
   if (!lib) return { applied: false, reason: 'not glibc, or the optional koffi is not installed' };
-  const value = Math.min(Math.floor(mmapThreshold), 2 ** 31 - 1); // mallopt takes a C int
-  return lib.mallopt(M_MMAP_THRESHOLD, value) === 1
-    ? { applied: true, mmapThreshold: value }
-    : { applied: false, reason: `mallopt refused ${value}` };
+  const value = cInt(mmapThreshold);
+  if (lib.mallopt(M_MMAP_THRESHOLD, value) !== 1)
+    return { applied: false, reason: `mallopt refused ${value}` };
+  const tuning: MallocTuning = { applied: true, mmapThreshold: value };
+  const trim = cInt(keep?.trimThreshold ?? 0);
+  if (trim > 0 && lib.mallopt(M_TRIM_THRESHOLD, trim) === 1) tuning.trimThreshold = trim;
+  const pad = cInt(keep?.topPad ?? 0);
+  if (pad > 0 && lib.mallopt(M_TOP_PAD, pad) === 1) tuning.topPad = pad;
+  return tuning;
 }

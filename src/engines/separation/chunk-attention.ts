@@ -52,23 +52,11 @@ function isDefaultDomain(node: Node): boolean {
 }
 
 /**
- * The chunked graph of an ONNX model (bytes in, bytes out). `chunks` ≥ 2; a model with no attention
- * chain comes back with `attentions: 0` and its graph unchanged.
+ * The graph's attention chains: index of each chain's second MatMul → [its first MatMul, its
+ * Softmax], for every `MatMul(Q, Kᵀ) → Softmax(axis −1) → MatMul(·, V)` whose scores and
+ * probabilities feed nothing else (and are no graph outputs).
  */
-export function chunkAttention(
-  bytes: Uint8Array,
-  chunks: number,
-): { model: Uint8Array; report: ChunkReport } {
-  if (!Number.isInteger(chunks) || chunks < 2)
-    throw new RangeError(`chunks must be an integer ≥ 2, got ${chunks}`);
-  const model = onnx.ModelProto.decode(bytes);
-  const graph = model.graph;
-  if (!graph) throw new RangeError('the ONNX model has no graph');
-  const opset = (model.opsetImport ?? []).find((o) => !o.domain || o.domain === 'ai.onnx');
-  // Shape's start/end attributes need opset 15; Softmax over one axis (not "the flattened rest") 13.
-  if (!opset || Number(opset.version ?? 0) < 15) {
-    return { model: bytes, report: { attentions: 0, chunks } };
-  }
+export function findAttentionChains(graph: onnxProto.onnx.IGraphProto): Map<number, [number, number]> {
   const nodes = graph.node ?? [];
   const producer = new Map<string, number>();
   const consumers = new Map<string, number[]>();
@@ -101,8 +89,12 @@ export function chunkAttention(
     if (second.opType !== 'MatMul' || !isDefaultDomain(second) || second.input?.[0] !== s.output?.[0]) return;
     chains.set(m2, [m1, si]);
   });
-  if (chains.size === 0) return { model: bytes, report: { attentions: 0, chunks } };
+  return chains;
+}
 
+/** A namer of new tensors and nodes that never collides with a name the graph has. */
+export function freshNames(graph: onnxProto.onnx.IGraphProto): (base: string) => string {
+  const nodes = graph.node ?? [];
   const taken = new Set<string>([
     ...nodes.flatMap((n) => [...(n.output ?? []), n.name ?? '']),
     ...(graph.initializer ?? []).map((t) => t.name ?? ''),
@@ -114,6 +106,32 @@ export function chunkAttention(
     taken.add(name);
     return name;
   };
+  return fresh;
+}
+
+/**
+ * The chunked graph of an ONNX model (bytes in, bytes out). `chunks` ≥ 2; a model with no attention
+ * chain comes back with `attentions: 0` and its graph unchanged.
+ */
+export function chunkAttention(
+  bytes: Uint8Array,
+  chunks: number,
+): { model: Uint8Array; report: ChunkReport } {
+  if (!Number.isInteger(chunks) || chunks < 2)
+    throw new RangeError(`chunks must be an integer ≥ 2, got ${chunks}`);
+  const model = onnx.ModelProto.decode(bytes);
+  const graph = model.graph;
+  if (!graph) throw new RangeError('the ONNX model has no graph');
+  const opset = (model.opsetImport ?? []).find((o) => !o.domain || o.domain === 'ai.onnx');
+  // Shape's start/end attributes need opset 15; Softmax over one axis (not "the flattened rest") 13.
+  if (!opset || Number(opset.version ?? 0) < 15) {
+    return { model: bytes, report: { attentions: 0, chunks } };
+  }
+  const nodes = graph.node ?? [];
+  const chains = findAttentionChains(graph);
+  if (chains.size === 0) return { model: bytes, report: { attentions: 0, chunks } };
+
+  const fresh = freshNames(graph);
   // Shared constants: the chunk count's rounding, the slice index multipliers, the open end.
   const c = (values: bigint[], base: string) => {
     const t = int64s(fresh(base), values);

@@ -13,6 +13,7 @@ import { HtdemucsEngine } from './htdemucs-onnx.js';
 import { HtdemucsSession } from './htdemucs-session.js';
 import type { SeparationEngine } from './types.js';
 import { ensureChunkedModel } from './chunk-attention.js';
+import { ensureFusedModel } from './fuse-attention.js';
 import { ensureQuantizedModel, QUANTIZER_VERSION } from './quantize.js';
 import { ensureSplitModel } from './split-model.js';
 import { tuneMalloc } from '../../infra/malloc.js';
@@ -48,6 +49,7 @@ export function optimizedCacheFor(
     SeparationEngineDeps['config'],
     | 'onnxCacheOptimized'
     | 'demucsAttentionChunks'
+    | 'demucsFusedAttention'
     | 'demucsQuantize'
     | 'demucsSplit'
     | 'onnxProvider'
@@ -55,15 +57,22 @@ export function optimizedCacheFor(
   >,
   sha256: string,
 ): string | undefined {
-  // A split model is many graphs; its parts are optimised at load (each part is small).
-  if (!config.onnxCacheOptimized || config.demucsAttentionChunks > 1 || config.demucsSplit !== 'off')
+  // A split model is many graphs; its parts are optimised at load (each part is small). The
+  // rewritten graphs (chunked, fused) are not cached either: their name is not in the cache's key.
+  if (
+    !config.onnxCacheOptimized ||
+    config.demucsAttentionChunks > 1 ||
+    config.demucsFusedAttention ||
+    config.demucsSplit !== 'off'
+  )
     return undefined;
   return optimizedModelPath(config.modelsDir, sha256, config.demucsQuantize, config.onnxProvider);
 }
 
 /**
  * The model file a session loads: the downloaded graph, its int8 copy (`DEMUCS_QUANTIZE=int8`),
- * then its attention-chunked copy (`DEMUCS_ATTENTION_CHUNKS` > 1), then that cut into consecutive
+ * then its attention-fused copy (`DEMUCS_FUSED_ATTENTION`) or else its attention-chunked copy
+ * (`DEMUCS_ATTENTION_CHUNKS` > 1; a fused graph has no attention chain left to chunk), then that cut into consecutive
  * parts (`DEMUCS_SPLIT`; the path is then the parts' manifest), each written once into `MODELS_DIR`
  * and reused (each copy's name carries the one it was made from).
  */
@@ -71,7 +80,12 @@ export async function derivedModelPath(
   modelPath: string,
   config: Pick<
     SeparationEngineDeps['config'],
-    'demucsQuantize' | 'demucsAttentionChunks' | 'demucsSplit' | 'modelsDir' | 'onnxThreads'
+    | 'demucsQuantize'
+    | 'demucsAttentionChunks'
+    | 'demucsFusedAttention'
+    | 'demucsSplit'
+    | 'modelsDir'
+    | 'onnxThreads'
   >,
   sha256: string,
   log: SeparationEngineDeps['log'],
@@ -82,7 +96,11 @@ export async function derivedModelPath(
     if (q.created) log.info({ path: q.path, ...q.report }, 'htdemucs weights quantized to int8');
     current = q.path;
   }
-  if (config.demucsAttentionChunks > 1) {
+  if (config.demucsFusedAttention) {
+    const f = await ensureFusedModel(current, config.modelsDir, sha256);
+    if (f.created) log.info({ path: f.path, ...f.report }, 'htdemucs attention fused');
+    current = f.path;
+  } else if (config.demucsAttentionChunks > 1) {
     const c = await ensureChunkedModel(current, config.modelsDir, sha256, config.demucsAttentionChunks);
     if (c.created) log.info({ path: c.path, ...c.report }, 'htdemucs attention chunked');
     current = c.path;
@@ -121,7 +139,10 @@ export async function loadHtdemucs(deps: SeparationEngineDeps, info: EngineInfo)
     );
   });
   const optimizedPath = optimizedCacheFor(config, spec.sha256);
-  const malloc = tuneMalloc(config.mallocMmapThreshold);
+  const malloc = tuneMalloc(config.mallocMmapThreshold, {
+    trimThreshold: config.mallocTrimThreshold,
+    topPad: config.mallocTopPad,
+  });
   const load = () =>
     HtdemucsSession.load(modelPath, {
       threads: config.onnxThreads,

@@ -37,4 +37,18 @@ describe('tuneMalloc', () => {
     expect(mapped).toBeGreaterThanOrEqual(2 * 1024 * 1024);
     expect(mallinfo().hblkhd).toBe(before);
   });
+
+  it.runIf(koffi)('keeps a freed block at the top of the heap with a trim threshold (glibc)', async () => {
+    const libc = koffi!.load('libc.so.6');
+    const malloc = libc.func('void *malloc(size_t)');
+    const free = libc.func('void free(void *)');
+    const mallinfo = libc.func('mallinfo_t mallinfo()') as () => { keepcost: number };
+    const keep = { trimThreshold: 64 * 1024 * 1024, topPad: 1024 * 1024 };
+    expect(tuneMalloc(1024 * 1024, keep)).toEqual({ applied: true, mmapThreshold: 1024 * 1024, ...keep });
+    // A block under the mmap threshold comes from the heap; freed, it stays as the heap's free top
+    // (glibc's 128 KiB trim threshold would have returned all of it beyond that).
+    const blocks = Array.from({ length: 8 }, () => malloc(768 * 1024));
+    for (const b of blocks.reverse()) free(b);
+    expect(mallinfo().keepcost).toBeGreaterThanOrEqual(6 * 768 * 1024);
+  });
 });

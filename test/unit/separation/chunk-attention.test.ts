@@ -157,6 +157,7 @@ describe('attention chunked along the query axis', () => {
     const config = {
       demucsQuantize: 'off' as const,
       demucsSplit: 'off' as const,
+      demucsFusedAttention: false,
       modelsDir: dir,
       onnxThreads: 1,
     };

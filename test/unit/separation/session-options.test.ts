@@ -46,6 +46,7 @@ describe('htdemucs session options', () => {
     expect(config.onnxCacheOptimized).toBe(true);
     expect(config.demucsQuantize).toBe('off');
     expect(config.demucsAttentionChunks).toBe(0);
+    expect(config.demucsFusedAttention).toBe(true);
   });
 
   it('keys the cached graph by checksum, quantizer, onnxruntime version and provider', () => {
@@ -54,11 +55,12 @@ describe('htdemucs session options', () => {
     expect(optimizedModelPath('/models', 'f'.repeat(64), 'int8', 'cpu')).not.toBe(a);
     expect(optimizedModelPath('/models', 'e'.repeat(64), 'off', 'cpu')).not.toBe(a);
     expect(optimizedModelPath('/models', 'f'.repeat(64), 'off', 'cuda')).not.toBe(a);
-    // The attention-chunked graph is optimised at load, never through the cache; so are the parts
+    // The attention-chunked and -fused graphs are optimised at load, never through the cache; so are the parts
     // of a split graph (DEMUCS_SPLIT, `coarse` by default): the cache is for the graph as one session.
     expect(optimizedCacheFor(testConfig({ modelsDir: '/models' }), 'f'.repeat(64))).toBeUndefined();
-    const config = testConfig({ modelsDir: '/models', demucsSplit: 'off' });
+    const config = testConfig({ modelsDir: '/models', demucsSplit: 'off', demucsFusedAttention: false });
     expect(optimizedCacheFor(config, 'f'.repeat(64))).toBe(a);
+    expect(optimizedCacheFor({ ...config, demucsFusedAttention: true }, 'f'.repeat(64))).toBeUndefined();
     expect(optimizedCacheFor({ ...config, demucsAttentionChunks: 8 }, 'f'.repeat(64))).toBeUndefined();
     expect(optimizedCacheFor({ ...config, demucsAttentionChunks: 1 }, 'f'.repeat(64))).toBe(a);
     expect(optimizedCacheFor({ ...config, onnxCacheOptimized: false }, 'f'.repeat(64))).toBeUndefined();

@@ -132,6 +132,7 @@ describe('a split model run as a chain of sessions', () => {
     const config = {
       demucsQuantize: 'off' as const,
       demucsAttentionChunks: 0,
+      demucsFusedAttention: false,
       modelsDir: dir,
       onnxThreads: 1,
     };

@@ -71,9 +71,9 @@ export interface AppConfig {
   /**
    * malloc's trim threshold and top pad while the model runs (`MALLOC_TRIM_THRESHOLD`,
    * `MALLOC_TOP_PAD`, bytes; 0 leaves glibc's): free memory at a heap's top kept up to this much
-   * instead of being returned and faulted in again on the next segment (infra/malloc.ts). Off by
-   * default: 256 MiB / 64 MiB cut the 3-minute song's page faults by a quarter but raised its peak
-   * RSS from 1.40 to 1.70 GiB (BENCHMARKS.md, "fused attention").
+   * instead of being returned and faulted in again on the next segment (infra/malloc.ts). 256 MiB /
+   * 64 MiB by default: on the 3-minute song a quarter fewer page faults and 13 % less CPU, for a
+   * peak RSS of 1.56 instead of 1.41 GiB (BENCHMARKS.md, "malloc's trim threshold by default").
    */
   mallocTrimThreshold: number;
   mallocTopPad: number;
@@ -242,8 +242,8 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
       'fine',
     ]),
     mallocMmapThreshold: size('MALLOC_MMAP_THRESHOLD', 4 * 1024 * 1024, 0),
-    mallocTrimThreshold: size('MALLOC_TRIM_THRESHOLD', 0, 0),
-    mallocTopPad: size('MALLOC_TOP_PAD', 0, 0),
+    mallocTrimThreshold: size('MALLOC_TRIM_THRESHOLD', 256 * 1024 * 1024, 0),
+    mallocTopPad: size('MALLOC_TOP_PAD', 64 * 1024 * 1024, 0),
     audioSampleRate: int('AUDIO_SAMPLE_RATE', 44100, 8000, 192000),
     stemFormat: audioFormat('STEM_FORMAT', 'wav'),
     beatsSource: oneOf<'mix' | 'drums'>('BEATS_SOURCE', 'mix', ['mix', 'drums']),

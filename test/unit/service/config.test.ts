@@ -62,11 +62,13 @@ describe('loadConfig', () => {
     expect(loadConfig({}).mallocMmapThreshold).toBe(4 * 1024 * 1024);
     expect(loadConfig({ MALLOC_MMAP_THRESHOLD: '4MB' }).mallocMmapThreshold).toBe(4 * 1024 * 1024);
     expect(loadConfig({ MALLOC_MMAP_THRESHOLD: '0' }).mallocMmapThreshold).toBe(0);
-    expect(loadConfig({}).mallocTrimThreshold).toBe(0);
-    expect(loadConfig({}).mallocTopPad).toBe(0);
-    expect(loadConfig({ MALLOC_TRIM_THRESHOLD: '256MB', MALLOC_TOP_PAD: '64MB' })).toMatchObject({
+    expect(loadConfig({})).toMatchObject({
       mallocTrimThreshold: 256 * 1024 * 1024,
       mallocTopPad: 64 * 1024 * 1024,
+    });
+    expect(loadConfig({ MALLOC_TRIM_THRESHOLD: '0', MALLOC_TOP_PAD: '0' })).toMatchObject({
+      mallocTrimThreshold: 0,
+      mallocTopPad: 0,
     });
     expect(() => loadConfig({ MALLOC_MMAP_THRESHOLD: 'lots' })).toThrow(ConfigError);
   });

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../config.js';
 import { MODELS, pullModel } from '../engines/models.js';
-import { ensureQuantizedModel } from '../engines/separation/quantize.js';
+import { derivedModelPath } from '../engines/separation/htdemucs-load.js';
 import { pullWhisperModel, WHISPER_SIZES } from '../engines/transcription/whisper.js';
 import { createLogger } from '../infra/logger.js';
 import { formatModelTable, modelRows } from './model-table.js';
@@ -41,10 +41,11 @@ export function modelsCommand(program: Command): void {
       }
       const loc = await pullModel(name, config, log);
       process.stdout.write(`${name} ready at ${loc.path} (${loc.origin})\n`);
-      if (name === 'htdemucs' && config.demucsQuantize === 'int8') {
-        // Quantized once here, at install, rather than on the first job.
-        const q = await ensureQuantizedModel(loc.path, config.modelsDir, MODELS.htdemucs.sha256);
-        process.stdout.write(`${name} int8 weights ${q.created ? 'written' : 'already'} at ${q.path}\n`);
+      if (name === 'htdemucs') {
+        // The copies the engine runs (int8 weights, fused or chunked attention, the split parts, as
+        // configured) are written here, at install, rather than on the first job.
+        const derived = await derivedModelPath(loc.path, config, MODELS.htdemucs.sha256, log);
+        if (derived !== loc.path) process.stdout.write(`${name} as configured ready at ${derived}\n`);
       }
     });
 }

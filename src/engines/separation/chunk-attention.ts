@@ -12,10 +12,9 @@
  * the source model's checksum, the chunk count and this code's version.
  */
 
-import fs from 'node:fs/promises';
 import path from 'node:path';
 import onnxProto from 'onnx-proto';
-import { writeFileAtomic } from '../../storage/files.js';
+import { ensureDerivedModel } from './derived-model.js';
 
 const { onnx } = onnxProto;
 
@@ -33,7 +32,8 @@ export interface ChunkReport {
   chunks: number;
 }
 
-function int64s(name: string, values: bigint[]): Tensor {
+/** An int64 tensor (a shape or index constant) named `name`. */
+export function int64s(name: string, values: bigint[]): Tensor {
   return onnx.TensorProto.create({
     name,
     dataType: INT64,
@@ -110,6 +110,28 @@ export function freshNames(graph: onnxProto.onnx.IGraphProto): (base: string) =>
 }
 
 /**
+ * `nodes` with every chain of `chains` (`findAttentionChains`) replaced: its first MatMul and its
+ * Softmax dropped, and in the place of its last MatMul (`last`) the nodes `replace` pushes onto
+ * `out`, which must end in `last`'s output name.
+ */
+export function replaceChains(
+  nodes: Node[],
+  chains: Map<number, [number, number]>,
+  replace: (last: Node, first: Node, softmax: Node, out: Node[]) => void,
+): Node[] {
+  const dropped = new Set<number>();
+  for (const [m1, si] of chains.values()) dropped.add(m1).add(si);
+  const out: Node[] = [];
+  nodes.forEach((node, i) => {
+    if (dropped.has(i)) return;
+    const chain = chains.get(i);
+    if (chain) replace(node, nodes[chain[0]], nodes[chain[1]], out);
+    else out.push(node);
+  });
+  return out;
+}
+
+/**
  * The chunked graph of an ONNX model (bytes in, bytes out). `chunks` ≥ 2; a model with no attention
  * chain comes back with `attentions: 0` and its graph unchanged.
  */
@@ -144,18 +166,7 @@ export function chunkAttention(
   const end = c([INT64_MAX], 'attn_chunk/end');
   const index = Array.from({ length: chunks }, (_, i) => c([BigInt(i)], `attn_chunk/index_${i}`));
 
-  const dropped = new Set<number>();
-  for (const [m1, si] of chains.values()) dropped.add(m1).add(si);
-  const out: Node[] = [];
-  nodes.forEach((node, i) => {
-    if (dropped.has(i)) return;
-    const chain = chains.get(i);
-    if (!chain) {
-      out.push(node);
-      return;
-    }
-    const first = nodes[chain[0]];
-    const soft = nodes[chain[1]];
+  graph.node = replaceChains(nodes, chains, (node, first, soft, out) => {
     const [q, k] = first.input ?? [];
     const v = node.input?.[1] ?? '';
     const base = (first.name || first.output?.[0] || 'attention').replace(/\/[^/]*$/, '') + '/attn_chunk';
@@ -196,7 +207,6 @@ export function chunkAttention(
       }),
     );
   });
-  graph.node = out;
   return { model: onnx.ModelProto.encode(model).finish(), report: { attentions: chains.size, chunks } };
 }
 
@@ -221,13 +231,7 @@ export async function ensureChunkedModel(
   sha256: string,
   chunks: number,
 ): Promise<{ path: string; created: boolean; report?: ChunkReport }> {
-  const dest = chunkedModelPath(modelsDir, modelPath, sha256, chunks);
-  try {
-    if ((await fs.stat(dest)).size > 0) return { path: dest, created: false };
-  } catch {
-    // not there yet
-  }
-  const { model, report } = chunkAttention(await fs.readFile(modelPath), chunks);
-  await writeFileAtomic(dest, model);
-  return { path: dest, created: true, report };
+  return ensureDerivedModel(chunkedModelPath(modelsDir, modelPath, sha256, chunks), modelPath, (b) =>
+    chunkAttention(b, chunks),
+  );
 }

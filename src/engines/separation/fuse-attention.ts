@@ -14,11 +14,10 @@
  * source model's checksum and this code's version.
  */
 
-import fs from 'node:fs/promises';
 import path from 'node:path';
 import onnxProto from 'onnx-proto';
-import { writeFileAtomic } from '../../storage/files.js';
-import { findAttentionChains, freshNames } from './chunk-attention.js';
+import { ensureDerivedModel } from './derived-model.js';
+import { findAttentionChains, freshNames, int64s, replaceChains } from './chunk-attention.js';
 
 const { onnx } = onnxProto;
 
@@ -27,9 +26,6 @@ export const FUSER_VERSION = 1;
 /** htdemucs' cross-transformer heads (`cross_transformer_heads` of the exported model). */
 export const HTDEMUCS_HEADS = 8;
 const MS_DOMAIN = 'com.microsoft';
-const INT64 = 7;
-
-type Node = onnxProto.onnx.INodeProto;
 
 export interface FuseReport {
   /** Attention chains fused. */
@@ -58,32 +54,14 @@ export function fuseAttention(
   const INTS = onnx.AttributeProto.AttributeType.INTS;
   const FLOAT = onnx.AttributeProto.AttributeType.FLOAT;
   const shape = (values: bigint[], base: string): string => {
-    const name = fresh(base);
-    graph.initializer = [
-      ...(graph.initializer ?? []),
-      onnx.TensorProto.create({
-        name,
-        dataType: INT64,
-        dims: [values.length],
-        rawData: new Uint8Array(BigInt64Array.from(values).buffer),
-      }),
-    ];
-    return name;
+    const t = int64s(fresh(base), values);
+    graph.initializer = [...(graph.initializer ?? []), t];
+    return t.name!;
   };
   const flat = shape([0n, 0n, -1n], 'attn_fused/flat'); // [B, L, N, H] → [B, L, N·H]
   const split = shape([0n, 0n, BigInt(heads), -1n], 'attn_fused/heads'); // and back
 
-  const dropped = new Set<number>();
-  for (const [m1, si] of chains.values()) dropped.add(m1).add(si);
-  const out: Node[] = [];
-  nodes.forEach((node, i) => {
-    if (dropped.has(i)) return;
-    const chain = chains.get(i);
-    if (!chain) {
-      out.push(node);
-      return;
-    }
-    const first = nodes[chain[0]];
+  graph.node = replaceChains(nodes, chains, (node, first, _softmax, out) => {
     const [q, kt] = first.input ?? [];
     const v = node.input?.[1] ?? '';
     const base = (first.name || first.output?.[0] || 'attention').replace(/\/[^/]*$/, '') + '/attn_fused';
@@ -133,7 +111,6 @@ export function fuseAttention(
       }),
     );
   });
-  graph.node = out;
   if (!(model.opsetImport ?? []).some((o) => o.domain === MS_DOMAIN))
     model.opsetImport = [...(model.opsetImport ?? []), { domain: MS_DOMAIN, version: 1 }];
   return { model: onnx.ModelProto.encode(model).finish(), report: { attentions: chains.size } };
@@ -160,13 +137,7 @@ export async function ensureFusedModel(
   sha256: string,
   heads: number = HTDEMUCS_HEADS,
 ): Promise<{ path: string; created: boolean; report?: FuseReport }> {
-  const dest = fusedModelPath(modelsDir, modelPath, sha256, heads);
-  try {
-    if ((await fs.stat(dest)).size > 0) return { path: dest, created: false };
-  } catch {
-    // not there yet
-  }
-  const { model, report } = fuseAttention(await fs.readFile(modelPath), heads);
-  await writeFileAtomic(dest, model);
-  return { path: dest, created: true, report };
+  return ensureDerivedModel(fusedModelPath(modelsDir, modelPath, sha256, heads), modelPath, (b) =>
+    fuseAttention(b, heads),
+  );
 }

@@ -10,10 +10,9 @@
  * never reuses a stale file.
  */
 
-import fs from 'node:fs/promises';
 import path from 'node:path';
 import onnxProto from 'onnx-proto';
-import { writeFileAtomic } from '../../storage/files.js';
+import { ensureDerivedModel } from './derived-model.js';
 
 const { onnx } = onnxProto;
 
@@ -161,13 +160,5 @@ export async function ensureQuantizedModel(
   modelsDir: string,
   sha256: string,
 ): Promise<{ path: string; created: boolean; report?: QuantizeReport }> {
-  const dest = quantizedModelPath(modelsDir, modelPath, sha256);
-  try {
-    if ((await fs.stat(dest)).size > 0) return { path: dest, created: false };
-  } catch {
-    // not there yet
-  }
-  const { model, report } = quantizeModel(await fs.readFile(modelPath));
-  await writeFileAtomic(dest, model);
-  return { path: dest, created: true, report };
+  return ensureDerivedModel(quantizedModelPath(modelsDir, modelPath, sha256), modelPath, quantizeModel);
 }

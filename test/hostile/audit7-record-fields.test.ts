@@ -3,7 +3,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TEST_REDIS_URL } from '../contract/redis-env.js';
 import { startTestService, type TestService } from '../helpers/services.js';
-import { finishedJob } from './helpers.js';
+import { expectCorruptAndDeletable, finishedJob, plantRecord } from './helpers.js';
 
 /**
  * Audit 7, row 9 (Redis mode): audit 5 made a record that is not a record of its job a `corrupt`
@@ -45,16 +45,8 @@ describe('audit 7: a job record with a shown field of the wrong type', () => {
     const record = structuredClone(good) as Rec;
     record.id = id;
     spoil(record);
-    await raw.hset(`${prefix}job:${id}`, 'record', JSON.stringify(record), 'status', 'completed');
-    await raw.zadd(`${prefix}jobs:index`, Date.now(), id);
-    const list = await svc.app.inject('/api/jobs');
-    expect(list.statusCode, list.body).toBe(200);
-    expect(list.json().jobs[0]).toMatchObject({ job_id: id, status: 'corrupt' });
-    const status = await svc.app.inject(`/api/status/${id}`);
-    expect(status.statusCode, status.body).toBe(200);
-    expect(status.json().error.code).toBe('CORRUPT_RECORD');
-    const del = await svc.app.inject({ method: 'DELETE', url: `/api/jobs/${id}` });
-    expect(del.statusCode, del.body).toBe(200);
+    await plantRecord(raw, prefix, id, JSON.stringify(record));
+    await expectCorruptAndDeletable(svc, id);
   });
 
   it('a real record, with the free summary keys (a tempo curve), is kept as it is', async () => {

@@ -3,7 +3,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TEST_REDIS_URL } from '../contract/redis-env.js';
 import { startTestService, type TestService } from '../helpers/services.js';
-import { finishedJob } from './helpers.js';
+import { expectCorruptAndDeletable, finishedJob, plantRecord } from './helpers.js';
 
 /**
  * Audit 5, finding 10 (Redis mode): a job hash whose record is not a valid record of its job
@@ -30,16 +30,8 @@ afterAll(async () => {
 describe('a job hash with an unusable record', () => {
   it.each([['garbage'], ['null'], ['{}'], ['{"id":"x","stages":{}}']])('%s', async (record) => {
     const id = randomUUID();
-    await raw.hset(`${prefix}job:${id}`, 'record', record, 'status', 'completed');
-    await raw.zadd(`${prefix}jobs:index`, Date.now(), id);
-    const list = await svc.app.inject('/api/jobs');
-    expect(list.statusCode, list.body).toBe(200);
-    expect(list.json().jobs[0]).toMatchObject({ job_id: id, status: 'corrupt' });
-    const status = await svc.app.inject(`/api/status/${id}`);
-    expect(status.statusCode, status.body).toBe(200);
-    expect(status.json().error.code).toBe('CORRUPT_RECORD');
-    const del = await svc.app.inject({ method: 'DELETE', url: `/api/jobs/${id}` });
-    expect(del.statusCode, del.body).toBe(200);
+    await plantRecord(raw, prefix, id, record);
+    await expectCorruptAndDeletable(svc, id);
     expect(await raw.exists(`${prefix}job:${id}`)).toBe(0);
   });
 });

@@ -1,3 +1,5 @@
+import type { Redis } from 'ioredis';
+import { expect } from 'vitest';
 import { testConfig, type AppConfig } from '../../src/config.js';
 import type { SecurityConfig } from '../../src/config-security.js';
 import { toneWav } from '../helpers/audio.js';
@@ -58,4 +60,25 @@ export async function keyedJobOnPort(): Promise<{ svc: TestService; port: number
 
 export function auth(key: string): Record<string, string> {
   return { 'x-api-key': key };
+}
+
+/**
+ * A job hash with `record` (as stored) planted in a distributed service's Redis under `prefix`
+ * (the store's key prefix, ending in ":"), indexed as the newest job.
+ */
+export async function plantRecord(raw: Redis, prefix: string, id: string, record: string): Promise<void> {
+  await raw.hset(`${prefix}job:${id}`, 'record', record, 'status', 'completed');
+  await raw.zadd(`${prefix}jobs:index`, Date.now(), id);
+}
+
+/** The planted job `id` is listed and shown as `corrupt` (not a 500), and DELETE takes it. */
+export async function expectCorruptAndDeletable(svc: TestService, id: string): Promise<void> {
+  const list = await svc.app.inject('/api/jobs');
+  expect(list.statusCode, list.body).toBe(200);
+  expect(list.json().jobs[0]).toMatchObject({ job_id: id, status: 'corrupt' });
+  const status = await svc.app.inject(`/api/status/${id}`);
+  expect(status.statusCode, status.body).toBe(200);
+  expect(status.json().error.code).toBe('CORRUPT_RECORD');
+  const del = await svc.app.inject({ method: 'DELETE', url: `/api/jobs/${id}` });
+  expect(del.statusCode, del.body).toBe(200);
 }

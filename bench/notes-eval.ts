@@ -21,6 +21,7 @@ import { analyzeVocals } from '../src/engines/transcription/analysis.js';
 import { alignLyrics } from '../src/engines/transcription/lyrics-aligner.js';
 import { NOTES_VOICING, transcribeNotes } from '../src/engines/notes/transcribe-notes.js';
 import { loadPronunciations } from '../src/engines/notes/syllables.js';
+import { matchNote } from './notes/match.js';
 
 interface TruthNote {
   word: string;
@@ -38,7 +39,6 @@ interface Truth {
   time_signature?: string;
 }
 
-const ONSET_S = 0.1;
 const corpus = process.argv[2];
 const wordsFrom = process.argv.includes('--words')
   ? process.argv[process.argv.indexOf('--words') + 1]
@@ -114,20 +114,8 @@ for (const song of fs.readdirSync(corpus).sort()) {
   let m = 0;
   let p = 0;
   for (const t of truth.notes) {
-    let best = -1;
-    let bestD = Infinity;
-    notes.forEach((n, i) => {
-      const d = Math.abs(n.start - t.start);
-      if (used.has(i) || d > ONSET_S || Math.abs(n.midi - t.midi) > 1) return;
-      if (d < bestD) {
-        bestD = d;
-        best = i;
-      }
-    });
-    if (best >= 0) {
-      used.add(best);
-      m++;
-    } else if (process.argv.includes('-v')) {
+    if (matchNote(notes, t, used) >= 0) m++;
+    else if (process.argv.includes('-v')) {
       const near = notes.filter((n) => Math.abs(n.start - t.start) < 0.3);
       console.log(
         `  miss ${song} ${t.word}[${t.syllable}] ${t.midi} @${t.start.toFixed(3)}: near ${near.map((n) => `${n.text}:${n.midi}@${n.start.toFixed(3)}`).join(' ')}`,

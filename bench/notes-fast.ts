@@ -4,6 +4,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { matchNote } from './notes/match.js';
 
 const args = process.argv.slice(2);
 const opt = (k: string, d: string): string => (args.includes(k) ? args[args.indexOf(k) + 1] : d);
@@ -42,20 +43,8 @@ for (const f of fs.readdirSync(cacheDir).sort()) {
   const used = new Set<number>();
   let m = 0;
   for (const t of truth.notes) {
-    let best = -1;
-    let bestD = Infinity;
-    notes.forEach((n: { start: number; midi: number }, i: number) => {
-      const d = Math.abs(n.start - t.start);
-      if (used.has(i) || d > 0.1 || Math.abs(n.midi - t.midi) > 1) return;
-      if (d < bestD) {
-        bestD = d;
-        best = i;
-      }
-    });
-    if (best >= 0) {
-      used.add(best);
-      m++;
-    } else if (verbose) {
+    if (matchNote(notes, t, used) >= 0) m++;
+    else if (verbose) {
       const near = notes.filter((n: { start: number }) => Math.abs(n.start - t.start) < 0.3);
       console.log(
         `  miss ${song} ${t.word}[${t.syllable}] ${t.midi} @${t.start.toFixed(3)}: near ${near.map((n: { text: string; midi: number; start: number }) => `${n.text}:${n.midi}@${n.start.toFixed(3)}`).join(' ')}`,
